@@ -1,0 +1,3 @@
+"""obsgen: compile user-journey specs into dashboards, alerts and impact maps."""
+
+__version__ = "0.1.0"
