@@ -1,0 +1,228 @@
+"""Tests for obsgen.promtool against the real promtool binary (no fakes).
+
+Every test feeds promtool a real file and checks that its human-oriented
+output comes back as the right structured data.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from obsgen import promtool
+from obsgen.promtool import Finding
+
+pytestmark = pytest.mark.integration
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return str(path)
+
+
+GOOD_RULES = """
+groups:
+- name: g
+  rules:
+  - record: job:x:rate5m
+    expr: sum by (job) (rate(x_total[5m]))
+  - alert: InstanceDown
+    expr: up == 0
+    for: 5m
+    labels:
+      severity: page
+    annotations:
+      summary: "{{ $labels.instance }} down"
+"""
+
+
+def test_find_promtool_prefers_env_var(monkeypatch, tmp_path):
+    real = promtool.find_promtool()
+    link = tmp_path / "my-promtool"
+    link.symlink_to(real)
+    monkeypatch.setenv(promtool.ENV_VAR, str(link))
+    assert promtool.find_promtool() == str(link)
+
+
+def test_missing_promtool_raises_with_install_hint(monkeypatch, tmp_path):
+    monkeypatch.setenv(promtool.ENV_VAR, str(tmp_path / "nope"))
+    with pytest.raises(promtool.PromtoolNotFound, match="apt-get install prometheus"):
+        promtool.find_promtool()
+    monkeypatch.delenv(promtool.ENV_VAR)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(promtool.PromtoolNotFound, match="docker run"):
+        promtool.check_rules([write(tmp_path, "r.yaml", GOOD_RULES)])
+
+
+def test_version_is_a_number():
+    assert promtool.version()[0].isdigit()
+
+
+def test_check_rules_clean_file_has_no_findings(tmp_path):
+    assert promtool.check_rules([write(tmp_path, "good.yaml", GOOD_RULES)]) == []
+
+
+def test_check_rules_missing_file_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        promtool.check_rules([tmp_path / "absent.yaml"])
+
+
+def test_check_rules_parse_errors_carry_file_rule_and_expression_positions(tmp_path):
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        """
+        groups:
+        - name: g
+          rules:
+          - record: job:x:rate5m
+            expr: sum(rate(x_total[5m])
+          - record: a:b:c
+            expr: foo{
+        """,
+    )
+    assert promtool.check_rules([bad]) == [
+        Finding(bad, "parse error: unclosed left parenthesis", 5, 11, "g", 0, "job:x:rate5m", 1, 22),
+        Finding(bad, "parse error: unexpected end of input inside braces", 7, 11, "g", 1, "a:b:c", 1, 5),
+    ]
+
+
+def test_check_rules_attributes_findings_to_the_right_file_in_a_batch(tmp_path):
+    good = write(tmp_path, "good.yaml", GOOD_RULES)
+    nested = tmp_path / "sub"
+    nested.mkdir()
+    # Same base name in two directories: the longer path must win the prefix match.
+    bad_top = write(tmp_path, "r.yaml", "groups:\n- name: g\n  rules:\n  - record: \"bad name\"\n    expr: up\n")
+    bad_sub = write(nested, "r.yaml", "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up{\n")
+    findings = promtool.check_rules([good, bad_top, bad_sub])
+    assert [(f.file, f.line, f.message) for f in findings] == [
+        (bad_top, 4, "invalid recording rule name: bad name"),
+        (bad_sub, 5, "parse error: unexpected end of input inside braces"),
+    ]
+
+
+def test_check_rules_yaml_errors_give_lines(tmp_path):
+    syntax = write(tmp_path, "syntax.yaml", "groups:\n- name: g\n  rules:\n  - record: a\n     expr: up\n")
+    fields = write(
+        tmp_path, "fields.yaml", "groups:\n- name: g\n  rules:\n  - record: a\n    exprr: up\n    labels: 3\n"
+    )
+    findings = promtool.check_rules([syntax, fields])
+    assert [(Path(f.file).name, f.line, f.message) for f in findings] == [
+        ("syntax.yaml", 5, "yaml: line 5: mapping values are not allowed in this context"),
+        ("fields.yaml", 5, "yaml: field exprr not found in type rulefmt.RuleNode"),
+        ("fields.yaml", 6, "yaml: cannot unmarshal !!int `3` into map[string]string"),
+    ]
+
+
+def test_check_rules_findings_without_position_keep_rule_context(tmp_path):
+    bad = write(
+        tmp_path,
+        "tmpl.yaml",
+        """
+        groups:
+        - name: alerts
+          rules:
+          - alert: Foo
+            expr: up == 0
+            annotations:
+              summary: "{{ $value "
+        """,
+    )
+    (finding,) = promtool.check_rules([bad])
+    assert (finding.line, finding.group, finding.rule_index, finding.rule_name) == (None, "alerts", 0, "Foo")
+    assert finding.message.startswith('annotation "summary": template:')
+
+
+def test_parse_exprs_maps_each_error_to_its_expression():
+    results = promtool.parse_exprs(
+        ["sum(rate(x_total[5m]))", "sum(rate(x[5m])", 'up{job="a"}', "a\n+\n(", 'x{a="}"}[5m]']
+    )
+    assert results[0] is None and results[2] is None and results[4] is None
+    assert (results[1].message, results[1].line, results[1].col) == ("parse error: unclosed left parenthesis", 1, 16)
+    assert (results[3].line, results[3].col) == (3, 2)
+
+
+def test_parse_expr_single():
+    assert promtool.parse_expr("rate(http_requests_total[5m])") is None
+    assert promtool.parse_expr("rate(http_requests_total[5m]").message.startswith("parse error")
+    assert promtool.parse_exprs([]) == []
+
+
+def test_check_config_reports_config_and_rule_file_errors(tmp_path):
+    good = write(tmp_path, "good.yaml", GOOD_RULES)
+    bad = write(tmp_path, "bad.yaml", "groups:\n- name: g\n  rules:\n  - record: a\n    expr: up{\n")
+    config = write(tmp_path, "prometheus.yml", f"global:\n  scrape_interval: 15s\nrule_files: [{good}, {bad}]\n")
+    assert [(f.file, f.line) for f in promtool.check_config(config)] == [(bad, 5)]
+    assert promtool.check_config(config, syntax_only=True) == []
+    typo = write(tmp_path, "typo.yml", "global:\n  scrape_intervl: 15s\n")
+    assert promtool.check_config(typo) == [Finding(typo, "field scrape_intervl not found in type config.plain", 2)]
+
+
+UNIT_TEST = """
+rule_files: [rules.yaml]
+evaluation_interval: 1m
+tests:
+- name: instance down pages
+  interval: 1m
+  input_series:
+  - series: 'up{job="a", instance="i1"}'
+    values: '0x10'
+  alert_rule_test:
+  - eval_time: 10m
+    alertname: InstanceDown
+    exp_alerts:
+    - exp_labels: {severity: SEVERITY, job: a, instance: i1}
+      exp_annotations: {summary: "i1 down"}
+  promql_expr_test:
+  - expr: job:x:rate5m
+    eval_time: 1m
+    exp_samples: EXPECTED_SAMPLES
+"""
+
+
+def test_test_rules_passing_file(tmp_path):
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    unit = write(tmp_path, "t.yaml", UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]"))
+    result = promtool.test_rules([unit])
+    assert result.passed and result.failures == () and result.files == (unit,)
+
+
+def test_test_rules_reports_alert_and_expr_failures_with_their_group(tmp_path):
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    wrong = UNIT_TEST.replace("SEVERITY", "ticket").replace(
+        "EXPECTED_SAMPLES", "\n    - labels: 'job:x:rate5m'\n      value: 1"
+    )
+    unit = write(tmp_path, "t.yaml", wrong)
+    result = promtool.test_rules([unit])
+    assert not result.passed
+    alert, expr = result.failures
+    assert (alert.kind, alert.test_group, alert.alertname, alert.eval_time) == (
+        "alert",
+        "instance down pages",
+        "InstanceDown",
+        "10m",
+    )
+    assert 'severity="ticket"' in alert.text and 'severity="page"' in alert.text
+    assert (expr.kind, expr.test_group, expr.expr, expr.eval_time) == (
+        "expr",
+        "instance down pages",
+        "job:x:rate5m",
+        "1m",
+    )
+    assert "got: nil" in expr.text
+
+
+def test_test_rules_broken_test_file_and_missing_rule_file(tmp_path):
+    unit = write(
+        tmp_path,
+        "broken.yaml",
+        "rule_files: [missing.yaml]\ntests:\n- name: x\n  input_series:\n  - series: 'up{'\n    values: '1'\n",
+    )
+    result = promtool.test_rules([unit])
+    (failure,) = result.failures
+    assert failure.kind == "error" and "parse error" in failure.text
+    assert result.warnings == (f"no file match pattern {os.path.join(str(tmp_path), 'missing.yaml')}",)
