@@ -1,0 +1,40 @@
+"""Diagnostics that point at a place in a file, and the errors that carry them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found in an input file, with the position a person can jump to."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class ObsgenError(Exception):
+    """Base for errors obsgen reports to the user without a traceback."""
+
+    exit_code = 1
+
+
+class SpecError(ObsgenError):
+    """The spec is invalid; every problem found is listed, sorted by position."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class ValidationFailed(ObsgenError):
+    """Generated output failed an external check (promtool, amtool); nothing was written."""
+
+    exit_code = 1

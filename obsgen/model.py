@@ -1,0 +1,180 @@
+"""The one typed model every emitter reads. Built from a validated spec; never from YAML.
+
+Durations are seconds, objectives are ratios (0.999), selectors are safe PromQL builders,
+and every name an emitter needs (alert names, dashboard uid) is decided here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from obsgen.promql import Matcher, Selector, le_matcher
+
+
+@dataclass(frozen=True)
+class Histogram:
+    metric: str  # base name, without _bucket/_count/_sum
+    matchers: tuple[Matcher, ...] = ()
+    buckets: tuple[float, ...] | None = None
+
+    @property
+    def bucket(self) -> Selector:
+        return Selector(f"{self.metric}_bucket", self.matchers)
+
+    @property
+    def count(self) -> Selector:
+        return Selector(f"{self.metric}_count", self.matchers)
+
+    @property
+    def sum(self) -> Selector:
+        return Selector(f"{self.metric}_sum", self.matchers)
+
+    def under(self, seconds: float) -> Selector:
+        """The bucket counting events at or under a threshold."""
+        return self.bucket.with_matchers(le_matcher(seconds))
+
+
+@dataclass(frozen=True)
+class ErrorRateAlert:
+    name: str
+    threshold: float
+    window: float
+    for_: float
+    severity: str
+    errors: Selector
+
+
+@dataclass(frozen=True)
+class LatencyAlert:
+    name: str
+    quantile: float
+    threshold: float
+    window: float
+    for_: float
+    severity: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    title: str
+    description: str
+    kind: str
+    feature: str
+    requests: Selector
+    errors: Selector
+    latency: Histogram | None
+    error_rate_alert: ErrorRateAlert | None
+    latency_alert: LatencyAlert | None
+    data_missing_alert: str
+
+
+@dataclass(frozen=True)
+class BurnRate:
+    severity: str
+    factor: float
+    long: float
+    short: float
+
+
+@dataclass(frozen=True)
+class Slo:
+    name: str
+    title: str
+    description: str
+    type: str  # availability | latency | journey-time
+    stages: tuple[str, ...]
+    objective: float  # ratio of good events, 0.999
+    window: float
+    threshold: float | None
+    alerting: bool
+    alert_name: str
+    page_for: float
+    ticket_for: float
+    burn_rates: tuple[BurnRate, ...]
+
+    @property
+    def error_budget(self) -> float:
+        return round(1 - self.objective, 12)
+
+    @property
+    def windows(self) -> tuple[float, ...]:
+        """Every window an SLI is recorded at: the alerts' windows plus the dashboards' 5m."""
+        seen = {300.0}
+        for burn in self.burn_rates:
+            seen.update((burn.long, burn.short))
+        return tuple(sorted(seen))
+
+
+@dataclass(frozen=True)
+class Saturation:
+    selector: Selector
+    threshold: float
+    predict_range: float | None
+    predict_ahead: float | None
+    for_: float
+    severity: str
+    alert_name: str
+    predicted_alert_name: str | None
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    title: str
+    kind: str
+    health: Selector
+    health_for: float
+    saturation: Saturation | None
+    stages: tuple[str, ...]
+    features: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    down_alert_name: str
+
+
+@dataclass(frozen=True)
+class BusinessMetric:
+    name: str
+    title: str
+    type: str
+    selector: Selector
+    by: tuple[str, ...]
+    unit: str
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class Journey:
+    name: str
+    title: str
+    description: str
+    service: str
+    team: str
+    labels: tuple[tuple[str, str], ...]
+    runbook_base_url: str
+    dashboard_base_url: str
+    trace_ui_url: str
+    dashboard_uid: str
+    scrape_interval: float
+    stages: tuple[Stage, ...]
+    journey_time: Histogram | None
+    journey_time_title: str
+    slos: tuple[Slo, ...]
+    dependencies: tuple[Dependency, ...]
+    business: tuple[BusinessMetric, ...]
+    source: str  # the spec path as given, relative when possible
+    source_sha256: str = field(default="")
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.name == name)
+
+    def dependency(self, name: str) -> Dependency:
+        return next(d for d in self.dependencies if d.name == name)
+
+    def runbook_url(self, alert_name: str) -> str:
+        return f"{self.runbook_base_url.rstrip('/')}/{self.name}.md#{alert_name.lower()}"
+
+    def dashboard_url(self, **variables: str) -> str:
+        query = "&".join(f"var-{k}={v}" for k, v in sorted(variables.items()))
+        url = f"{self.dashboard_base_url.rstrip('/')}/d/{self.dashboard_uid}/{self.name}"
+        return f"{url}?{query}" if query else url

@@ -1,0 +1,112 @@
+"""Safe construction of PromQL fragments.
+
+Every name that reaches a query is checked against Prometheus' grammar, and every label value
+is rendered as a quoted, escaped string literal, so spec content can never change a query's meaning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+OPERATORS = ("=", "!=", "=~", "!~")
+
+
+def string_literal(value: str) -> str:
+    """A PromQL double-quoted string; PromQL unquotes with Go rules, which accept JSON's escapes."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Prometheus duration such as '1h30m'."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a Prometheus duration: {text!r}")
+    return sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest Prometheus duration for a number of seconds (1h30m, 5m, 250ms)."""
+    if seconds <= 0:
+        return "0s"
+    millis = round(seconds * 1000)
+    text = ""
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000), ("s", 1000), ("ms", 1)):
+        count, millis = divmod(millis, size)
+        if count:
+            text += f"{count}{unit}"
+    return text
+
+
+def format_number(value: float) -> str:
+    """Numbers as a person writes them in PromQL: 0.001, 14.4, 1000 (no float noise, no exponent)."""
+    text = f"{value:.12f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@dataclass(frozen=True, order=True)
+class Matcher:
+    label: str
+    op: str
+    value: str
+
+    def __post_init__(self) -> None:
+        if not LABEL_NAME.match(self.label):
+            raise ValueError(f"invalid label name {self.label!r}")
+        if self.op not in OPERATORS:
+            raise ValueError(f"invalid matcher operator {self.op!r}")
+
+    def promql(self) -> str:
+        return f"{self.label}{self.op}{string_literal(self.value)}"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A metric name with label matchers, in the order they were written."""
+
+    metric: str
+    matchers: tuple[Matcher, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not METRIC_NAME.match(self.metric):
+            raise ValueError(f"invalid metric name {self.metric!r}")
+
+    def with_matchers(self, *extra: Matcher) -> "Selector":
+        """Matchers on the same label are replaced, so a stage can override a profile's."""
+        replaced = {m.label for m in extra}
+        kept = tuple(m for m in self.matchers if m.label not in replaced)
+        return Selector(self.metric, kept + tuple(extra))
+
+    def renamed(self, metric: str) -> "Selector":
+        return Selector(metric, self.matchers)
+
+    def promql(self) -> str:
+        if not self.matchers:
+            return self.metric
+        return f"{self.metric}{{{','.join(m.promql() for m in self.matchers)}}}"
+
+    def labels(self) -> dict[str, str]:
+        """Equality matchers as a label set, as promtool test input series need."""
+        return {m.label: m.value for m in self.matchers if m.op == "="}
+
+
+def le_matcher(seconds: float) -> Matcher:
+    """Select one histogram bucket.
+
+    Go clients write integral bounds as "10" and Python's prometheus_client as "10.0", and
+    Prometheus 2.x does not normalise them, so integral bounds match either spelling.
+    """
+    text = format_number(seconds)
+    if "." in text:
+        return Matcher("le", "=", text)
+    return Matcher("le", "=~", f"{text}(\\.0)?")
+
+
+def rate_sum(selector: Selector, window: float, by: tuple[str, ...] = ()) -> str:
+    grouping = f" by ({', '.join(by)})" if by else ""
+    return f"sum{grouping}(rate({selector.promql()}[{format_duration(window)}]))"

@@ -1,0 +1,118 @@
+"""JSON Schema of the spec format, and structural validation against it with positions."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from obsgen.errors import Diagnostic
+from obsgen.spec.format import JourneyDocument, NAME_PATTERN, DURATION_PATTERN, TEXT_PATTERN
+from obsgen.spec.positions import PositionedDocument
+
+SCHEMA_ID = "https://obsgen.dev/schemas/journey-v1.json"
+
+_PATTERN_HINTS = {
+    NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
+    DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
+    TEXT_PATTERN: "text without '{' or '}' (it is used inside alert templates)",
+    r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+    r"^[a-zA-Z_:][a-zA-Z0-9_:]*$": "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
+    r"^[A-Z][A-Za-z0-9]*$": "an alert name in CamelCase ([A-Z][A-Za-z0-9]*)",
+}
+
+
+@lru_cache(maxsize=1)
+def journey_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that editors and the loader use."""
+    schema = JourneyDocument.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "obsgen Journey spec",
+    }
+
+
+def schema_json() -> str:
+    return json.dumps(journey_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def structural_problems(doc: PositionedDocument) -> list[Diagnostic]:
+    validator = jsonschema.Draft202012Validator(journey_schema())
+    problems: list[Diagnostic] = []
+    for error in validator.iter_errors(doc.data):
+        problems.extend(_diagnostics(doc, _most_specific(error)))
+    return problems
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    """For a union (anyOf) pick the branch error a person most likely meant."""
+    while error.context:
+        non_null = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
+        error = best_match(non_null or error.context)
+    return error
+
+
+def _diagnostics(doc: PositionedDocument, error: ValidationError) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    where = _dotted(path)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return [
+            doc.diagnostic(path + (key,), f"unknown key {key!r} in {where}{_did_you_mean(key, allowed)}", key=True)
+            for key in sorted(set(error.instance) - set(allowed))
+        ]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [doc.diagnostic(path, f"{where}: missing required key {missing!r}", key=True)]
+    if error.validator == "pattern":
+        hint = _PATTERN_HINTS.get(error.validator_value, f"a value matching {error.validator_value}")
+        return [doc.diagnostic(path, f"{where}: {error.instance!r} is not {hint}")]
+    if error.validator == "propertyNames":
+        return [doc.diagnostic(path, f"{where}: {error.message}", key=True)]
+    if error.validator in ("const", "enum"):
+        expected = error.validator_value if error.validator == "enum" else [error.validator_value]
+        return [doc.diagnostic(path, f"{where}: {error.instance!r} is not one of {', '.join(map(repr, expected))}"
+                               f"{_did_you_mean(str(error.instance), [str(e) for e in expected])}")]
+    if error.validator == "type":
+        return [doc.diagnostic(path, f"{where}: expected {_type_name(error.validator_value)}, got {_type_name(_json_type(error.instance))}")]
+    return [doc.diagnostic(path, f"{where}: {error.message}")]
+
+
+def _dotted(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the document"
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(choices)}" if choices else ""
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _type_name(json_type: Any) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "number": "a number",
+             "integer": "an integer", "boolean": "true or false", "null": "nothing"}
+    if isinstance(json_type, list):
+        return " or ".join(names.get(t, t) for t in json_type)
+    return names.get(json_type, str(json_type))
