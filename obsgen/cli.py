@@ -1,13 +1,79 @@
-"""Command-line entry point. Commands only parse arguments and call into the pipeline."""
+"""Command-line entry point. Commands only parse arguments, call the pipeline and report."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
 from obsgen import __version__
+from obsgen.errors import ObsgenError, SpecError
+
+
+def spec_files(paths: tuple[Path, ...]) -> list[Path]:
+    """Spec files named directly, or every *.yaml/*.yml in a named directory."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def fail(error: ObsgenError) -> None:
+    if isinstance(error, SpecError):
+        for diagnostic in error.diagnostics:
+            click.echo(f"{diagnostic}", err=True)
+        click.echo(f"obsgen: {len(error.diagnostics)} problem(s) in the spec; nothing was written", err=True)
+    else:
+        click.echo(f"obsgen: {error}", err=True)
+    sys.exit(error.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obsgen")
 def main() -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Directory that receives one sub-directory per journey.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
+@click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
+def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool) -> None:
+    """Build SPECS (files or directories) into OUT/<journey>/, validated before anything is written."""
+    from obsgen.pipeline import build as run_build
+
+    stale = []
+    for spec in spec_files(specs):
+        try:
+            result = run_build(spec, out_dir, check=check, validate=not no_validate)
+        except ObsgenError as error:
+            fail(error)
+        changes = result.changes
+        if check:
+            if changes.any:
+                stale.append(result.directory)
+                for label, paths in (("missing", changes.added), ("stale", changes.changed), ("extra", changes.removed)):
+                    for path in paths:
+                        click.echo(f"{result.directory / path}: {label}", err=True)
+            else:
+                click.echo(f"{result.directory}: up to date")
+        else:
+            summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
+            click.echo(f"{spec} -> {result.directory}/ ({len(result.artifacts)} files; {summary})")
+    if stale:
+        click.echo("obsgen: generated output is stale; run `obsgen build` and commit the result", err=True)
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the journey spec (for yaml-language-server and editors)."""
+    from obsgen.spec.schema import schema_json
+
+    click.echo(schema_json(), nl=False)

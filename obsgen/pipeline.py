@@ -1,0 +1,64 @@
+"""The build: load + validate spec → typed model → independent emitters → validators → one writer."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from obsgen.emitters import Artifact, Emitter, Validator
+from obsgen.emitters import prometheus
+from obsgen.model import Journey
+from obsgen.spec.loader import load_journey
+from obsgen import writer
+
+EMITTERS: list[Emitter] = [
+    prometheus.emit_rules,
+]
+
+VALIDATORS: list[Validator] = [
+    prometheus.check_rules,
+]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    journey: Journey
+    directory: Path
+    artifacts: list[Artifact]
+    changes: writer.Changes
+
+
+def source_name(spec: Path, out_dir: Path) -> str:
+    """The spec path as written in headers: relative to the project (out_dir's parent), so it is
+    the same whatever directory obsgen runs from."""
+    try:
+        return Path(os.path.relpath(spec.resolve(), out_dir.resolve().parent)).as_posix()
+    except ValueError:
+        return spec.name
+
+
+def emit_all(journey: Journey) -> list[Artifact]:
+    artifacts = [artifact for emit in EMITTERS for artifact in emit(journey)]
+    paths = [a.path for a in artifacts]
+    duplicated = sorted({p for p in paths if paths.count(p) > 1})
+    if duplicated:
+        raise RuntimeError(f"two emitters wrote the same file: {', '.join(duplicated)}")
+    return sorted(artifacts, key=lambda a: a.path)
+
+
+def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True) -> BuildResult:
+    """Build one spec into out_dir/<journey>/. With check=True nothing is written."""
+    journey = load_journey(spec, source_name=source_name(spec, out_dir))
+    artifacts = emit_all(journey)
+    target = out_dir / journey.name
+    validators = VALIDATORS if validate else []
+    if check:
+        changes = writer.compare(target, artifacts)
+    else:
+        changes = writer.publish(target, artifacts, lambda staged: _validate(staged, journey, validators))
+    return BuildResult(journey, target, artifacts, changes)
+
+
+def _validate(staged: Path, journey: Journey, validators: list[Validator]) -> list[str]:
+    return [problem for validator in validators for problem in validator(staged, journey)]

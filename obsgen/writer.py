@@ -1,0 +1,77 @@
+"""The one writer: stage every file, validate the staged tree, then swap it into place.
+
+A build that fails anywhere (an emitter, promtool, amtool) leaves the published directory
+exactly as it was. The swap is two renames within one parent directory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from obsgen.emitters import Artifact
+from obsgen.errors import ValidationFailed
+
+
+@dataclass
+class Changes:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def _existing_files(directory: Path) -> dict[str, bytes]:
+    if not directory.is_dir():
+        return {}
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def compare(directory: Path, artifacts: list[Artifact]) -> Changes:
+    """What publishing these artifacts would change in directory."""
+    existing = _existing_files(directory)
+    wanted = {a.path: a.content.encode("utf-8") for a in artifacts}
+    return Changes(
+        added=sorted(set(wanted) - set(existing)),
+        changed=sorted(p for p in wanted if p in existing and existing[p] != wanted[p]),
+        removed=sorted(set(existing) - set(wanted)),
+    )
+
+
+def _stage(parent: Path, artifacts: list[Artifact]) -> Path:
+    staged = Path(tempfile.mkdtemp(prefix=".obsgen-staging-", dir=parent))
+    for artifact in artifacts:
+        path = staged / artifact.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(artifact.content.encode("utf-8"))
+    return staged
+
+
+def publish(directory: Path, artifacts: list[Artifact], validate: Callable[[Path], list[str]]) -> Changes:
+    """Replace directory with exactly these artifacts, if they pass validate()."""
+    changes = compare(directory, artifacts)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staged = _stage(directory.parent, artifacts)
+    try:
+        problems = validate(staged)
+        if problems:
+            raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
+        if not changes.any:
+            return changes
+        backup = directory.parent / f".obsgen-previous-{directory.name}"
+        if backup.exists():
+            shutil.rmtree(backup)
+        if directory.exists():
+            directory.rename(backup)
+        staged.rename(directory)
+        shutil.rmtree(backup, ignore_errors=True)
+        return changes
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
