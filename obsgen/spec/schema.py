@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -29,13 +30,25 @@ _PATTERN_HINTS = {
 @lru_cache(maxsize=1)
 def journey_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that editors and the loader use."""
-    schema = JourneyDocument.model_json_schema(by_alias=True)
+    schema = _close_pattern_objects(JourneyDocument.model_json_schema(by_alias=True))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         **schema,
         "title": "obsgen Journey spec",
     }
+
+
+def _close_pattern_objects(node: Any) -> Any:
+    """pydantic emits patternProperties for dicts with constrained keys but leaves other keys
+    allowed; a label name that fails the pattern must be an error, not silently accepted."""
+    if isinstance(node, dict):
+        node = {k: _close_pattern_objects(v) for k, v in node.items()}
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+    elif isinstance(node, list):
+        node = [_close_pattern_objects(v) for v in node]
+    return node
 
 
 def schema_json() -> str:
@@ -61,6 +74,13 @@ def _most_specific(error: ValidationError) -> ValidationError:
 def _diagnostics(doc: PositionedDocument, error: ValidationError) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     where = _dotted(path)
+    if error.validator == "additionalProperties" and "patternProperties" in error.schema:
+        (pattern,) = error.schema["patternProperties"]
+        hint = _PATTERN_HINTS.get(pattern, f"a key matching {pattern}")
+        return [
+            doc.diagnostic(path + (key,), f"{where}: key {key!r} is not {hint}", key=True)
+            for key in sorted(error.instance) if not re.match(pattern, key)
+        ]
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         return [

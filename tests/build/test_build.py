@@ -1,0 +1,108 @@
+"""The build as users run it: deterministic, checked, atomic, with clear errors."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from obsgen import pipeline
+from obsgen.emitters import Artifact
+from obsgen.errors import ValidationFailed
+from tests.conftest import PURCHASE_SPEC, ROOT
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def obsgen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "obsgen", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the spec in a scratch project, so builds never touch the repository."""
+    (tmp_path / "specs").mkdir()
+    shutil.copy(PURCHASE_SPEC, tmp_path / "specs" / "purchase.yaml")
+    return tmp_path
+
+
+def test_committed_output_is_up_to_date():
+    result = obsgen("build", "--check", "specs/purchase.yaml")
+    assert result.returncode == 0, result.stderr
+
+
+def test_two_builds_are_byte_identical_from_any_working_directory(project: Path, tmp_path: Path):
+    first = obsgen("build", "specs/purchase.yaml", cwd=project)
+    assert first.returncode == 0, first.stderr
+    snapshot = tree(project / "generated")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    second = obsgen("build", str(project / "specs/purchase.yaml"), "--out", str(project / "generated"), cwd=elsewhere)
+    assert second.returncode == 0, second.stderr
+    assert "0 added, 0 changed, 0 removed" in second.stdout
+    assert tree(project / "generated") == snapshot
+    assert tree(project / "generated" / "purchase") == tree(ROOT / "generated" / "purchase")
+
+
+def test_check_reports_stale_output(project: Path):
+    assert obsgen("build", "specs/purchase.yaml", cwd=project).returncode == 0
+    spec = project / "specs" / "purchase.yaml"
+    spec.write_text(spec.read_text().replace("threshold: 0.05", "threshold: 0.04"))
+    result = obsgen("build", "--check", "specs/purchase.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "generated/purchase/prometheus/alerts.rules.yaml: stale" in result.stderr
+
+
+def test_bad_spec_exits_2_and_leaves_output_untouched(project: Path):
+    assert obsgen("build", "specs/purchase.yaml", cwd=project).returncode == 0
+    before = tree(project / "generated")
+    spec = project / "specs" / "purchase.yaml"
+    spec.write_text(spec.read_text().replace("  stages:\n", "  stages:\n    - nme: typo\n", 1))
+    result = obsgen("build", "specs/purchase.yaml", cwd=project)
+    assert result.returncode == 2
+    assert "specs/purchase.yaml:22:7: unknown key 'nme' in spec.stages[0]; did you mean 'name'?" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert tree(project / "generated") == before
+
+
+def test_failed_validation_writes_nothing(project: Path, monkeypatch):
+    """A rule file promtool rejects (real promtool) must not replace the published output."""
+    out = project / "generated"
+    pipeline.build(project / "specs" / "purchase.yaml", out)
+    before = tree(out)
+
+    def broken_rules(journey):
+        return [Artifact("prometheus/broken.rules.yaml", "groups:\n- name: x\n  rules:\n  - record: a:b:c\n    expr: sum(\n")]
+
+    monkeypatch.setattr(pipeline, "EMITTERS", pipeline.EMITTERS + [broken_rules])
+    with pytest.raises(ValidationFailed) as caught:
+        pipeline.build(project / "specs" / "purchase.yaml", out)
+    assert "prometheus/broken.rules.yaml" in str(caught.value)
+    assert tree(out) == before
+    assert not list(out.glob(".obsgen-*")), "staging directories must be cleaned up"
+
+
+def test_removed_outputs_are_deleted(project: Path):
+    out = project / "generated"
+    pipeline.build(project / "specs" / "purchase.yaml", out)
+    stray = out / "purchase" / "prometheus" / "old.rules.yaml"
+    stray.write_text("groups: []\n")
+    changes = pipeline.build(project / "specs" / "purchase.yaml", out).changes
+    assert changes.removed == ["prometheus/old.rules.yaml"]
+    assert not stray.exists()
+
+
+def test_schema_command_matches_committed_schema():
+    result = obsgen("schema")
+    assert result.returncode == 0
+    assert result.stdout == (ROOT / "specs" / "journey.schema.json").read_text()
+
+
+def test_spec_modeline_points_at_the_schema():
+    first = PURCHASE_SPEC.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=./journey.schema.json"

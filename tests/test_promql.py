@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher, parse_duration
+
+
+@pytest.mark.parametrize("text, seconds", [("5m", 300), ("1h30m", 5400), ("30d", 2592000), ("250ms", 0.25)])
+def test_durations_round_trip(text, seconds):
+    assert parse_duration(text) == seconds
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("bad", ["", "5", "5 m", "m5", "1h 30m", "5M"])
+def test_bad_durations_are_rejected(bad):
+    with pytest.raises(ValueError):
+        parse_duration(bad)
+
+
+def test_numbers_print_without_float_noise():
+    assert format_number(1 - 0.999) == "0.001"
+    assert format_number(14.4) == "14.4"
+    assert format_number(3600.0) == "3600"
+
+
+def test_selector_escapes_values_and_rejects_bad_names():
+    sel = Selector("up", (Matcher("job", "=", 'a"b\\c\n'),))
+    assert sel.promql() == 'up{job="a\\"b\\\\c\\n"}'
+    with pytest.raises(ValueError):
+        Selector("up or vector(1)")
+    with pytest.raises(ValueError):
+        Matcher('job="x"', "=", "y")
+    with pytest.raises(ValueError):
+        Matcher("job", "==", "y")
+
+
+def test_with_matchers_overrides_the_same_label():
+    sel = Selector("m", (Matcher("state", "=~", "A|B"), Matcher("task", "=", "t")))
+    assert sel.with_matchers(Matcher("state", "=", "B")).promql() == 'm{task="t",state="B"}'
+
+
+def test_le_matcher_spellings():
+    assert le_matcher(0.5).promql() == 'le="0.5"'
+    assert le_matcher(10).promql() == 'le=~"10(\\\\.0)?"'
