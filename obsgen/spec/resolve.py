@@ -111,6 +111,13 @@ class Resolver:
             else:
                 self._check_latency_slo(path, slo)
         window = parse_duration(slo.window or self.spec.slo_window)
+        budget = 1 - slo.objective / 100
+        factors = [b.factor for b in slo.alerting.burn_rates or []] or [f for _, f, _, _ in DEFAULT_BURN_RATES]
+        if slo.alerting.enabled and max(factors) * budget >= 1:
+            self.error(path + ("objective",),
+                       f"with an error budget of {format_number(budget * 100)}%, a burn rate of {format_number(max(factors))}x "
+                       f"needs more than 100% errors, so that alert could never fire; raise the objective or set "
+                       f"alerting.burnRates")
         for j, burn in enumerate(slo.alerting.burn_rates or []):
             bpath = path + ("alerting", "burnRates", j)
             if parse_duration(burn.short) >= parse_duration(burn.long):
