@@ -1,0 +1,24 @@
+"""The README's two commands are the ones CI and users run."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", (ROOT / "README.md").read_text())[:2]
+
+
+def test_readme_starts_with_build_and_test_commands():
+    build, test = readme_commands()
+    assert build == "scripts/bootstrap && obsgen build specs/purchase.yaml"
+    assert test.startswith("scripts/bootstrap && ")
+
+
+def test_ci_runs_the_readme_test_command():
+    _, test = readme_commands()
+    ci = (ROOT / ".ci" / "run").read_text()
+    for part in test.split(" && "):
+        assert part in ci.splitlines(), f"{part!r} is not a line of .ci/run"
