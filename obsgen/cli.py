@@ -9,6 +9,7 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
+from obsgen.lint.cli import lint
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -77,3 +78,6 @@ def schema() -> None:
     from obsgen.spec.schema import schema_json
 
     click.echo(schema_json(), nl=False)
+
+
+main.add_command(lint)

@@ -1,0 +1,52 @@
+"""``obsgen lint``: argument parsing only; the work is in ``runner`` and ``output``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+
+from obsgen.lint.output import FORMATS, render
+from obsgen.lint.promql import parse_duration
+from obsgen.lint.runner import ALL_CHECKS, EXIT_ERROR, LintUsageError, lint_paths
+from obsgen.promtool import PromtoolError, PromtoolNotFound
+
+
+def _duration(ctx, param, value: str) -> timedelta:
+    try:
+        duration = parse_duration(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a Prometheus duration (e.g. 15s, 1m)")
+    if duration.total_seconds() <= 0:
+        raise click.BadParameter("must be positive")
+    return duration
+
+
+@click.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--disable", multiple=True, metavar="CHECK", help="Skip a check (repeatable). See --list-checks.")
+@click.option(
+    "--scrape-interval", default="15s", show_default=True, callback=_duration, help="For the promql/range check."
+)
+@click.option("--list-checks", is_flag=True, help="Print every check id with its severity and exit.")
+def lint(files, output_format, disable, scrape_interval, list_checks):
+    """Lint Prometheus rule files and Grafana dashboard JSON (detected by content).
+
+    Exit 0 when clean, 1 when there are findings, 2 on usage or parse errors.
+    """
+    if list_checks:
+        click.echo("".join(f"{c.id}\t{c.severity}\t{c.summary}\n" for c in ALL_CHECKS), nl=False)
+        return
+    if not files:
+        raise click.UsageError("no FILE given")
+    try:
+        report = lint_paths(files, disabled=disable, scrape_interval=scrape_interval)
+    except LintUsageError as error:
+        raise click.UsageError(str(error))
+    except (PromtoolNotFound, PromtoolError) as error:
+        click.echo(f"obsgen lint: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(render(report.all_findings(), output_format), nl=False)
+    sys.exit(report.exit_code)

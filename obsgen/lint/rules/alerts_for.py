@@ -1,0 +1,31 @@
+"""alerts/for: an alert without ``for:`` (or with ``for: 0s``) fires on a single evaluation.
+
+One scrape glitch, restart or slow target then pages someone.  A ``for``
+duration makes the condition prove itself over a few evaluations; pick it
+from how long the problem may last before a human must act.
+"""
+
+from __future__ import annotations
+
+from obsgen.lint.check import at
+from obsgen.lint.finding import WARNING
+from obsgen.lint.promql import parse_duration
+
+ID = "alerts/for"
+SEVERITY = WARNING
+
+
+def check(ctx):
+    for rule in ctx.alerts():
+        duration = rule.scalar("for")
+        if duration is None:
+            yield at(rule.path, rule.pos, ID, SEVERITY, f"alert {rule.name!r} has no 'for:'; it fires on one bad evaluation")
+        elif _is_zero(duration):
+            yield at(rule.path, rule.value_pos("for"), ID, SEVERITY, f"alert {rule.name!r} has 'for: {duration}'; it fires on one bad evaluation")
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return parse_duration(text).total_seconds() == 0
+    except ValueError:
+        return False  # an invalid duration is promtool's to report

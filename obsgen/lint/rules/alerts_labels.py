@@ -1,0 +1,29 @@
+"""alerts/labels: every alert needs a ``severity`` label with a known value.
+
+Alertmanager routes on ``severity`` (page vs. ticket); an alert without it, or
+with a value no route matches, lands in the default receiver — usually
+nowhere useful.  Accepted values: page, ticket (SRE workbook naming) and
+critical, warning, info (kube-prometheus/mixin naming).  A templated value
+(``{{ … }}``) is accepted because it can only be judged at run time.
+"""
+
+from __future__ import annotations
+
+from obsgen.lint.check import at
+from obsgen.lint.finding import WARNING
+
+ID = "alerts/labels"
+SEVERITY = WARNING
+SEVERITY_VALUES = ("page", "ticket", "critical", "warning", "info")
+
+
+def check(ctx):
+    for rule in ctx.alerts():
+        labels = rule.string_map("labels")
+        value = labels.get("severity")
+        if value is None:
+            yield at(rule.path, rule.value_pos("labels"), ID, SEVERITY, f"alert {rule.name!r} has no 'severity' label")
+        elif value not in SEVERITY_VALUES and "{{" not in value:
+            allowed = "|".join(SEVERITY_VALUES)
+            message = f"alert {rule.name!r} has severity {value!r}, expected one of {allowed}"
+            yield at(rule.path, rule.value_pos("labels", "severity"), ID, SEVERITY, message)

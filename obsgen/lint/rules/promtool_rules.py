@@ -1,0 +1,38 @@
+"""promtool/rules: everything else ``promtool check rules`` rejects.
+
+Unknown fields, invalid rule or label names, broken annotation templates,
+repeated group names: Prometheus would refuse to load the file.  promtool is
+the reference, so its verdict is taken as-is; positions come from promtool
+when it gives them, else from the rule it names.
+"""
+
+from __future__ import annotations
+
+from obsgen.lint.check import at
+from obsgen.lint.finding import ERROR
+from obsgen.lint.positions import Pos
+
+ID = "promtool/rules"
+SEVERITY = ERROR
+NEEDS_PROMTOOL = True
+
+
+def check(ctx):
+    for finding in ctx.promtool_findings or []:
+        if finding.is_parse_error:
+            continue  # promql/syntax reports these
+        yield at(finding.file, _position(ctx, finding), ID, SEVERITY, _message(finding))
+
+
+def _position(ctx, finding) -> Pos | None:
+    if finding.line:
+        return Pos(finding.line, finding.col)
+    rule_file = ctx.file(finding.file)
+    rule = rule_file.find_rule(finding.group, finding.rule_index, finding.rule_name) if rule_file else None
+    return rule.pos if rule else None
+
+
+def _message(finding) -> str:
+    if finding.rule_name is not None:
+        return f"group {finding.group!r}, rule {finding.rule_name!r}: {finding.message}"
+    return finding.message

@@ -1,0 +1,119 @@
+"""Run every enabled check over a set of files and collect one report.
+
+promtool is expensive to start (~50 ms), so it runs at most twice per lint
+run whatever the number of files: once for all rule files, once for all
+dashboard expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable, Sequence
+
+from obsgen import promtool
+from obsgen.lint.check import Check
+from obsgen.lint.dashboards import DASHBOARD_CHECKS
+from obsgen.lint.dashboards.context import DashboardContext
+from obsgen.lint.dashboards.model import Dashboard
+from obsgen.lint.finding import ERROR, PARSE_CHECK_ID, Finding, sorted_findings
+from obsgen.lint.rulefile import RuleFile, load_rule_file
+from obsgen.lint.rules import RULE_CHECKS
+from obsgen.lint.rules.context import DEFAULT_SCRAPE_INTERVAL, RuleContext
+from obsgen.lint.source import DASHBOARD, SourceError, read_source
+
+ALL_CHECKS: tuple[Check, ...] = RULE_CHECKS + DASHBOARD_CHECKS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class LintUsageError(ValueError):
+    """Bad arguments (e.g. an unknown check id): exit code 2."""
+
+
+@dataclass(frozen=True)
+class LintReport:
+    findings: tuple[Finding, ...]
+    errors: tuple[SourceError, ...]  # files that could not be read or parsed
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
+
+    def all_findings(self) -> list[Finding]:
+        """Findings plus parse errors as findings (check id ``parse``), for output."""
+        as_findings = [Finding(e.path, e.line, e.col, PARSE_CHECK_ID, ERROR, e.message) for e in self.errors]
+        return sorted_findings([*self.findings, *as_findings])
+
+
+def lint_paths(
+    paths: Sequence[str],
+    *,
+    disabled: Iterable[str] = (),
+    scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+) -> LintReport:
+    """Lint rule files and dashboards (told apart by content).
+
+    Raises ``LintUsageError`` for unknown check ids and
+    ``promtool.PromtoolNotFound`` when a promtool-backed check is enabled but
+    promtool is missing.
+    """
+    enabled = enabled_checks(disabled)
+    rule_files, dashboards, errors = _load(paths)
+    findings: list[Finding] = []
+    if rule_files:
+        findings += _run(_checks_for(enabled, RULE_CHECKS), _rule_context(rule_files, enabled, scrape_interval))
+    if dashboards:
+        findings += _run(_checks_for(enabled, DASHBOARD_CHECKS), _dashboard_context(dashboards, enabled))
+    return LintReport(tuple(sorted_findings(findings)), tuple(errors))
+
+
+def enabled_checks(disabled: Iterable[str]) -> tuple[Check, ...]:
+    disabled = set(disabled)
+    unknown = disabled - {c.id for c in ALL_CHECKS}
+    if unknown:
+        known = ", ".join(sorted(c.id for c in ALL_CHECKS))
+        raise LintUsageError(f"unknown check(s) {', '.join(sorted(unknown))}; known: {known}")
+    return tuple(c for c in ALL_CHECKS if c.id not in disabled)
+
+
+def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[SourceError]]:
+    rule_files, dashboards, errors = [], [], []
+    for path in dict.fromkeys(paths):  # a file named twice is linted once
+        try:
+            source = read_source(path)
+            if source.kind == DASHBOARD:
+                dashboards.append(Dashboard(path, source.text))
+            else:
+                rule_files.append(load_rule_file(path, source.text))
+        except SourceError as error:
+            errors.append(error)
+    return rule_files, dashboards, errors
+
+
+def _checks_for(enabled: tuple[Check, ...], family: tuple[Check, ...]) -> list[Check]:
+    return [c for c in enabled if c in family]
+
+
+def _rule_context(rule_files: list[RuleFile], enabled, scrape_interval: timedelta) -> RuleContext:
+    needs_promtool = any(c.needs_promtool for c in _checks_for(enabled, RULE_CHECKS))
+    findings = promtool.check_rules([f.path for f in rule_files]) if needs_promtool else None
+    return RuleContext(rule_files, scrape_interval, findings)
+
+
+def _dashboard_context(dashboards: list[Dashboard], enabled) -> DashboardContext:
+    ctx = DashboardContext(dashboards)
+    if any(c.needs_promtool for c in _checks_for(enabled, DASHBOARD_CHECKS)) and ctx.promql_targets:
+        results = promtool.parse_exprs([t.expanded for t in ctx.promql_targets])
+        ctx.parse_errors = {
+            (t.dashboard.path, t.target.expr_path): error
+            for t, error in zip(ctx.promql_targets, results)
+            if error is not None
+        }
+    return ctx
+
+
+def _run(checks: list[Check], ctx) -> list[Finding]:
+    return [finding for check in checks for finding in check.run(ctx)]

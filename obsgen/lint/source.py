@@ -1,0 +1,86 @@
+"""Read a lint target and decide what it is, by content rather than by extension.
+
+CI passes whatever files it has; a ``.yml`` may be a rule file and a
+``.json`` may be a dashboard exported from the API (wrapped in
+``{"dashboard": …}``).  Anything that cannot be read or parsed, or is neither
+kind, becomes a ``SourceError`` — a usage error (exit 2), not a finding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+RULES = "rules"
+DASHBOARD = "dashboard"
+
+
+@dataclass(frozen=True)
+class SourceError(Exception):
+    path: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    text: str
+    kind: str
+
+
+def read_source(path: str) -> Source:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}")
+    return Source(path, text, detect_kind(path, text))
+
+
+def detect_kind(path: str, text: str) -> str:
+    if text.lstrip().startswith(("{", "[")):
+        data = load_json(path, text)
+        if isinstance(data, dict) and _looks_like_dashboard(data):
+            return DASHBOARD
+        if isinstance(data, dict) and "groups" in data:
+            return RULES
+        raise SourceError(path, "JSON file is neither a Grafana dashboard (no 'panels') nor a rule file")
+    data = _load_yaml_for_detection(path, text)
+    if data is None or (isinstance(data, dict) and "groups" in data):
+        return RULES
+    raise SourceError(path, "not a Prometheus rule file (no top-level 'groups') or a Grafana dashboard", 1, 1)
+
+
+def _looks_like_dashboard(data: dict) -> bool:
+    inner = data.get("dashboard") if isinstance(data.get("dashboard"), dict) else data
+    return any(key in inner for key in ("panels", "rows")) or "schemaVersion" in inner
+
+
+def load_json(path: str, text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+
+
+def _load_yaml_for_detection(path: str, text: str):
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        raise yaml_error(path, exc)
+    except yaml.YAMLError as exc:
+        raise SourceError(path, f"invalid YAML: {exc}")
+
+
+def yaml_error(path: str, exc: yaml.MarkedYAMLError) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return SourceError(path, f"invalid YAML: {message}", line, col)
+
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
