@@ -1,0 +1,1 @@
+"""KodeKloud Records Store: the reference system obsgen's generated artifacts run against."""

@@ -1,0 +1,93 @@
+"""OpenTelemetry set-up shared by the API, the worker and the payment gateway.
+
+Spans go to OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (compose sends
+them to Jaeger), otherwise to RECORDSTORE_TRACE_FILE as JSON lines (native
+stack and tests, where no collector runs). With neither, spans are still
+created so that logs and exemplars carry real trace ids.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+from recordstore.config import Settings
+
+_configured_service: str | None = None
+_configure_lock = threading.Lock()
+
+
+class JsonLinesFileExporter(SpanExporter):
+    """Appends one JSON object per span to a file.
+
+    Several processes share the file, so each span is written with a single
+    os.write on an O_APPEND descriptor: lines from different processes never
+    interleave mid-line.
+    """
+
+    def __init__(self, path: str):
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        with self._lock:
+            if self._fd < 0:
+                return SpanExportResult.FAILURE
+            for span in spans:
+                line = span.to_json(indent=None).replace("\n", " ") + "\n"
+                os.write(self._fd, line.encode("utf-8"))
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def _build_exporter(settings: Settings) -> SpanExporter | None:
+    if settings.otlp_endpoint:
+        # Imported lazily: only compose needs it, and it pulls in protobuf.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        # The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT itself and appends /v1/traces.
+        return OTLPSpanExporter()
+    if settings.trace_file:
+        return JsonLinesFileExporter(settings.trace_file)
+    return None
+
+
+def configure_tracing(service_name: str, settings: Settings) -> TracerProvider:
+    """Install the global TracerProvider once per process."""
+    global _configured_service
+    with _configure_lock:
+        current = trace.get_tracer_provider()
+        if _configured_service is not None and isinstance(current, TracerProvider):
+            return current
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+        exporter = _build_exporter(settings)
+        if exporter is not None:
+            provider.add_span_processor(BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        _configured_service = service_name
+        return provider
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("recordstore")
+
+
+def current_trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
