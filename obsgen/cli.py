@@ -9,6 +9,7 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
+from obsgen.targets.cli import target_options
 from obsgen.lint.cli import lint
 
 
@@ -45,14 +46,16 @@ def main() -> None:
               help="Directory that receives one sub-directory per journey.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool) -> None:
+@target_options
+def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, targets, target_options) -> None:
     """Build SPECS (files or directories) into OUT/<journey>/, validated before anything is written."""
     from obsgen.pipeline import build as run_build
 
     stale = []
     for spec in spec_files(specs):
         try:
-            result = run_build(spec, out_dir, check=check, validate=not no_validate)
+            result = run_build(spec, out_dir, check=check, validate=not no_validate,
+                               targets=targets, target_options=target_options)
         except ObsgenError as error:
             fail(error)
         changes = result.changes

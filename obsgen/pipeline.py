@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import prometheus
 from obsgen.model import Journey
 from obsgen.spec.loader import load_journey
+from obsgen import targets as delivery
 from obsgen import writer
 
 EMITTERS: list[Emitter] = [
@@ -47,12 +49,16 @@ def emit_all(journey: Journey) -> list[Artifact]:
     return sorted(artifacts, key=lambda a: a.path)
 
 
-def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True) -> BuildResult:
-    """Build one spec into out_dir/<journey>/. With check=True nothing is written."""
+def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True,
+          targets: Sequence[str] = delivery.DEFAULT_TARGETS,
+          target_options: delivery.TargetOptions | None = None) -> BuildResult:
+    """Build one spec into out_dir/<journey>/. With check=True nothing is written.
+    targets: delivery formats written under targets/<name>/ (see obsgen.targets)."""
     journey = load_journey(spec, source_name=source_name(spec, out_dir))
     artifacts = emit_all(journey)
+    artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
     target = out_dir / journey.name
-    validators = VALIDATORS if validate else []
+    validators = VALIDATORS + delivery.validators(targets, target_options) if validate else []
     if check:
         changes = writer.compare(target, artifacts)
     else:

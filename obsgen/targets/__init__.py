@@ -1,0 +1,71 @@
+"""Delivery targets: post-processors that wrap the emitters' rule groups and dashboards for an engine.
+
+A target never reads the spec; it reads the artifacts the emitters produced, writes under
+`targets/<target>/` inside the journey's output directory, and brings a validator that checks
+its files the way the engine would (promtool for rule bodies, the CRD schema for the wrapper).
+The `prometheus` target is the plain rule files the emitters already write, so it adds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Callable, Sequence
+
+from obsgen.emitters import Artifact, Validator
+from obsgen.model import Journey
+from obsgen.targets import mimir, prometheus, prometheus_operator, thanos
+from obsgen.targets.inputs import DeliveryInputs, from_artifacts
+from obsgen.targets.options import TargetOptions
+
+TARGETS_DIR = "targets"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    render: Callable[[Journey, DeliveryInputs, TargetOptions], list[Artifact]]
+    check: Callable[[Path, Journey, TargetOptions], list[str]]
+
+
+TARGETS: dict[str, Target] = {
+    "prometheus": Target("prometheus", prometheus.render, prometheus.check),
+    "prometheus-operator": Target("prometheus-operator", prometheus_operator.render, prometheus_operator.check),
+    "mimir": Target("mimir", mimir.render, partial(mimir.check, tool="mimirtool")),
+    "cortex": Target("cortex", mimir.render, partial(mimir.check, tool="cortextool")),
+    "thanos": Target("thanos", thanos.render, thanos.check),
+}
+DEFAULT_TARGETS = ("prometheus",)
+
+
+def target_dir(name: str) -> str:
+    return f"{TARGETS_DIR}/{name}"
+
+
+def _selected(names: Sequence[str]) -> list[Target]:
+    unknown = sorted(set(names) - set(TARGETS))
+    if unknown:
+        raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    return [TARGETS[name] for name in sorted(set(names))]
+
+
+def emit(journey: Journey, artifacts: list[Artifact], names: Sequence[str],
+         options: TargetOptions | None = None) -> list[Artifact]:
+    """The files of every named target, paths relative to the journey directory."""
+    options = options or TargetOptions()
+    inputs = from_artifacts(artifacts)
+    return [Artifact(f"{target_dir(target.name)}/{a.path}", a.content)
+            for target in _selected(names) for a in target.render(journey, inputs, options)]
+
+
+def validators(names: Sequence[str], options: TargetOptions | None = None) -> list[Validator]:
+    options = options or TargetOptions()
+
+    def validator(target: Target) -> Validator:
+        return lambda staged, journey: target.check(staged / target_dir(target.name), journey, options)
+
+    return [validator(target) for target in _selected(names)]
+
+
+__all__ = ["DEFAULT_TARGETS", "TARGETS", "Target", "TargetOptions", "emit", "target_dir", "validators"]

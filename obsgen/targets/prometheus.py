@@ -1,0 +1,22 @@
+"""The default target: the plain rule files the Prometheus emitter already writes to prometheus/.
+
+Nothing is added under targets/prometheus/; those files are validated by the emitter's own
+promtool check, and `rule_files:` in prometheus.yml points at them directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from obsgen.emitters import Artifact
+from obsgen.model import Journey
+from obsgen.targets.inputs import DeliveryInputs
+from obsgen.targets.options import TargetOptions
+
+
+def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> list[Artifact]:
+    return []
+
+
+def check(directory: Path, journey: Journey, options: TargetOptions) -> list[str]:
+    return []
