@@ -22,5 +22,7 @@ def check(ctx):
         error = errors.get((item.dashboard.path, item.target.expr_path))
         if error is not None:
             where = f" at {error.line}:{error.col}" if error.line else ""
+            if error.line and item.expanded != item.target.expr:
+                where += " (after expanding variables)"
             message = f"PromQL does not parse{where}: {error.message}"
             yield finding(item.dashboard, item.target.expr_path, ID, SEVERITY, message)
