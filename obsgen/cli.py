@@ -9,6 +9,7 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
+from obsgen.stack.cli import stack
 from obsgen.targets.cli import target_options
 from obsgen.lint.cli import lint
 
@@ -83,4 +84,5 @@ def schema() -> None:
     click.echo(schema_json(), nl=False)
 
 
+main.add_command(stack)
 main.add_command(lint)

@@ -1,0 +1,147 @@
+"""`obsgen stack ...`: argument parsing only; the work is in obsgen.stack.runner."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from obsgen.stack.health import tail
+from obsgen.stack.layout import STATE_DIR_ENV
+from obsgen.stack.logs import follow
+from obsgen.stack.ports import parse_port_overrides
+from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from obsgen.stack.report import status_table
+from obsgen.stack.runner import Stack, StackError
+from obsgen.stack.services import SERVICES
+
+
+class _StackOptions:
+    def __init__(self, state_dir: Path | None):
+        self.state_dir = state_dir
+
+    def stack(self, **options) -> Stack:
+        return Stack(self.state_dir, **options)
+
+
+def _configure_logging(verbose: bool) -> None:
+    logger = logging.getLogger("obsgen.stack")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("obsgen stack: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _service_list(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _fail(error: Exception) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+@click.group()
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
+              help=f"Directory for data, logs and pid files (default: .stack/ in the checkout; env {STATE_DIR_ENV}).")
+@click.option("-q", "--quiet", is_flag=True, help="Only print warnings and the result.")
+@click.pass_context
+def stack(ctx: click.Context, state_dir: Path | None, quiet: bool) -> None:
+    """Run the reference stack natively (PostgreSQL, RabbitMQ, nginx, the store, Prometheus, Alertmanager).
+
+    Grafana and Jaeger run only in compose: stack/docker-compose.yml.
+    """
+    _configure_logging(verbose=not quiet)
+    ctx.obj = _StackOptions(state_dir)
+
+
+@stack.command()
+@click.option("--only", metavar="SERVICES", help=f"Comma-separated subset: {','.join(SERVICES)}.")
+@click.option("--port", "ports", multiple=True, metavar="NAME=PORT",
+              help="Override a port (repeatable), e.g. --port postgres=56432. Kept for later commands.")
+@click.option("--fast", is_flag=True, help=f"Scrape and evaluate every {FAST_SCRAPE_SECONDS}s (tests, demos).")
+@click.option("--scrape-interval", type=click.IntRange(1, 300), metavar="SECONDS",
+              help="Prometheus scrape/evaluation interval (default 15).")
+@click.pass_obj
+def up(options: _StackOptions, only: str | None, ports: tuple[str, ...], fast: bool,
+       scrape_interval: int | None) -> None:
+    """Start the stack (or --only some services) and wait until it is ready."""
+    try:
+        overrides = parse_port_overrides(ports) if ports else None
+        seconds = FAST_SCRAPE_SECONDS if fast else scrape_interval
+        running = options.stack(ports=overrides, scrape_seconds=seconds)
+        statuses = running.up(_service_list(only))
+    except (StackError, ValueError) as error:
+        raise _fail(error) from error
+    click.echo(status_table(statuses, running.compose_only()), nl=False)
+
+
+@stack.command()
+@click.option("--only", metavar="SERVICES", help="Comma-separated subset to stop.")
+@click.option("--purge", is_flag=True, help="Also delete the state directory (data, logs). Needs a full down.")
+@click.pass_obj
+def down(options: _StackOptions, only: str | None, purge: bool) -> None:
+    """Stop what `up` started (pid files; graceful first, then SIGKILL)."""
+    if purge and only:
+        raise click.UsageError("--purge stops everything; it cannot be combined with --only")
+    try:
+        stopped = options.stack().down(_service_list(only), purge=purge)
+    except StackError as error:
+        raise _fail(error) from error
+    click.echo(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+
+
+@stack.command()
+@click.pass_obj
+def status(options: _StackOptions) -> None:
+    """Show each service: up/down, pid, user, where it listens."""
+    running = options.stack()
+    click.echo(status_table(running.status(), running.compose_only()), nl=False)
+
+
+@stack.command()
+@click.argument("service", type=click.Choice(list(SERVICES) + ["nginx-access"]))
+@click.option("-f", "--follow", "follow_log", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
+@click.option("-n", "--lines", default=50, show_default=True, help="How many lines to print first.")
+@click.pass_obj
+def logs(options: _StackOptions, service: str, follow_log: bool, lines: int) -> None:
+    """Print (or follow) a service's log. `nginx-access` is the gateway's JSON access log."""
+    path = options.stack().layout.log_file(service)
+    if not path.exists() and not follow_log:
+        raise click.ClickException(f"no log yet for {service} ({path})")
+    write = lambda text: click.echo(text, nl=False)  # noqa: E731
+    try:
+        if follow_log:
+            follow(path, write, lines)
+        else:
+            write(tail(path, lines))
+    except KeyboardInterrupt:
+        pass
+
+
+@stack.command()
+@click.argument("service", type=click.Choice(list(SERVICES)))
+@click.pass_obj
+def restart(options: _StackOptions, service: str) -> None:
+    """Stop and start one service (failure drills)."""
+    running = options.stack()
+    try:
+        result = running.restart(service)
+    except StackError as error:
+        raise _fail(error) from error
+    click.echo(status_table([result], {}), nl=False)
+
+
+@stack.command()
+@click.pass_obj
+def reload(options: _StackOptions) -> None:
+    """Load new `obsgen build` output into the running Prometheus and Alertmanager."""
+    try:
+        actions = options.stack().reload()
+    except StackError as error:
+        raise _fail(error) from error
+    click.echo("\n".join(actions) if actions else "neither prometheus nor alertmanager is running")

@@ -1,0 +1,78 @@
+"""Where things live: the repository's stack assets and the runtime state directory."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+STATE_DIR_ENV = "OBSGEN_STACK_DIR"
+REPO_ROOT_ENV = "OBSGEN_REPO_ROOT"
+
+
+def find_repo_root() -> Path:
+    """The checkout holding `stack/` (templates) and `generated/` (obsgen build output)."""
+    override = os.environ.get(REPO_ROOT_ENV)
+    if override:
+        return Path(override).resolve()
+    here = Path(__file__).resolve()
+    for candidate in here.parents:
+        if (candidate / "pyproject.toml").is_file() and (candidate / "stack").is_dir():
+            return candidate
+    raise RuntimeError(
+        f"cannot find the obsgen checkout (a directory with pyproject.toml and stack/) above {here}; "
+        f"set {REPO_ROOT_ENV}"
+    )
+
+
+def default_state_dir(repo_root: Path) -> Path:
+    override = os.environ.get(STATE_DIR_ENV)
+    return Path(override).resolve() if override else repo_root / ".stack"
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    repo_root: Path
+    state_dir: Path
+    generated_dir: Path
+
+    @classmethod
+    def create(cls, state_dir: Path | str | None = None, repo_root: Path | str | None = None,
+               generated_dir: Path | str | None = None) -> "Layout":
+        root = Path(repo_root).resolve() if repo_root else find_repo_root()
+        state = Path(state_dir).resolve() if state_dir else default_state_dir(root)
+        generated = Path(generated_dir).resolve() if generated_dir else root / "generated"
+        return cls(repo_root=root, state_dir=state, generated_dir=generated)
+
+    @property
+    def stack_assets(self) -> Path:
+        return self.repo_root / "stack"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.stack_assets / "store"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def trace_dir(self) -> Path:
+        return self.state_dir / "traces"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.state_dir / "stack.json"
+
+    def service_dir(self, service: str) -> Path:
+        return self.state_dir / service
+
+    def pid_file(self, service: str) -> Path:
+        return self.run_dir / f"{service}.pid"
+
+    def log_file(self, service: str) -> Path:
+        return self.log_dir / f"{service}.log"

@@ -1,0 +1,229 @@
+"""Detached service processes: spawn, pid records, liveness, termination.
+
+Every process the stack starts gets the environment marker `OBSGEN_STACK_MEMBER=<state dir>`,
+so whatever it forks (postgres backends, nginx workers) can be found again by
+`processes_with_marker`, even when it escaped its process group. (Deliberately not the
+user-facing OBSGEN_STACK_DIR, which a user's shell may export.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+from obsgen.stack.accounts import Account
+
+MARKER_ENV = "OBSGEN_STACK_MEMBER"
+
+# Popen objects of children started by this Python process; kept so they can be reaped
+# (a killed child stays a zombie until its parent waits for it).
+_children: dict[int, subprocess.Popen] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class ProcessRecord:
+    pid: int
+    # Kernel start time of the process (clock ticks since boot); a reused pid has another.
+    start_ticks: int
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # The command name is parenthesised and may contain spaces; fields start after the last ')'.
+    return raw[raw.rindex(")") + 2:].split()
+
+
+def start_ticks(pid: int) -> int | None:
+    """Start time of a live (not zombie) process, None when there is none."""
+    fields = _stat_fields(pid)
+    if fields is None or fields[0] in ("Z", "X"):
+        return None
+    return int(fields[19])
+
+
+def record_for(pid: int) -> ProcessRecord | None:
+    ticks = start_ticks(pid)
+    return None if ticks is None else ProcessRecord(pid=pid, start_ticks=ticks)
+
+
+def is_alive(record: ProcessRecord) -> bool:
+    return start_ticks(record.pid) == record.start_ticks
+
+
+def process_owner_uid(pid: int) -> int | None:
+    try:
+        return Path(f"/proc/{pid}").stat().st_uid
+    except FileNotFoundError:
+        return None
+
+
+def write_record(path: Path, record: ProcessRecord) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(record.to_json() + "\n")
+    temporary.replace(path)
+
+
+def read_record(path: Path) -> ProcessRecord | None:
+    try:
+        data = json.loads(path.read_text())
+        return ProcessRecord(pid=int(data["pid"]), start_ticks=int(data["start_ticks"]))
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+
+
+def spawn(command: Sequence[str], *, env: Mapping[str, str], log_path: Path, cwd: Path,
+          account: Account | None = None) -> subprocess.Popen:
+    """Start a detached process (own session) with stdout+stderr appended to log_path."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        popen = subprocess.Popen(
+            list(command), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(env), cwd=str(cwd), start_new_session=True, **_identity_kwargs(account),
+        )
+    _children[popen.pid] = popen
+    return popen
+
+
+def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+        account: Account | None = None, timeout: float = 60.0) -> subprocess.CompletedProcess:
+    """Run a short helper command (initdb, psql, rabbitmqctl) to completion, capturing output."""
+    return subprocess.run(
+        list(command), env=None if env is None else dict(env), cwd=None if cwd is None else str(cwd),
+        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        **_identity_kwargs(account),
+    )
+
+
+def _identity_kwargs(account: Account | None) -> dict:
+    if account is None or account.uid == os.geteuid():
+        return {}
+    return {"user": account.uid, "group": account.gid, "extra_groups": []}
+
+
+def exit_code(pid: int) -> int | None:
+    """Exit code of a child of this process that has exited (None if running or not ours)."""
+    popen = _children.get(pid)
+    return None if popen is None else popen.poll()
+
+
+def reap(pid: int) -> None:
+    popen = _children.pop(pid, None)
+    if popen is not None:
+        try:
+            popen.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            _children[pid] = popen
+
+
+def group_members(pgid: int) -> list[int]:
+    members = []
+    for pid in _all_pids():
+        fields = _stat_fields(pid)
+        if fields is not None and fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            members.append(pid)
+    return sorted(members)
+
+
+def processes_with_marker(state_dir: Path) -> list[int]:
+    """Live processes whose environment says they belong to the stack in state_dir."""
+    needle = f"{MARKER_ENV}={state_dir}".encode()
+    ourselves = _ancestors(os.getpid())
+    found = []
+    for pid in _all_pids():
+        if pid in ourselves or start_ticks(pid) is None:
+            continue
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if needle in environ.split(b"\0"):
+            found.append(pid)
+    return sorted(found)
+
+
+def _ancestors(pid: int) -> set[int]:
+    chain = set()
+    while pid > 0 and pid not in chain:
+        chain.add(pid)
+        fields = _stat_fields(pid)
+        pid = int(fields[1]) if fields else 0
+    return chain
+
+
+def _all_pids() -> Iterator[int]:
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            yield int(entry.name)
+
+
+def wait_until_dead(record: ProcessRecord, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reap_if_exited(record.pid)
+        if not is_alive(record):
+            return True
+        time.sleep(0.1)
+    return not is_alive(record)
+
+
+def reap_if_exited(pid: int) -> None:
+    if exit_code(pid) is not None:
+        reap(pid)
+
+
+def terminate(record: ProcessRecord, timeout: float = 15.0, first_signal: int = signal.SIGTERM) -> bool:
+    """Signal the process group led by record.pid, escalate to SIGKILL after timeout.
+
+    Returns True if the process needed SIGKILL.
+    """
+    killed = False
+    if is_alive(record):
+        _signal_group(record.pid, first_signal)
+        if not wait_until_dead(record, timeout):
+            _signal_group(record.pid, signal.SIGKILL)
+            wait_until_dead(record, 5.0)
+            killed = True
+    # Stragglers that stayed in the group after the leader left (e.g. workers of a killed master).
+    for pid in group_members(record.pid):
+        _signal_pid(pid, signal.SIGKILL)
+    reap(record.pid)
+    return killed
+
+
+def kill_pids(pids: Sequence[int], timeout: float = 5.0) -> None:
+    for pid in pids:
+        _signal_pid(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(start_ticks(pid) is not None for pid in pids):
+        time.sleep(0.1)
+    for pid in pids:
+        if start_ticks(pid) is not None:
+            _signal_pid(pid, signal.SIGKILL)
+        reap(pid)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except (ProcessLookupError, PermissionError):
+        _signal_pid(pgid, signum)
+
+
+def _signal_pid(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass

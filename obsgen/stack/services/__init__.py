@@ -1,0 +1,45 @@
+"""The native stack's services, in start order, with their start dependencies."""
+
+from __future__ import annotations
+
+from obsgen.stack.services.base import Service, ServiceError, StackContext
+from obsgen.stack.services.daemons import Alertmanager, Nginx, PostgresExporter, Prometheus
+from obsgen.stack.services.postgres import Postgres
+from obsgen.stack.services.rabbitmq import Epmd, RabbitMQ
+from obsgen.stack.services.store import Api, PaymentGateway, Worker
+
+# Start order; `up` starts a service as soon as its dependencies are ready, so
+# independent services come up concurrently.
+SERVICES: dict[str, Service] = {service.name: service for service in (
+    Postgres(), Epmd(), RabbitMQ(), PaymentGateway(), Api(), Worker(), Nginx(),
+    PostgresExporter(), Alertmanager(), Prometheus(),
+)}
+
+# A service waits for these (when they are part of the same `up`); `down` stops in the
+# reverse order. nginx and Prometheus tolerate absent upstreams/targets, so they wait for nothing.
+START_AFTER: dict[str, tuple[str, ...]] = {
+    "postgres": (),
+    "epmd": (),
+    "rabbitmq": ("epmd",),
+    "payment-gateway": (),
+    "api": ("postgres", "rabbitmq", "payment-gateway"),
+    "worker": ("postgres", "rabbitmq", "payment-gateway"),
+    "nginx": (),
+    "postgres-exporter": ("postgres",),
+    "alertmanager": (),
+    "prometheus": (),
+}
+
+# Selecting a service selects these too: RabbitMQ cannot run without its port mapper.
+REQUIRES: dict[str, tuple[str, ...]] = {"rabbitmq": ("epmd",)}
+
+# Part of the compose stack only (no Debian package on this machine).
+COMPOSE_ONLY = {
+    "grafana": "Grafana is not installable on this machine; it runs only in compose "
+               "(stack/docker-compose.yml, http://localhost:3000)",
+    "jaeger": "Jaeger is not installable on this machine; it runs only in compose "
+              "(stack/docker-compose.yml, UI http://localhost:16686); natively the store writes "
+              "its spans as JSON lines under <state-dir>/traces/",
+}
+
+__all__ = ["COMPOSE_ONLY", "REQUIRES", "SERVICES", "START_AFTER", "Service", "ServiceError", "StackContext"]

@@ -1,0 +1,122 @@
+"""What every native service is: how to prepare, start, probe and stop it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from obsgen.stack import process
+from obsgen.stack.accounts import Account, current_account
+from obsgen.stack.health import Probe
+from obsgen.stack.layout import Layout
+from obsgen.stack.ports import Ports
+from obsgen.stack.process import ProcessRecord
+
+log = logging.getLogger("obsgen.stack")
+
+
+class ServiceError(RuntimeError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class StackContext:
+    layout: Layout
+    ports: Ports
+    scrape_seconds: int
+    daemon_account: Account
+    # Extra environment for the store's processes (failure knobs, durations), over os.environ.
+    store_env: dict[str, str] = dataclasses.field(default_factory=dict)
+    python: str = sys.executable
+
+    def base_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env[process.MARKER_ENV] = str(self.layout.state_dir)
+        return env
+
+    @property
+    def invoking_account(self) -> Account:
+        return current_account()
+
+
+class Service:
+    """A native process of the stack. Subclasses fill in the specifics."""
+
+    name: str = ""
+    summary: str = ""
+    startup_timeout: float = 30.0
+    stop_timeout: float = 15.0
+    # Daemons from Debian packages run unprivileged; Python processes run as the caller,
+    # whose interpreter may live in a home directory the daemon user cannot read.
+    runs_as_daemon_account: bool = True
+
+    # -- description -------------------------------------------------------------------
+    def unavailable_reason(self, ctx: StackContext) -> str | None:
+        """Why this service cannot run on this machine (missing binary/package), or None."""
+        return None
+
+    def listen_ports(self, ctx: StackContext) -> list[int]:
+        return []
+
+    def endpoint(self, ctx: StackContext) -> str:
+        return ""
+
+    def probes(self, ctx: StackContext) -> list[Probe]:
+        return []
+
+    def log_path(self, ctx: StackContext) -> Path:
+        return ctx.layout.log_file(self.name)
+
+    def account(self, ctx: StackContext) -> Account:
+        return ctx.daemon_account if self.runs_as_daemon_account else ctx.invoking_account
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def prepare(self, ctx: StackContext) -> None:
+        """Create directories and render configuration (idempotent)."""
+
+    def command(self, ctx: StackContext) -> list[str]:
+        raise NotImplementedError
+
+    def environment(self, ctx: StackContext) -> dict[str, str]:
+        return ctx.base_env()
+
+    def working_dir(self, ctx: StackContext) -> Path:
+        return ctx.layout.state_dir
+
+    def launch(self, ctx: StackContext) -> ProcessRecord:
+        """Start the process without waiting for readiness; return its record."""
+        popen = process.spawn(self.command(ctx), env=self.environment(ctx), log_path=self.log_path(ctx),
+                              cwd=self.working_dir(ctx), account=self.account(ctx))
+        record = process.record_for(popen.pid)
+        if record is None:
+            raise ServiceError(f"{self.name} exited immediately (exit code {popen.poll()})")
+        return record
+
+    def after_ready(self, ctx: StackContext) -> None:
+        """One-off setup that needs the running service (e.g. database roles)."""
+
+    def stop(self, ctx: StackContext, record: ProcessRecord, force: bool = False) -> None:
+        process.terminate(record, timeout=0 if force else self.stop_timeout,
+                          first_signal=signal.SIGKILL if force else signal.SIGTERM)
+
+    # -- helpers -----------------------------------------------------------------------
+    def prepare_log(self, ctx: StackContext) -> Path:
+        """Create the log file up front so a daemon running as another user can append to it."""
+        path = self.log_path(ctx)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+        if self.runs_as_daemon_account and os.geteuid() == 0:
+            os.chown(path, ctx.daemon_account.uid, ctx.daemon_account.gid)
+        return path
+
+
+def find_binary(name: str, *candidates: str) -> str | None:
+    for candidate in candidates:
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which(name)
