@@ -9,6 +9,8 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
+from obsgen.push.cli import push
+from obsgen.targets.cli import target_options
 from obsgen.stack.cli import stack
 from obsgen.targets.cli import target_options
 from obsgen.lint.cli import lint
@@ -86,3 +88,4 @@ def schema() -> None:
 
 main.add_command(stack)
 main.add_command(lint)
+main.add_command(push)

@@ -17,7 +17,7 @@ def _duration(ctx, param, value: str) -> timedelta:
     try:
         duration = parse_duration(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a Prometheus duration (e.g. 15s, 1m)")
+        raise click.BadParameter(f"{value!r} is not a Prometheus duration (e.g. 15s, 1m)") from None
     if duration.total_seconds() <= 0:
         raise click.BadParameter("must be positive")
     return duration
@@ -44,7 +44,7 @@ def lint(files, output_format, disable, scrape_interval, list_checks):
     try:
         report = lint_paths(files, disabled=disable, scrape_interval=scrape_interval)
     except LintUsageError as error:
-        raise click.UsageError(str(error))
+        raise click.UsageError(str(error)) from None
     except (PromtoolNotFound, PromtoolError) as error:
         click.echo(f"obsgen lint: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -102,7 +102,7 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text.strip())
     if not match or not any(match.groups()):
         raise ValueError(f"not a Prometheus duration: {text!r}")
-    seconds = sum(int(g) * unit for g, unit in zip(match.groups(), _UNIT_SECONDS) if g)
+    seconds = sum(int(g) * unit for g, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if g)
     return timedelta(seconds=seconds)
 
 

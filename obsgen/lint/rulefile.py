@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from obsgen.lint.positions import Pos, node_pos, scalar_offset_pos
-from obsgen.lint.source import SourceError, yaml_error
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from obsgen.lint.source import compose_yaml
 
 
 @dataclass
@@ -99,13 +96,10 @@ class RuleFile:
         return (named or candidates or [None])[0]
 
 
-def load_rule_file(path: str, text: str) -> RuleFile:
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        raise yaml_error(path, exc)
-    except yaml.YAMLError as exc:
-        raise SourceError(path, f"invalid YAML: {exc}")
+def load_rule_file(path: str, text: str, root: Node | None = None) -> RuleFile:
+    """Model of a rule file; pass ``root`` when the text was already composed."""
+    if root is None:
+        root = compose_yaml(path, text)
     lines = text.split("\n")
     return RuleFile(path, list(_rules(path, root, lines)), lines)
 

@@ -87,7 +87,7 @@ def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[S
             if source.kind == DASHBOARD:
                 dashboards.append(Dashboard(path, source.text))
             else:
-                rule_files.append(load_rule_file(path, source.text))
+                rule_files.append(load_rule_file(path, source.text, source.yaml_root))
         except SourceError as error:
             errors.append(error)
     return rule_files, dashboards, errors
@@ -109,7 +109,7 @@ def _dashboard_context(dashboards: list[Dashboard], enabled) -> DashboardContext
         results = promtool.parse_exprs([t.expanded for t in ctx.promql_targets])
         ctx.parse_errors = {
             (t.dashboard.path, t.target.expr_path): error
-            for t, error in zip(ctx.promql_targets, results)
+            for t, error in zip(ctx.promql_targets, results, strict=True)
             if error is not None
         }
     return ctx

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from yaml.nodes import MappingNode, Node
 
 RULES = "rules"
 DASHBOARD = "dashboard"
@@ -31,27 +32,23 @@ class Source:
     path: str
     text: str
     kind: str
+    yaml_root: Node | None = None  # composed once for rule files, reused by the rule model
 
 
 def read_source(path: str) -> Source:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}")
-    return Source(path, text, detect_kind(path, text))
-
-
-def detect_kind(path: str, text: str) -> str:
+        raise SourceError(path, f"cannot read file: {exc.strerror if isinstance(exc, OSError) else exc}") from None
     if text.lstrip().startswith(("{", "[")):
         data = load_json(path, text)
         if isinstance(data, dict) and _looks_like_dashboard(data):
-            return DASHBOARD
-        if isinstance(data, dict) and "groups" in data:
-            return RULES
-        raise SourceError(path, "JSON file is neither a Grafana dashboard (no 'panels') nor a rule file")
-    data = _load_yaml_for_detection(path, text)
-    if data is None or (isinstance(data, dict) and "groups" in data):
-        return RULES
+            return Source(path, text, DASHBOARD)
+        if not (isinstance(data, dict) and "groups" in data):
+            raise SourceError(path, "JSON file is neither a Grafana dashboard (no 'panels') nor a rule file")
+    root = compose_yaml(path, text)
+    if root is None or (isinstance(root, MappingNode) and any(k.value == "groups" for k, _ in root.value)):
+        return Source(path, text, RULES, root)
     raise SourceError(path, "not a Prometheus rule file (no top-level 'groups') or a Grafana dashboard", 1, 1)
 
 
@@ -64,16 +61,17 @@ def load_json(path: str, text: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+        raise SourceError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
 
 
-def _load_yaml_for_detection(path: str, text: str):
+def compose_yaml(path: str, text: str) -> Node | None:
+    """Node tree with positions; composing (not constructing) is also the cheap way to sniff the kind."""
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
+        return yaml.compose(text, Loader=_SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
-        raise yaml_error(path, exc)
+        raise yaml_error(path, exc) from None
     except yaml.YAMLError as exc:
-        raise SourceError(path, f"invalid YAML: {exc}")
+        raise SourceError(path, f"invalid YAML: {exc}") from None
 
 
 def yaml_error(path: str, exc: yaml.MarkedYAMLError) -> SourceError:

@@ -53,7 +53,8 @@ def test_github_format_is_workflow_annotations():
     assert result.exit_code == 1
     lines = result.output.splitlines()
     escaped = fixture("rules/promtool_rules/bad.yaml").replace(":", "%3A").replace(",", "%2C")
-    assert f"::error file={escaped},line=11,col=3,title=promtool/rules::groupname: \"g\" is repeated in the same file" in lines
+    repeated_group = 'groupname: "g" is repeated in the same file'
+    assert f"::error file={escaped},line=11,col=3,title=promtool/rules::{repeated_group}" in lines
     assert any(line.startswith("::warning ") and "title=alerts/labels" in line for line in lines)
 
 

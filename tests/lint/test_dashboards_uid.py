@@ -8,7 +8,8 @@ def test_uid_of_40_chars_in_an_api_export_passes():
 
 
 def test_missing_long_and_invalid_uids():
-    findings = run_check(CHECK, "dashboards/uid/missing.json", "dashboards/uid/too_long.json", "dashboards/uid/bad_chars.json")
+    bad = ("dashboards/uid/missing.json", "dashboards/uid/too_long.json", "dashboards/uid/bad_chars.json")
+    findings = run_check(CHECK, *bad)
     assert places(findings) == [
         ("dashboards/uid/bad_chars.json", 3, 10),
         ("dashboards/uid/missing.json", None, None),

@@ -58,9 +58,11 @@ def _reference_problems(dashboard, datasource, json_path, what):
         return
     variable = variable_reference(uid)
     if variable is None:
-        yield finding(dashboard, path, ID, SEVERITY, f"{what} has hard-coded datasource {uid!r}; use a datasource variable like ${{datasource}}")
+        message = f"{what} has hard-coded datasource {uid!r}; use a datasource variable like ${{datasource}}"
+        yield finding(dashboard, path, ID, SEVERITY, message)
     elif dashboard.variables.get(variable, {}).get("type") != "datasource":
-        yield finding(dashboard, path, ID, SEVERITY, f"{what} refers to ${variable}, which is not a datasource variable of this dashboard")
+        message = f"{what} refers to ${variable}, which is not a datasource variable of this dashboard"
+        yield finding(dashboard, path, ID, SEVERITY, message)
 
 
 def _uid(datasource):

@@ -19,4 +19,5 @@ def check(ctx):
             yield finding(dashboard, f"{dashboard.prefix}title", ID, SEVERITY, "dashboard has no title")
     for dashboard, panel in ctx.panels():
         if not str(panel.data.get("title") or "").strip():
-            yield finding(dashboard, panel.json_path, ID, SEVERITY, f"{panel.type or 'panel'} at {panel.json_path} has no title")
+            message = f"{panel.type or 'panel'} at {panel.json_path} has no title"
+            yield finding(dashboard, panel.json_path, ID, SEVERITY, message)

@@ -26,6 +26,7 @@ def check(ctx):
         if not isinstance(uid, str) or not uid:
             yield finding(dashboard, path, ID, SEVERITY, "dashboard has no uid")
         elif len(uid) > MAX_LENGTH:
-            yield finding(dashboard, path, ID, SEVERITY, f"uid {uid!r} is {len(uid)} characters; Grafana allows {MAX_LENGTH}")
+            message = f"uid {uid!r} is {len(uid)} characters; Grafana allows {MAX_LENGTH}"
+            yield finding(dashboard, path, ID, SEVERITY, message)
         elif not _VALID.match(uid):
             yield finding(dashboard, path, ID, SEVERITY, f"uid {uid!r} has characters outside [A-Za-z0-9_-]")

@@ -21,7 +21,8 @@ def check(ctx):
         annotations = rule.string_map("annotations")
         for key in REQUIRED:
             if not annotations.get(key, "").strip():
-                yield at(rule.path, rule.value_pos("annotations"), ID, SEVERITY, f"alert {rule.name!r} has no {key!r} annotation")
+                message = f"alert {rule.name!r} has no {key!r} annotation"
+                yield at(rule.path, rule.value_pos("annotations"), ID, SEVERITY, message)
         url = annotations.get("runbook_url", "").strip()
         if url and not url.startswith(("http://", "https://", "{{")):
             pos = rule.value_pos("annotations", "runbook_url")

@@ -19,9 +19,11 @@ def check(ctx):
     for rule in ctx.alerts():
         duration = rule.scalar("for")
         if duration is None:
-            yield at(rule.path, rule.pos, ID, SEVERITY, f"alert {rule.name!r} has no 'for:'; it fires on one bad evaluation")
+            message = f"alert {rule.name!r} has no 'for:'; it fires on one bad evaluation"
+            yield at(rule.path, rule.pos, ID, SEVERITY, message)
         elif _is_zero(duration):
-            yield at(rule.path, rule.value_pos("for"), ID, SEVERITY, f"alert {rule.name!r} has 'for: {duration}'; it fires on one bad evaluation")
+            message = f"alert {rule.name!r} has 'for: {duration}'; it fires on one bad evaluation"
+            yield at(rule.path, rule.value_pos("for"), ID, SEVERITY, message)
 
 
 def _is_zero(text: str) -> bool:
