@@ -1,0 +1,1 @@
+"""Deliver dashboards to a running Grafana through its HTTP API (`obsgen push`)."""

@@ -1,0 +1,38 @@
+"""`obsgen push`: dashboards to Grafana over its HTTP API, token from $GRAFANA_TOKEN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from obsgen.errors import ObsgenError
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--grafana-url", required=True, help="Base URL of Grafana, e.g. https://grafana.example.com "
+                                                    "(the token comes from $GRAFANA_TOKEN only).")
+@click.option("--no-overwrite", is_flag=True,
+              help="Only create: refuse to replace a dashboard that exists with other content.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each answer.")
+def push(specs: tuple[Path, ...], grafana_url: str, no_overwrite: bool, timeout: float) -> None:
+    """Push the dashboards of SPECS into one Grafana folder per journey; unchanged ones are left alone."""
+    from obsgen.cli import fail, spec_files
+    from obsgen.push.client import GrafanaClient, token_from_environment
+    from obsgen.push.deliver import emitted_dashboards, folder_uid, push_journey
+    from obsgen.spec.loader import load_journey
+
+    try:
+        client = GrafanaClient(grafana_url, token_from_environment(), timeout=timeout)
+        for spec in spec_files(specs):
+            journey = load_journey(spec)
+            folder_action, results = push_journey(client, journey, emitted_dashboards(journey),
+                                                  overwrite=not no_overwrite)
+            click.echo(f"{journey.name}: folder {folder_uid(journey)} {folder_action}")
+            for result in results:
+                version = f" (version {result.version})" if result.version is not None else ""
+                click.echo(f"{journey.name}: dashboard {result.uid} {result.title!r}: {result.action}{version}"
+                           f"{' ' + client.base_url + result.url if result.url else ''}")
+    except ObsgenError as error:
+        fail(error)
