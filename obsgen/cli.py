@@ -12,7 +12,6 @@ from obsgen.errors import ObsgenError, SpecError
 from obsgen.push.cli import push
 from obsgen.targets.cli import target_options
 from obsgen.stack.cli import stack
-from obsgen.targets.cli import target_options
 from obsgen.lint.cli import lint
 
 
