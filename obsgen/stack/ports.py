@@ -55,3 +55,10 @@ def parse_port_overrides(items: list[str] | tuple[str, ...]) -> dict[str, int]:
             raise ValueError(f"expected NAME=PORT, got {item!r}")
         overrides[name.strip()] = int(value)
     return overrides
+
+
+# Services that run only in compose (no Debian package here), with their contract ports.
+COMPOSE_ONLY_PORTS: dict[str, tuple[int, ...]] = {
+    "grafana": (3000,),
+    "jaeger": (16686, 4317, 4318),
+}

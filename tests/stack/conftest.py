@@ -1,0 +1,72 @@
+"""Fixtures for the stack tests: the compose file, free loopback ports, throwaway state dirs."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from obsgen.stack.ports import Ports
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_ASSETS = ROOT / "stack"
+COMPOSE_FILE = STACK_ASSETS / "docker-compose.yml"
+
+
+@pytest.fixture(scope="session")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports() -> Ports:
+    """Ports for a test stack that clash neither with the contract's (a developer's stack)
+    nor with the kernel's ephemeral range (32768+), where outgoing connections land."""
+    chooser = random.Random(os.getpid() ^ int.from_bytes(os.urandom(4), "big"))
+    taken: set[int] = set()
+
+    def pick(low: int, high: int, also_free=lambda port: True) -> int:
+        for _ in range(500):
+            port = chooser.randrange(low, high)
+            if port not in taken and _is_free(port) and also_free(port):
+                taken.add(port)
+                return port
+        raise RuntimeError(f"no free port in [{low}, {high})")
+
+    # RabbitMQ's distribution port is AMQP + 20000: keep both below the ephemeral range.
+    rabbitmq = pick(10000, 12700, also_free=lambda port: _is_free(port + 20000))
+    taken.add(rabbitmq + 20000)
+    names = ["gateway", "api", "payment_gateway", "worker_metrics", "postgres", "postgres_exporter",
+             "rabbitmq_prometheus", "prometheus", "alertmanager", "epmd"]
+    return Ports(rabbitmq=rabbitmq, **{name: pick(20000, 30000) for name in names})
+
+
+def make_state_dir(prefix: str) -> Path:
+    # Under /tmp with mode 0755: the daemons run as the unprivileged `obsgen` user when the
+    # tests run as root, and pytest's own tmp dirs (0700) are closed to it. Short, too:
+    # PostgreSQL's socket path has a 107-byte limit.
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def state_dir():
+    path = make_state_dir("obsgen-st-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

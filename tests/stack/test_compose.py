@@ -1,0 +1,237 @@
+"""stack/docker-compose.yml cannot run here (no Docker engine): keep it correct by reading it.
+
+Every bind-mounted path exists, every host a config or an environment variable names is a
+compose service, ports are the stack contract's, and the Prometheus config it mounts is
+the one rendered from the shared template.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from obsgen.stack.ports import COMPOSE_ONLY_PORTS, CONTRACT_PORTS
+from obsgen.stack.prometheus_config import COMPOSE_CONFIG, render_compose
+from obsgen.stack.templates import placeholders
+from tests.stack.conftest import COMPOSE_FILE, ROOT, STACK_ASSETS
+
+COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
+SERVICES = COMPOSE["services"]
+GENERATED = ROOT / "generated"
+
+# Contract ports per compose service (container port == published port).
+CONTRACT_PORTS_BY_SERVICE = {
+    "nginx": (CONTRACT_PORTS.gateway,),
+    "api": (CONTRACT_PORTS.api,),
+    "payment-gateway": (CONTRACT_PORTS.payment_gateway,),
+    "worker": (CONTRACT_PORTS.worker_metrics,),
+    "postgres": (CONTRACT_PORTS.postgres,),
+    "postgres-exporter": (CONTRACT_PORTS.postgres_exporter,),
+    "rabbitmq": (CONTRACT_PORTS.rabbitmq, CONTRACT_PORTS.rabbitmq_prometheus),
+    "prometheus": (CONTRACT_PORTS.prometheus,),
+    "alertmanager": (CONTRACT_PORTS.alertmanager,),
+    **COMPOSE_ONLY_PORTS,
+}
+
+
+def bind_mounts() -> list[tuple[str, str, str]]:
+    """(service, host path as written, container path) of every short-syntax bind mount."""
+    mounts = []
+    for name, service in SERVICES.items():
+        for volume in service.get("volumes", []):
+            host, container = volume.split(":")[:2]
+            if host.startswith((".", "/")):
+                mounts.append((name, host, container))
+    return mounts
+
+
+def published_ports(service: dict) -> set[tuple[int, int]]:
+    pairs = set()
+    for entry in service.get("ports", []):
+        host, container = str(entry).rsplit(":", 1)
+        pairs.add((int(host.rsplit(":", 1)[-1]), int(container.split("/")[0])))
+    return pairs
+
+
+def hosts_in_environment() -> list[tuple[str, str, str]]:
+    """(service, variable, host) for every URL-valued environment variable."""
+    found = []
+    for name, service in SERVICES.items():
+        for variable, value in (service.get("environment") or {}).items():
+            value = str(value)
+            if "://" in value:
+                found.append((name, variable, urlsplit(value).hostname))
+    return found
+
+
+@pytest.mark.parametrize("service,host_path,container_path", bind_mounts(),
+                         ids=[f"{s}:{h}" for s, h, _ in bind_mounts()])
+def test_bind_mounted_path_exists(service: str, host_path: str, container_path: str) -> None:
+    path = (STACK_ASSETS / host_path).resolve()
+    if path.is_relative_to(GENERATED) and not path.exists():
+        pytest.skip(f"{path.relative_to(ROOT)} is written by `obsgen build`, which has not produced it yet")
+    assert path.exists(), f"{service} mounts {host_path} ({path}), which does not exist"
+
+
+def test_generated_mounts_cover_what_the_stack_loads() -> None:
+    # Prometheus finds rules and Alertmanager its config through the generated/ mount.
+    for service in ("prometheus", "alertmanager"):
+        assert ("../generated", "/etc/obsgen/generated") in {(h, c) for s, h, c in bind_mounts() if s == service}
+
+
+def test_every_service_has_an_image_or_a_build_context() -> None:
+    for name, service in SERVICES.items():
+        assert "image" in service or "build" in service, name
+        if "build" in service:
+            context = STACK_ASSETS / service["build"]["context"]
+            assert (context / service["build"].get("dockerfile", "Dockerfile")).is_file(), name
+
+
+def test_dockerfile_copies_what_the_store_needs() -> None:
+    dockerfile = (STACK_ASSETS / "store" / "Dockerfile").read_text()
+    for source in re.findall(r"^COPY\s+(\S+)", dockerfile, flags=re.MULTILINE):
+        assert (STACK_ASSETS / "store" / source).exists(), f"Dockerfile copies missing {source}"
+
+
+@pytest.mark.parametrize("service", sorted(CONTRACT_PORTS_BY_SERVICE))
+def test_ports_match_the_contract(service: str) -> None:
+    assert service in SERVICES
+    expected = {(port, port) for port in CONTRACT_PORTS_BY_SERVICE[service]}
+    assert expected <= published_ports(SERVICES[service])
+
+
+def test_environment_urls_name_compose_services() -> None:
+    found = hosts_in_environment()
+    assert {variable for _, variable, _ in found} >= {
+        "RECORDSTORE_DATABASE_URL", "RECORDSTORE_BROKER_URL", "RECORDSTORE_PAYMENT_URL",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "DATA_SOURCE_NAME"}
+    for service, variable, host in found:
+        assert host in SERVICES, f"{service}: {variable} points at {host!r}, which is not a compose service"
+
+
+def test_store_urls_use_contract_ports() -> None:
+    environment = SERVICES["api"]["environment"]
+    assert urlsplit(environment["RECORDSTORE_DATABASE_URL"]).port == CONTRACT_PORTS.postgres
+    assert urlsplit(environment["RECORDSTORE_BROKER_URL"]).port == CONTRACT_PORTS.rabbitmq
+    assert urlsplit(environment["RECORDSTORE_PAYMENT_URL"]).port == CONTRACT_PORTS.payment_gateway
+    assert urlsplit(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).port in COMPOSE_ONLY_PORTS["jaeger"]
+
+
+def test_nginx_upstream_is_a_compose_service_and_template_is_complete() -> None:
+    environment = SERVICES["nginx"]["environment"]
+    host, port = environment["API_UPSTREAM"].split(":")
+    assert host in SERVICES and int(port) == CONTRACT_PORTS.api
+    template = (STACK_ASSETS / "nginx" / "templates" / "gateway.conf.template").read_text()
+    assert placeholders(template) == set(environment), "the image's envsubst must fill every placeholder"
+
+
+def test_prometheus_compose_config_is_the_rendered_template() -> None:
+    committed = (ROOT / COMPOSE_CONFIG).read_text()
+    assert committed == render_compose(ROOT), (
+        "stack/prometheus/prometheus.compose.yml is stale: "
+        "python -m obsgen.stack.prometheus_config --compose > stack/prometheus/prometheus.compose.yml")
+
+
+def test_prometheus_targets_are_compose_services() -> None:
+    config = yaml.safe_load((ROOT / COMPOSE_CONFIG).read_text())
+    targets = [target for job in config["scrape_configs"] for group in job["static_configs"]
+               for target in group["targets"]]
+    targets += config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    for target in targets:
+        host = target.rsplit(":", 1)[0]
+        assert host == "localhost" or host in SERVICES, f"scrape target {target} is not a compose service"
+    jobs = [job["job_name"] for job in config["scrape_configs"]]
+    assert jobs == ["api", "worker", "payment-gateway", "postgres", "rabbitmq", "prometheus", "alertmanager"]
+
+
+def test_prometheus_compose_config_passes_promtool() -> None:
+    result = subprocess.run(["promtool", "check", "config", "--syntax-only", str(ROOT / COMPOSE_CONFIG)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_grafana_datasources_point_at_compose_services() -> None:
+    datasources_dir = GENERATED / "purchase" / "grafana" / "provisioning" / "datasources"
+    files = sorted(datasources_dir.glob("*.y*ml")) if datasources_dir.is_dir() else []
+    if not files:
+        pytest.skip("generated/purchase/grafana/provisioning/datasources not built yet (obsgen build)")
+    for path in files:
+        for datasource in yaml.safe_load(path.read_text()).get("datasources", []):
+            url = urlsplit(datasource["url"])
+            assert url.hostname in SERVICES, f"{path.name}: {datasource['name']} -> {url.hostname}"
+
+
+def test_depends_on_names_services_with_health_checks_where_required() -> None:
+    for name, service in SERVICES.items():
+        for dependency, condition in (service.get("depends_on") or {}).items():
+            assert dependency in SERVICES, f"{name} depends on unknown {dependency}"
+            assert condition["condition"] in ("service_started", "service_healthy",
+                                              "service_completed_successfully")
+            if condition["condition"] == "service_healthy":
+                assert "healthcheck" in SERVICES[dependency], f"{name} waits for {dependency}'s health check"
+
+
+def test_health_checks_are_well_formed() -> None:
+    for name, service in SERVICES.items():
+        if "healthcheck" in service:
+            assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
+
+
+def test_named_volumes_are_declared() -> None:
+    declared = set(COMPOSE.get("volumes") or {})
+    for name, service in SERVICES.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith((".", "/")):
+                assert source in declared, f"{name} uses undeclared volume {source}"
+
+
+def test_grafana_admin_defaults_to_admin_and_is_overridable() -> None:
+    environment = SERVICES["grafana"]["environment"]
+    assert environment["GF_SECURITY_ADMIN_USER"] == "${GRAFANA_ADMIN_USER:-admin}"
+    assert environment["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_ADMIN_PASSWORD:-admin}"
+
+
+def test_seed_container_names() -> None:
+    # The seed guide's commands: docker logs kodekloud-record-store-api, docker stop kodekloud-record-store-db.
+    assert SERVICES["api"]["container_name"] == "kodekloud-record-store-api"
+    assert SERVICES["postgres"]["container_name"] == "kodekloud-record-store-db"
+
+
+def test_prometheus_entrypoint_links_every_journeys_rules(tmp_path: Path) -> None:
+    generated = tmp_path / "generated"
+    for journey in ("purchase", "search"):
+        (generated / journey / "prometheus").mkdir(parents=True)
+        (generated / journey / "prometheus" / "alerts.rules.yaml").write_text("groups: []\n")
+    rules = tmp_path / "rules.d"
+    rules.mkdir()
+    result = subprocess.run(
+        ["sh", str(STACK_ASSETS / "prometheus" / "compose-entrypoint.sh"), "--flag"],
+        env={"PATH": "/usr/bin:/bin", "OBSGEN_GENERATED_DIR": str(generated), "OBSGEN_RULES_DIR": str(rules),
+             "PROMETHEUS_BIN": "echo"}, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "--flag"
+    assert sorted(path.name for path in rules.iterdir()) == ["purchase--alerts.rules.yaml",
+                                                             "search--alerts.rules.yaml"]
+    # The compose config's rule glob matches the links.
+    config = yaml.safe_load((ROOT / COMPOSE_CONFIG).read_text())
+    assert config["rule_files"] == ["/etc/prometheus/rules.d/*.rules.yaml"]
+
+
+@pytest.mark.parametrize("generated_exists", [True, False])
+def test_alertmanager_entrypoint_prefers_the_generated_config(tmp_path: Path, generated_exists: bool) -> None:
+    generated = tmp_path / "generated"
+    config = generated / "purchase" / "alertmanager" / "alertmanager.yaml"
+    if generated_exists:
+        config.parent.mkdir(parents=True)
+        config.write_text("route: {receiver: x}\nreceivers: [{name: x}]\n")
+    result = subprocess.run(
+        ["sh", str(STACK_ASSETS / "alertmanager" / "compose-entrypoint.sh"), "--storage.path=/a"],
+        env={"PATH": "/usr/bin:/bin", "OBSGEN_GENERATED_DIR": str(generated), "ALERTMANAGER_BIN": "echo"},
+        capture_output=True, text=True, check=True)
+    expected = str(config) if generated_exists else "/etc/alertmanager/fallback.yml"
+    assert result.stdout.strip().splitlines()[-1] == f"--config.file={expected} --storage.path=/a"
