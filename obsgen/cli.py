@@ -10,6 +10,7 @@ import click
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
 from obsgen.push.cli import push
+from obsgen.diff.cli import diff
 from obsgen.targets.cli import target_options
 from obsgen.stack.cli import stack
 from obsgen.lint.cli import lint
@@ -88,3 +89,4 @@ def schema() -> None:
 main.add_command(stack)
 main.add_command(lint)
 main.add_command(push)
+main.add_command(diff)
