@@ -1,0 +1,103 @@
+"""Row 6, dependencies: is each one up, is its backlog (about to be) too deep, and what it takes down.
+
+What a dependency takes down comes from the impact map (``obsgen.impact``): its own stages, and the
+stages of every dependency that needs it (``dependsOn``), so RabbitMQ down also shows the worker's stages.
+"""
+
+from __future__ import annotations
+
+from obsgen.dashboards import grafana as g
+from obsgen.dashboards import queries as q
+from obsgen.dashboards.layout import PanelDef, Section
+from obsgen.impact import DependencyImpact, impact_map
+from obsgen.model import Dependency, Journey
+from obsgen.promql import format_duration, format_number, string_literal
+
+HEIGHT = 7
+UP_DOWN = ({"type": "value", "options": {"0": {"text": "DOWN", "color": g.RED, "index": 0},
+                                         "1": {"text": "UP", "color": g.GREEN, "index": 1}}},)
+
+
+def section(journey: Journey) -> Section:
+    impacts = impact_map(journey)
+    panels = [_selected_health(journey)]
+    for dep in journey.dependencies:
+        impact = impacts.of(dep.name)
+        panels += [_health(dep), _takes_down(journey, dep, impact)]
+        if dep.saturation is not None:
+            panels.append(_saturation(dep))
+    return Section("dependencies", "Dependencies", tuple(panels))
+
+
+def _health(dep: Dependency) -> PanelDef:
+    panel = g.stat(
+        f"{dep.title}",
+        f"{dep.title} ({dep.kind}) health from {dep.health.promql()}: UP while at least one instance is healthy. "
+        f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert.",
+        [g.prom(q.health(dep.health))],
+        g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN), graph=False,
+    )
+    return PanelDef(f"dependencies/{dep.name}/health", panel, 4, HEIGHT)
+
+
+def _takes_down(journey: Journey, dep: Dependency, impact: DependencyImpact) -> PanelDef:
+    lines = [f"**When {dep.title} fails:**", ""]
+    for stage in impact.stages:
+        via = "" if stage.via == (dep.name,) else f" (through {', '.join(journey.dependency(d).title for d in stage.via)})"
+        lines.append(f"- stage **{stage.title}** stops{via}")
+    lines += [f"- {journey.dependency(d).title} goes down with it" for d in impact.also_down]
+    if impact.features:
+        lines.append(f"- features lost: {', '.join(impact.features)}")
+    if impact.slos:
+        lines.append(f"- SLOs that burn: {', '.join(s.title for s in impact.slos)}")
+    if len(lines) == 2:
+        lines.append("- no stage of this journey needs it")
+    panel = g.text(
+        f"{dep.title}: what it takes down",
+        f"The stages, features and SLOs that fail when {dep.title} does, from the dependency map "
+        f"(its own stages plus those of dependencies that need it). Start here when its down alert fires.",
+        "\n".join(lines),
+    )
+    return PanelDef(f"dependencies/{dep.name}/impact", panel, 8, HEIGHT, impact.stage_names)
+
+
+def _saturation(dep: Dependency) -> PanelDef:
+    sat = dep.saturation
+    series = sat.selector.promql()
+    targets = [g.prom(f"max({series})", "backlog")]
+    predicted = ""
+    if sat.predict_range and sat.predict_ahead:
+        ahead = format_duration(sat.predict_ahead)
+        targets.append(g.prom(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
+                              f"{format_number(sat.predict_ahead)}))", f"predicted in {ahead}"))
+        predicted = (f" The second line extrapolates the last {format_duration(sat.predict_range)} {ahead} ahead: "
+                     f"above the threshold it raises {sat.predicted_alert_name} before the queue is actually full.")
+    panel = g.timeseries(
+        f"{dep.title}: backlog and prediction",
+        f"Depth of {series}, against the {sat.alert_name} threshold of {format_number(sat.threshold)} (dashed)."
+        f"{predicted} A growing backlog means consumers are not keeping up.",
+        targets,
+        g.FieldConfig("short", (g.Step(g.GREEN), g.Step(g.RED, sat.threshold)), min=0),
+        threshold_style="dashed", fill=0,
+    )
+    return PanelDef(f"dependencies/{dep.name}/saturation", panel, 12, HEIGHT)
+
+
+def _selected_health(journey: Journey) -> PanelDef:
+    union = "\nor\n".join(
+        f"label_replace({q.health(d.health)}, \"{q.DEPENDENCY_VAR}\", {string_literal(d.name)}, \"\", \"\")"
+        for d in journey.dependencies)
+    # Keep the dependencies the variable selects: selected ones are renamed in the right-hand side,
+    # so `unless` removes exactly the others ($dependency is a regex Grafana builds from the selection).
+    expr = (f"({union})\nunless on ({q.DEPENDENCY_VAR})\n"
+            f"label_replace(({union}), \"{q.DEPENDENCY_VAR}\", \"$1 (selected)\", \"{q.DEPENDENCY_VAR}\", "
+            f"\"(${q.DEPENDENCY_VAR})\")")
+    panel = g.timeseries(
+        "Health of selected dependencies",
+        "1 = up, 0 = down, for each dependency the dependency variable selects (an alert's link selects its "
+        "own). When several go down together, the one the others depend on is the cause.",
+        [g.prom(expr, "{{dependency}}")],
+        g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), min=0, max=1, color_mode="thresholds"),
+        fill=0,
+    )
+    return PanelDef("dependencies/selected-health", panel, 24, HEIGHT)
