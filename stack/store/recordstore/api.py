@@ -24,7 +24,6 @@ from opentelemetry.instrumentation.celery import CeleryInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.propagate import inject
-from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, Field
 
 from recordstore import db, metrics
@@ -58,7 +57,7 @@ class PaymentUnavailable(Exception):
 @dataclass
 class Dependencies:
     settings: Settings
-    pool: ConnectionPool
+    pool: db.StorePool
     payments: httpx.Client
 
 

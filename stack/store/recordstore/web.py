@@ -124,7 +124,9 @@ class ObservabilityMiddleware:
         )
 
 
-def install_common_routes(app: FastAPI, registry: CollectorRegistry, faults: FaultInjector, admin_enabled: bool) -> None:
+def install_common_routes(
+    app: FastAPI, registry: CollectorRegistry, faults: FaultInjector, admin_enabled: bool
+) -> None:
     """/metrics, /admin/faults and JSON error bodies that carry the correlation id."""
 
     @app.get("/metrics", include_in_schema=False)

@@ -45,7 +45,6 @@ from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.propagate import extract
 from prometheus_client import start_http_server
-from psycopg_pool import ConnectionPool
 
 from recordstore import db
 from recordstore.broker import (
@@ -76,12 +75,12 @@ log = logging.getLogger("recordstore.worker")
 # are emitted before the signal fires and should be JSON lines too.
 configure_logging(WORKER_SERVICE_NAME, settings.log_level)
 
-_pool: ConnectionPool | None = None
+_pool: db.StorePool | None = None
 _pool_lock = threading.Lock()
 _sweeper_stop = threading.Event()
 
 
-def pool() -> ConnectionPool:
+def pool() -> db.StorePool:
     global _pool
     with _pool_lock:
         if _pool is None:
