@@ -90,3 +90,18 @@ main.add_command(stack)
 main.add_command(lint)
 main.add_command(push)
 main.add_command(diff)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.argument("dependency", required=False)
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "yaml", "json", "mermaid", "dot"]))
+def impact(spec: Path, dependency: str | None, output_format: str) -> None:
+    """What breaks when DEPENDENCY fails (every dependency when omitted): stages, features, SLOs, alerts, metrics."""
+    from obsgen.impact.query import render
+
+    try:
+        click.echo(render(spec, dependency, output_format), nl=False)
+    except ObsgenError as error:
+        fail(error)

@@ -9,6 +9,7 @@ from typing import Sequence
 
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import prometheus
+from obsgen.emitters import impact
 from obsgen.model import Journey
 from obsgen.spec.loader import load_journey
 from obsgen import targets as delivery
@@ -16,6 +17,7 @@ from obsgen import writer
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
+    impact.emit_impact,
 ]
 
 VALIDATORS: list[Validator] = [

@@ -10,15 +10,7 @@ from obsgen.impact import broken_set, impact_map
 from obsgen.impact.data import feature_map
 from obsgen.rules import all_alerts
 from obsgen.spec.loader import parse_journey
-from tests.impact.helpers import CHAIN_SPEC, chain_journey
-
-# The seed's hand-written analyze_dependency_impact() map (purchase-journey-guide.md).
-SEED_MAP = {
-    "database": ["checkout", "product_browse", "order_history"],
-    "rabbitmq": ["order_processing", "email_notifications"],
-    "payment_gateway": ["checkout", "refunds"],
-}
-
+from tests.impact.helpers import CHAIN_SPEC, SEED_MAP, chain_journey
 
 @pytest.fixture(scope="module")
 def purchase_map(purchase_journey):

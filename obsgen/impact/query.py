@@ -1,0 +1,40 @@
+"""`obsgen impact SPEC [DEPENDENCY]`: answer "what breaks when X fails" in the format asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from obsgen.errors import ObsgenError
+from obsgen.impact.compute import impact_map
+from obsgen.impact.data import map_data
+from obsgen.impact.dot import dot
+from obsgen.impact.graph import build_graph
+from obsgen.impact.mermaid import mermaid
+from obsgen.impact.text import map_text
+from obsgen.render import dump_json, dump_yaml
+from obsgen.spec.loader import load_journey
+
+FORMATS = ("text", "yaml", "json", "mermaid", "dot")
+
+
+class UnknownDependency(ObsgenError):
+    """A name that is not one of the spec's dependencies (a usage error, like a bad spec)."""
+
+    exit_code = 2
+
+
+def render(spec: Path, dependency: str | None, output_format: str) -> str:
+    journey = load_journey(spec)
+    known = [d.name for d in journey.dependencies]
+    if dependency is not None and dependency not in known:
+        raise UnknownDependency(f"unknown dependency {dependency!r} in journey {journey.name!r}; "
+                                f"dependencies are: {', '.join(known) or 'none'}")
+    impacts = impact_map(journey)
+    if output_format == "text":
+        return map_text(impacts, dependency)
+    if output_format == "yaml":
+        return dump_yaml(map_data(impacts, dependency))
+    if output_format == "json":
+        return dump_json(map_data(impacts, dependency))
+    graph = build_graph(journey, impacts, dependency)
+    return mermaid(graph) if output_format == "mermaid" else dot(graph)
