@@ -9,6 +9,7 @@ from typing import Sequence
 
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import prometheus
+from obsgen.emitters import grafana
 from obsgen.emitters import impact
 from obsgen.model import Journey
 from obsgen.spec.loader import load_journey
@@ -17,11 +18,13 @@ from obsgen import writer
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
+    grafana.emit_grafana,
     impact.emit_impact,
 ]
 
 VALIDATORS: list[Validator] = [
     prometheus.check_rules,
+    grafana.check_dashboards,
 ]
 
 
