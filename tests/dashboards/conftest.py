@@ -1,0 +1,98 @@
+"""Fixtures for the dashboard tests: the built seed dashboard, the pinned Grafana schema, spec variants."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from obsgen.dashboards import build_dashboard
+from obsgen.spec.loader import load_journey
+from tests.conftest import PURCHASE_SPEC
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "dashboard.jsonschema.json"
+ANY = {}
+# Where cog's generated schema is narrower than Grafana's own JSON (see schema/README.md).
+SCHEMA_RELAXATIONS = {
+    ("Threshold", "value"): {"type": ["number", "null"]},
+    ("MatcherConfig", "options"): ANY,
+    ("DynamicConfigValue", "value"): ANY,
+}
+
+
+def grafana_schema() -> dict:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    relaxed = copy.deepcopy(schema)
+    for (definition, prop), replacement in SCHEMA_RELAXATIONS.items():
+        relaxed["definitions"][definition]["properties"][prop] = replacement
+    return relaxed
+
+
+@pytest.fixture(scope="session")
+def schema_validator() -> jsonschema.Draft7Validator:
+    schema = grafana_schema()
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+@pytest.fixture(scope="session")
+def dashboard(purchase_journey) -> dict:
+    return build_dashboard(purchase_journey)
+
+
+def panels(dashboard: dict) -> list[dict]:
+    return [p for p in dashboard["panels"] if p["type"] != "row"]
+
+
+def exprs(panel: dict) -> list[str]:
+    return [t["expr"] for t in panel.get("targets", []) if "expr" in t]
+
+
+def by_title(dashboard: dict, title: str) -> dict:
+    found = [p for p in dashboard["panels"] if p.get("title") == title]
+    assert len(found) == 1, f"expected one panel titled {title!r}, found {len(found)}"
+    return found[0]
+
+
+def journey_from(tmp_path: Path, text: str, name: str = "purchase.yaml"):
+    """A journey from a modified copy of the seed spec (written to a temporary directory)."""
+    spec = tmp_path / name
+    spec.write_text(text, encoding="utf-8")
+    return load_journey(spec, source_name="specs/purchase.yaml")
+
+
+def seed_text() -> str:
+    return PURCHASE_SPEC.read_text(encoding="utf-8")
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} should occur once in the seed spec"
+    return text.replace(old, new)
+
+
+_VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+
+
+def substitute(expr: str, choices: dict[str, list[str]]) -> str:
+    """What Grafana sends Prometheus: macros become durations, multi-value variables a regex
+    alternation of all their values (the "All" selection); ``$1`` in label_replace stays."""
+    macros = {"__rate_interval": "1m", "__range": "1h", "__interval": "15s"}
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        if name in macros:
+            return macros[name]
+        if name in choices:
+            return "(" + "|".join(choices[name]) + ")"
+        return match.group(0)
+
+    return _VARIABLE.sub(replace, expr)
+
+
+def variable_choices(dashboard: dict) -> dict[str, list[str]]:
+    return {v["name"]: [o["value"] for o in v.get("options", []) if o["value"] != "$__all"]
+            for v in dashboard["templating"]["list"] if v["type"] == "custom"}
