@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-import yaml
 
 from obsgen.emitters import Artifact
+from obsgen.targets import yamlio
 
 RULES_DIR = "prometheus"
 RULE_FILE_SUFFIX = ".rules.yaml"
@@ -71,7 +71,7 @@ def _collect(files: Iterable[tuple[str, str]]) -> DeliveryInputs:
         kind = _kind(path)
         name = PurePosixPath(path).name
         if kind == "rules":
-            document = yaml.safe_load(content) or {}
+            document = yamlio.load(content) or {}
             rule_files.append(RuleFile(name, tuple(document.get("groups") or ())))
         elif kind == "dashboard":
             dashboards.append(Dashboard(name, json.loads(content), content))

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from obsgen.emitters import Artifact
+from obsgen.targets import yamlio
 from obsgen.model import Journey
-from obsgen.render import dump_yaml
 from obsgen.targets.inputs import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
@@ -36,7 +35,7 @@ def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> 
     document = namespace_file(journey, inputs)
     if not document["groups"]:
         return []
-    return [Artifact(f"{journey.name}.yaml", dump_yaml(document, journey.source))]
+    return [Artifact(f"{journey.name}.yaml", yamlio.dump(document, journey.source))]
 
 
 def check_namespace_file(document: object, tool: str) -> list[str]:
@@ -76,7 +75,7 @@ def check(directory: Path, journey: Journey, options: TargetOptions, *, tool: st
     bodies: dict[str, dict] = {}
     label = directory.name
     for path in sorted(directory.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yamlio.load(path.read_text(encoding="utf-8"))
         problems += [f"{label}: {path.name}: {p}" for p in check_namespace_file(document, tool)]
         if isinstance(document, dict):
             bodies[f"{label}: {path.name}"] = _prometheus_body(document)

@@ -12,11 +12,10 @@ import json
 from pathlib import Path
 
 import jsonschema
-import yaml
 
 from obsgen.emitters import Artifact
+from obsgen.targets import yamlio
 from obsgen.model import Journey
-from obsgen.render import dump_yaml
 from obsgen.targets import k8s
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, RuleFile
 from obsgen.targets.options import DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, TargetOptions
@@ -71,11 +70,11 @@ def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> 
     for rule_file in inputs.rule_files:
         resource = prometheus_rule(journey, rule_file, options)
         artifacts.append(Artifact(f"{RULES_SUBDIR}/{resource['metadata']['name']}.yaml",
-                                  dump_yaml(resource, journey.source)))
+                                  yamlio.dump(resource, journey.source)))
     for dashboard in inputs.dashboards:
         resource = dashboard_configmap(journey, dashboard, options)
         artifacts.append(Artifact(f"{DASHBOARDS_SUBDIR}/{resource['metadata']['name']}.yaml",
-                                  dump_yaml(resource, journey.source)))
+                                  yamlio.dump(resource, journey.source)))
     return artifacts
 
 
@@ -84,7 +83,7 @@ def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> 
 
 @functools.cache
 def crd_schema() -> dict:
-    crd = yaml.safe_load(CRD_FILE.read_text(encoding="utf-8"))
+    crd = yamlio.load(CRD_FILE.read_text(encoding="utf-8"))
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
     return _python_patterns(version["schema"]["openAPIV3Schema"])
 
@@ -179,12 +178,12 @@ def check(directory: Path, journey: Journey, options: TargetOptions) -> list[str
     bodies: dict[str, dict] = {}
     for path in sorted((directory / RULES_SUBDIR).glob("*.yaml")):
         shown = f"{RULES_SUBDIR}/{path.name}"
-        resource = yaml.safe_load(path.read_text(encoding="utf-8"))
+        resource = yamlio.load(path.read_text(encoding="utf-8"))
         problems += [f"prometheus-operator: {shown}: {p}" for p in check_prometheus_rule(resource, options)]
         if isinstance(resource, dict) and isinstance(resource.get("spec"), dict):
             bodies[f"prometheus-operator: {shown}"] = {"groups": resource["spec"].get("groups") or []}
     for path in sorted((directory / DASHBOARDS_SUBDIR).glob("*.yaml")):
         shown = f"{DASHBOARDS_SUBDIR}/{path.name}"
-        resource = yaml.safe_load(path.read_text(encoding="utf-8"))
+        resource = yamlio.load(path.read_text(encoding="utf-8"))
         problems += [f"prometheus-operator: {shown}: {p}" for p in check_configmap(resource, options)]
     return problems + check_bodies(bodies)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import yaml
 
 from obsgen import promtool
+from obsgen.targets import yamlio
 
 
 def check_bodies(bodies: dict[str, dict]) -> list[str]:
@@ -22,7 +22,7 @@ def check_bodies(bodies: dict[str, dict]) -> list[str]:
         shown_by_file: dict[str, str] = {}
         for index, (shown, body) in enumerate(sorted(bodies.items())):
             path = Path(tmp) / f"{index}.rules.yaml"
-            path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+            path.write_text(yamlio.dump(body), encoding="utf-8")
             shown_by_file[str(path)] = shown
         findings = promtool.check_rules(list(shown_by_file))
     return [f"promtool check rules: {shown_by_file.get(f.file, f.file)}: {_where(f)}{f.message}" for f in findings]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from obsgen.emitters import Artifact
+from obsgen.targets import yamlio
 from obsgen.model import Journey
-from obsgen.render import dump_yaml
 from obsgen.targets.inputs import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
@@ -30,7 +29,7 @@ def _with_strategy(group: dict, strategy: str) -> dict:
 
 def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> list[Artifact]:
     return [Artifact(rule_file.name,
-                     dump_yaml({"groups": [_with_strategy(g, options.thanos_partial_response) for g in rule_file.groups]},
+                     yamlio.dump({"groups": [_with_strategy(g, options.thanos_partial_response) for g in rule_file.groups]},
                                journey.source))
             for rule_file in inputs.rule_files]
 
@@ -51,7 +50,7 @@ def check(directory: Path, journey: Journey, options: TargetOptions) -> list[str
     problems: list[str] = []
     bodies: dict[str, dict] = {}
     for path in sorted(directory.glob("*.yaml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yamlio.load(path.read_text(encoding="utf-8"))
         problems += [f"thanos: {path.name}: {p}" for p in check_rule_file(document)]
         if isinstance(document, dict):
             groups = [{k: v for k, v in g.items() if k != FIELD} for g in document.get("groups") or [] if isinstance(g, dict)]

@@ -254,3 +254,13 @@ def test_inputs_ignore_files_outside_the_rule_and_dashboard_folders():
                              Artifact("alertmanager/alertmanager.yml", "route: {}"), dashboard_artifact()])
     assert inputs.rule_files == ()
     assert [d.uid for d in inputs.dashboards] == ["obsgen-purchase"]
+
+
+def test_fast_yaml_writes_the_same_bytes_as_the_project_writer(purchase_journey):
+    from obsgen.targets import yamlio
+
+    for artifact in pipeline.emit_all(purchase_journey):
+        if artifact.path.endswith(".rules.yaml"):
+            data = yaml.safe_load(artifact.content)
+            assert yamlio.dump(data, purchase_journey.source) == dump_yaml(data, purchase_journey.source)
+            assert yamlio.load(artifact.content) == data
