@@ -11,6 +11,7 @@ from obsgen.diff import exprs
 IGNORED_DASHBOARD_KEYS = {"id", "version", "iteration", "panels", "templating"}
 IGNORED_PANEL_KEYS = {"id", "title", "type", "targets", "panels", "gridPos", "fieldConfig"}
 MAX_SETTINGS_SHOWN = 3
+MAX_TEXT_SHOWN = 60
 
 
 def flatten_panels(panels: Iterable[dict]) -> Iterator[dict]:
@@ -42,7 +43,14 @@ def settings_changes(what: str, old, new) -> list[str]:
         return []
     if len(changed) > MAX_SETTINGS_SHOWN:
         return [f"{what}: {len(changed)} settings changed ({', '.join(changed[:MAX_SETTINGS_SHOWN])}, …)"]
-    return [f"{what} {k} {a.get(k, '<unset>')!r} -> {b.get(k, '<unset>')!r}" for k in changed]
+    return [f"{what} {k} {_change(a.get(k, '<unset>'), b.get(k, '<unset>'))}" for k in changed]
+
+
+def _change(old, new) -> str:
+    """Long texts (descriptions) read better as 'changed' than as two paragraphs on one line."""
+    if any(isinstance(v, str) and len(v) > MAX_TEXT_SHOWN for v in (old, new)):
+        return "changed"
+    return f"{old!r} -> {new!r}"
 
 
 def _threshold_values(panel: dict) -> list:

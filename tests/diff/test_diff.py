@@ -40,7 +40,8 @@ def edit_spec(project: Path, old: str, new: str) -> Path:
 
 
 def fresh(spec: Path):
-    return from_artifacts(pipeline.emit_all(load_journey(spec)))
+    journey = load_journey(spec, source_name=pipeline.source_name(spec, spec.parent.parent / "generated"))
+    return from_artifacts(pipeline.emit_all(journey))
 
 
 def test_unchanged_spec_has_no_differences(project: Path):
