@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import attr
 from grafanalib import core as gl
-from grafanalib._gen import DashboardEncoder
+from grafanalib._gen import DashboardEncoder  # noqa: F401 (re-exported for tests)
 
 SCHEMA_VERSION = 39
 
@@ -237,7 +237,7 @@ def table(title: str, description: str, targets: list, fields: FieldConfig, *, d
 
 def traces(title: str, description: str, target: JaegerTarget) -> dict:
     panel = Traces(title=title, description=description, dataSource=JAEGER, targets=refs([target]))
-    return _clean_panel(panel, None)
+    return _clean_panel(panel, FieldConfig("none"))
 
 
 def text(title: str, description: str, markdown: str) -> dict:
