@@ -137,8 +137,29 @@ def group_members(pgid: int) -> list[int]:
     return sorted(members)
 
 
+def descendants(pid: int) -> list[ProcessRecord]:
+    """Live descendants of pid, found through parent pids (they may have left its group)."""
+    children: dict[int, list[int]] = {}
+    for candidate in _all_pids():
+        fields = _stat_fields(candidate)
+        if fields is not None and fields[0] not in ("Z", "X"):
+            children.setdefault(int(fields[1]), []).append(candidate)
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        record = record_for(child)
+        if record is not None:
+            found.append(record)
+        pending.extend(children.get(child, []))
+    return sorted(found, key=lambda record: record.pid)
+
+
 def processes_with_marker(state_dir: Path) -> list[int]:
-    """Live processes whose environment says they belong to the stack in state_dir."""
+    """Live processes whose environment says they belong to the stack in state_dir.
+
+    Misses processes that rewrite their environment block for a process title (postgres
+    backends); `descendants` finds those.
+    """
     needle = f"{MARKER_ENV}={state_dir}".encode()
     ourselves = _ancestors(os.getpid())
     found = []

@@ -245,6 +245,7 @@ class Stack:
         """
         selection = self._select(names, with_requirements=False)
         ctx = self.context()
+        tracked = self._tracked_processes() if names is None else []
         stopped = []
         # Dependents first; services on the same level stop concurrently (RabbitMQ alone
         # takes seconds to shut down).
@@ -253,7 +254,7 @@ class Stack:
                 results = list(pool.map(lambda name: self._stop(name, ctx, force=False), level))
             stopped += [name for name, was_running in zip(level, results) if was_running]
         if names is None:
-            self._sweep_leftovers()
+            self._sweep_leftovers(tracked)
             if purge and self.layout.state_dir.exists():
                 shutil.rmtree(self.layout.state_dir)
         return stopped
@@ -271,12 +272,24 @@ class Stack:
         pid_file.unlink(missing_ok=True)
         return True
 
-    def _sweep_leftovers(self) -> None:
-        leftovers = process.processes_with_marker(self.layout.state_dir)
+    def _tracked_processes(self) -> list[ProcessRecord]:
+        """Every process of this stack: services, their descendants, marked processes."""
+        tracked = []
+        for name in SERVICES:
+            record = self.record(name)
+            if record is not None:
+                tracked += [record, *process.descendants(record.pid)]
+        tracked += filter(None, map(process.record_for, process.processes_with_marker(self.layout.state_dir)))
+        return tracked
+
+    def _sweep_leftovers(self, tracked: list[ProcessRecord]) -> None:
+        """Stop what outlived its service (children in other groups, a forked daemon)."""
+        leftovers = {record.pid for record in tracked if process.is_alive(record)}
+        leftovers |= set(process.processes_with_marker(self.layout.state_dir))
         if leftovers:
             log.warning("stopping %d leftover process(es) of this stack: %s", len(leftovers),
-                        ", ".join(map(str, leftovers)))
-            process.kill_pids(leftovers)
+                        ", ".join(map(str, sorted(leftovers))))
+            process.kill_pids(sorted(leftovers))
 
     # -- single services (failure drills) ------------------------------------------------
     def start_service(self, name: str) -> ServiceStatus:

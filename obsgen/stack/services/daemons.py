@@ -99,6 +99,8 @@ class Nginx(_OwnedStateService):
 class Prometheus(_OwnedStateService):
     name = "prometheus"
     summary = "Prometheus (generated rules)"
+    # Reads generated/ in the checkout, which belongs to whoever ran `obsgen build`.
+    runs_as_daemon_account = False
     binary_name = "prometheus"
     binary_candidates = ("/usr/bin/prometheus",)
     package = "prometheus"
@@ -143,6 +145,8 @@ class Prometheus(_OwnedStateService):
 class Alertmanager(_OwnedStateService):
     name = "alertmanager"
     summary = "Alertmanager (generated config)"
+    # Reads generated/ in the checkout, which belongs to whoever ran `obsgen build`.
+    runs_as_daemon_account = False
     binary_name = "prometheus-alertmanager"
     binary_candidates = ("/usr/bin/prometheus-alertmanager",)
     package = "prometheus-alertmanager"
