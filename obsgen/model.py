@@ -154,6 +154,7 @@ class Journey:
     runbook_base_url: str
     dashboard_base_url: str
     trace_ui_url: str
+    trace_service: str
     dashboard_uid: str
     scrape_interval: float
     stages: tuple[Stage, ...]

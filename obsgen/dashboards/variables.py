@@ -55,6 +55,6 @@ def variables(journey: Journey) -> list[dict]:
                  "an exemplar or the correlation-ID search."),
         _textbox(CORRELATION_ID_VAR, "Correlation ID", "", "X-Correlation-ID of one request: finds its traces "
                  "(span attribute correlation_id)."),
-        _textbox(TRACE_SERVICE_VAR, "Traced service", journey.service, "Service name the traces are searched in."),
+        _textbox(TRACE_SERVICE_VAR, "Traced service", journey.trace_service, "Service name the traces are searched in."),
     ]
     return found

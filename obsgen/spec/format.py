@@ -212,6 +212,8 @@ class Metadata(Model):
     runbook_base_url: Url
     dashboard_base_url: Url = "http://localhost:3000"
     trace_ui_url: Url = Field(default="http://localhost:16686", description="Jaeger UI base URL")
+    trace_service: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,128}$")] | None = Field(
+        default=None, description="service name the journey's traces are recorded under in Jaeger; defaults to service")
 
 
 class JourneySpec(Model):

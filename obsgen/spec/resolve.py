@@ -5,6 +5,8 @@ Every problem is collected with its position; nothing is resolved from a broken 
 
 from __future__ import annotations
 
+import hashlib
+
 from obsgen.errors import Diagnostic
 from obsgen.model import (BurnRate, BusinessMetric, Dependency, ErrorRateAlert, Histogram, Journey,
                           LatencyAlert, Saturation, Slo, Stage)
@@ -27,6 +29,14 @@ def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
         else:
             result.append(Matcher(label, "!~", value.not_regex))
     return tuple(result)
+
+
+def dashboard_uid(journey: str) -> str:
+    """Grafana uids are at most 40 characters; long names keep a hash so two never collide."""
+    uid = f"obsgen-{journey}"
+    if len(uid) <= 40:
+        return uid
+    return f"{uid[:31]}-{hashlib.sha256(journey.encode()).hexdigest()[:8]}"
 
 
 class Resolver:
@@ -185,7 +195,8 @@ class Resolver:
             runbook_base_url=meta.runbook_base_url,
             dashboard_base_url=meta.dashboard_base_url,
             trace_ui_url=meta.trace_ui_url,
-            dashboard_uid=f"obsgen-{meta.name}"[:40],
+            trace_service=meta.trace_service or meta.service,
+            dashboard_uid=dashboard_uid(meta.name),
             scrape_interval=parse_duration(self.spec.scrape_interval),
             stages=tuple(self._stage(s) for s in self.spec.stages),
             journey_time=self._journey_time(),

@@ -162,3 +162,11 @@ def test_burn_rate_that_could_never_fire_is_an_error():
 """
     found = problems(text)
     assert len(found) == 1 and found[0].startswith("shop.yaml:17:18: with an error budget of 10%, a burn rate of 14.4x")
+
+
+def test_long_journey_names_get_distinct_dashboard_uids_within_40_chars():
+    from obsgen.spec.resolve import dashboard_uid
+
+    a, b = dashboard_uid("a" * 50 + "x"), dashboard_uid("a" * 50 + "y")
+    assert a != b and len(a) <= 40 and len(b) <= 40
+    assert dashboard_uid("purchase") == "obsgen-purchase"
