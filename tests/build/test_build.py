@@ -65,7 +65,7 @@ def test_bad_spec_exits_2_and_leaves_output_untouched(project: Path):
     spec.write_text(spec.read_text().replace("  stages:\n", "  stages:\n    - nme: typo\n", 1))
     result = obsgen("build", "specs/purchase.yaml", cwd=project)
     assert result.returncode == 2
-    assert "specs/purchase.yaml:22:7: unknown key 'nme' in spec.stages[0]; did you mean 'name'?" in result.stderr
+    assert "specs/purchase.yaml:23:7: unknown key 'nme' in spec.stages[0]; did you mean 'name'?" in result.stderr
     assert "nothing was written" in result.stderr
     assert tree(project / "generated") == before
 
