@@ -10,7 +10,7 @@ from typing import Sequence
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import prometheus
 from obsgen.emitters import grafana
-from obsgen.emitters import impact
+from obsgen.emitters import alertmanager, impact, runbook
 from obsgen.model import Journey
 from obsgen.spec.loader import load_journey
 from obsgen import targets as delivery
@@ -20,11 +20,14 @@ EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
     grafana.emit_grafana,
     impact.emit_impact,
+    alertmanager.emit_alertmanager,
+    runbook.emit_runbook,
 ]
 
 VALIDATORS: list[Validator] = [
     prometheus.check_rules,
     grafana.check_dashboards,
+    alertmanager.check_config,
 ]
 
 

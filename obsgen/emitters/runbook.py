@@ -1,0 +1,197 @@
+"""One Markdown runbook per journey, one section per alert, where every `runbook_url` points.
+
+`journey.runbook_url(alert)` ends in `#<alert name lower-cased>`. GitHub derives a heading's
+anchor by lower-casing it, dropping punctuation other than '-' and '_', and turning spaces into
+'-'; an alert name ([A-Z][A-Za-z0-9]*) is therefore its own anchor when it is the whole heading.
+Every other heading here contains a space, so its anchor has a '-' and can never take an alert's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from obsgen.emitters import Artifact
+from obsgen.impact.checks import jaeger_search, log_commands, stage_clues
+from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
+from obsgen.impact.graph import build_graph
+from obsgen.impact.mermaid import mermaid
+from obsgen.model import Journey
+from obsgen.render import header_lines
+from obsgen.rules import AlertRule, all_alerts
+
+RUNBOOK_DIR = "runbook"
+
+_MEANING = {
+    "burn-rate": ("The SLO is spending its error budget faster than it can afford: at this rate the budget "
+                  "runs out before the SLO window ends. The page variant burns fast (hours to exhaustion), "
+                  "the ticket variant slowly (days)."),
+    "error-rate": "Too many of the stage's events fail right now (the seed's critical alert).",
+    "latency": "The stage is slow for many users right now (the seed's critical alert).",
+    "dependency-down": "A dependency reports no healthy instance: this is a cause, and it pages.",
+    "saturation": ("The dependency's backlog is above its limit: consumers are not keeping up. This is a cause "
+                   "of its own and is never inhibited."),
+    "saturation-predicted": ("At the current trend the backlog will pass its limit soon: act before users notice. "
+                             "Never inhibited."),
+    "absent": ("The series an SLO is computed from has disappeared, so the SLO's alerts are blind: the "
+               "instrumentation, the scrape target or the metric name changed."),
+}
+
+
+def github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading (before de-duplication with -1, -2...)."""
+    text = heading.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def _kind(alert: AlertRule) -> str:
+    return "burn-rate" if alert.kind.startswith("burn-rate") else alert.kind
+
+
+def _by_name(alerts: list[AlertRule]) -> dict[str, list[AlertRule]]:
+    grouped: dict[str, list[AlertRule]] = {}
+    for alert in alerts:
+        grouped.setdefault(alert.alert, []).append(alert)
+    return grouped
+
+
+def _link(name: str) -> str:
+    return f"[{name}](#{github_anchor(name)})"
+
+
+def _severity_line(variants: list[AlertRule]) -> str:
+    parts = [f"**{a.severity}** after {a.for_} ({dict(a.annotations)['summary']})" for a in variants]
+    return "; ".join(parts)
+
+
+# -- impact --------------------------------------------------------------------------------
+
+
+def _cause_impact(impact: DependencyImpact) -> list[str]:
+    lines = [f"- Stages down: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.stages) or 'none'}",
+             f"- Features down: {', '.join(f'`{f}`' for f in impact.features) or 'none'}"]
+    if impact.also_down:
+        lines.append(f"- Dependencies that fail with it: {', '.join(f'`{d}`' for d in impact.also_down)}")
+    lines.append(f"- SLOs that burn: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.slos) or 'none'}")
+    lines.append(f"- Business metrics that drop: {', '.join(f'`{m.name}`' for m in impact.business) or 'none'}")
+    if impact.symptoms:
+        lines.append("- Held back (inhibited) while this alert fires, because they are its symptoms: "
+                     + ", ".join(_link(a.alert) for a in impact.symptoms))
+    return lines
+
+
+def _symptom_impact(journey: Journey, impacts: ImpactMap, alert: AlertRule) -> list[str]:
+    stages = [journey.stage(s) for s in alert.stages]
+    lines = []
+    if stages:
+        lines.append(f"- Stages: {', '.join(f'{s.title} (`{s.name}`, feature `{s.feature}`)' for s in stages)}")
+        metrics = [m.name for m in journey.business if m.stage in alert.stages]
+        lines.append(f"- Business metrics that drop with it: {', '.join(f'`{m}`' for m in metrics) or 'none'}")
+    causes = impacts.causes_of(alert.alert)
+    if causes:
+        lines.append("- Possible causes (while one of them fires, this alert is inhibited; work from the cause): "
+                     + ", ".join(f"{_link(i.cause.alert)} ({i.title})" for i in causes))
+    elif _kind(alert) not in ("saturation", "saturation-predicted"):
+        lines.append("- No dependency in the map explains it: look at the stage itself (a deploy, bad input, load).")
+    return lines
+
+
+# -- first checks --------------------------------------------------------------------------
+
+
+def _stage_checks(journey: Journey, stage_names: tuple[str, ...], journey_dashboard: str) -> list[str]:
+    lines = []
+    for name in stage_names:
+        stage = journey.stage(name)
+        clues = stage_clues(journey, stage)
+        logs = log_commands(clues)
+        lines += [
+            f"- **{stage.title}** (`{name}`)",
+            f"  1. Dashboard: [{journey.title}, stage {name}]({journey.dashboard_url(stage=name)}), "
+            f"row *{stage.title}*: request rate, error ratio by stage, p95 latency.",
+            f"  2. Logs: `{logs[0]}`; one user's request by correlation id: `{logs[1]}`.",
+            f"  3. Traces: Jaeger, service `{clues.service}`, operation `{clues.operation}`: "
+            f"[error traces]({jaeger_search(journey, clues, error='true')}); "
+            f"one request: [by correlation id]({jaeger_search(journey, clues, correlation_id='<correlation-id>')}).",
+        ]
+    if not lines:
+        lines.append(f"- Dashboard: [{journey.title}]({journey_dashboard}).")
+    return lines
+
+
+def _dependency_checks(journey: Journey, names: list[str]) -> list[str]:
+    lines = []
+    for name in names:
+        dep = journey.dependency(name)
+        lines.append(f"- {dep.title} health: `{dep.health.promql()}` should be 1 "
+                     f"(down alert: {_link(dep.down_alert_name)}).")
+    return lines
+
+
+def _related_dependencies(journey: Journey, stage_names: tuple[str, ...], alert: AlertRule) -> list[str]:
+    if alert.dependency:  # itself, what it needs, and what needs it (a backlog's consumers)
+        needs = list(journey.dependency(alert.dependency).depends_on)
+        needed_by = [d.name for d in journey.dependencies if alert.dependency in d.depends_on]
+        return list(dict.fromkeys([alert.dependency, *needs, *needed_by]))
+    return [d.name for d in journey.dependencies if set(d.stages) & set(stage_names)]
+
+
+def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
+    stage_names = alert.stages
+    if not stage_names and (alert.slo or alert.kind == "absent"):
+        # Journey time: the background stages decide it (they run last and report it).
+        stage_names = journey_time_stages(journey)
+    stage_lines = _stage_checks(journey, stage_names, journey.dashboard_url())
+    deps = _related_dependencies(journey, stage_names, alert)
+    dep_lines = ["- Dependencies:", *(f"  {line}" for line in _dependency_checks(journey, deps))] if deps else []
+    # A dependency alert starts at the dependency; a symptom starts where users feel it.
+    return dep_lines + stage_lines if alert.dependency else stage_lines + dep_lines
+
+
+# -- the page ------------------------------------------------------------------------------
+
+
+def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) -> list[str]:
+    alert = variants[0]
+    kind = _kind(alert)
+    lines = [f"### {alert.alert}", "", f"*{kind}* · {_severity_line(variants)}", ""]
+    lines += [f"**What it means.** {_MEANING[kind]}", ""]
+    lines += ["```promql", *(f"# {a.severity}\n{a.expr}" if len(variants) > 1 else a.expr for a in variants), "```", ""]
+    if kind == "dependency-down":
+        impact = impacts.of(alert.dependency)
+        lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]
+    else:
+        lines += ["**Impact:**", "", *_symptom_impact(journey, impacts, alert), ""]
+    lines += ["**First checks:**", "", *_first_checks(journey, alert), ""]
+    return lines
+
+
+def runbook(journey: Journey) -> str:
+    impacts = impact_map(journey)
+    grouped = _by_name(all_alerts(journey))
+    header = " ".join(header_lines(journey.source))
+    lines = [f"<!-- {header} -->", f"# {journey.title} runbook", ""]
+    if journey.description:
+        lines += [journey.description, ""]
+    lines += [f"Team `{journey.team}` · [Dashboard]({journey.dashboard_url()}) · [Traces]({journey.trace_ui_url})", ""]
+    lines += ["## Dependency impact map", "",
+              "What breaks when a dependency fails (`obsgen impact` answers it in a terminal). "
+              "[Picture](../impact/impact.svg) · [data](../impact/impact.yaml)", "",
+              "```mermaid", mermaid(build_graph(journey, impacts)).rstrip("\n"), "```", ""]
+    lines += ["## How to work an alert", "",
+              "1. Start with the dashboard: which stage has issues, error rates by stage.",
+              "2. Drill into the logs: errors of the stage, then one request by its correlation id.",
+              "3. Analyse traces in Jaeger: search by service and operation, look for slow or error traces.",
+              "4. Check the dependencies: is a down alert firing? Then the cause's section applies and the "
+              "symptom alerts are held back in Alertmanager.", ""]
+    lines += ["## Alerts of this journey", ""]
+    lines += [f"- {_link(name)} ({'/'.join(a.severity for a in variants)}, {_kind(variants[0])})"
+              for name, variants in grouped.items()]
+    lines.append("")
+    for variants in grouped.values():
+        lines += _section(journey, impacts, variants)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def emit_runbook(journey: Journey) -> list[Artifact]:
+    return [Artifact(f"{RUNBOOK_DIR}/{journey.name}.md", runbook(journey))]
