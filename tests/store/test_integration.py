@@ -153,7 +153,9 @@ def test_metrics_on_every_target_use_the_contract_names(store_stack):
                for s in api_samples)
 
     def worker_samples():
-        samples = metric_samples(httpx.get(worker_metrics_url(store_stack), timeout=10).text)
+        exposition = httpx.get(worker_metrics_url(store_stack), timeout=10,
+                               headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        samples = metric_samples(exposition.text, openmetrics=True)
         journeys = [s for s in samples if s.name == "purchase_journey_duration_seconds_count"]
         return samples if journeys and journeys[0].value >= 1 else None
 
@@ -165,6 +167,9 @@ def test_metrics_on_every_target_use_the_contract_names(store_stack):
     assert task_buckets == {"process_order", "send_confirmation_email", "cleanup_order"}
     journey_buckets = {s.labels["le"] for s in samples if s.name == "purchase_journey_duration_seconds_bucket"}
     assert {"0.5", "7.5", "120.0", "+Inf"} <= journey_buckets
+    journey_exemplars = {s.exemplar.labels["trace_id"] for s in samples
+                         if s.name == "purchase_journey_duration_seconds_bucket" and s.exemplar}
+    assert response.json()["trace_id"] in journey_exemplars  # from the dashboard's journey panel to the trace
 
     gateway = metric_samples(httpx.get(f"{store_stack.env['RECORDSTORE_PAYMENT_URL']}/metrics", timeout=10).text)
     assert any(s.name == "http_requests_total" and s.labels["handler"] == "/payments" for s in gateway)

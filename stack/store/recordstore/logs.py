@@ -27,9 +27,10 @@ correlation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _CORRELATION_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 # Attributes every LogRecord has; anything else was passed via `extra=`.
+# uvicorn's color_message duplicates the message with terminal escapes.
 _STANDARD_RECORD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))
-) | {"message", "asctime", "taskName"}
+) | {"message", "asctime", "taskName", "color_message"}
 
 
 def new_correlation_id() -> str:

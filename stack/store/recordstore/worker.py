@@ -64,7 +64,7 @@ from recordstore.metrics import (
     PURCHASE_JOURNEY_DURATION,
     WORKER_REGISTRY,
 )
-from recordstore.tracing import configure_tracing, tracer
+from recordstore.tracing import configure_tracing, current_trace_id, tracer
 
 app = celery_app
 settings = load_settings()
@@ -158,6 +158,11 @@ def _count_failure(sender: Task | None = None, exception: BaseException | None =
     log.error("task failed for good", extra={"task": sender.name, "error": repr(exception)})
 
 
+def _trace_exemplar() -> dict[str, str] | None:
+    trace_id = current_trace_id()
+    return {"trace_id": trace_id} if trace_id else None
+
+
 class OrderTask(Task):
     """Base of the order pipeline: retries, late acks, a span and a duration per run."""
 
@@ -175,12 +180,13 @@ class OrderTask(Task):
         attributes = {"correlation_id": correlation_id or "", "order_id": int(order_id)}
         # The consumer span comes from the Celery instrumentation; tag it too.
         trace.get_current_span().set_attributes(attributes)
+        exemplar = _trace_exemplar()
         started = time.perf_counter()
         try:
             with tracer().start_as_current_span(self.name, attributes=attributes):
                 return super().__call__(*args, **kwargs)
         finally:
-            CELERY_TASK_DURATION.labels(task=self.name).observe(time.perf_counter() - started)
+            CELERY_TASK_DURATION.labels(task=self.name).observe(time.perf_counter() - started, exemplar=exemplar)
 
 
 # --- The pipeline ---------------------------------------------------------------
@@ -215,7 +221,7 @@ def send_confirmation_email(self: Task, order_id: int) -> str:
             time.sleep(settings.email_seconds)  # the SMTP round trip
             journey_seconds = db.confirm(pool(), order_id)
             if journey_seconds is not None:
-                PURCHASE_JOURNEY_DURATION.observe(journey_seconds)
+                PURCHASE_JOURNEY_DURATION.observe(journey_seconds, exemplar=_trace_exemplar())
                 log.info("confirmation e-mail sent", extra={**extra, "journey_seconds": journey_seconds})
             status = db.order_status(pool(), order_id)
     except db.OrderNotFound:
