@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from obsgen.dashboards.rows import dependencies, errors, flow, journey_time, slos, traces
 from obsgen.emitters import Artifact
 from obsgen.impact.checks import jaeger_search, log_commands, stage_clues
 from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
@@ -99,23 +100,36 @@ def _symptom_impact(journey: Journey, impacts: ImpactMap, alert: AlertRule) -> l
 # -- first checks --------------------------------------------------------------------------
 
 
-def _stage_checks(journey: Journey, stage_names: tuple[str, ...], journey_dashboard: str) -> list[str]:
+def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
+    """The titles of the dashboard rows that show this alert's subject, as the dashboard names them."""
+    kind = _kind(alert)
+    if kind == "burn-rate":
+        slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
+        keys = [slos, errors if slo_type == "availability" else journey_time]
+    else:
+        keys = {"error-rate": [errors, flow], "latency": [journey_time], "absent": [flow]}.get(kind, [dependencies])
+    return [row.section(journey).title for row in keys]
+
+
+def _dashboard_link(journey: Journey, alert: AlertRule) -> str:
+    focus = ({"dependency": alert.dependency} if alert.dependency else {"slo": alert.slo} if alert.slo
+             else {"stage": alert.stages[0]} if len(alert.stages) == 1 else {})
+    return journey.dashboard_url(**focus)
+
+
+def _stage_checks(journey: Journey, stage_names: tuple[str, ...], step: str) -> list[str]:
     lines = []
     for name in stage_names:
         stage = journey.stage(name)
         clues = stage_clues(journey, stage)
-        logs = log_commands(clues)
-        lines += [
-            f"- **{stage.title}** (`{name}`)",
-            f"  1. Dashboard: [{journey.title}, stage {name}]({journey.dashboard_url(stage=name)}), "
-            f"row *{stage.title}*: request rate, error ratio by stage, p95 latency.",
-            f"  2. Logs: `{logs[0]}`; one user's request by correlation id: `{logs[1]}`.",
-            f"  3. Traces: Jaeger, service `{clues.service}`, operation `{clues.operation}`: "
-            f"[error traces]({jaeger_search(journey, clues, error='true')}); "
-            f"one request: [by correlation id]({jaeger_search(journey, clues, correlation_id='<correlation-id>')}).",
-        ]
-    if not lines:
-        lines.append(f"- Dashboard: [{journey.title}]({journey_dashboard}).")
+        if step == "logs":
+            errors_of_stage, by_correlation_id = log_commands(clues)
+            lines.append(f"   - {stage.title}: `{errors_of_stage}`; one user's request: `{by_correlation_id}`")
+        else:
+            lines.append(f"   - {stage.title}: service `{clues.service}`, operation `{clues.operation}`: "
+                         f"[error traces]({jaeger_search(journey, clues, error='true')}), "
+                         f"[one request by correlation id]"
+                         f"({jaeger_search(journey, clues, correlation_id='<correlation-id>')})")
     return lines
 
 
@@ -137,15 +151,26 @@ def _related_dependencies(journey: Journey, stage_names: tuple[str, ...], alert:
 
 
 def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
+    """The seed's debugging workflow: dashboard, logs, traces, dependencies."""
     stage_names = alert.stages
     if not stage_names and (alert.slo or alert.kind == "absent"):
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)
-    stage_lines = _stage_checks(journey, stage_names, journey.dashboard_url())
+    titles = _dashboard_rows(journey, alert)
+    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{title}*" for title in titles)
+    lines = [f"1. Dashboard: [{journey.title}, focused on this alert]({_dashboard_link(journey, alert)}), "
+             f"{rows}: which stage has issues, and since when."]
+    if stage_names:
+        lines.append("2. Logs (JSON lines; `correlation_id` comes from the `X-Correlation-ID` response header):")
+        lines += _stage_checks(journey, stage_names, "logs")
+        lines.append(f"3. Traces in Jaeger (or the dashboard's *{traces.section(journey).title}* row "
+                     "with its `correlation_id` variable):")
+        lines += _stage_checks(journey, stage_names, "traces")
     deps = _related_dependencies(journey, stage_names, alert)
-    dep_lines = ["- Dependencies:", *(f"  {line}" for line in _dependency_checks(journey, deps))] if deps else []
-    # A dependency alert starts at the dependency; a symptom starts where users feel it.
-    return dep_lines + stage_lines if alert.dependency else stage_lines + dep_lines
+    if deps:
+        lines.append(f"{4 if stage_names else 2}. Dependencies:")
+        lines += [f"   {line}" for line in _dependency_checks(journey, deps)]
+    return lines
 
 
 # -- the page ------------------------------------------------------------------------------

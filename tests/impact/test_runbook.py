@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from urllib.parse import parse_qs, urlparse
@@ -97,7 +98,8 @@ def test_sections_follow_the_debugging_workflow(purchase_journey, page):
 
 def test_stage_checks_name_the_dashboard_row_log_query_and_trace_search(page):
     text = section(page, "HighCheckoutErrorRate")
-    assert "stage checkout](http://localhost:3000/d/obsgen-purchase/purchase?var-stage=checkout), row *Checkout*" in text
+    assert ("[Purchase journey, focused on this alert](http://localhost:3000/d/obsgen-purchase/purchase?var-stage=checkout), "
+            "rows *Errors by stage* and *Request flow through the stages*") in text
     assert '`docker logs kodekloud-record-store-api 2>&1 | grep "<correlation-id>"`' in text
     search = re.search(r"\[error traces\]\(([^)]+)\)", text)[1]
     assert urlparse(search).netloc == "localhost:16686"
@@ -106,6 +108,18 @@ def test_stage_checks_name_the_dashboard_row_log_query_and_trace_search(page):
     worker = section(page, "HighJobFailureRate")
     assert "service `kodekloud-record-store-worker`, operation `run/process_order`" in worker
     assert '| grep "ERROR" | grep "process_order"' in worker
+
+
+def test_dashboard_rows_named_in_the_runbook_exist_in_the_generated_dashboard(page):
+    dashboard = json.loads((ROOT / "generated" / "purchase" / "grafana" / "dashboards" / "purchase.json").read_text())
+    rows = {panel["title"] for panel in dashboard["panels"] if panel["type"] == "row"}
+    named = set(re.findall(r"rows? (\*.+?\*(?: and \*.+?\*)*):", page))
+    titles = {title for group in named for title in re.findall(r"\*(.+?)\*", group)}
+    titles |= set(re.findall(r"the dashboard's \*(.+?)\* row", page))
+    assert titles and titles <= rows, titles - rows
+    variables = {v["name"] for v in dashboard["templating"]["list"]}
+    for focus in re.findall(r"focused on this alert\]\([^)]*\?var-(\w+)=", page):
+        assert focus in variables
 
 
 def test_cause_sections_carry_the_impact_map(purchase_journey, page):
