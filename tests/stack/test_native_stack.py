@@ -211,6 +211,23 @@ def test_one_dependency_can_be_stopped_and_started(full_stack: Stack) -> None:
         assert connection.execute("SELECT count(*) FROM products").fetchone()[0] > 0, "data survives a restart"
 
 
+def test_a_killed_worker_comes_back(full_stack: Stack) -> None:
+    killed = full_stack.record("worker")
+    assert full_stack.stop_service("worker", force=True) is True
+    assert not process.is_alive(killed) and not listening(full_stack.ports.worker_metrics)
+    assert full_stack.start_service("worker").state == "up"
+    assert full_stack.record("worker").pid != killed.pid
+
+
+def test_cli_restart_replaces_the_process(full_stack: Stack) -> None:
+    before = full_stack.record("payment-gateway")
+    result = obsgen_stack(full_stack.layout.state_dir, "restart", "payment-gateway")
+    assert result.returncode == 0, result.stderr
+    after = full_stack.record("payment-gateway")
+    assert after is not None and after != before and not process.is_alive(before)
+    assert re.search(rf"payment-gateway\s+up\s+{after.pid}\b", result.stdout)
+
+
 def test_cli_status_and_logs_read_the_running_stack(full_stack: Stack) -> None:
     state_dir = full_stack.layout.state_dir
     result = obsgen_stack(state_dir, "status")
