@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,14 @@ def test_every_dependency_problem_is_reported_at_once(tmp_path):
         f"specs/purchase.yaml:{stage[0]}:{stage[1]}: unknown stage 'shipping'; stages are: browse, checkout, "
         "order_processing, email",
     ])
+
+
+def test_build_without_graphviz_fails_with_a_hint_and_writes_nothing(tmp_path):
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "purchase.yaml").write_text(PURCHASE_SPEC.read_text())
+    env = {**os.environ, "OBSGEN_DOT": str(tmp_path / "no-dot")}
+    result = subprocess.run([sys.executable, "-m", "obsgen", "build", "specs/purchase.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "apt-get install graphviz" in result.stderr
+    assert not (tmp_path / "generated" / "purchase").exists()
