@@ -176,6 +176,6 @@ class Journey:
         return f"{self.runbook_base_url.rstrip('/')}/{self.name}.md#{alert_name.lower()}"
 
     def dashboard_url(self, **variables: str) -> str:
-        query = "&".join(f"var-{k}={v}" for k, v in sorted(variables.items()))
+        query = "&".join(f"var-{k}={v}" for k, v in sorted(variables.items()) if v)
         url = f"{self.dashboard_base_url.rstrip('/')}/d/{self.dashboard_uid}/{self.name}"
         return f"{url}?{query}" if query else url
