@@ -3,6 +3,8 @@ worker as separate processes (see storestack.py), driven over HTTP."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from contextlib import contextmanager
 
@@ -11,7 +13,7 @@ import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
 
-from storestack import Stack, wait_until
+from storestack import STORE_DIR, Stack, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -269,3 +271,11 @@ def test_failing_tasks_retry_with_backoff_until_done(store_stack):
     successes = sum(s.value for s in samples if s.name == "celery_tasks_total" and s.labels["state"] == "SUCCESS")
     assert retries >= 1
     assert successes == 12  # 4 orders x 3 tasks, each succeeding exactly once
+
+
+def test_db_init_command_is_idempotent(store_stack):
+    for _ in range(2):  # the API and worker already applied it at start-up
+        result = subprocess.run([sys.executable, "-m", "recordstore.db", "init"], cwd=STORE_DIR,
+                                env=store_stack.env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "schema applied; 13 products in catalogue" in result.stdout

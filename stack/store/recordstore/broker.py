@@ -36,6 +36,10 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_concurrency=settings.worker_concurrency,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
+        # No `celery inspect/control` here: without the exclusive pidbox queue,
+        # two workers with the same node name (a restart racing the old
+        # connection's close, or a second replica) can share the broker.
+        worker_enable_remote_control=False,
         broker_connection_timeout=settings.broker_publish_timeout_seconds,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"confirm_publish": True},
