@@ -279,3 +279,32 @@ def test_db_init_command_is_idempotent(store_stack):
                                 env=store_stack.env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "schema applied; 13 products in catalogue" in result.stdout
+
+
+def test_redelivered_messages_change_nothing(store_stack):
+    """Duplicates of every step for a finished order: no second attempt, e-mail or journey."""
+    from celery import Celery
+
+    response = checkout(store_stack, _cid("dup"))
+    order_id = response.json()["order_id"]
+    wait_for_status(store_stack, order_id, DONE)
+
+    def counters():
+        samples = metric_samples(httpx.get(worker_metrics_url(store_stack), timeout=10).text)
+        successes = sum(s.value for s in samples if s.name == "celery_tasks_total" and s.labels["state"] == "SUCCESS")
+        journeys = next(s.value for s in samples if s.name == "purchase_journey_duration_seconds_count")
+        return successes, journeys
+
+    successes_before, journeys_before = counters()
+    duplicates = Celery(broker=store_stack.env["RECORDSTORE_BROKER_URL"])
+    for task in ("process_order", "send_confirmation_email", "cleanup_order"):
+        duplicates.send_task(task, args=(order_id,), queue="orders")
+    wait_until(lambda: counters()[0] >= successes_before + 3, 30, "the duplicates to be consumed")
+
+    done = order(store_stack, order_id)
+    assert done["status"] == "completed" and done["processing_attempts"] == 1
+    assert counters()[1] == journeys_before
+    skipped = [r for r in store_stack.log_records(WORKER_SERVICE)
+               if r.get("order_id") == order_id and r["message"] in (
+                   "order already past processing, nothing to do", "no e-mail to send in this state")]
+    assert len(skipped) == 2
