@@ -30,7 +30,7 @@ class Account:
     gid: int
 
     @classmethod
-    def from_passwd(cls, entry: pwd.struct_passwd) -> "Account":
+    def from_passwd(cls, entry: pwd.struct_passwd) -> Account:
         return cls(name=entry.pw_name, uid=entry.pw_uid, gid=entry.pw_gid)
 
 
@@ -59,7 +59,7 @@ def _create_system_user(name: str) -> None:
         command += ["--gid", name]
     except KeyError:
         command += ["--user-group"]
-    result = subprocess.run(command + [name], capture_output=True, text=True)
+    result = subprocess.run(command + [name], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise AccountError(f"cannot create system user {name!r}: {result.stderr.strip()}")
 

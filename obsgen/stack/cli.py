@@ -113,7 +113,7 @@ def logs(options: _StackOptions, service: str, follow_log: bool, lines: int) -> 
     path = options.stack().layout.log_file(service)
     if not path.exists() and not follow_log:
         raise click.ClickException(f"no log yet for {service} ({path})")
-    write = lambda text: click.echo(text, nl=False)  # noqa: E731
+    write = lambda text: click.echo(text, nl=False)
     try:
         if follow_log:
             follow(path, write, lines)

@@ -38,7 +38,7 @@ class Layout:
 
     @classmethod
     def create(cls, state_dir: Path | str | None = None, repo_root: Path | str | None = None,
-               generated_dir: Path | str | None = None) -> "Layout":
+               generated_dir: Path | str | None = None) -> Layout:
         root = Path(repo_root).resolve() if repo_root else find_repo_root()
         state = Path(state_dir).resolve() if state_dir else default_state_dir(root)
         generated = Path(generated_dir).resolve() if generated_dir else root / "generated"

@@ -7,7 +7,7 @@ specs/purchase.yaml all rely on them). Tests and parallel stacks override them.
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Ports:
         # RabbitMQ's own convention: distribution port = AMQP port + 20000.
         return self.rabbitmq + 20000
 
-    def with_overrides(self, overrides: Mapping[str, int]) -> "Ports":
+    def with_overrides(self, overrides: Mapping[str, int]) -> Ports:
         known = {field.name for field in dataclasses.fields(self)}
         normalised = {name.replace("-", "_"): int(port) for name, port in overrides.items()}
         unknown = sorted(set(normalised) - known)

@@ -14,8 +14,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
 
 from obsgen.stack.accounts import Account
 
@@ -102,7 +102,7 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
     """Run a short helper command (initdb, psql, rabbitmqctl) to completion, capturing output."""
     return subprocess.run(
         list(command), env=None if env is None else dict(env), cwd=None if cwd is None else str(cwd),
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False,
         **_identity_kwargs(account),
     )
 

@@ -16,9 +16,9 @@ import logging
 import pwd
 import shutil
 import time
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from obsgen.stack import process
 from obsgen.stack.accounts import AccountError, current_account, daemon_account
@@ -27,7 +27,14 @@ from obsgen.stack.layout import Layout
 from obsgen.stack.ports import CONTRACT_PORTS, Ports
 from obsgen.stack.process import ProcessRecord
 from obsgen.stack.prometheus_config import PRODUCTION_SCRAPE_SECONDS
-from obsgen.stack.services import COMPOSE_ONLY, REQUIRES, SERVICES, START_AFTER, Service, StackContext
+from obsgen.stack.services import (
+    COMPOSE_ONLY,
+    REQUIRES,
+    SERVICES,
+    START_AFTER,
+    Service,
+    StackContext,
+)
 
 log = logging.getLogger("obsgen.stack")
 POLL_SECONDS = 0.2
@@ -62,7 +69,6 @@ class Stack:
                  generated_dir: Path | str | None = None, store_env: Mapping[str, str] | None = None):
         self.layout = Layout.create(state_dir, repo_root, generated_dir)
         saved = self._load_settings()
-        self._settings_given = ports is not None or scrape_seconds is not None
         if isinstance(ports, Ports):
             self.ports = ports
         elif ports is not None:
@@ -95,6 +101,8 @@ class Stack:
 
     # -- context and settings ----------------------------------------------------------
     def context(self, create_account: bool = False) -> StackContext:
+        """What services need to run; create_account=True creates the daemon user if missing."""
+        # A context made without creating the user may have fallen back to root: redo it.
         if self._context is None or (create_account and self._context.daemon_account.uid == 0):
             try:
                 account = daemon_account(create=create_account)

@@ -38,7 +38,7 @@ def binaries_the_stack_runs() -> list[Path]:
 def owning_package(path: Path) -> str:
     # dpkg records the path as packaged; /usr/sbin vs /sbin and symlinks differ between releases.
     for candidate in (path, path.resolve()):
-        result = subprocess.run(["dpkg-query", "-S", str(candidate)], capture_output=True, text=True)
+        result = subprocess.run(["dpkg-query", "-S", str(candidate)], capture_output=True, text=True, check=False)
         if result.returncode == 0:
             return result.stdout.split(":")[0].split(",")[0].strip()
     raise AssertionError(f"no package owns {path}")
@@ -69,7 +69,7 @@ def dependency_closure(roots: set[str]) -> set[str]:
 
 
 def test_bootstrap_is_valid_bash() -> None:
-    assert subprocess.run(["bash", "-n", str(BOOTSTRAP)]).returncode == 0
+    assert subprocess.run(["bash", "-n", str(BOOTSTRAP)], check=False).returncode == 0
     assert os.access(BOOTSTRAP, os.X_OK)
 
 

@@ -151,7 +151,7 @@ def test_prometheus_targets_are_compose_services() -> None:
 
 def test_prometheus_compose_config_passes_promtool() -> None:
     result = subprocess.run(["promtool", "check", "config", "--syntax-only", str(ROOT / COMPOSE_CONFIG)],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

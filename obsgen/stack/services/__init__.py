@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from obsgen.stack.services.base import Service, ServiceError, StackContext
-from obsgen.stack.services.daemons import Alertmanager, Nginx, PostgresExporter, Prometheus
+from obsgen.stack.services.daemons import (
+    Alertmanager,
+    Nginx,
+    PostgresExporter,
+    Prometheus,
+)
 from obsgen.stack.services.postgres import Postgres
 from obsgen.stack.services.rabbitmq import Epmd, RabbitMQ
 from obsgen.stack.services.store import Api, PaymentGateway, Worker
