@@ -46,6 +46,9 @@ def compare(directory: Path, artifacts: list[Artifact]) -> Changes:
 
 def _stage(parent: Path, artifacts: list[Artifact]) -> Path:
     staged = Path(tempfile.mkdtemp(prefix=".obsgen-staging-", dir=parent))
+    # mkdtemp makes the directory private; published output must be readable like any checkout
+    # (Prometheus and Grafana containers read it as another user).
+    staged.chmod(0o755)
     for artifact in artifacts:
         path = staged / artifact.path
         path.parent.mkdir(parents=True, exist_ok=True)

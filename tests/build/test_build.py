@@ -106,3 +106,9 @@ def test_schema_command_matches_committed_schema():
 def test_spec_modeline_points_at_the_schema():
     first = PURCHASE_SPEC.read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=./journey.schema.json"
+
+
+def test_published_directory_is_world_readable(project: Path):
+    out = project / "generated"
+    pipeline.build(project / "specs" / "purchase.yaml", out)
+    assert (out / "purchase").stat().st_mode & 0o777 == 0o755

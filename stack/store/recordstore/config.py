@@ -71,6 +71,7 @@ class Settings:
     broker_publish_timeout_seconds: float
     # Worker.
     worker_metrics_port: int
+    worker_metrics_host: str
     worker_concurrency: int
     task_max_retries: int
     requeue_after_seconds: float
@@ -103,6 +104,8 @@ def load_settings() -> Settings:
         payment_timeout_seconds=_env_float("RECORDSTORE_PAYMENT_TIMEOUT_SECONDS", 5.0),
         broker_publish_timeout_seconds=_env_float("RECORDSTORE_BROKER_PUBLISH_TIMEOUT_SECONDS", 2.0),
         worker_metrics_port=_env_int("RECORDSTORE_WORKER_METRICS_PORT", 9808),
+        # Loopback by default; compose sets 0.0.0.0 so Prometheus can scrape across the network.
+        worker_metrics_host=_env_str("RECORDSTORE_WORKER_METRICS_HOST", "127.0.0.1"),
         worker_concurrency=_env_int("RECORDSTORE_WORKER_CONCURRENCY", 8),
         task_max_retries=_env_int("RECORDSTORE_TASK_MAX_RETRIES", 8),
         requeue_after_seconds=_env_float("RECORDSTORE_REQUEUE_AFTER_SECONDS", 15.0),

@@ -109,7 +109,7 @@ def _on_ready(**_: object) -> None:
     threading.Thread(target=_sweep_stranded_orders, name="stranded-order-sweeper", daemon=True).start()
     # Served only once the consumer runs, so a scrape or health probe that
     # succeeds means the worker is taking orders.
-    start_http_server(settings.worker_metrics_port, registry=WORKER_REGISTRY)
+    start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host, registry=WORKER_REGISTRY)
     log.info("worker ready, metrics listening", extra={"port": settings.worker_metrics_port})
 
 
