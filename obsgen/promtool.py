@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import textwrap
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import yaml
+
+from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_PROMTOOL"
 
@@ -106,16 +107,7 @@ class RuleTestResult:
 
 def find_promtool() -> str:
     """Path of the promtool binary: $OBSGEN_PROMTOOL wins over PATH."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        resolved = shutil.which(configured)
-        if resolved is None:
-            raise PromtoolNotFound(f"${ENV_VAR}={configured!r} is not an executable.\n{INSTALL_HINT}")
-        return resolved
-    found = shutil.which("promtool")
-    if found is None:
-        raise PromtoolNotFound(INSTALL_HINT)
-    return found
+    return find_tool("promtool", ENV_VAR, INSTALL_HINT, PromtoolNotFound)
 
 
 def version() -> str:
@@ -126,11 +118,7 @@ def version() -> str:
 
 
 def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    # LC_ALL=C: promtool does not localise today, but a parser must not depend on that.
-    env = {**os.environ, "LC_ALL": "C"}
-    return subprocess.run(
-        [find_promtool(), *args], capture_output=True, text=True, env=env, check=False
-    )
+    return run_tool(find_promtool(), args)
 
 
 def _require_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -9,9 +9,7 @@ The file is checked with `amtool check-config` before it is published.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Sequence
@@ -21,6 +19,7 @@ from obsgen.errors import ObsgenError
 from obsgen.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey
 from obsgen.render import dump_yaml, header_lines
+from obsgen.tools import find_tool, run_tool
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
 ENV_VAR = "OBSGEN_AMTOOL"
@@ -110,21 +109,11 @@ class AmtoolNotFound(ObsgenError):
 
 def find_amtool() -> str:
     """Path of amtool: $OBSGEN_AMTOOL wins over PATH."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        resolved = shutil.which(configured)
-        if resolved is None:
-            raise AmtoolNotFound(f"${ENV_VAR}={configured!r} is not an executable.\n{INSTALL_HINT}")
-        return resolved
-    found = shutil.which("amtool")
-    if found is None:
-        raise AmtoolNotFound(INSTALL_HINT)
-    return found
+    return find_tool("amtool", ENV_VAR, INSTALL_HINT, AmtoolNotFound)
 
 
 def run_amtool(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([find_amtool(), *args], capture_output=True, text=True, check=False,
-                          env={**os.environ, "LC_ALL": "C"})
+    return run_tool(find_amtool(), args)
 
 
 _CHECKING = re.compile(r"^Checking '.*?'\s+(?P<verdict>.*)$")

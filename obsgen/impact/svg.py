@@ -9,10 +9,9 @@ install (Debian's `graphviz`).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 
 from obsgen.errors import ObsgenError
+from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_DOT"
 INSTALL_HINT = ("Graphviz `dot` not found; it draws the impact picture. Install it, or point $OBSGEN_DOT at it:\n"
@@ -29,13 +28,12 @@ class GraphvizFailed(ObsgenError):
 
 def find_dot() -> str | None:
     """Path of dot, or None when not installed. $OBSGEN_DOT wins over PATH and must exist if set."""
-    configured = os.environ.get(ENV_VAR)
-    if configured:
-        resolved = shutil.which(configured)
-        if resolved is None:
-            raise GraphvizNotFound(f"${ENV_VAR}={configured!r} is not an executable.\n{INSTALL_HINT}")
-        return resolved
-    return shutil.which("dot")
+    try:
+        return find_tool("dot", ENV_VAR, INSTALL_HINT, GraphvizNotFound)
+    except GraphvizNotFound:
+        if os.environ.get(ENV_VAR):
+            raise
+        return None
 
 
 def require_dot() -> str:
@@ -46,8 +44,7 @@ def require_dot() -> str:
 
 
 def render_svg(dot_source: str, dot_binary: str | None = None) -> str:
-    proc = subprocess.run([dot_binary or require_dot(), "-Tsvg"], input=dot_source, capture_output=True,
-                          text=True, check=False, env={**os.environ, "LC_ALL": "C"})
+    proc = run_tool(dot_binary or require_dot(), ["-Tsvg"], stdin=dot_source)
     if proc.returncode != 0:
         raise GraphvizFailed(f"dot -Tsvg failed ({proc.returncode}): {proc.stderr.strip()}")
     return proc.stdout

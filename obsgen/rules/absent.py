@@ -8,28 +8,21 @@ from __future__ import annotations
 
 from obsgen.model import Journey
 from obsgen.naming import camel
-from obsgen.promql import Selector
-from obsgen.rules.alerts_common import alert_annotations, alert_labels
+from obsgen.promql import Selector, format_duration
+from obsgen.rules.alerts_common import journey_alert
 from obsgen.rules.types import AlertRule
 
-ABSENT_FOR = "15m"
+ABSENT_FOR = 900.0
 
 
 def _absent_alert(journey: Journey, name: str, series: Selector, subject: str, stage: str) -> AlertRule:
-    return AlertRule(
-        alert=name,
+    return journey_alert(
+        journey, name=name, hold=ABSENT_FOR, severity="ticket", kind="absent",
+        stages=(stage,) if stage else (), stage=stage,
         expr=f"absent({series.promql()})",
-        for_=ABSENT_FOR,
-        labels=alert_labels(journey, "ticket", stage=stage),
-        annotations=alert_annotations(
-            journey, name,
-            f"{subject}: SLI data is missing",
-            f"No series matches {series.promql()} for {ABSENT_FOR}: the SLOs built on it cannot be "
-            f"evaluated, so their alerts are blind. Check the scrape target and the metric name.",
-            stage=stage,
-        ),
-        kind="absent",
-        stages=(stage,) if stage else (),
+        summary=f"{subject}: SLI data is missing",
+        description=(f"No series matches {series.promql()} for {format_duration(ABSENT_FOR)}: the SLOs built on it "
+                     f"cannot be evaluated, so their alerts are blind. Check the scrape target and the metric name."),
     )
 
 

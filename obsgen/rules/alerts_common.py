@@ -1,8 +1,10 @@
-"""Labels and annotations every generated alert carries."""
+"""How every generated alert is put together: labels, annotations and links."""
 
 from __future__ import annotations
 
 from obsgen.model import Journey
+from obsgen.promql import format_duration
+from obsgen.rules.types import AlertRule
 
 
 def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple[str, str], ...]:
@@ -12,11 +14,24 @@ def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple
     return tuple(sorted(labels.items()))
 
 
-def alert_annotations(journey: Journey, alert: str, summary: str, description: str,
-                      **dashboard_vars: str) -> tuple[tuple[str, str], ...]:
-    return (
-        ("summary", summary),
-        ("description", description),
-        ("runbook_url", journey.runbook_url(alert)),
-        ("dashboard_url", journey.dashboard_url(**dashboard_vars)),
+def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severity: str, summary: str,
+                  description: str, kind: str, stages: tuple[str, ...] = (), stage: str = "",
+                  slo: str = "", dependency: str = "") -> AlertRule:
+    """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables."""
+    context = {"stage": stage, "slo": slo, "dependency": dependency}
+    return AlertRule(
+        alert=name,
+        expr=expr,
+        for_=format_duration(hold),
+        labels=alert_labels(journey, severity, **context),
+        annotations=(
+            ("summary", summary),
+            ("description", description),
+            ("runbook_url", journey.runbook_url(name)),
+            ("dashboard_url", journey.dashboard_url(**context)),
+        ),
+        kind=kind,
+        stages=stages,
+        slo=slo or None,
+        dependency=dependency or None,
     )

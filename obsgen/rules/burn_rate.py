@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from obsgen.model import Journey, Slo
 from obsgen.promql import format_duration, format_number
-from obsgen.rules.alerts_common import alert_annotations, alert_labels
+from obsgen.rules.alerts_common import journey_alert
 from obsgen.rules.sli import sli_record_name, slo_selector
 from obsgen.rules.types import AlertRule
 
@@ -46,14 +46,9 @@ def burn_rate_alerts(journey: Journey, slo: Slo) -> list[AlertRule]:
             f"has an error ratio of {{{{ $value | humanizePercentage }}}} (budget {format_number(slo.error_budget * 100)}%). "
             f"Fires on burn rates {_windows_text(slo, severity)}."
         )
-        alerts.append(AlertRule(
-            alert=slo.alert_name,
-            expr=burn_rate_expr(journey, slo, severity),
-            for_=format_duration(hold),
-            labels=alert_labels(journey, severity, slo=slo.name, stage=single_stage),
-            annotations=alert_annotations(journey, slo.alert_name, summary, description, slo=slo.name),
-            kind=f"burn-rate-{severity}",
-            stages=slo.stages,
-            slo=slo.name,
+        alerts.append(journey_alert(
+            journey, name=slo.alert_name, hold=hold, severity=severity, kind=f"burn-rate-{severity}",
+            stages=slo.stages, slo=slo.name, stage=single_stage,
+            expr=burn_rate_expr(journey, slo, severity), summary=summary, description=description,
         ))
     return alerts

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from obsgen.model import Dependency, Journey
 from obsgen.promql import format_duration, format_number
-from obsgen.rules.alerts_common import alert_annotations, alert_labels
+from obsgen.rules.alerts_common import journey_alert
 from obsgen.rules.types import AlertRule
 
 
 def down_alert(journey: Journey, dep: Dependency) -> AlertRule:
     # max(): down means no healthy instance is left; "or vector(0)": a health series that
     # disappeared (exporter or target gone) counts as down rather than as silence.
-    expr = f"(max({dep.health.promql()}) or vector(0)) < 1"
-    return AlertRule(
-        alert=dep.down_alert_name,
-        expr=expr,
-        for_=format_duration(dep.health_for),
-        labels=alert_labels(journey, "page", dependency=dep.name),
-        annotations=alert_annotations(
-            journey, dep.down_alert_name,
-            f"{dep.title} is down",
-            f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
-            f"({dep.health.promql()}). Stages that need it: {', '.join(dep.stages) or 'none directly'}.",
-            dependency=dep.name,
-        ),
-        kind="dependency-down",
-        stages=dep.stages,
-        dependency=dep.name,
+    return journey_alert(
+        journey, name=dep.down_alert_name, hold=dep.health_for, severity="page", kind="dependency-down",
+        stages=dep.stages, dependency=dep.name,
+        expr=f"(max({dep.health.promql()}) or vector(0)) < 1",
+        summary=f"{dep.title} is down",
+        description=(f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
+                     f"({dep.health.promql()}). Stages that need it: {', '.join(dep.stages) or 'none directly'}."),
     )
 
 
@@ -35,41 +26,23 @@ def saturation_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
     if sat is None:
         return []
     series = sat.selector.promql()
-    alerts = [AlertRule(
-        alert=sat.alert_name,
-        expr=f"max({series}) > {format_number(sat.threshold)}",
-        for_=format_duration(sat.for_),
-        labels=alert_labels(journey, sat.severity, dependency=dep.name),
-        annotations=alert_annotations(
-            journey, sat.alert_name,
-            f"{dep.title} backlog above {format_number(sat.threshold)}",
-            f"{series} is {{{{ $value | humanize }}}}, above {format_number(sat.threshold)}; "
-            f"consumers are not keeping up.",
-            dependency=dep.name,
-        ),
-        kind="saturation",
-        stages=dep.stages,
-        dependency=dep.name,
+    limit = format_number(sat.threshold)
+    common = dict(hold=sat.for_, severity=sat.severity, stages=dep.stages, dependency=dep.name)
+    alerts = [journey_alert(
+        journey, name=sat.alert_name, kind="saturation", **common,
+        expr=f"max({series}) > {limit}",
+        summary=f"{dep.title} backlog above {limit}",
+        description=f"{series} is {{{{ $value | humanize }}}}, above {limit}; consumers are not keeping up.",
     )]
     if sat.predicted_alert_name:
         ahead = format_duration(sat.predict_ahead)
-        expr = (f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
-                f"{format_number(sat.predict_ahead)})) > {format_number(sat.threshold)}")
-        alerts.append(AlertRule(
-            alert=sat.predicted_alert_name,
-            expr=expr,
-            for_=format_duration(sat.for_),
-            labels=alert_labels(journey, sat.severity, dependency=dep.name),
-            annotations=alert_annotations(
-                journey, sat.predicted_alert_name,
-                f"{dep.title} backlog predicted above {format_number(sat.threshold)} within {ahead}",
-                f"At the trend of the last {format_duration(sat.predict_range)}, {series} reaches "
-                f"{{{{ $value | humanize }}}} in {ahead} (limit {format_number(sat.threshold)}).",
-                dependency=dep.name,
-            ),
-            kind="saturation-predicted",
-            stages=dep.stages,
-            dependency=dep.name,
+        alerts.append(journey_alert(
+            journey, name=sat.predicted_alert_name, kind="saturation-predicted", **common,
+            expr=(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
+                  f"{format_number(sat.predict_ahead)})) > {limit}"),
+            summary=f"{dep.title} backlog predicted above {limit} within {ahead}",
+            description=(f"At the trend of the last {format_duration(sat.predict_range)}, {series} reaches "
+                         f"{{{{ $value | humanize }}}} in {ahead} (limit {limit})."),
         ))
     return alerts
 
