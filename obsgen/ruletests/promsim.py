@@ -1,0 +1,245 @@
+"""The few PromQL primitives the generated rules use, evaluated over a World as Prometheus 2.42 does.
+
+This is the reference the generated tests are written from: the expected value of a rule is
+computed here, from the model, and promtool must agree. Floating-point operations follow the
+Prometheus source in the same order (rate's extrapolation factor, plain summation), so that
+promql_expr_test can compare values exactly as promtool does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from obsgen.promql import Selector
+from obsgen.ruletests.notation import STALE
+from obsgen.ruletests.values import selector_matches
+from obsgen.ruletests.world import World
+
+LOOKBACK_SECONDS = 300  # Prometheus' default query.lookback-delta
+
+
+@dataclass(frozen=True)
+class Point:
+    t_ms: int
+    value: float
+
+
+class _Indexed:
+    """One series prepared for O(1) range queries: where the samples are, and whether it ever drops."""
+
+    def __init__(self, labels: dict[str, str], samples):
+        self.labels = labels
+        self.values = [None if s is None or s == STALE else float(s) for s in samples]
+        size = len(self.values)
+        self.count_before = [0] * (size + 1)
+        for k, value in enumerate(self.values):
+            self.count_before[k + 1] = self.count_before[k] + (value is not None)
+        self.next_present = [size] * (size + 1)
+        for k in range(size - 1, -1, -1):
+            self.next_present[k] = k if self.values[k] is not None else self.next_present[k + 1]
+        self.prev_present = [-1] * size
+        for k in range(size):
+            self.prev_present[k] = k if self.values[k] is not None else (self.prev_present[k - 1] if k else -1)
+        present = [v for v in self.values if v is not None]
+        self.monotonic = all(a <= b for a, b in itertools.pairwise(present))
+        self.stale = [s == STALE for s in samples]
+
+
+class Sim:
+    """Evaluate primitives at a step of a world (time = step * world.step_seconds)."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.step_ms = world.step_seconds * 1000
+        self._indexed = [_Indexed(s.labels, s.samples) for s in world.series]
+        self._selected: dict[Selector, list[_Indexed]] = {}
+        self._rates: dict[tuple[Selector, int, float], list] = {}
+
+    def t_ms(self, step: int) -> int:
+        return step * self.step_ms
+
+    def select(self, selector: Selector) -> list[_Indexed]:
+        """Series matched by selector, in label order (as the head block returns them)."""
+        if selector not in self._selected:
+            found = [s for s in self._indexed if selector_matches(selector, s.labels)]
+            self._selected[selector] = sorted(found, key=lambda s: sorted(s.labels.items()))
+        return self._selected[selector]
+
+    # -- instant vectors ----------------------------------------------------------------------------
+    def instant(self, selector: Selector, step: int) -> list[tuple[dict[str, str], float]]:
+        out = []
+        oldest = step - (LOOKBACK_SECONDS * 1000) // self.step_ms
+        for series in self.select(selector):
+            last = min(step, len(series.values) - 1)
+            # the newest sample or staleness marker at or before step decides
+            k = last
+            while k >= 0 and series.values[k] is None and not series.stale[k]:
+                k -= 1
+            if k >= 0 and k >= oldest and not series.stale[k]:
+                out.append((series.labels, series.values[k]))
+        return out
+
+    def absent(self, selector: Selector, step: int) -> bool:
+        return not self.instant(selector, step)
+
+    # -- range vectors ------------------------------------------------------------------------------
+    def _window(self, series: _Indexed, step: int, window_s: float) -> tuple[int, int]:
+        """First and last index of the samples in the closed range [t - window, t]."""
+        start_ms = self.t_ms(step) - round(window_s * 1000)
+        low = max(0, -(-start_ms // self.step_ms))
+        high = min(step, len(series.values) - 1)
+        return low, high
+
+    def points(self, series: _Indexed, step: int, window_s: float) -> list[Point]:
+        low, high = self._window(series, step, window_s)
+        return [Point(self.t_ms(k), series.values[k]) for k in range(low, high + 1) if series.values[k] is not None]
+
+    def _rate(self, series: _Indexed, step: int, window_s: float) -> float | None:
+        low, high = self._window(series, step, window_s)
+        if high < low or series.count_before[high + 1] - series.count_before[low] < 2:
+            return None
+        if not series.monotonic:
+            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s)
+        first, last = series.next_present[low], series.prev_present[high]
+        count = series.count_before[high + 1] - series.count_before[low]
+        return rate_from_ends(Point(self.t_ms(first), series.values[first]), Point(self.t_ms(last), series.values[last]),
+                              count, 0.0, self.t_ms(step), window_s)
+
+    def rate(self, selector: Selector, step: int, window_s: float) -> list[tuple[dict[str, str], float]]:
+        key = (selector, step, window_s)
+        if key not in self._rates:
+            out = []
+            for series in self.select(selector):
+                value = self._rate(series, step, window_s)
+                if value is not None:
+                    out.append((series.labels, value))
+            self._rates[key] = out
+        return self._rates[key]
+
+    def sum_rate(self, selector: Selector, step: int, window_s: float) -> float | None:
+        """sum(rate(selector[window])): None when no series has a rate (an empty vector)."""
+        return plain_sum(v for _, v in self.rate(selector, step, window_s))
+
+    def sum_rate_by_le(self, selector: Selector, step: int, window_s: float) -> list[tuple[float, float]]:
+        by_le: dict[str, float] = {}
+        for labels, value in self.rate(selector, step, window_s):
+            le = labels.get("le", "")
+            by_le[le] = by_le[le] + value if le in by_le else value
+        return [(float(le), v) for le, v in by_le.items()]
+
+    def predict_linear(self, selector: Selector, step: int, window_s: float, ahead_s: float) -> list[float]:
+        out = []
+        for series in self.select(selector):
+            points = self.points(series, step, window_s)
+            if len(points) >= 2:
+                slope, intercept = linear_regression(points, self.t_ms(step))
+                out.append(slope * ahead_s + intercept)
+        return out
+
+
+def plain_sum(values) -> float | None:
+    total = None
+    for value in values:
+        total = value if total is None else total + value
+    return total
+
+
+def kahan_sum(values) -> float:
+    """sum_over_time's compensated (Kahan-Neumaier) summation, as promql/functions.go kahanSumInc."""
+    total, compensation = 0.0, 0.0
+    for value in values:
+        t = total + value
+        if abs(total) >= abs(value):
+            compensation += (total - t) + value
+        else:
+            compensation += (value - t) + total
+        total = t
+    return total if math.isinf(total) else total + compensation
+
+
+def extrapolated_rate(points: list[Point], t_ms: int, window_s: float) -> float | None:
+    """promql/functions.go extrapolatedRate for a counter (rate, not increase)."""
+    if len(points) < 2:
+        return None
+    correction, last = 0.0, 0.0
+    for point in points:
+        if point.value < last:
+            correction += last
+        last = point.value
+    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s)
+
+
+def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float) -> float:
+    """The rest of extrapolatedRate (Prometheus 2.42): the same float operations in the same order."""
+    range_start = t_ms - round(window_s * 1000)
+    result = last.value - first.value + correction
+    duration_to_start = (first.t_ms - range_start) / 1000
+    duration_to_end = (t_ms - last.t_ms) / 1000
+    sampled = (last.t_ms - first.t_ms) / 1000
+    average = sampled / (count - 1)
+    if result > 0 and first.value >= 0:
+        duration_to_zero = sampled * (first.value / result)
+        duration_to_start = min(duration_to_start, duration_to_zero)
+    threshold = average * 1.1
+    extrapolate_to = sampled
+    extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
+    extrapolate_to += duration_to_end if duration_to_end < threshold else average / 2
+    factor = extrapolate_to / sampled
+    factor /= window_s
+    return result * factor
+
+
+def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
+    """promql/quantile.go bucketQuantile for (upper bound, cumulative count) pairs."""
+    if q < 0:
+        return -math.inf
+    if q > 1:
+        return math.inf
+    buckets = sorted(buckets)
+    if not buckets or not math.isinf(buckets[-1][0]):
+        return math.nan
+    if len(buckets) < 2:
+        return math.nan
+    observations = buckets[-1][1]
+    if observations == 0:
+        return math.nan
+    rank = q * observations
+    b = 0  # sort.Search over all but the +Inf bucket
+    while b < len(buckets) - 1 and buckets[b][1] < rank:
+        b += 1
+    if b == len(buckets) - 1:
+        return buckets[-2][0]
+    if b == 0 and buckets[0][0] <= 0:
+        return buckets[0][0]
+    start, end, count = 0.0, buckets[b][0], buckets[b][1]
+    if b > 0:
+        start = buckets[b - 1][0]
+        count -= buckets[b - 1][1]
+        rank -= buckets[b - 1][1]
+    return start + (end - start) * (rank / count)
+
+
+def linear_regression(points: list[Point], intercept_ms: int) -> tuple[float, float]:
+    n = sum_x = sum_y = sum_xy = sum_x2 = 0.0
+    for point in points:
+        x = (point.t_ms - intercept_ms) / 1e3
+        n += 1.0
+        sum_y += point.value
+        sum_x += x
+        sum_xy += x * point.value
+        sum_x2 += x * x
+    if all(p.value == points[0].value for p in points):
+        return 0.0, points[0].value
+    cov_xy = sum_xy - sum_x * sum_y / n
+    var_x = sum_x2 - sum_x * sum_x / n
+    slope = cov_xy / var_x
+    return slope, sum_y / n - slope * sum_x / n
+
+
+def divide(a: float, b: float) -> float:
+    """IEEE division, as PromQL does it (x/0 is ±Inf or NaN, never an error)."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+    return a / b

@@ -1,0 +1,196 @@
+"""Reference semantics of every generated rule, computed from the model over a synthetic world.
+
+Each recording rule and alert is re-derived here from what the model says it means (an SLI is
+bad events over valid events of the SLO's stages, a page fires when any page window pair burns
+faster than its factor for ``for``), never from the PromQL text. promtool then checks that the
+generated PromQL agrees, minute by minute.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from obsgen.model import Journey, Slo
+from obsgen.promql import Selector, format_number, parse_duration
+from obsgen.rules import AlertRule
+from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
+from obsgen.ruletests.world import World
+
+SLI_WINDOW_DASHBOARD = 300.0
+# Comparisons closer than this (relative) to their threshold make a brittle test; scenarios avoid them.
+AMBIGUITY = 1e-9
+
+
+class UnknownRule(LookupError):
+    """A generated rule this reference has no semantics for (extend reference.py with it)."""
+
+
+class AmbiguousScenario(ValueError):
+    """A value lands on a threshold, where float rounding rather than the rule decides."""
+
+
+@dataclass(frozen=True)
+class AlertSample:
+    labels: tuple[tuple[str, str], ...]  # the expression's result labels, without __name__
+    value: float
+
+
+class Reference:
+    def __init__(self, journey: Journey, world: World, *, strict: bool = True):
+        self.journey = journey
+        self.world = world
+        self.sim = Sim(world)
+        self.strict = strict
+        self._sli: dict[tuple[str, float, int], float | None] = {}
+
+    # -- comparisons ------------------------------------------------------------------------------------
+    def greater(self, value: float | None, limit: float) -> bool:
+        if value is None or math.isnan(value):
+            return False
+        if self.strict and math.isfinite(value) and abs(value - limit) <= AMBIGUITY * max(abs(limit), 1e-12):
+            raise AmbiguousScenario(f"value {value!r} is on the threshold {limit!r}")
+        return value > limit
+
+    # -- SLIs -------------------------------------------------------------------------------------------
+    def _terms(self, selectors: list[Selector], step: int, window: float) -> float:
+        # (sum(rate(a[w])) or vector(0)) + (sum(rate(b[w])) or vector(0)) + ..., left to right
+        total = None
+        for selector in selectors:
+            term = self.sim.sum_rate(selector, step, window)
+            term = 0.0 if term is None else term
+            total = term if total is None else total + term
+        return total
+
+    def _ratio(self, bad_or_good: list[Selector], valid: list[Selector], step: int, window: float) -> float | None:
+        denominator = self._terms(valid, step, window)
+        if not denominator > 0:
+            return None
+        return divide(self._terms(bad_or_good, step, window), denominator)
+
+    def sli(self, slo: Slo, window: float, step: int) -> float | None:
+        """slo:sli_error:ratio_rate<window>: the share of bad events among valid ones."""
+        key = (slo.name, window, step)
+        if key not in self._sli:
+            self._sli[key] = self._period_sli(slo, step) if window == slo.window else self._window_sli(slo, window, step)
+        return self._sli[key]
+
+    def _window_sli(self, slo: Slo, window: float, step: int) -> float | None:
+        if slo.type == "availability":
+            stages = [self.journey.stage(name) for name in slo.stages]
+            return self._ratio([s.errors for s in stages], [s.requests for s in stages], step, window)
+        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
+                      else [self.journey.stage(name).latency for name in slo.stages])
+        good = self._ratio([h.under(slo.threshold) for h in histograms], [h.count for h in histograms], step, window)
+        return None if good is None else 1 - good
+
+    def _period_sli(self, slo: Slo, step: int) -> float | None:
+        # sum_over_time / count_over_time of the recorded 5m ratio, one sample per evaluation
+        oldest = step - int(slo.window // self.world.step_seconds)
+        values = [v for k in range(max(oldest, 0), step + 1)
+                  if (v := self.sli(slo, SLI_WINDOW_DASHBOARD, k)) is not None]
+        if not values:
+            return None
+        return kahan_sum(values) / float(len(values))
+
+    # -- alerts -----------------------------------------------------------------------------------------
+    def alert_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
+        """The single sample the alert's expression returns at step, or None (the alert is inactive)."""
+        handler = {
+            "burn-rate-page": self._burn_rate, "burn-rate-ticket": self._burn_rate,
+            "error-rate": self._error_rate, "latency": self._latency,
+            "dependency-down": self._down, "saturation": self._saturation,
+            "saturation-predicted": self._predicted, "absent": self._absent,
+        }.get(alert.kind)
+        if handler is None:
+            raise UnknownRule(f"alert {alert.alert} has kind {alert.kind!r}, which the rule tests do not model")
+        return handler(alert, step)
+
+    def _slo(self, alert: AlertRule) -> Slo:
+        return next(s for s in self.journey.slos if s.name == alert.slo)
+
+    def _burn_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
+        slo = self._slo(alert)
+        budget = float(format_number(slo.error_budget))
+        for burn in (b for b in slo.burn_rates if b.severity == alert.severity):
+            limit = float(format_number(burn.factor)) * budget
+            short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
+            if self.greater(short, limit) and self.greater(long, limit):
+                return AlertSample((("journey", self.journey.name), ("slo", slo.name)), short)
+        return None
+
+    def _stage_of(self, alert: AlertRule):
+        return self.journey.stage(alert.stages[0])
+
+    def _error_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
+        stage = self._stage_of(alert)
+        spec = stage.error_rate_alert
+        errors = self.sim.sum_rate(spec.errors, step, spec.window)
+        requests = self.sim.sum_rate(stage.requests, step, spec.window)
+        if errors is None or requests is None:
+            return None
+        ratio = divide(errors, requests)
+        return AlertSample((), ratio) if self.greater(ratio, spec.threshold) else None
+
+    def _latency(self, alert: AlertRule, step: int) -> AlertSample | None:
+        stage = self._stage_of(alert)
+        spec = stage.latency_alert
+        buckets = self.sim.sum_rate_by_le(stage.latency.bucket, step, spec.window)
+        if not buckets:
+            return None
+        quantile = bucket_quantile(spec.quantile, buckets)
+        return AlertSample((), quantile) if self.greater(quantile, spec.threshold) else None
+
+    def _down(self, alert: AlertRule, step: int) -> AlertSample | None:
+        dep = self.journey.dependency(alert.dependency)
+        values = [v for _, v in self.sim.instant(dep.health, step)]
+        healthiest = max(values) if values else 0.0
+        return AlertSample((), healthiest) if healthiest < 1 else None
+
+    def _saturation(self, alert: AlertRule, step: int) -> AlertSample | None:
+        sat = self.journey.dependency(alert.dependency).saturation
+        values = [v for _, v in self.sim.instant(sat.selector, step)]
+        if not values:
+            return None
+        deepest = max(values)
+        return AlertSample((), deepest) if self.greater(deepest, sat.threshold) else None
+
+    def _predicted(self, alert: AlertRule, step: int) -> AlertSample | None:
+        sat = self.journey.dependency(alert.dependency).saturation
+        values = self.sim.predict_linear(sat.selector, step, sat.predict_range, sat.predict_ahead)
+        if not values:
+            return None
+        predicted = max(values)
+        return AlertSample((), predicted) if self.greater(predicted, sat.threshold) else None
+
+    def _absent(self, alert: AlertRule, step: int) -> AlertSample | None:
+        selector = absent_selector(self.journey, alert)
+        if not self.sim.absent(selector, step):
+            return None
+        return AlertSample(tuple(sorted(absent_labels(selector).items())), 1.0)
+
+
+def absent_selector(journey: Journey, alert: AlertRule) -> Selector:
+    """The series an absent() alert watches: whichever of the model's SLI inputs its expression names."""
+    candidates = []
+    for stage in journey.stages:
+        candidates.append(stage.requests)
+        if stage.latency:
+            candidates.append(stage.latency.count)
+    if journey.journey_time:
+        candidates.append(journey.journey_time.count)
+    for selector in candidates:
+        if alert.expr == f"absent({selector.promql()})":
+            return selector
+    raise UnknownRule(f"absent alert {alert.alert} watches none of the model's SLI inputs: {alert.expr}")
+
+
+def absent_labels(selector: Selector) -> dict[str, str]:
+    """absent() keeps the labels its selector fixes with a single equality matcher."""
+    equal = [m for m in selector.matchers if m.op == "="]
+    counts = {m.label: sum(1 for x in equal if x.label == m.label) for m in equal}
+    return {m.label: m.value for m in equal if counts[m.label] == 1}
+
+
+def hold_seconds(alert: AlertRule) -> float:
+    return parse_duration(alert.for_) if alert.for_ and alert.for_ != "0s" else 0.0

@@ -1,0 +1,228 @@
+"""A synthetic world: the input series of one promtool test group, one sample per step.
+
+Scenarios describe what happens (traffic with some share of errors and slow requests, a
+dependency's health, a queue's depth) as phases; this module turns phases into counter and
+gauge series whose labels come from the model's own selectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from obsgen.model import Dependency, Histogram, Journey, Stage
+from obsgen.promql import Selector, format_number
+from obsgen.ruletests.notation import STALE, Sample
+from obsgen.ruletests.values import series_labels
+
+STEP_SECONDS = 60
+# Counters start high, as they do on a server that has been up for a while; it also keeps
+# rate() from clamping its extrapolation at the counter's zero point.
+COUNTER_START = 1_000_000
+# Prometheus' client default buckets, for a histogram whose spec declares none.
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Events finishing in one step: how many, how many failed, how many were slow.
+
+    ``latencies`` (latency, count) pairs replace the fast/slow split in a histogram when given.
+    """
+
+    total: int
+    errors: int = 0
+    slow: int = 0
+    latencies: tuple[tuple[float, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Phase(Generic[T]):
+    """From step ``start`` on (until the next phase), the world is in this state; None = no data."""
+
+    start: int
+    value: T | None
+
+
+@dataclass
+class Series:
+    labels: dict[str, str]
+    samples: list[Sample]
+
+    def promql_labels(self) -> str:
+        from obsgen.promql import string_literal
+
+        name = self.labels["__name__"]
+        rest = ",".join(f"{k}={string_literal(v)}" for k, v in sorted(self.labels.items()) if k != "__name__")
+        return f"{name}{{{rest}}}"
+
+
+Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep) | ...
+
+
+@dataclass
+class World:
+    steps: int
+    series: list[Series] = field(default_factory=list)
+    components: set[Component] = field(default_factory=set)
+    step_seconds: int = STEP_SECONDS
+
+
+def per_step(phases: list[Phase[T]], steps: int) -> list[T | None]:
+    """The state at every step; before the first phase there is no data."""
+    ordered = sorted(phases, key=lambda p: p.start)
+    states: list[T | None] = []
+    current: T | None = None
+    index = 0
+    for step in range(steps):
+        while index < len(ordered) and ordered[index].start <= step:
+            current = ordered[index].value
+            index += 1
+        states.append(current)
+    return states
+
+
+def _visible(samples: list[float], present: list[bool]) -> list[Sample]:
+    """Hide samples where there is no data; the first hidden step carries a staleness marker,
+    as Prometheus writes one when a target or series disappears."""
+    out: list[Sample] = []
+    for step, (value, shown) in enumerate(zip(samples, present)):
+        if shown:
+            out.append(value)
+        elif step > 0 and present[step - 1]:
+            out.append(STALE)
+        else:
+            out.append(None)
+    return out
+
+
+def _counter(increments: list[int], present: list[bool]) -> list[Sample]:
+    """A counter whose increments[step] events happen between sample step and step + 1.
+
+    A phase starting at step S therefore changes the counter from sample S + 1 on: the events
+    of a phase happen inside it, so "errors from minute 10" first show in the sample at 11m.
+    """
+    values, total = [], COUNTER_START
+    for step in range(len(increments)):
+        if step > 0:
+            total += increments[step - 1]
+        values.append(total)
+    return _visible(values, present)
+
+
+def latency_buckets(histogram: Histogram) -> tuple[float, ...]:
+    return tuple(sorted(histogram.buckets or DEFAULT_BUCKETS))
+
+
+def fast_latency(histogram: Histogram) -> float:
+    """Fast events land in the first bucket (le is inclusive)."""
+    return latency_buckets(histogram)[0]
+
+
+def slow_latency(histogram: Histogram, thresholds: list[float]) -> float:
+    """Slow events land in the first bucket above every threshold the rules compare against
+    (the last bucket when nothing compares against this histogram)."""
+    buckets = latency_buckets(histogram)
+    if not thresholds:
+        return buckets[-1]
+    above = [b for b in buckets if b > max(thresholds) + 1e-12]
+    return above[0] if above else float("inf")
+
+
+def spread(histogram: Histogram, per_bucket: int = 10) -> tuple[tuple[float, int], ...]:
+    """A latency mix with a different number of events in every bucket (and some beyond the last),
+    so a rule reading the wrong bucket gets a different number."""
+    buckets = latency_buckets(histogram)
+    return tuple((bound, per_bucket * (i + 1)) for i, bound in enumerate(buckets)) + ((float("inf"), per_bucket),)
+
+
+def le_value(bound: float) -> str:
+    return "+Inf" if bound == float("inf") else format_number(bound)
+
+
+class WorldBuilder:
+    """Writes the series of the components a scenario needs, all over the same number of steps."""
+
+    def __init__(self, journey: Journey, steps: int):
+        self.journey = journey
+        self.world = World(steps)
+
+    def build(self) -> World:
+        return self.world
+
+    # -- counters -----------------------------------------------------------------------------------
+    def _add(self, labels: dict[str, str], samples: list[Sample]) -> None:
+        self.world.series.append(Series(labels, samples))
+
+    def stage_requests(self, stage: Stage, phases: list[Phase[Traffic]]) -> None:
+        states = per_step(phases, self.world.steps)
+        present = [s is not None for s in states]
+        totals = [s.total if s else 0 for s in states]
+        errors = [s.errors if s else 0 for s in states]
+        alert_errors = [stage.error_rate_alert.errors] if stage.error_rate_alert else []
+        if stage.errors.metric == stage.requests.metric:
+            same_metric_alert = [a for a in alert_errors if a.metric == stage.requests.metric]
+            good = series_labels([stage.requests], [stage.errors, *same_metric_alert])
+            bad = series_labels([stage.requests, stage.errors, *same_metric_alert])
+            self._add(good, _counter([t - e for t, e in zip(totals, errors)], present))
+            self._add(bad, _counter(errors, present))
+        else:
+            self._add(series_labels([stage.requests]), _counter(totals, present))
+            self._add(series_labels([stage.errors, *[a for a in alert_errors if a.metric == stage.errors.metric]]),
+                      _counter(errors, present))
+        self.world.components.add(("requests", stage.name))
+
+    def histogram(self, histogram: Histogram, thresholds: list[float], phases: list[Phase[Traffic]],
+                  component: Component) -> None:
+        states = per_step(phases, self.world.steps)
+        present = [s is not None for s in states]
+        fast, slow = fast_latency(histogram), slow_latency(histogram, thresholds)
+
+        def observed(state: Traffic | None) -> tuple[tuple[float, int], ...]:
+            if state is None:
+                return ()
+            return state.latencies or ((fast, state.total - state.slow), (slow, state.slow))
+
+        mixes = [observed(s) for s in states]
+        base = series_labels([histogram.bucket])
+        for bound in (*latency_buckets(histogram), float("inf")):
+            counts = [sum(n for latency, n in mix if latency <= bound) for mix in mixes]
+            self._add({**base, "le": le_value(bound)}, _counter(counts, present))
+        self._add(series_labels([histogram.count]), _counter([sum(n for _, n in mix) for mix in mixes], present))
+        self.world.components.add(component)
+
+    def stage_latency(self, stage: Stage, phases: list[Phase[Traffic]]) -> None:
+        self.histogram(stage.latency, stage_latency_thresholds(self.journey, stage), phases, ("latency", stage.name))
+
+    def journey_time(self, phases: list[Phase[Traffic]]) -> None:
+        thresholds = [slo.threshold for slo in self.journey.slos if slo.type == "journey-time"]
+        self.histogram(self.journey.journey_time, thresholds, phases, ("journey_time",))
+
+    def counter(self, selector: Selector, extra: dict[str, str], per_step_increment: int) -> None:
+        labels = {**series_labels([selector]), **extra}
+        steps = self.world.steps
+        self._add(labels, _counter([per_step_increment] * steps, [True] * steps))
+
+    # -- gauges -------------------------------------------------------------------------------------
+    def gauge(self, selector: Selector, values: list[float | None], component: Component) -> None:
+        present = [v is not None for v in values]
+        self._add(series_labels([selector]), _visible([v if v is not None else 0 for v in values], present))
+        self.world.components.add(component)
+
+    def health(self, dep: Dependency, phases: list[Phase[float]]) -> None:
+        self.gauge(dep.health, per_step(phases, self.world.steps), ("health", dep.name))
+
+    def backlog(self, dep: Dependency, value_at: Callable[[int], float | None]) -> None:
+        self.gauge(dep.saturation.selector, [value_at(step) for step in range(self.world.steps)],
+                   ("saturation", dep.name))
+
+
+def stage_latency_thresholds(journey: Journey, stage: Stage) -> list[float]:
+    """Every latency a rule compares this stage's histogram against."""
+    thresholds = [slo.threshold for slo in journey.slos if slo.type == "latency" and stage.name in slo.stages]
+    if stage.latency_alert:
+        thresholds.append(stage.latency_alert.threshold)
+    return thresholds
