@@ -14,6 +14,7 @@ from obsgen.diff.cli import diff
 from obsgen.targets.cli import target_options
 from obsgen.stack.cli import stack
 from obsgen.lint.cli import lint
+from obsgen.ruletests.cli import rule_test
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -90,6 +91,7 @@ main.add_command(stack)
 main.add_command(lint)
 main.add_command(push)
 main.add_command(diff)
+main.add_command(rule_test)
 
 
 @main.command()

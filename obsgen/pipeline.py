@@ -11,6 +11,7 @@ from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import prometheus
 from obsgen.emitters import grafana
 from obsgen.emitters import alertmanager, impact, runbook
+from obsgen.emitters import ruletests
 from obsgen.model import Journey
 from obsgen.spec.loader import load_journey
 from obsgen import targets as delivery
@@ -22,12 +23,14 @@ EMITTERS: list[Emitter] = [
     impact.emit_impact,
     alertmanager.emit_alertmanager,
     runbook.emit_runbook,
+    ruletests.emit_rule_tests,
 ]
 
 VALIDATORS: list[Validator] = [
     prometheus.check_rules,
     grafana.check_dashboards,
     alertmanager.check_config,
+    ruletests.check_rule_tests,
 ]
 
 

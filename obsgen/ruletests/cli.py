@@ -1,0 +1,35 @@
+"""`obsgen test`: argument parsing and output; running and reporting live in obsgen.ruletests.runner."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from obsgen.errors import ObsgenError
+from obsgen.promtool import PromtoolError, PromtoolNotFound
+
+
+@click.command("test")
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Directory holding the generated <journey>/ sub-directories to test.")
+@click.option("--fresh", is_flag=True,
+              help="Build each spec into a temporary directory and test that, not the committed output.")
+def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool) -> None:
+    """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
+    scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
+    expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
+    from obsgen.cli import spec_files
+    from obsgen.ruletests.runner import run_specs
+
+    try:
+        passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo)
+    except ObsgenError as error:
+        click.echo(f"obsgen test: {error}", err=True)
+        sys.exit(error.exit_code)
+    except (PromtoolNotFound, PromtoolError) as error:
+        click.echo(f"obsgen test: {error}", err=True)
+        sys.exit(2)
+    sys.exit(0 if passed else 1)

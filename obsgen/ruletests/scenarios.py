@@ -1,0 +1,381 @@
+"""Scenarios that prove each generated alert: it fires when it should, when it should, and resets.
+
+Each scenario is a healthy world in which one thing goes wrong at INCIDENT_START (an outage, a
+slow burn, a dependency down, a queue backing up, data vanishing) and recovers a few minutes
+after the alert under test fires. When it fires and resolves is computed by the reference, not
+written down; the scenario only checks its intent (the page fires in an outage, a slow burn
+tickets without paging) and fails loudly if the model makes that impossible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from obsgen.model import Dependency, Journey, Slo, Stage
+from obsgen.promql import format_duration, format_number
+from obsgen.rules import AlertRule, all_alerts
+from obsgen.ruletests.expect import Timeline
+from obsgen.ruletests.reference import Reference, absent_selector
+from obsgen.ruletests.world import Component, Phase, Traffic, World, WorldBuilder
+
+TRAFFIC = 60_000  # events per minute in every stage (1000/s): ratios down to 1e-5 stay whole numbers
+JOURNEYS = 6_000  # completed journeys per minute
+INCIDENT_START = 5  # minutes of healthy data before anything goes wrong
+RECOVER_AFTER = 5  # the incident lasts this many minutes past the alert under test firing
+CAP = 480  # no scenario runs longer than this many minutes
+# Healthy ratios are this share of the tightest limit on them: well inside it, and not a round
+# share, so that no window average lands exactly on a threshold (where float rounding decides).
+HEALTHY_SHARE = 1 / 12
+HEALTHY_HORIZON = 30
+HEALTHY_CHECKPOINTS = (1, 5, 10, 15, 16, 20, 30)
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot prove its alert (it never fires, never resets, or pages on a slow burn)."""
+
+
+@dataclass
+class Scenario:
+    name: str
+    world: World
+    timeline: Timeline
+    horizon: int
+    checks: list[tuple[int, str]]  # (step, alert name): promtool asserts the exact firing alerts there
+    scope: list[str]  # alert names this world fully determines
+    subjects: list[AlertRule] = field(default_factory=list)
+
+
+Writer = Callable[[WorldBuilder, int, int | None], None]  # (builder, incident start, incident end or None)
+
+
+@dataclass(frozen=True)
+class Effect:
+    component: Component
+    write: Writer
+    description: str
+
+
+def _phases(healthy, incident, start: int, end: int | None) -> list[Phase]:
+    phases = [Phase(0, healthy), Phase(start, incident)]
+    if end is not None:
+        phases.append(Phase(end, healthy))
+    return phases
+
+
+class Baseline:
+    """Healthy levels derived from the model: every ratio a small share of the tightest limit on it."""
+
+    def __init__(self, journey: Journey):
+        self.journey = journey
+
+    def error_ratio(self, stage: Stage) -> float:
+        limits = [s.error_budget for s in self.journey.slos if s.type == "availability" and stage.name in s.stages]
+        if stage.error_rate_alert:
+            limits.append(stage.error_rate_alert.threshold)
+        return min(limits, default=0.01) * HEALTHY_SHARE
+
+    def slow_ratio(self, stage: Stage) -> float:
+        limits = [s.error_budget for s in self.journey.slos if s.type == "latency" and stage.name in s.stages]
+        if stage.latency_alert:
+            limits.append(1 - stage.latency_alert.quantile)
+        return min(limits, default=0.01) * HEALTHY_SHARE
+
+    def journey_slow_ratio(self) -> float:
+        limits = [s.error_budget for s in self.journey.slos if s.type == "journey-time"]
+        return min(limits, default=0.01) * HEALTHY_SHARE
+
+    def traffic(self, stage: Stage, errors: float | None = None, slow: float | None = None) -> Traffic:
+        errors = self.error_ratio(stage) if errors is None else errors
+        slow = self.slow_ratio(stage) if slow is None else slow
+        return Traffic(TRAFFIC, round(TRAFFIC * errors), round(TRAFFIC * slow))
+
+    def journeys(self, slow: float | None = None) -> Traffic:
+        slow = self.journey_slow_ratio() if slow is None else slow
+        return Traffic(JOURNEYS, 0, round(JOURNEYS * slow))
+
+    @staticmethod
+    def backlog(dep: Dependency) -> int:
+        # just above a round number, so linear growth does not land exactly on the threshold
+        return int(dep.saturation.threshold // 10) + 1
+
+
+# -- effects: one component, healthy outside the incident ----------------------------------------------
+
+def errors_on(base: Baseline, stage: Stage, ratio: float) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.stage_requests(stage, _phases(base.traffic(stage), base.traffic(stage, errors=ratio), start, end))
+    return Effect(("requests", stage.name), write, f"{_percent(ratio)} of {stage.name} requests fail")
+
+
+def slow_on(base: Baseline, stage: Stage, ratio: float) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.stage_latency(stage, _phases(base.traffic(stage), base.traffic(stage, slow=ratio), start, end))
+    return Effect(("latency", stage.name), write, f"{_percent(ratio)} of {stage.name} requests are slow")
+
+
+def slow_journeys(base: Baseline, ratio: float) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.journey_time(_phases(base.journeys(), base.journeys(slow=ratio), start, end))
+    return Effect(("journey_time",), write, f"{_percent(ratio)} of journeys are slow")
+
+
+def no_data(base: Baseline, component: Component) -> Effect:
+    kind = component[0]
+
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        if kind == "requests":
+            stage = base.journey.stage(component[1])
+            builder.stage_requests(stage, _phases(base.traffic(stage), None, start, end))
+        elif kind == "latency":
+            stage = base.journey.stage(component[1])
+            builder.stage_latency(stage, _phases(base.traffic(stage), None, start, end))
+        else:
+            builder.journey_time(_phases(base.journeys(), None, start, end))
+    what = {"requests": "request counters", "latency": "latency histogram"}.get(kind, "journey-time histogram")
+    owner = f"{component[1]} " if len(component) > 1 else ""
+    return Effect(component, write, f"the {owner}{what} disappear")
+
+
+def health(dep: Dependency, value: float | None) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.health(dep, _phases(1.0, value, start, end))
+    text = "disappears" if value is None else f"reports {format_number(value)}"
+    return Effect(("health", dep.name), write, f"{dep.health.promql()} {text}")
+
+
+def backlog(base: Baseline, dep: Dependency, level: Callable[[int], float], description: str) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        healthy = base.backlog(dep)
+        builder.backlog(dep, lambda step: level(step - start) if start <= step and (end is None or step < end)
+                        else healthy)
+    return Effect(("saturation", dep.name), write, description)
+
+
+def healthy_effects(base: Baseline) -> list[Effect]:
+    journey = base.journey
+    effects = []
+    for stage in journey.stages:
+        effects.append(errors_on(base, stage, base.error_ratio(stage)))
+        if stage.latency:
+            effects.append(slow_on(base, stage, base.slow_ratio(stage)))
+    if journey.journey_time:
+        effects.append(slow_journeys(base, base.journey_slow_ratio()))
+    for dep in journey.dependencies:
+        effects.append(health(dep, 1.0))
+        if dep.saturation:
+            effects.append(backlog(base, dep, lambda _, d=dep: base.backlog(d), "backlog steady"))
+    return effects
+
+
+def _percent(ratio: float) -> str:
+    return f"{format_number(round(ratio * 100, 6))}%"
+
+
+# -- which alerts a world can decide ------------------------------------------------------------------
+
+def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
+    """The components an alert reads: it is asserted in every scenario that has all of them."""
+    if alert.kind.startswith("burn-rate"):
+        slo = next(s for s in journey.slos if s.name == alert.slo)
+        return slo_inputs(slo)
+    if alert.kind == "error-rate":
+        return {("requests", alert.stages[0])}
+    if alert.kind == "latency":
+        return {("latency", alert.stages[0])}
+    if alert.kind == "dependency-down":
+        return {("health", alert.dependency)}
+    if alert.kind in ("saturation", "saturation-predicted"):
+        return {("saturation", alert.dependency)}
+    selector = absent_selector(journey, alert)
+    for stage in journey.stages:
+        if selector == stage.requests:
+            return {("requests", stage.name)}
+        if stage.latency and selector == stage.latency.count:
+            return {("latency", stage.name)}
+    return {("journey_time",)}
+
+
+def slo_inputs(slo: Slo) -> set[Component]:
+    if slo.type == "availability":
+        return {("requests", name) for name in slo.stages}
+    if slo.type == "latency":
+        return {("latency", name) for name in slo.stages}
+    return {("journey_time",)}
+
+
+# -- the catalogue ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    subject: AlertRule
+    effects: list[Effect]
+    must_not_fire: list[AlertRule] = field(default_factory=list)
+    family: str = ""  # plans of one family may share a test group
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.title)
+
+
+def slo_effects(base: Baseline, slo: Slo, ratio: float) -> list[Effect]:
+    if slo.type == "availability":
+        return [errors_on(base, base.journey.stage(n), ratio) for n in slo.stages]
+    if slo.type == "latency":
+        return [slow_on(base, base.journey.stage(n), ratio) for n in slo.stages]
+    return [slow_journeys(base, ratio)]
+
+
+def slow_burn_factor(slo: Slo) -> float:
+    """Twice the lowest ticket burn rate, kept below the lowest page burn rate."""
+    tickets = [b.factor for b in slo.burn_rates if b.severity == "ticket"]
+    pages = [b.factor for b in slo.burn_rates if b.severity == "page"]
+    factor = 2 * min(tickets)
+    if pages and factor >= min(pages):
+        factor = (min(tickets) + min(pages)) / 2
+    return factor
+
+
+def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
+    base = Baseline(journey)
+    out: list[Plan] = []
+    for alert in alerts:
+        if alert.kind == "burn-rate-page":
+            slo = next(s for s in journey.slos if s.name == alert.slo)
+            out.append(Plan("hard outage", alert, slo_effects(base, slo, 1.0)))
+        elif alert.kind == "burn-rate-ticket":
+            slo = next(s for s in journey.slos if s.name == alert.slo)
+            factor = slow_burn_factor(slo)
+            pages = [a for a in alerts if a.slo == slo.name and a.kind == "burn-rate-page"]
+            out.append(Plan(f"slow burn at {format_number(factor)}x the error budget", alert,
+                            slo_effects(base, slo, min(1.0, factor * slo.error_budget)), pages, "slow burn"))
+        elif alert.kind == "error-rate":
+            stage = journey.stage(alert.stages[0])
+            ratio = min(1.0, 2 * stage.error_rate_alert.threshold)
+            out.append(Plan("error ratio at twice the threshold", alert, [errors_on(base, stage, ratio)],
+                            family="symptom above its threshold"))
+        elif alert.kind == "latency":
+            stage = journey.stage(alert.stages[0])
+            ratio = min(1.0, 2 * (1 - stage.latency_alert.quantile))
+            out.append(Plan("slow requests above the quantile", alert, [slow_on(base, stage, ratio)],
+                            family="symptom above its threshold"))
+        elif alert.kind == "dependency-down":
+            dep = journey.dependency(alert.dependency)
+            out.append(Plan("health reports 0", alert, [health(dep, 0.0)]))
+            out.append(Plan("health series disappears", alert, [health(dep, None)]))
+        elif alert.kind == "saturation":
+            dep = journey.dependency(alert.dependency)
+            level = 2 * dep.saturation.threshold
+            out.append(Plan("backlog above the threshold", alert,
+                            [backlog(base, dep, lambda _, v=level: v, f"backlog jumps to {format_number(level)}")]))
+        elif alert.kind == "saturation-predicted":
+            dep = journey.dependency(alert.dependency)
+            sat = dep.saturation
+            start = base.backlog(dep)
+            growth = max(1, round((sat.threshold - start) / (1.5 * sat.predict_ahead / 60)))
+            out.append(Plan("backlog growing linearly", alert,
+                            [backlog(base, dep, lambda minutes, a=start, g=growth: a + g * minutes,
+                                     f"backlog grows by {growth}/min from {start}")]))
+        elif alert.kind == "absent":
+            inputs = alert_inputs(journey, alert)
+            out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
+    return out
+
+
+# -- running plans ------------------------------------------------------------------------------------
+
+def _world(journey: Journey, effects: list[tuple[Effect, int, int | None]], steps: int) -> World:
+    builder = WorldBuilder(journey, steps)
+    for effect, start, end in effects:
+        effect.write(builder, start, end)
+    return builder.build()
+
+
+def _scope(journey: Journey, alerts: list[AlertRule], world: World) -> list[AlertRule]:
+    return [a for a in alerts if alert_inputs(journey, a) <= world.components]
+
+
+def _components(plan: Plan) -> set[Component]:
+    return {e.component for e in plan.effects}
+
+
+def pack(plans_: list[Plan]) -> list[list[Plan]]:
+    """Plans of the same family that touch disjoint components share one test group: promtool's cost
+    is per evaluation step, and independent incidents can run side by side."""
+    packs: list[list[Plan]] = []
+    for plan in plans_:
+        home = next((p for p in packs if p[0].family == plan.family
+                     and not any(_components(other) & _components(plan) for other in p)), None)
+        if home is None:
+            packs.append([plan])
+        else:
+            home.append(plan)
+    return packs
+
+
+def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> Scenario:
+    start = INCIDENT_START
+    ongoing = _world(journey, [(e, start, None) for p in members for e in p.effects], CAP + 1)
+    probe = Timeline(Reference(journey, ongoing), [p.subject for p in members])
+    ends = []
+    for plan in members:
+        fired = probe.first_firing(plan.subject, start, CAP)
+        if fired is None:
+            raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): '{plan.title}' does not fire "
+                                f"within {format_duration(CAP * 60)}: the scenario cannot prove this alert")
+        ends.append(fired + RECOVER_AFTER)
+    world = _world(journey, [(e, start, end) for p, end in zip(members, ends) for e in p.effects], CAP + 1)
+    scope = _scope(journey, alerts, world)
+    timeline = Timeline(Reference(journey, world), scope)
+    horizon = start
+    for plan, end in zip(members, ends):
+        resolved = timeline.first_quiet(plan.subject, end, CAP)
+        if resolved is None:
+            raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): does not resolve within "
+                                f"{format_duration(CAP * 60)} after '{plan.title}' ends")
+        horizon = max(horizon, resolved)
+    for plan in members:
+        for other in plan.must_not_fire:
+            if timeline.first_firing(other, 0, horizon) is not None:
+                raise ScenarioError(f"{other.alert} ({other.severity}) fires during '{plan.title}', "
+                                    f"which should only raise a {plan.subject.severity}")
+    names = _names(scope)
+    parts = [f"{p.subject.alert} [{p.subject.severity}] {'; '.join(e.description for e in p.effects)} "
+             f"{format_duration(start * 60)}-{format_duration(end * 60)}" for p, end in zip(members, ends)]
+    name = f"{members[0].family}: {' | '.join(parts)}; then recovery"
+    return Scenario(name, world, timeline, horizon, _checks(timeline, names, [start, horizon], horizon), names,
+                    [p.subject for p in members])
+
+
+def _names(alerts: list[AlertRule]) -> list[str]:
+    return list(dict.fromkeys(a.alert for a in alerts))
+
+
+def _checks(timeline: Timeline, names: list[str], key_steps: list[int], horizon: int) -> list[tuple[int, str]]:
+    """Every alert in scope at the scenario's key moments, and each one on both sides of its own
+    transitions: the minute before it fires (or resolves) and the minute it does."""
+    checks = {(step, name) for step in key_steps if 0 <= step <= horizon for name in names}
+    for name in names:
+        for change in timeline.transitions(name, horizon):
+            checks.update(((change - 1, name), (change, name)))
+    order = {name: i for i, name in enumerate(names)}
+    return sorted(checks, key=lambda c: (c[0], order[c[1]]))
+
+
+def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
+    base = Baseline(journey)
+    world = _world(journey, [(e, HEALTHY_HORIZON + 1, None) for e in healthy_effects(base)], HEALTHY_HORIZON + 1)
+    timeline = Timeline(Reference(journey, world), alerts)
+    for alert in alerts:
+        first = timeline.first_firing(alert, 0, HEALTHY_HORIZON)
+        if first is not None:
+            raise ScenarioError(f"{alert.alert} ({alert.severity}) fires at {first}m in the healthy baseline")
+    return Scenario("healthy baseline: every SLI well inside its budget, every dependency up; nothing fires",
+                    world, timeline, HEALTHY_HORIZON,
+                    [(step, name) for step in HEALTHY_CHECKPOINTS for name in _names(alerts)], _names(alerts))
+
+
+def scenarios(journey: Journey) -> list[Scenario]:
+    alerts = all_alerts(journey)
+    return [healthy(journey, alerts)] + [run_pack(journey, alerts, members) for members in pack(plans(journey, alerts))]
