@@ -147,8 +147,13 @@ def test_operator_output_passes_its_checks(operator_files: Path, purchase_journe
 @pytest.mark.integration
 @pytest.mark.parametrize("change, expected", [
     (lambda d: d["spec"]["groups"][0]["rules"][0].update({"for": "5 minutes"}), "CRD schema: spec.groups.0.rules.0.for"),
-    (lambda d: d["spec"]["groups"][0].pop("name"), "'name' is a required property"),
-    (lambda d: d["spec"]["groups"][0].update({"partial_response_strategy": "ignore"}), "does not match"),
+    (lambda d: d["spec"]["groups"][0].pop("name"), "CRD schema: spec.groups.0.name: Field required"),
+    (lambda d: d["spec"]["groups"][0].update({"partial_response_strategy": "ignore"}),
+     "CRD schema: spec.groups.0.partial_response_strategy: String should match pattern"),
+    (lambda d: d["spec"]["groups"][0].update({"limit": "5"}), "CRD schema: spec.groups.0.limit: Input should be a valid integer"),
+    (lambda d: d["spec"]["groups"][0]["rules"][0].update({"keepFiringFor": "5m"}),
+     "CRD schema: spec.groups.0.rules.0.keepFiringFor: unknown field"),
+    (lambda d: d["metadata"]["labels"].update({"tier": 1}), "CRD schema: metadata.labels.tier: Input should be a valid string"),
     (lambda d: d["spec"]["groups"].append(copy.deepcopy(d["spec"]["groups"][0])), "appears twice"),
     (lambda d: d["metadata"]["labels"].pop("role"), "label role='alert-rules' missing"),
     (lambda d: d["metadata"].update({"name": "obsgen_purchase"}), "not a DNS-1123 subdomain"),
@@ -176,12 +181,14 @@ def test_operator_checks_catch_broken_dashboard_configmaps(operator_files, purch
     assert any(expected in p for p in problems), problems
 
 
-def test_vendored_crd_schema_is_the_prometheusrule_v1_schema():
-    schema = prometheus_operator.crd_schema()
-    group = schema["properties"]["spec"]["properties"]["groups"]["items"]
-    assert group["required"] == ["name"]
-    assert "partial_response_strategy" in group["properties"]
-    assert group["properties"]["rules"]["items"]["required"] == ["expr"]
+def test_crd_models_hold_the_prometheusrule_v1_rules():
+    """The PyPI models are prometheus-operator's CRD: required names and exprs, Go's inline (?i) flag."""
+    resource = {"apiVersion": prometheus_operator.API_VERSION, "kind": prometheus_operator.KIND,
+                "metadata": {"name": "x"}, "spec": {"groups": [{"rules": [{"record": "r"}]}]}}
+    assert prometheus_operator._schema_problems(resource) == [
+        "CRD schema: spec.groups.0.name: Field required", "CRD schema: spec.groups.0.rules.0.expr: Field required"]
+    resource["spec"]["groups"] = [{"name": "g", "partial_response_strategy": "WARN", "rules": [{"record": "r", "expr": "1"}]}]
+    assert prometheus_operator._schema_problems(resource) == []
 
 
 # --------------------------------------------------------------------------- mimir / cortex / thanos checks
