@@ -146,9 +146,9 @@ def le_value(bound: float) -> str:
 class WorldBuilder:
     """Writes the series of the components a scenario needs, all over the same number of steps."""
 
-    def __init__(self, journey: Journey, steps: int):
+    def __init__(self, journey: Journey, steps: int, step_seconds: int = STEP_SECONDS):
         self.journey = journey
-        self.world = World(steps)
+        self.world = World(steps, step_seconds=step_seconds)
 
     def build(self) -> World:
         return self.world
