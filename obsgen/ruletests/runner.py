@@ -57,7 +57,10 @@ def describe(failure: promtool.RuleTestFailure, shown_file: str | None = None) -
         what = f"rule {failure.rule} failed to evaluate"
     else:
         what = "the test file is broken"
-    text = "\n".join(f"    {line}" for line in failure.text.splitlines())
+    lines = failure.text.splitlines()
+    if lines and failure.test_group and lines[0].strip() == f"name: {failure.test_group},":
+        lines = lines[1:]  # promtool repeats the scenario name the header already gives
+    text = "\n".join(f"    {line}" for line in lines)
     return f"FAIL {what} in {where}{when} ({shown_file or failure.file}):\n{text}"
 
 
@@ -83,7 +86,7 @@ def run_journey_dir(journey_dir: Path, echo: Callable[[str], None], shown_dir: s
 def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
     if shown_dir is None:
         return str(path)
-    return f"{shown_dir}/{path.relative_to(journey_dir).as_posix()}"
+    return f"{shown_dir}: {path.relative_to(journey_dir).as_posix()}"
 
 
 def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None]) -> bool:
@@ -102,5 +105,5 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
             echo(f"{committed}: no committed rule tests; testing a fresh build instead")
         with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp:
             result = build(spec, Path(tmp), validate=False)
-            passed &= run_journey_dir(result.directory, echo, shown_dir=f"(fresh build of {spec})")
+            passed &= run_journey_dir(result.directory, echo, shown_dir=f"fresh build of {spec}")
     return passed
