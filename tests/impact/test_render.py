@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from obsgen.impact.svg import GraphvizNotFound, find_dot, render_svg
 from obsgen.spec.loader import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, SVG_NS, chain_journey, check_mermaid, node_x, svg_nodes
+from tests.npm_cache import npm_prefix
 
 GENERATED = ROOT / "generated" / "purchase" / "impact"
 MERMAID_VERSION, JSDOM_VERSION = "10.9.8", "29.1.1"
@@ -94,15 +94,8 @@ def test_generated_mermaid_is_the_fresh_render(artifacts):
 @pytest.fixture(scope="session")
 def mermaid_parser(tmp_path_factory) -> Path:
     """Mermaid's own parser under node (npm registry packages, cached between runs)."""
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("node and npm are needed to run Mermaid's parser (Debian: apt-get install nodejs npm)")
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "obsgen-tests" / f"mermaid-{MERMAID_VERSION}"
-    if not (cache / "node_modules" / "mermaid" / "package.json").is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        install = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(cache),
-                                  f"mermaid@{MERMAID_VERSION}", f"jsdom@{JSDOM_VERSION}"],
-                                 capture_output=True, text=True, timeout=600)
-        assert install.returncode == 0, install.stderr
+    cache = npm_prefix(f"mermaid-{MERMAID_VERSION}", [f"mermaid@{MERMAID_VERSION}", f"jsdom@{JSDOM_VERSION}"],
+                       "to run Mermaid's parser")
     script = cache / "mermaid_parse.mjs"
     shutil.copy(Path(__file__).with_name("mermaid_parse.mjs"), script)
     return script
