@@ -6,7 +6,7 @@ every panel, thresholds as ``{"value": "null", "index": 0, "op": "gt"}``, legacy
 ``useTags``/``auto_*``, and no traces panel, data links or modern Prometheus/Jaeger targets. Every
 builder below goes through grafanalib where it has the concept, and then through ``_clean_panel`` /
 ``_clean_variable`` / ``finish_dashboard``, which keep only the keys of Grafana's dashboard schema
-(``tests/dashboards/schema/``) and add ours. Nothing else in ``obsgen.dashboards`` writes raw
+(``tests/dashboards/grafana_schema.py``) and add ours. Nothing else in ``obsgen.dashboards`` writes raw
 Grafana JSON, so there is no ``extraJson`` anywhere.
 
 Target: ``schemaVersion`` 39 (Grafana 10.3, 10.4 and 11.x; Grafana 12 migrates it forward on load).

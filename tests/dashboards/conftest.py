@@ -1,42 +1,27 @@
-"""Fixtures for the dashboard tests: the built seed dashboard, the pinned Grafana schema, spec variants."""
+"""Fixtures for the dashboard tests: the built seed dashboard, Grafana's schema (pinned npm package), spec variants."""
 
 from __future__ import annotations
 
-import copy
-import json
 import re
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from obsgen.dashboards import build_dashboard
 from obsgen.spec.loader import load_journey
 from tests.conftest import PURCHASE_SPEC
-
-SCHEMA_PATH = Path(__file__).parent / "schema" / "dashboard.jsonschema.json"
-ANY = {}
-# Where cog's generated schema is narrower than Grafana's own JSON (see schema/README.md).
-SCHEMA_RELAXATIONS = {
-    ("Threshold", "value"): {"type": ["number", "null"]},
-    ("MatcherConfig", "options"): ANY,
-    ("DynamicConfigValue", "value"): ANY,
-}
-
-
-def grafana_schema() -> dict:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    relaxed = copy.deepcopy(schema)
-    for (definition, prop), replacement in SCHEMA_RELAXATIONS.items():
-        relaxed["definitions"][definition]["properties"][prop] = replacement
-    return relaxed
+from tests.dashboards.grafana_schema import DashboardChecker, npm_tools
 
 
 @pytest.fixture(scope="session")
-def schema_validator() -> jsonschema.Draft7Validator:
-    schema = grafana_schema()
-    jsonschema.Draft7Validator.check_schema(schema)
-    return jsonschema.Draft7Validator(schema)
+def grafana_npm() -> Path:
+    """npm prefix with @grafana/schema and ts-json-schema-generator (skips without node, fails under CI)."""
+    return npm_tools()
+
+
+@pytest.fixture(scope="session")
+def dashboard_checker(grafana_npm) -> DashboardChecker:
+    return DashboardChecker(grafana_npm)
 
 
 @pytest.fixture(scope="session")
