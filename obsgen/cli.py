@@ -15,6 +15,7 @@ from obsgen.targets.cli import target_options
 from obsgen.stack.cli import stack
 from obsgen.lint.cli import lint
 from obsgen.ruletests.cli import rule_test
+from obsgen.verify.cli import verify
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -92,6 +93,7 @@ main.add_command(lint)
 main.add_command(push)
 main.add_command(diff)
 main.add_command(rule_test)
+main.add_command(verify)
 
 
 @main.command()

@@ -1,0 +1,110 @@
+"""Has Prometheus loaded the generated rule groups, do they evaluate cleanly, and what do they cost?"""
+
+from __future__ import annotations
+
+from obsgen.promql import parse_duration
+from obsgen.verify.api import ApiError, PrometheusApi
+from obsgen.verify.artifacts import Built, RuleSpec
+from obsgen.verify.exprs import UnparsableExpr, fingerprint
+from obsgen.verify.report import RuleGroupCheck
+
+LAST_DURATION = "prometheus_rule_group_last_duration_seconds"
+LAST_SAMPLES = "prometheus_rule_group_last_evaluation_samples"
+
+
+def _identity(kind: str, name: str, labels: dict) -> tuple:
+    return kind, name, tuple(sorted((labels or {}).items()))
+
+
+def _meaning(expr: str, hold_seconds: float) -> tuple:
+    try:
+        return fingerprint(expr), hold_seconds
+    except UnparsableExpr:
+        return (expr,), hold_seconds
+
+
+def _expected(rules: list[RuleSpec]) -> dict[tuple, tuple]:
+    return {_identity(r.kind, r.name, dict(r.labels)): _meaning(r.expr, parse_duration(r.hold) if r.hold else 0)
+            for r in rules}
+
+
+def _loaded(group: dict) -> dict[tuple, tuple]:
+    return {_identity(r.get("type"), r["name"], r.get("labels")): _meaning(r.get("query", ""), r.get("duration") or 0)
+            for r in group["rules"]}
+
+
+def _pick(candidates: list[dict], artifact_file: str, journey: str) -> dict | None:
+    """Prometheus may load a group name from several files: prefer this journey's generated file."""
+    wanted = f"{journey}/{artifact_file}"
+    preferred = [g for g in candidates if g.get("file", "").endswith(wanted)]
+    return (preferred or candidates or [None])[0]
+
+
+def _metric_by_group(api: PrometheusApi, metric: str) -> dict[str, float]:
+    """Prometheus' own per-group gauges, keyed by rule_group ("<file>;<group>")."""
+    try:
+        result = api.query(metric).data["result"]
+    except ApiError:
+        return {}
+    return {s["metric"].get("rule_group", ""): float(s["value"][1]) for s in result}
+
+
+def _gauge(values: dict[str, float], file: str, group: str) -> float | None:
+    return values.get(f"{file};{group}")
+
+
+def check_rule_groups(api: PrometheusApi, built: Built) -> list[RuleGroupCheck]:
+    loaded = api.rules()
+    durations = _metric_by_group(api, LAST_DURATION)
+    samples = _metric_by_group(api, LAST_SAMPLES)
+    checks = []
+    for artifact_file, name in built.groups:
+        expected = [r for r in built.rules if r.group == name and r.file == artifact_file]
+        group = _pick([g for g in loaded if g["name"] == name], artifact_file, built.journey.name)
+        if group is None:
+            checks.append(RuleGroupCheck(name, artifact_file, len(expected), "missing",
+                                         "Prometheus has not loaded this group (rule_files, or reload after build?)",
+                                         None, None, None, None))
+            continue
+        checks.append(_group_check(group, artifact_file, expected, durations, samples))
+    return checks
+
+
+def _group_check(group: dict, artifact_file: str, expected: list[RuleSpec],
+                 durations: dict[str, float], samples: dict[str, float]) -> RuleGroupCheck:
+    problems = []
+    want, have = _expected(expected), _loaded(group)
+    if want != have:
+        missing = [_name(k) for k in sorted(set(want) - set(have))]
+        extra = [_name(k) for k in sorted(set(have) - set(want))]
+        changed = [_name(k) for k in sorted(set(want) & set(have)) if want[k] != have[k]]
+        problems.append("loaded rules differ from a fresh build of the spec (stale: run `obsgen build` and reload)"
+                        + _listed("not loaded", missing) + _listed("not generated", extra)
+                        + _listed("expr or for differs", changed))
+        status = "stale"
+    else:
+        status = "ok"
+    broken = [r for r in group["rules"] if r.get("health") != "ok" or r.get("lastError")]
+    for rule in broken:
+        problems.append(f"{rule['name']}: health {rule.get('health')}: {rule.get('lastError') or 'no evaluation yet'}")
+    if broken:
+        status = "error"
+    file = group.get("file", "")
+    return RuleGroupCheck(
+        group=group["name"], file=file, rules=len(group["rules"]), status=status, detail="; ".join(problems),
+        interval_seconds=group.get("interval"), evaluation_seconds=group.get("evaluationTime"),
+        last_duration_seconds=_gauge(durations, file, group["name"]), samples=_gauge(samples, file, group["name"]),
+    )
+
+
+def _name(identity: tuple) -> str:
+    _, name, labels = identity
+    shown = ",".join(f"{k}={v}" for k, v in labels if k in ("stage", "slo", "severity", "dependency"))
+    return f"{name}{{{shown}}}" if shown else name
+
+
+def _listed(what: str, names: list[str], shown: int = 3) -> str:
+    if not names:
+        return ""
+    more = f" (+{len(names) - shown} more)" if len(names) > shown else ""
+    return f"; {what}: {', '.join(names[:shown])}{more}"

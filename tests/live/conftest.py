@@ -1,0 +1,85 @@
+"""The live native stack, shared by every test that needs one (`live_stack`, session scope).
+
+Real PostgreSQL, RabbitMQ, nginx, the record store, postgres_exporter, Prometheus and
+Alertmanager, started with the stack's Python API (obsgen.stack.Stack) in a throwaway state
+directory on free loopback ports (never the contract's: a developer's stack keeps running),
+scraping every 5 s, with rules and Alertmanager config built from specs/purchase.yaml into the
+state directory. Always stopped at the end of the session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from obsgen.pipeline import build
+from obsgen.stack import Stack
+from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from tests.conftest import PURCHASE_SPEC, ROOT
+from tests.stack.conftest import free_ports, make_state_dir
+
+LOAD_SCRIPT = ROOT / "scripts" / "trace_purchase_journey.py"
+# Fast background work keeps journeys short; one retry makes a task that hits a dead dependency
+# fail within seconds instead of after minutes of backoff, so drills see it while they hold.
+STORE_ENV = {
+    "RECORDSTORE_ORDER_PROCESSING_SECONDS": "0.3",
+    "RECORDSTORE_EMAIL_SECONDS": "0.2",
+    "RECORDSTORE_CLEANUP_SECONDS": "0.05",
+    "RECORDSTORE_TASK_MAX_RETRIES": "1",
+}
+LOAD_SECONDS = 60
+LOAD_RATE = 4  # journeys per second
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    stack: Stack
+    state_dir: Path
+    generated_dir: Path  # what Prometheus and Alertmanager load (a build of specs/purchase.yaml)
+
+    @property
+    def prometheus(self) -> str:
+        return self.stack.endpoint("prometheus")
+
+    @property
+    def alertmanager(self) -> str:
+        return self.stack.endpoint("alertmanager")
+
+    @property
+    def gateway(self) -> str:
+        return self.stack.endpoint("nginx")
+
+
+@pytest.fixture(scope="session")
+def live_stack():
+    state_dir = make_state_dir("obsgen-live-")
+    generated = state_dir / "generated"
+    build(PURCHASE_SPEC, generated)
+    stack = Stack(state_dir, ports=free_ports(), scrape_seconds=FAST_SCRAPE_SECONDS, generated_dir=generated,
+                  store_env=STORE_ENV)
+    try:
+        statuses = stack.up()
+        not_up = [f"{s.name}: {s.state} {s.detail}" for s in statuses if s.state != "up"]
+        if not_up:
+            pytest.fail("the native stack did not come up: " + "; ".join(not_up))
+        yield LiveStack(stack, state_dir, generated)
+    finally:
+        stack.down()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def loaded_stack(live_stack: LiveStack) -> LiveStack:
+    """The live stack after a short load test (the team's load script), once per session."""
+    result = subprocess.run(
+        [sys.executable, str(LOAD_SCRIPT), "load-test", "--url", live_stack.gateway,
+         "--duration", str(LOAD_SECONDS), "--rate", str(LOAD_RATE), "--json"],
+        capture_output=True, text=True, timeout=LOAD_SECONDS + 60, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return live_stack
