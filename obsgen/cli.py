@@ -16,6 +16,7 @@ from obsgen.stack.cli import stack
 from obsgen.lint.cli import lint
 from obsgen.ruletests.cli import rule_test
 from obsgen.verify.cli import verify
+from obsgen.drill.cli import drill
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -94,6 +95,7 @@ main.add_command(push)
 main.add_command(diff)
 main.add_command(rule_test)
 main.add_command(verify)
+main.add_command(drill)
 
 
 @main.command()

@@ -1,0 +1,63 @@
+"""`obsgen drill`: argument parsing and output; the drill itself is obsgen.drill.runner."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from obsgen.drill.report import render_json, render_text
+from obsgen.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
+from obsgen.drill.scale import DEFAULT_FACTOR
+from obsgen.errors import ObsgenError
+from obsgen.promql import format_duration, parse_duration
+from obsgen.stack.layout import STATE_DIR_ENV
+
+
+def _duration(_ctx, _param, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dependency")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
+              help=f"State directory of the running native stack (default: .stack/; env {STATE_DIR_ENV}).")
+@click.option("--timeout", default=format_duration(DEFAULT_TIMEOUT_SECONDS), show_default=True, callback=_duration,
+              help="Longest wait for each step: rules loaded, quiet start, cause firing, resolution.")
+@click.option("--scale", "factor", default=DEFAULT_FACTOR, show_default=True, type=click.FloatRange(min=1),
+              help="Drill time scale: divide alert windows and `for` durations by this.")
+@click.option("--hold", callback=_duration, help="Keep the failure this long after the cause fired "
+                                                  "(default: the longest scaled symptom `for` + 2 shortest windows, at least 2m: "
+                   "the application's own retries are not scaled).")
+@click.option("--rate", default=DEFAULT_RATE, show_default=True, type=click.FloatRange(min=0.1),
+              help="Traffic: shop visits per second (browse, product, checkout), loopback only.")
+@click.option("--expect", multiple=True, metavar="ALERT", help="An alert that must fire (repeatable).")
+@click.option("--service", help="Stack service to stop (default: derived from the dependency's health job).")
+@click.option("--kill", is_flag=True, help="SIGKILL the service (a crash) instead of stopping it cleanly.")
+@click.option("--generated", "generated_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The generated/ directory the stack normally loads, reloaded after the drill (default: the checkout's).")
+@click.option("--format", "output_format", default="text", show_default=True, type=click.Choice(["text", "json"]))
+def drill(spec: Path, dependency: str, state_dir: Path | None, timeout: float, factor: float, hold: float | None,
+          rate: float, expect: tuple[str, ...], service: str | None, kill: bool, generated_dir: Path | None,
+          output_format: str) -> None:
+    """Failure drill on the native stack: stop DEPENDENCY's service under traffic, watch the alerts
+    in Prometheus and Alertmanager, restore it, and compare with the impact map. Runs on time-scaled
+    copies of the rules. Exit 1 when reality differs from the impact map, 2 when the drill cannot run."""
+    logging.getLogger("obsgen.stack").setLevel(logging.WARNING)
+    options = DrillOptions(scale=factor, timeout=timeout, hold=hold, rate=rate, expect=expect, service=service,
+                           kill=kill, generated_dir=generated_dir)
+    try:
+        result = run_drill(spec, dependency, state_dir, options)
+    except ObsgenError as error:
+        click.echo(f"obsgen drill: {error}", err=True)
+        sys.exit(2)
+    click.echo(render_json(result) if output_format == "json" else render_text(result), nl=False)
+    sys.exit(0 if result.passed else 1)

@@ -1,0 +1,130 @@
+"""Drill time: the journey's alert windows and `for` durations divided by a factor, so a failure
+that pages after an hour in production pages within a minute in a drill.
+
+The scaled rules come from the same builders as the real ones, fed a journey whose windows are
+scaled (so recorded series are named after the windows they really use), and every alert's `for`
+is scaled afterwards. Windows never go below `min_window` (rates need several scrapes), and a
+`for` never below one evaluation interval. The copy goes into the stack's state directory,
+never into generated/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from obsgen import promtool
+from obsgen.emitters.alertmanager import emit_alertmanager
+from obsgen.errors import ObsgenError
+from obsgen.model import Journey
+from obsgen.promql import format_duration, parse_duration
+from obsgen.render import dump_yaml
+from obsgen.rules import AlertRule, rule_groups
+from obsgen.rules.types import RuleGroup
+from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
+
+DEFAULT_FACTOR = 60.0
+MIN_SCRAPES_PER_WINDOW = 4
+
+
+@dataclass(frozen=True)
+class DrillScale:
+    factor: float
+    evaluation_interval: float  # the stack's scrape/evaluation interval
+
+    @property
+    def min_window(self) -> float:
+        return MIN_SCRAPES_PER_WINDOW * self.evaluation_interval
+
+    def window(self, seconds: float) -> float:
+        return max(self.min_window, float(round(seconds / self.factor)))
+
+    def hold(self, seconds: float) -> float:
+        if seconds <= 0:
+            return 0.0
+        return max(self.evaluation_interval, float(round(seconds / self.factor)))
+
+    def describe(self) -> str:
+        return (f"alert windows and `for` durations divided by {self.factor:g} (windows at least "
+                f"{format_duration(self.min_window)}, `for` at least {format_duration(self.evaluation_interval)})")
+
+
+def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
+    """The journey with every alert window scaled (alert `for` durations are scaled per rule)."""
+    stages = tuple(dataclasses.replace(
+        stage,
+        error_rate_alert=stage.error_rate_alert and dataclasses.replace(
+            stage.error_rate_alert, window=scale.window(stage.error_rate_alert.window)),
+        latency_alert=stage.latency_alert and dataclasses.replace(
+            stage.latency_alert, window=scale.window(stage.latency_alert.window)),
+    ) for stage in journey.stages)
+    slos = tuple(dataclasses.replace(
+        slo,
+        window=scale.window(slo.window),
+        burn_rates=tuple(dataclasses.replace(b, long=scale.window(b.long), short=scale.window(b.short))
+                         for b in slo.burn_rates),
+    ) for slo in journey.slos)
+    dependencies = tuple(dataclasses.replace(
+        dep,
+        saturation=dep.saturation and dataclasses.replace(
+            dep.saturation,
+            predict_range=dep.saturation.predict_range and scale.window(dep.saturation.predict_range),
+            predict_ahead=dep.saturation.predict_ahead and scale.window(dep.saturation.predict_ahead),
+        ),
+    ) for dep in journey.dependencies)
+    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+
+
+def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
+    return dataclasses.replace(rule, for_=format_duration(scale.hold(parse_duration(rule.for_))))
+
+
+def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
+    groups = []
+    for group in rule_groups(scale_journey(journey, scale)):
+        rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
+        groups.append(dataclasses.replace(group, rules=rules))
+    return groups
+
+
+@dataclass(frozen=True)
+class ScaledAlert:
+    alert: str
+    severity: str
+    hold: str  # scaled `for`
+    original_hold: str
+
+
+def scaled_alerts(journey: Journey, scale: DrillScale) -> list[ScaledAlert]:
+    """Each alert's `for`, before and after scaling (for the drill's report)."""
+    original = [r for g in rule_groups(journey) for r in g.rules if isinstance(r, AlertRule)]
+    scaled = [r for g in scaled_rule_groups(journey, scale) for r in g.rules if isinstance(r, AlertRule)]
+    return [ScaledAlert(s.alert, s.severity, s.for_, o.for_) for o, s in zip(original, scaled)]
+
+
+class DrillRulesInvalid(ObsgenError):
+    pass
+
+
+def write_drill_copy(journey: Journey, scale: DrillScale, generated_dir: Path) -> list[Path]:
+    """A generated/-shaped tree for the stack: scaled rule files, and the unscaled Alertmanager
+    config (inhibition is what the drill checks, and it has no durations that decide it)."""
+    rules_dir = generated_dir / journey.name / "prometheus"
+    rules_dir.mkdir(parents=True, exist_ok=True)
+    note = f"{journey.source} (DRILL COPY: {scale.describe()})"
+    by_file: dict[str, list[dict]] = {}
+    for group in scaled_rule_groups(journey, scale):
+        by_file.setdefault(group.file, []).append(group.as_dict())
+    written = []
+    for file, groups in sorted(by_file.items()):
+        path = rules_dir / file
+        path.write_text(dump_yaml({"groups": groups}, note))
+        written.append(path)
+    problems = promtool.check_rules(written)
+    if problems:
+        raise DrillRulesInvalid("the scaled rules do not pass promtool: " + "; ".join(p.message for p in problems))
+    config = generated_dir / GENERATED_ALERTMANAGER_CONFIG
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(next(a.content for a in emit_alertmanager(journey)))
+    return written + [config]

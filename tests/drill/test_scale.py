@@ -1,0 +1,67 @@
+"""Drill time scale: windows and `for` divided, with floors, from the same rule builders."""
+
+from __future__ import annotations
+
+import yaml
+
+from obsgen.drill.scale import DrillScale, scale_journey, scaled_alerts, scaled_rule_groups, write_drill_copy
+from obsgen.rules import AlertRule, rule_groups
+
+SCALE = DrillScale(factor=60, evaluation_interval=5)
+
+
+def test_windows_and_holds_have_floors():
+    assert SCALE.min_window == 20
+    assert SCALE.window(3600) == 60
+    assert SCALE.window(300) == 20  # 5 s would be fewer than four scrapes
+    assert SCALE.hold(120) == 5  # 2 s is less than one evaluation
+    assert SCALE.hold(900) == 15
+    assert SCALE.hold(0) == 0
+
+
+def test_scaled_journey_scales_every_alert_window(purchase_journey):
+    scaled = scale_journey(purchase_journey, SCALE)
+    checkout = scaled.stage("checkout")
+    assert checkout.error_rate_alert.window == 20 and checkout.latency_alert.window == 20
+    slo = scaled.slos[0]
+    assert slo.window == 30 * 86400 / 60
+    assert [(b.long, b.short) for b in slo.burn_rates] == [(60, 20), (360, 30), (1440, 120), (4320, 360)]
+    saturation = scaled.dependency("rabbitmq").saturation
+    assert (saturation.predict_range, saturation.predict_ahead) == (30, 60)
+    # Not windows: thresholds and objectives stay.
+    assert checkout.error_rate_alert.threshold == purchase_journey.stage("checkout").error_rate_alert.threshold
+    assert slo.objective == purchase_journey.slos[0].objective
+
+
+def test_scaled_rules_use_the_scaled_windows_and_names(purchase_journey):
+    groups = scaled_rule_groups(purchase_journey, SCALE)
+    records = {r.record for g in groups for r in g.rules if not isinstance(r, AlertRule)}
+    assert "slo:sli_error:ratio_rate1m" in records and "slo:sli_error:ratio_rate1h" not in records
+    alerts = {(r.alert, r.severity): r for g in groups for r in g.rules if isinstance(r, AlertRule)}
+    page = alerts[("PurchaseCheckoutSuccessErrorBudgetBurn", "page")]
+    assert page.for_ == "5s" and "slo:sli_error:ratio_rate1m" in page.expr and "ratio_rate20s" in page.expr
+    assert "[20s]" in alerts[("HighCheckoutErrorRate", "page")].expr
+    assert alerts[("PurchaseJourneyTimeDataMissing", "ticket")].for_ == "15s"  # 15m, a constant of the builder
+    assert "predict_linear(rabbitmq_queue_messages_ready{queue=\"orders\"}[30s], 60)" in \
+        alerts[("PurchaseRabbitmqBacklogPredictedHigh", "ticket")].expr
+    # Labels stay as generated: routing and inhibition see the same alerts.
+    original = next(r for g in rule_groups(purchase_journey) for r in g.rules
+                    if isinstance(r, AlertRule) and (r.alert, r.severity) == (page.alert, "page"))
+    assert page.labels == original.labels
+
+
+def test_scaled_alerts_pair_each_for_with_its_original(purchase_journey):
+    pairs = {(a.alert, a.severity): (a.original_hold, a.hold) for a in scaled_alerts(purchase_journey, SCALE)}
+    assert pairs[("PurchaseDatabaseDown", "page")] == ("1m", "5s")
+    assert pairs[("PurchaseCheckoutSuccessErrorBudgetBurn", "ticket")] == ("15m", "15s")
+
+
+def test_drill_copy_is_a_generated_tree_that_promtool_accepts(purchase_journey, tmp_path):
+    written = write_drill_copy(purchase_journey, SCALE, tmp_path)
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
+    assert names == ["purchase/alertmanager/alertmanager.yaml", "purchase/prometheus/alerts.rules.yaml",
+                     "purchase/prometheus/recording.rules.yaml"]
+    alerts = (tmp_path / "purchase/prometheus/alerts.rules.yaml").read_text()
+    assert "DRILL COPY: alert windows and `for` durations divided by 60" in alerts.splitlines()[0]
+    config = yaml.safe_load((tmp_path / "purchase/alertmanager/alertmanager.yaml").read_text())
+    assert any('alertname="PurchaseDatabaseDown"' in r["source_matchers"] for r in config["inhibit_rules"])
