@@ -149,6 +149,7 @@ def test_a_broken_alert_fails_naming_the_alert_and_the_scenario(tmp_path):
     result = CliRunner().invoke(main, ["test", str(PURCHASE_SPEC), "--out", str(out)])
     assert result.exit_code == 1
     assert "FAIL alert PurchaseCheckoutSuccessErrorBudgetBurn in scenario 'hard outage:" in result.output
+    assert f"({out / 'purchase' / 'tests' / 'purchase.tests.yaml'}):" in result.output  # the file asked for
     assert "exp:" in result.output and "got:" in result.output
     assert "assertions failed" in result.output
 
