@@ -9,12 +9,12 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
-from obsgen.push.cli import push
 from obsgen.diff.cli import diff
+from obsgen.push.cli import push
 from obsgen.targets.cli import target_options
-from obsgen.stack.cli import stack
 from obsgen.lint.cli import lint
 from obsgen.ruletests.cli import rule_test
+from obsgen.stack.cli import stack
 from obsgen.verify.cli import verify
 from obsgen.drill.cli import drill
 
@@ -52,15 +52,16 @@ def main() -> None:
               help="Directory that receives one sub-directory per journey.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
+@click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
 @target_options
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, targets, target_options) -> None:
+def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, targets, target_options) -> None:
     """Build SPECS (files or directories) into OUT/<journey>/, validated before anything is written."""
     from obsgen.pipeline import build as run_build
 
     stale = []
     for spec in spec_files(specs):
         try:
-            result = run_build(spec, out_dir, check=check, validate=not no_validate,
+            result = run_build(spec, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
                                targets=targets, target_options=target_options)
         except ObsgenError as error:
             fail(error)

@@ -30,6 +30,10 @@ VALIDATORS: list[Validator] = [
     prometheus.check_rules,
     grafana.check_dashboards,
     alertmanager.check_config,
+]
+
+# Run after the static checks: a rule file promtool rejects makes its unit tests meaningless.
+TEST_VALIDATORS: list[Validator] = [
     ruletests.check_rule_tests,
 ]
 
@@ -60,7 +64,7 @@ def emit_all(journey: Journey) -> list[Artifact]:
     return sorted(artifacts, key=lambda a: a.path)
 
 
-def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True,
+def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True, run_tests: bool = True,
           targets: Sequence[str] = delivery.DEFAULT_TARGETS,
           target_options: delivery.TargetOptions | None = None) -> BuildResult:
     """Build one spec into out_dir/<journey>/. With check=True nothing is written.
@@ -69,13 +73,20 @@ def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = Tr
     artifacts = emit_all(journey)
     artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
     target = out_dir / journey.name
-    validators = VALIDATORS + delivery.validators(targets, target_options) if validate else []
+    stages: list[list[Validator]] = []
+    if validate:
+        stages = [VALIDATORS + delivery.validators(targets, target_options), TEST_VALIDATORS if run_tests else []]
     if check:
         changes = writer.compare(target, artifacts)
     else:
-        changes = writer.publish(target, artifacts, lambda staged: _validate(staged, journey, validators))
+        changes = writer.publish(target, artifacts, lambda staged: _validate(staged, journey, stages))
     return BuildResult(journey, target, artifacts, changes)
 
 
-def _validate(staged: Path, journey: Journey, validators: list[Validator]) -> list[str]:
-    return [problem for validator in validators for problem in validator(staged, journey)]
+def _validate(staged: Path, journey: Journey, stages: list[list[Validator]]) -> list[str]:
+    """Every problem of the first stage of validators that finds any: later stages assume earlier ones passed."""
+    for validators in stages:
+        problems = [problem for validator in validators for problem in validator(staged, journey)]
+        if problems:
+            return problems
+    return []

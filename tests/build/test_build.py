@@ -112,3 +112,32 @@ def test_published_directory_is_world_readable(project: Path):
     out = project / "generated"
     pipeline.build(project / "specs" / "purchase.yaml", out)
     assert (out / "purchase").stat().st_mode & 0o777 == 0o755
+
+
+BROKEN_TEST = """\
+rule_files: [../prometheus/alerts.rules.yaml]
+evaluation_interval: 1m
+tests:
+- interval: 1m
+  input_series:
+  - series: 'pg_up{job="postgres"}'
+    values: '1x30'
+  alert_rule_test:
+  - eval_time: 10m
+    alertname: PurchaseDatabaseDown
+    exp_alerts:
+    - exp_labels: {severity: page}
+"""
+
+
+def test_failing_rule_tests_block_the_build_unless_skipped(project: Path, monkeypatch):
+    """A generated rule test that fails (real promtool) stops the build; --no-test skips only the tests."""
+    out = project / "generated"
+    monkeypatch.setattr(pipeline, "EMITTERS", pipeline.EMITTERS + [
+        lambda journey: [Artifact("tests/broken.tests.yaml", BROKEN_TEST)]])
+    with pytest.raises(ValidationFailed) as caught:
+        pipeline.build(project / "specs" / "purchase.yaml", out)
+    assert "PurchaseDatabaseDown" in str(caught.value)
+    assert not out.exists() or not (out / "purchase").exists()
+    pipeline.build(project / "specs" / "purchase.yaml", out, run_tests=False)
+    assert (out / "purchase" / "tests" / "broken.tests.yaml").exists()
