@@ -14,6 +14,7 @@ from pathlib import Path
 import pydantic
 
 from obsgen.emitters import Artifact
+from obsgen.errors import ObsgenError
 from obsgen.targets import yamlio
 from obsgen.model import Journey
 from obsgen.targets import k8s
@@ -85,8 +86,11 @@ def prometheus_rule_model() -> type:
     """prometheus-operator's PrometheusRule (monitoring.coreos.com/v1) as pydantic models generated
     from the operator's CRDs (PyPI: cloudcoil-models-prometheus-operator, pinned in pyproject.toml).
     Imported on first use: the module holds every operator CRD and takes about two seconds to load."""
-    from cloudcoil.models.prometheus_operator.v1 import PrometheusRule
-
+    try:
+        from cloudcoil.models.prometheus_operator.v1 import PrometheusRule
+    except ImportError:
+        raise ObsgenError("the prometheus-operator target validates with prometheus-operator's CRD models: "
+                          "pip install 'obsgen[kubernetes]'") from None
     return PrometheusRule
 
 
