@@ -7,17 +7,9 @@ from typing import Any
 
 import yaml
 
-from obsgen.render import _str, dump_yaml, header_lines
+from obsgen.render import dump_yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Same representers as obsgen.render (literal blocks for multi-line PromQL)."""
-
-
-_Dumper.add_representer(str, _str)
 
 
 def load(text: str) -> Any:
@@ -25,10 +17,5 @@ def load(text: str) -> Any:
 
 
 def dump(data: Any, source: str | None = None) -> str:
-    """Byte-identical to obsgen.render.dump_yaml (tests/targets check it), only faster."""
-    if _BaseDumper is yaml.SafeDumper:
-        return dump_yaml(data, source)
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=1_000_000, indent=2)
-    header = "".join(f"# {line}\n" for line in header_lines(source)) if source else ""
-    return header + body
+    """obsgen.render.dump_yaml, which already writes through libyaml when it can."""
+    return dump_yaml(data, source)

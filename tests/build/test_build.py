@@ -141,3 +141,18 @@ def test_failing_rule_tests_block_the_build_unless_skipped(project: Path, monkey
     assert not out.exists() or not (out / "purchase").exists()
     pipeline.build(project / "specs" / "purchase.yaml", out, run_tests=False)
     assert (out / "purchase" / "tests" / "broken.tests.yaml").exists()
+
+
+def test_libyaml_and_python_emitters_write_the_same_bytes(purchase_journey):
+    """Machines without libyaml fall back to PyYAML's own emitter: output must not depend on which."""
+    import yaml
+
+    from obsgen import render
+
+    if "libyaml" not in render.DUMPERS:
+        pytest.skip("PyYAML here has no libyaml")
+    for artifact in pipeline.emit_all(purchase_journey):
+        if artifact.path.endswith(".yaml"):
+            data = yaml.safe_load(artifact.content)
+            assert render.dump_yaml(data, dumper=render.DUMPERS["python"]) == \
+                render.dump_yaml(data, dumper=render.DUMPERS["libyaml"]), artifact.path
