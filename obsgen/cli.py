@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -9,14 +10,32 @@ import click
 
 from obsgen import __version__
 from obsgen.errors import ObsgenError, SpecError
-from obsgen.diff.cli import diff
-from obsgen.push.cli import push
 from obsgen.targets.cli import target_options
-from obsgen.lint.cli import lint
-from obsgen.ruletests.cli import rule_test
-from obsgen.stack.cli import stack
-from obsgen.verify.cli import verify
-from obsgen.drill.cli import drill
+
+# Commands that live with their concern, imported only when run: `obsgen lint` need not load
+# the stack runner, and `obsgen --help` stays quick.
+LAZY_COMMANDS = {
+    "diff": "obsgen.diff.cli:diff",
+    "drill": "obsgen.drill.cli:drill",
+    "lint": "obsgen.lint.cli:lint",
+    "push": "obsgen.push.cli:push",
+    "stack": "obsgen.stack.cli:stack",
+    "test": "obsgen.ruletests.cli:rule_test",
+    "verify": "obsgen.verify.cli:verify",
+}
+
+
+class LazyGroup(click.Group):
+    """click's documented lazy-loading group."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -40,7 +59,7 @@ def fail(error: ObsgenError) -> None:
     sys.exit(error.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obsgen")
 def main() -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
@@ -88,15 +107,6 @@ def schema() -> None:
     from obsgen.spec.schema import schema_json
 
     click.echo(schema_json(), nl=False)
-
-
-main.add_command(stack)
-main.add_command(lint)
-main.add_command(push)
-main.add_command(diff)
-main.add_command(rule_test)
-main.add_command(verify)
-main.add_command(drill)
 
 
 @main.command()
