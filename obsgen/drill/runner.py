@@ -20,7 +20,8 @@ from typing import Callable
 
 from obsgen.drill.judge import FAIL, Expectation, Finding, judge, passed
 from obsgen.drill.observe import Observation, observe
-from obsgen.drill.scale import DEFAULT_FACTOR, DrillScale, ScaledAlert, scaled_alerts, write_drill_copy
+from obsgen.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
+                                write_drill_copy)
 from obsgen.drill.services import stack_service
 from obsgen.drill.timeline import AlertTimes, Event, alert_times, merge, transitions
 from obsgen.drill.traffic import Traffic, TrafficStats
@@ -34,8 +35,10 @@ from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
 
 POLL_SECONDS = 1.0
 DEFAULT_TIMEOUT_SECONDS = 300.0
-DEFAULT_RATE = 4.0
-QUIET_POLLS = 3  # consecutive quiet observations that count as "nothing is firing"
+DEFAULT_RATE = 1.0  # visits/s: well below what the default worker sustains (8 threads, 5.1 s of work per order: 1.6/s)
+# "Nothing is firing" must hold this many evaluation intervals: right after a reload the scaled
+# recording rules have not produced their new series yet, and the alerts reading them see nothing.
+QUIET_EVALUATIONS = 3
 MIN_AUTO_HOLD_SECONDS = 120.0
 DRILL_DIR = "drill"
 
@@ -69,6 +72,7 @@ class DrillResult:
     expectation: Expectation
     scaled: list[ScaledAlert]
     hold: float
+    resolve_timeout: float
     events: list[Event] = field(default_factory=list)
     times: dict = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
@@ -145,10 +149,21 @@ class _Watch:
         if failure:
             raise failure[0]
 
-    def quiet_for(self, polls: int) -> Callable[[Observation], bool]:
-        def done(_: Observation) -> bool:
-            recent = self.observations[-polls:]
-            return len(recent) == polls and all(o.quiet for o in recent)
+    def quiet_for(self, seconds: float) -> Callable[[Observation], bool]:
+        """Done once nothing of the journey has been pending, firing or in Alertmanager for `seconds`
+        (counted from now on: an earlier quiet spell does not count)."""
+        started = self.now()
+
+        def done(latest: Observation) -> bool:
+            quiet_since = None
+            for obs in self.observations:
+                if obs.t < started:
+                    continue
+                if not obs.quiet:
+                    quiet_since = None
+                elif quiet_since is None:
+                    quiet_since = obs.t
+            return quiet_since is not None and latest.t - quiet_since >= seconds
         return done
 
 
@@ -172,9 +187,17 @@ def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: 
     scaled = scaled_alerts(journey, scale)
     hold = options.hold if options.hold is not None else auto_hold(scaled, expectation, scale)
     rules_dir = stack.layout.state_dir / DRILL_DIR / "generated"
+    resolve_timeout = max(options.timeout, resolution_time(journey, scaled, scale))
     result = DrillResult(journey.name, dependency, dep.title, service, scale, str(rules_dir), expectation,
-                         scaled, hold)
+                         scaled, hold, resolve_timeout)
     return journey, stack, result
+
+
+def resolution_time(journey: Journey, scaled: list[ScaledAlert], scale: DrillScale) -> float:
+    """How long resolution may take by the rules alone: the longest window that must clear, the
+    longest `for`, and a minute for the application to catch up (queued work, reconnects)."""
+    holds = [parse_duration(a.hold) for a in scaled]
+    return longest_reset_window(journey, scale) + max(holds, default=0.0) + 60
 
 
 def auto_hold(scaled: list[ScaledAlert], expect: Expectation, scale: DrillScale) -> float:
@@ -199,7 +222,8 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         _wait_for_rules(watch.prometheus, rules_dir, options.timeout)
         traffic.start()
         watch.note("drill", f"traffic started ({options.rate:g} visits/s)")
-        if not watch.until(watch.quiet_for(QUIET_POLLS), options.timeout):
+        quiet = QUIET_EVALUATIONS * result.scale.evaluation_interval
+        if not watch.until(watch.quiet_for(quiet), options.timeout):
             raise DrillError("alerts of the journey keep firing before any failure: "
                              + ", ".join(sorted(str(k) for k in watch.observations[-1].keys())))
         watch.start_clock()
@@ -213,7 +237,7 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         watch.until(lambda o: o.t >= hold_until, result.hold + POLL_SECONDS)
         result.restored_at = _restore(stack, result.service, watch)
         stopped = False
-        watch.until(watch.quiet_for(QUIET_POLLS), options.timeout)
+        watch.until(watch.quiet_for(quiet), result.resolve_timeout)
     except ApiError as error:
         raise DrillError(f"lost the stack's API during the drill: {error}") from error
     finally:

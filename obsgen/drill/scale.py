@@ -88,6 +88,16 @@ def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
     return groups
 
 
+def longest_reset_window(journey: Journey, scale: DrillScale) -> float:
+    """The longest scaled window an alert must see clean before it resolves: a multi-window burn
+    alert resets on its short windows, a stage alert on its one window."""
+    scaled = scale_journey(journey, scale)
+    windows = [b.short for slo in scaled.slos for b in slo.burn_rates]
+    for stage in scaled.stages:
+        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert) if a is not None]
+    return max(windows, default=scale.min_window)
+
+
 @dataclass(frozen=True)
 class ScaledAlert:
     alert: str

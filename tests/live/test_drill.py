@@ -30,6 +30,7 @@ REAL_STAGES = {
 SCALE = "720"
 HOLD = "30s"
 TIMEOUT = "3m"
+RATE = "3"  # visits/s; the test stack's fast worker takes 0.5 s per order
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def reality_spec(tmp_path_factory) -> Path:
 def drill(stack, spec: Path, dependency: str, *expect: str) -> tuple[int, dict]:
     args = [sys.executable, "-m", "obsgen", "drill", str(spec), dependency, "--state-dir", str(stack.state_dir),
             "--generated", str(stack.generated_dir), "--scale", SCALE, "--hold", HOLD, "--timeout", TIMEOUT,
-            "--format", "json"]
+            "--rate", RATE, "--format", "json"]
     for alert in expect:
         args += ["--expect", alert]
     result = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False)
