@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from obsgen.promql import parse_duration
+from obsgen.promql import format_duration, parse_duration
 from obsgen.verify.api import ApiError, PrometheusApi
 from obsgen.verify.artifacts import Built, RuleSpec
 from obsgen.verify.exprs import UnparsableExpr, fingerprint
 from obsgen.verify.report import RuleGroupCheck
 
+# Prometheus' own gauges of each group's latest evaluation, as it scrapes itself. One evaluation
+# varies with whatever else the machine does, so verify reports them over the window.
 LAST_DURATION = "prometheus_rule_group_last_duration_seconds"
 LAST_SAMPLES = "prometheus_rule_group_last_evaluation_samples"
+
+
+def over_window(function: str, metric: str, window: float) -> str:
+    return f"{function}({metric}[{format_duration(window)}])"
 
 
 def _identity(kind: str, name: str, labels: dict) -> tuple:
@@ -53,10 +59,13 @@ def _gauge(values: dict[str, float], file: str, group: str) -> float | None:
     return values.get(f"{file};{group}")
 
 
-def check_rule_groups(api: PrometheusApi, built: Built) -> list[RuleGroupCheck]:
+def check_rule_groups(api: PrometheusApi, built: Built, window: float) -> list[RuleGroupCheck]:
     loaded = api.rules()
-    durations = _metric_by_group(api, LAST_DURATION)
-    samples = _metric_by_group(api, LAST_SAMPLES)
+    costs = {
+        "avg": _metric_by_group(api, over_window("avg_over_time", LAST_DURATION, window)),
+        "max": _metric_by_group(api, over_window("max_over_time", LAST_DURATION, window)),
+        "samples": _metric_by_group(api, over_window("avg_over_time", LAST_SAMPLES, window)),
+    }
     checks = []
     for artifact_file, name in built.groups:
         expected = [r for r in built.rules if r.group == name and r.file == artifact_file]
@@ -64,14 +73,14 @@ def check_rule_groups(api: PrometheusApi, built: Built) -> list[RuleGroupCheck]:
         if group is None:
             checks.append(RuleGroupCheck(name, artifact_file, len(expected), "missing",
                                          "Prometheus has not loaded this group (rule_files, or reload after build?)",
-                                         None, None, None, None))
+                                         None, None, None, None, None))
             continue
-        checks.append(_group_check(group, artifact_file, expected, durations, samples))
+        checks.append(_group_check(group, artifact_file, expected, costs))
     return checks
 
 
 def _group_check(group: dict, artifact_file: str, expected: list[RuleSpec],
-                 durations: dict[str, float], samples: dict[str, float]) -> RuleGroupCheck:
+                 costs: dict[str, dict[str, float]]) -> RuleGroupCheck:
     problems = []
     want, have = _expected(expected), _loaded(group)
     if want != have:
@@ -93,7 +102,9 @@ def _group_check(group: dict, artifact_file: str, expected: list[RuleSpec],
     return RuleGroupCheck(
         group=group["name"], file=file, rules=len(group["rules"]), status=status, detail="; ".join(problems),
         interval_seconds=group.get("interval"), evaluation_seconds=group.get("evaluationTime"),
-        last_duration_seconds=_gauge(durations, file, group["name"]), samples=_gauge(samples, file, group["name"]),
+        avg_duration_seconds=_gauge(costs.get("avg", {}), file, group["name"]),
+        max_duration_seconds=_gauge(costs.get("max", {}), file, group["name"]),
+        samples=_gauge(costs.get("samples", {}), file, group["name"]),
     )
 
 

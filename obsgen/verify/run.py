@@ -59,7 +59,7 @@ def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
     uses, unreadable = collect_uses(built, prepared)
     report.notes += unreadable
     report.selectors = check_uses(api, uses, end - window, end)
-    report.rule_groups = check_rule_groups(api, built)
+    report.rule_groups = check_rule_groups(api, built, window)
     failures = FailureModel(built, model_selectors(journey))
     report.panels = check_panels(api, prepared, failures, end, time)
     if alertmanager_url:

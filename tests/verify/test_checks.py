@@ -103,19 +103,20 @@ def test_a_loaded_group_matching_the_build_is_ok():
     group = {"name": "g", "file": "/x/purchase/prometheus/recording.rules.yaml", "interval": 5,
              "evaluationTime": 0.002, "rules": [_loaded("r", 'sum(x{b="1",a="2"})')]}
     check = _group_check(group, "prometheus/recording.rules.yaml", [_rule("r", 'sum(x{a="2",b="1"})')],
-                         {"/x/purchase/prometheus/recording.rules.yaml;g": 0.003}, {})
-    assert (check.status, check.detail, check.last_duration_seconds) == ("ok", "", 0.003)
+                         {"avg": {"/x/purchase/prometheus/recording.rules.yaml;g": 0.003}})
+    assert (check.status, check.detail, check.avg_duration_seconds, check.max_duration_seconds) == \
+        ("ok", "", 0.003, None)
 
 
 def test_a_loaded_group_with_another_expression_is_stale():
     group = {"name": "g", "file": "f", "rules": [_loaded("r", "sum(x)")]}
-    check = _group_check(group, "f", [_rule("r", "sum(y)")], {}, {})
+    check = _group_check(group, "f", [_rule("r", "sum(y)")], {})
     assert check.status == "stale" and "expr or for differs: r" in check.detail
 
 
 def test_evaluation_errors_are_reported_with_the_rule():
     group = {"name": "g", "file": "f", "rules": [_loaded("r", "sum(x)", health="err", error="many-to-many")]}
-    check = _group_check(group, "f", [_rule("r", "sum(x)")], {}, {})
+    check = _group_check(group, "f", [_rule("r", "sum(x)")], {})
     assert check.status == "error" and "r: health err: many-to-many" in check.detail
 
 
