@@ -32,7 +32,7 @@ def _duration(_ctx, _param, value: str | None) -> float | None:
               help=f"State directory of the running native stack (default: .stack/; env {STATE_DIR_ENV}).")
 @click.option("--timeout", default=format_duration(DEFAULT_TIMEOUT_SECONDS), show_default=True, callback=_duration,
               help="Longest wait for each step: rules loaded, quiet start, cause firing, resolution "
-                   "(resolution waits at least the longest scaled window + the longest `for` + 1m).")
+                   "(resolution waits at least the longest scaled window + the longest `for` + 1m + twice the outage).")
 @click.option("--scale", "factor", default=DEFAULT_FACTOR, show_default=True, type=click.FloatRange(min=1),
               help="Drill time scale: divide alert windows and `for` durations by this.")
 @click.option("--hold", callback=_duration, help="Keep the failure this long after the cause fired "

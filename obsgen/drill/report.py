@@ -51,7 +51,7 @@ def render_text(result: DrillResult) -> str:
         f"impact map: cause {result.expectation.cause}; symptoms (inhibited while it fires): "
         f"{', '.join(result.expectation.symptoms) or 'none'}",
         f"failure held {result.hold:g}s after the cause reached Alertmanager (the application's own timeouts "
-        f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:g}s",
+        f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:.0f}s",
         "",
         "Timeline (seconds since the failure started)",
     ]
@@ -99,7 +99,7 @@ def render_json(result: DrillResult) -> str:
                   "min_window_s": result.scale.min_window, "description": result.scale.describe()},
         "rules_dir": result.rules_dir,
         "hold_s": result.hold,
-        "resolve_timeout_s": result.resolve_timeout,
+        "resolve_timeout_s": _round(result.resolve_timeout),
         "restored_at_s": _round(result.restored_at),
         "cause": result.expectation.cause,
         "symptoms": list(result.expectation.symptoms),

@@ -40,6 +40,7 @@ DEFAULT_RATE = 1.0  # visits/s: well below what the default worker sustains (8 t
 # recording rules have not produced their new series yet, and the alerts reading them see nothing.
 QUIET_EVALUATIONS = 3
 MIN_AUTO_HOLD_SECONDS = 120.0
+CATCH_UP_FACTOR = 2.0
 DRILL_DIR = "drill"
 
 
@@ -237,6 +238,8 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         watch.until(lambda o: o.t >= hold_until, result.hold + POLL_SECONDS)
         result.restored_at = _restore(stack, result.service, watch)
         stopped = False
+        # Work queued during the outage is caught up in real time after it: allow twice its length.
+        result.resolve_timeout += CATCH_UP_FACTOR * result.restored_at
         watch.until(watch.quiet_for(quiet), result.resolve_timeout)
     except ApiError as error:
         raise DrillError(f"lost the stack's API during the drill: {error}") from error
