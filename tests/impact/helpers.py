@@ -21,6 +21,25 @@ SEED_MAP = {
     "rabbitmq": ["order_processing", "email_notifications"],
     "payment_gateway": ["checkout", "refunds"],
 }
+# The stages the seed's map gives each dependency; specs/purchase.yaml lists more, because the
+# drills on the reference store found them (its comment says which and why).
+SEED_STAGES = {"database": ["browse", "checkout"], "rabbitmq": ["order_processing", "email"]}
+# What specs/purchase.yaml says, beyond the seed's features.
+DRILL_FOUND = {
+    "database": ["order_processing", "email_notifications"],
+    "rabbitmq": ["checkout"],
+    "payment_gateway": [],
+}
+
+
+def seed_spec_text() -> str:
+    """specs/purchase.yaml with the seed's own dependency map, to show the format expresses it."""
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "specs" / "purchase.yaml").read_text())
+    for dependency in spec["spec"]["dependencies"]:
+        dependency["stages"] = SEED_STAGES.get(dependency["name"], dependency["stages"])
+    return yaml.safe_dump(spec, sort_keys=False)
 
 # A journey with a chain of dependencies: disk <- db <- api-backend, plus a user-facing-only stage.
 CHAIN_SPEC = textwrap.dedent("""\

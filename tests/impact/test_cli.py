@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import PURCHASE_SPEC
-from tests.impact.helpers import SEED_MAP, check_mermaid, obsgen, position_of, svg_nodes
+from tests.impact.helpers import DRILL_FOUND, SEED_MAP, check_mermaid, obsgen, position_of, svg_nodes
 
 
 @pytest.mark.parametrize("dependency", ["database", "rabbitmq", "celery-worker", "payment_gateway"])
@@ -23,7 +23,7 @@ def test_impact_answers_for_every_dependency(dependency):
     assert list(data["dependencies"]) == [dependency]
     entry = data["dependencies"][dependency]
     if dependency in SEED_MAP:
-        assert sorted(entry["features"]) == sorted(SEED_MAP[dependency])
+        assert sorted(entry["features"]) == sorted(SEED_MAP[dependency] + DRILL_FOUND[dependency])
     assert entry["alerts"]["cause"]["severities"] == ["page"]
 
 
@@ -33,7 +33,7 @@ def test_text_answer_reads_as_an_incident_note():
     text = result.stdout
     assert text.startswith("PostgreSQL (database, postgresql) fails:\n")
     assert "    browse (Product browsing, feature product_browse): directly\n" in text
-    assert "  features: product_browse, checkout, order_history\n" in text
+    assert "  features: product_browse, checkout, order_processing, email_notifications, order_history\n" in text
     assert "cause (pages): PurchaseDatabaseDown" in text
     assert "HighCheckoutErrorRate (page, error-rate): stage checkout" in text
     assert "    revenue (Revenue by payment method, stage checkout)\n" in text
@@ -94,9 +94,10 @@ def assert_rejected(tmp_path: Path, spec: Path, expected: list[str]) -> None:
 
 
 def test_dependency_cycle_names_its_path(tmp_path):
-    anchor = "      stages: [order_processing, email]\n    - name: celery-worker"
+    anchor = "      stages: [checkout, order_processing, email]\n    - name: celery-worker"
     spec, text = broken_spec(tmp_path, anchor, anchor.replace(
-        "      stages: [order_processing, email]\n", "      stages: [order_processing, email]\n      dependsOn: [celery-worker]\n"))
+        "      stages: [checkout, order_processing, email]\n",
+        "      stages: [checkout, order_processing, email]\n      dependsOn: [celery-worker]\n"))
     line, column = position_of(text, "dependsOn: [celery-worker]", len("dependsOn: "))
     assert_rejected(tmp_path, spec, [f"specs/purchase.yaml:{line}:{column}: dependency cycle: rabbitmq -> celery-worker -> rabbitmq"])
 

@@ -10,16 +10,28 @@ from obsgen.impact import broken_set, impact_map
 from obsgen.impact.data import feature_map
 from obsgen.rules import all_alerts
 from obsgen.spec.loader import parse_journey
-from tests.impact.helpers import CHAIN_SPEC, SEED_MAP, chain_journey
+from tests.impact.helpers import CHAIN_SPEC, DRILL_FOUND, SEED_MAP, chain_journey, seed_spec_text
 
 @pytest.fixture(scope="module")
-def purchase_map(purchase_journey):
-    return impact_map(purchase_journey)
+def seed_journey():
+    """The purchase spec with the seed's dependency map: the rules below are checked against it."""
+    return parse_journey(seed_spec_text(), "seed.yaml")
+
+
+@pytest.fixture(scope="module")
+def purchase_map(seed_journey):
+    return impact_map(seed_journey)
 
 
 @pytest.mark.parametrize("dependency", sorted(SEED_MAP))
-def test_seed_map_is_reproduced_for_the_purchase_spec(purchase_map, dependency):
+def test_the_seeds_map_is_expressible(purchase_map, dependency):
     assert sorted(feature_map(purchase_map)[dependency]) == sorted(SEED_MAP[dependency])
+
+
+@pytest.mark.parametrize("dependency", sorted(SEED_MAP))
+def test_purchase_map_is_the_seeds_plus_what_the_drills_found(purchase_journey, dependency):
+    expected = SEED_MAP[dependency] + DRILL_FOUND[dependency]
+    assert sorted(feature_map(impact_map(purchase_journey))[dependency]) == sorted(expected)
 
 
 def test_every_dependency_of_the_purchase_spec_has_an_answer(purchase_journey, purchase_map):
