@@ -12,17 +12,9 @@ from obsgen.drill.report import render_json, render_text
 from obsgen.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
 from obsgen.drill.scale import DEFAULT_FACTOR
 from obsgen.errors import ObsgenError
-from obsgen.promql import format_duration, parse_duration
+from obsgen.cli_params import duration_seconds
+from obsgen.promql import format_duration
 from obsgen.stack.layout import STATE_DIR_ENV
-
-
-def _duration(_ctx, _param, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
 
 
 @click.command()
@@ -30,12 +22,12 @@ def _duration(_ctx, _param, value: str | None) -> float | None:
 @click.argument("dependency")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
               help=f"State directory of the running native stack (default: .stack/; env {STATE_DIR_ENV}).")
-@click.option("--timeout", default=format_duration(DEFAULT_TIMEOUT_SECONDS), show_default=True, callback=_duration,
+@click.option("--timeout", default=format_duration(DEFAULT_TIMEOUT_SECONDS), show_default=True, callback=duration_seconds,
               help="Longest wait for each step: rules loaded, quiet start, cause firing, resolution "
                    "(resolution waits at least the longest scaled window + the longest `for` + 1m + twice the outage).")
 @click.option("--scale", "factor", default=DEFAULT_FACTOR, show_default=True, type=click.FloatRange(min=1),
               help="Drill time scale: divide alert windows and `for` durations by this.")
-@click.option("--hold", callback=_duration, help="Keep the failure this long after the cause fired "
+@click.option("--hold", callback=duration_seconds, help="Keep the failure this long after the cause fired "
                                                   "(default: the longest scaled symptom `for` + 2 shortest windows, at least 2m: "
                    "the application's own retries are not scaled).")
 @click.option("--rate", default=DEFAULT_RATE, show_default=True, type=click.FloatRange(min=0.1),

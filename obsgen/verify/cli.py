@@ -8,16 +8,10 @@ from pathlib import Path
 import click
 
 from obsgen.errors import ObsgenError
-from obsgen.promql import format_duration, parse_duration
+from obsgen.cli_params import duration_seconds
+from obsgen.promql import format_duration
 from obsgen.verify.report import render_json, render_table
 from obsgen.verify.run import DEFAULT_WINDOW_SECONDS, verify as run_verify
-
-
-def _duration(_ctx, _param, value: str) -> float:
-    try:
-        return parse_duration(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
 
 
 @click.command()
@@ -26,7 +20,7 @@ def _duration(_ctx, _param, value: str) -> float:
               help="Prometheus that scrapes the system and loaded the generated rules, e.g. http://127.0.0.1:9090.")
 @click.option("--alertmanager", "alertmanager_url", metavar="URL",
               help="Also check that this Alertmanager runs the generated receivers and inhibit rules.")
-@click.option("--window", default=format_duration(DEFAULT_WINDOW_SECONDS), show_default=True, callback=_duration,
+@click.option("--window", default=format_duration(DEFAULT_WINDOW_SECONDS), show_default=True, callback=duration_seconds,
               help="How far back series must exist and panels must have data (run traffic first).")
 @click.option("--format", "output_format", default="table", show_default=True, type=click.Choice(["table", "json"]))
 def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None, window: float, output_format: str) -> None:
