@@ -25,10 +25,6 @@ class Histogram:
     def count(self) -> Selector:
         return Selector(f"{self.metric}_count", self.matchers)
 
-    @property
-    def sum(self) -> Selector:
-        return Selector(f"{self.metric}_sum", self.matchers)
-
     def under(self, seconds: float) -> Selector:
         """The bucket counting events at or under a threshold."""
         return self.bucket.with_matchers(le_matcher(seconds))
