@@ -126,6 +126,59 @@ class Dependency:
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
     down_alert_name: str
+    # Set when several journeys of one build declare this dependency: its cause alerts then exist
+    # once for all of them (obsgen.fleet), and the names above are the shared ones.
+    shared: SharedDependency | None = None
+    declared_at: Location = field(default=None, compare=False)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a name was declared in its spec, for problems that span several specs."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class DependencyUse:
+    """One journey's use of a shared dependency: which of its stages stop when it fails."""
+
+    journey: str
+    journey_title: str
+    stages: tuple[str, ...]
+    stage_titles: tuple[str, ...]
+    dashboard_url: str
+
+
+@dataclass(frozen=True)
+class SharedDependency:
+    """A dependency declared by several journeys of one build, with one definition and one set of
+    cause alerts (no journey label) that route to the owners of shared infrastructure."""
+
+    name: str
+    title: str
+    kind: str
+    health: Selector
+    health_for: float
+    saturation: Saturation | None
+    down_alert_name: str
+    users: tuple[DependencyUse, ...]
+    runbook_page: str  # the runbook page that documents its alerts (the first user journey's)
+    dashboard_url: str  # the index dashboard
+
+    def runbook_url(self, alert_name: str) -> str:
+        return f"{self.runbook_page}#{alert_name.lower()}"
+
+    @property
+    def alert_names(self) -> tuple[str, ...]:
+        sat = self.saturation
+        extra = (sat.alert_name,) + ((sat.predicted_alert_name,) if sat.predicted_alert_name else ()) if sat else ()
+        return (self.down_alert_name,) + extra
 
 
 @dataclass(frozen=True)
@@ -161,6 +214,12 @@ class Journey:
     business: tuple[BusinessMetric, ...]
     source: str  # the spec path as given, relative when possible
     source_sha256: str = field(default="")
+    declared_at: Location = field(default=None, compare=False)  # type: ignore[assignment]
+
+    @property
+    def local_dependencies(self) -> tuple[Dependency, ...]:
+        """Dependencies whose cause alerts this journey's own rule files carry."""
+        return tuple(d for d in self.dependencies if d.shared is None)
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)
@@ -175,3 +234,17 @@ class Journey:
         query = "&".join(f"var-{k}={v}" for k, v in sorted(variables.items()) if v)
         url = f"{self.dashboard_base_url.rstrip('/')}/d/{self.dashboard_uid}/{self.name}"
         return f"{url}?{query}" if query else url
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """Every journey of one build, with the dependencies they share. One journey is a fleet too."""
+
+    journeys: tuple[Journey, ...]  # sorted by name
+    shared: tuple[SharedDependency, ...]  # sorted by name
+    dashboard_uid: str
+    dashboard_base_url: str
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"{self.dashboard_base_url.rstrip('/')}/d/{self.dashboard_uid}/journeys"

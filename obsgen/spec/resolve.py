@@ -9,7 +9,7 @@ import hashlib
 
 from obsgen.errors import Diagnostic
 from obsgen.model import (BurnRate, BusinessMetric, Dependency, ErrorRateAlert, Histogram, Journey,
-                          LatencyAlert, Saturation, Slo, Stage)
+                          LatencyAlert, Location, Saturation, Slo, Stage)
 from obsgen.naming import camel
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
@@ -203,11 +203,16 @@ class Resolver:
             journey_time_title=(self.spec.journey_time.title if self.spec.journey_time and self.spec.journey_time.title
                                 else "End-to-end journey time"),
             slos=tuple(self._slo(s) for s in self.spec.slos),
-            dependencies=tuple(self._dependency(d) for d in self.spec.dependencies),
+            dependencies=tuple(self._dependency(i, d) for i, d in enumerate(self.spec.dependencies)),
             business=tuple(self._business(b) for b in self.spec.business),
             source=self.source,
             source_sha256=self.sha256,
+            declared_at=self._location(("metadata", "name")),
         )
+
+    def _location(self, path: tuple) -> Location:
+        line, column = self.positions.at(path)
+        return Location(self.source, line, column)
 
     def _journey_time(self) -> Histogram | None:
         jt = self.spec.journey_time
@@ -311,7 +316,7 @@ class Resolver:
             burn_rates=burn_rates,
         )
 
-    def _dependency(self, dep: fmt.Dependency) -> Dependency:
+    def _dependency(self, index: int, dep: fmt.Dependency) -> Dependency:
         prefix = camel(self.doc.metadata.name, dep.name)
         return Dependency(
             name=dep.name,
@@ -324,6 +329,7 @@ class Resolver:
             features=tuple(dep.features),
             depends_on=tuple(dep.depends_on),
             down_alert_name=f"{prefix}Down",
+            declared_at=self._location(("spec", "dependencies", index, "name")),
         )
 
     @staticmethod
