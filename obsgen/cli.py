@@ -74,28 +74,43 @@ def main() -> None:
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
 @target_options
 def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, targets, target_options) -> None:
-    """Build SPECS (files or directories) into OUT/<journey>/, validated before anything is written."""
-    from obsgen.pipeline import build as run_build
+    """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
+    before anything is written: journeys that share a dependency share its alerts."""
+    from obsgen.pipeline import build_fleet
 
-    stale = []
-    for spec in spec_files(specs):
-        try:
-            result = run_build(spec, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
-                               targets=targets, target_options=target_options)
-        except ObsgenError as error:
-            fail(error)
-        changes = result.changes
-        if check:
-            if changes.any:
-                stale.append(result.directory)
-                for label, paths in (("missing", changes.added), ("stale", changes.changed), ("extra", changes.removed)):
-                    for path in paths:
-                        click.echo(f"{result.directory / path}: {label}", err=True)
-            else:
-                click.echo(f"{result.directory}: up to date")
-        else:
-            summary = f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
-            click.echo(f"{spec} -> {result.directory}/ ({len(result.artifacts)} files; {summary})")
+    files = spec_files(specs)
+    if not files:
+        raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
+    try:
+        result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
+                             targets=targets, target_options=target_options)
+    except ObsgenError as error:
+        fail(error)
+    if check:
+        report_check(result)
+        return
+    for journey in result.journeys:
+        click.echo(f"{journey.journey.source} -> {journey.directory}/ ({len(journey.artifacts)} files; {summary(journey.changes)})")
+    shared = ", ".join(d.name for d in result.fleet.shared) or "none"
+    click.echo(f"fleet of {len(result.journeys)} -> {result.directory}/ ({len(result.artifacts)} files; "
+               f"{summary(result.changes)}; shared dependencies: {shared})")
+    for directory in result.removed:
+        click.echo(f"{directory}/ removed: its spec no longer exists")
+
+
+def summary(changes) -> str:
+    return f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
+
+
+def report_check(result) -> None:
+    stale = result.stale
+    for directory, changes in stale:
+        for label, paths in (("missing", changes.added), ("stale", changes.changed), ("extra", changes.removed)):
+            for path in paths:
+                click.echo(f"{directory / path}: {label}", err=True)
+    for directory in [r.directory for r in result.journeys] + [result.directory]:
+        if directory not in {d for d, _ in stale}:
+            click.echo(f"{directory}: up to date")
     if stale:
         click.echo("obsgen: generated output is stale; run `obsgen build` and commit the result", err=True)
         sys.exit(1)

@@ -1,21 +1,22 @@
-"""The build: load + validate spec → typed model → independent emitters → validators → one writer."""
+"""The build: load + validate specs → one typed model per journey, resolved into a fleet →
+independent emitters → validators → one writer that publishes every directory or none."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from obsgen.emitters import Artifact, Emitter, Validator
-from obsgen.emitters import prometheus
-from obsgen.emitters import grafana
-from obsgen.emitters import alertmanager, impact, runbook
-from obsgen.emitters import ruletests
-from obsgen.model import Journey
-from obsgen.spec.loader import load_journey
+from obsgen import membership, writer
 from obsgen import targets as delivery
-from obsgen import writer
+from obsgen.emitters import Artifact, Emitter, Validator
+from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
+from obsgen.emitters.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS
+from obsgen.errors import Diagnostic, SpecError
+from obsgen.model import Fleet, Journey
+from obsgen.spec.fleet import resolve_fleet
+from obsgen.spec.loader import load_journey
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
@@ -46,6 +47,21 @@ class BuildResult:
     changes: writer.Changes
 
 
+@dataclass(frozen=True)
+class FleetResult:
+    fleet: Fleet
+    journeys: list[BuildResult]
+    directory: Path  # out/_fleet
+    artifacts: list[Artifact]
+    changes: writer.Changes
+    removed: dict[Path, writer.Changes]  # output of journeys whose spec was deleted
+
+    @property
+    def stale(self) -> list[tuple[Path, writer.Changes]]:
+        every = [(r.directory, r.changes) for r in self.journeys] + [(self.directory, self.changes)]
+        return [(d, c) for d, c in every + list(self.removed.items()) if c.any]
+
+
 def source_name(spec: Path, out_dir: Path) -> str:
     """The spec path as written in headers: relative to the project (out_dir's parent), so it is
     the same whatever directory obsgen runs from."""
@@ -55,8 +71,29 @@ def source_name(spec: Path, out_dir: Path) -> str:
         return spec.name
 
 
+def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
+    """Every spec, or one SpecError listing the problems of all of them."""
+    journeys: list[Journey] = []
+    problems: list[Diagnostic] = []
+    for spec in specs:
+        try:
+            journeys.append(load_journey(spec, source_name=source_name(spec, out_dir)))
+        except SpecError as error:
+            problems += error.diagnostics
+    if problems:
+        raise SpecError(problems)
+    return journeys
+
+
 def emit_all(journey: Journey) -> list[Artifact]:
-    artifacts = [artifact for emit in EMITTERS for artifact in emit(journey)]
+    return _checked([artifact for emit in EMITTERS for artifact in emit(journey)])
+
+
+def emit_fleet(fleet: Fleet) -> list[Artifact]:
+    return _checked([artifact for emit in FLEET_EMITTERS for artifact in emit(fleet)])
+
+
+def _checked(artifacts: list[Artifact]) -> list[Artifact]:
     paths = [a.path for a in artifacts]
     duplicated = sorted({p for p in paths if paths.count(p) > 1})
     if duplicated:
@@ -64,29 +101,43 @@ def emit_all(journey: Journey) -> list[Artifact]:
     return sorted(artifacts, key=lambda a: a.path)
 
 
-def build(spec: Path, out_dir: Path, *, check: bool = False, validate: bool = True, run_tests: bool = True,
-          targets: Sequence[str] = delivery.DEFAULT_TARGETS,
-          target_options: delivery.TargetOptions | None = None) -> BuildResult:
-    """Build one spec into out_dir/<journey>/. With check=True nothing is written.
-    targets: delivery formats written under targets/<name>/ (see obsgen.targets)."""
-    journey = load_journey(spec, source_name=source_name(spec, out_dir))
-    artifacts = emit_all(journey)
-    artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
-    target = out_dir / journey.name
-    stages: list[list[Validator]] = []
-    if validate:
+def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
+                run_tests: bool = True, targets: Sequence[str] = delivery.DEFAULT_TARGETS,
+                target_options: delivery.TargetOptions | None = None) -> FleetResult:
+    """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
+    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets)."""
+    fleet = resolve_fleet(load_all(specs, out_dir))
+    gone = membership.departed(fleet, out_dir)
+    outputs = []
+    for journey in fleet.journeys:
+        artifacts = emit_all(journey)
+        artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
         stages = [VALIDATORS + delivery.validators(targets, target_options), TEST_VALIDATORS if run_tests else []]
+        outputs.append(writer.Output(out_dir / journey.name, artifacts, _validator(journey, stages if validate else [])))
+    fleet_stages = [FLEET_VALIDATORS, FLEET_TEST_VALIDATORS if run_tests else []]
+    outputs.append(writer.Output(out_dir / FLEET_DIR, emit_fleet(fleet), _validator(fleet, fleet_stages if validate else [])))
+    outputs += [writer.Output(directory, [], _validator(fleet, [])) for directory in gone]
     if check:
-        changes = writer.compare(target, artifacts)
+        changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
     else:
-        changes = writer.publish(target, artifacts, lambda staged: _validate(staged, journey, stages))
-    return BuildResult(journey, target, artifacts, changes)
+        changes = writer.publish_all(outputs)
+    count = len(fleet.journeys)
+    results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
+    return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
+                       {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
 
 
-def _validate(staged: Path, journey: Journey, stages: list[list[Validator]]) -> list[str]:
+def build(spec: Path, out_dir: Path, **options) -> BuildResult:
+    """Build one spec (a fleet of one) and return its journey's result."""
+    return build_fleet([spec], out_dir, **options).journeys[0]
+
+
+def _validator(subject, stages: list[list[Callable[[Path, object], list[str]]]]) -> Callable[[Path], list[str]]:
     """Every problem of the first stage of validators that finds any: later stages assume earlier ones passed."""
-    for validators in stages:
-        problems = [problem for validator in validators for problem in validator(staged, journey)]
-        if problems:
-            return problems
-    return []
+    def validate(staged: Path) -> list[str]:
+        for validators in stages:
+            problems = [problem for validator in validators for problem in validator(staged, subject)]
+            if problems:
+                return problems
+        return []
+    return validate

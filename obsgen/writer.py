@@ -56,25 +56,50 @@ def _stage(parent: Path, artifacts: list[Artifact]) -> Path:
     return staged
 
 
+@dataclass(frozen=True)
+class Output:
+    """One directory to publish: exactly these files, if validate() finds no problem in the staged copy.
+    No artifacts means the directory goes away (a journey whose spec was deleted)."""
+
+    directory: Path
+    artifacts: list[Artifact]
+    validate: Callable[[Path], list[str]]
+
+
 def publish(directory: Path, artifacts: list[Artifact], validate: Callable[[Path], list[str]]) -> Changes:
     """Replace directory with exactly these artifacts, if they pass validate()."""
-    changes = compare(directory, artifacts)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staged = _stage(directory.parent, artifacts)
+    return publish_all([Output(directory, artifacts, validate)])[0]
+
+
+def publish_all(outputs: list[Output]) -> list[Changes]:
+    """Stage and validate every directory first; swap them in only when all pass, so a build of
+    several journeys never publishes some of them and fails on the next."""
+    changes = [compare(o.directory, o.artifacts) for o in outputs]
+    staged: list[Path] = []
     try:
-        problems = validate(staged)
+        problems = []
+        for output in outputs:
+            output.directory.parent.mkdir(parents=True, exist_ok=True)
+            staged.append(_stage(output.directory.parent, output.artifacts))
+            problems += output.validate(staged[-1]) if output.artifacts else []
         if problems:
             raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
-        if not changes.any:
-            return changes
-        backup = directory.parent / f".obsgen-previous-{directory.name}"
-        if backup.exists():
-            shutil.rmtree(backup)
-        if directory.exists():
-            directory.rename(backup)
-        staged.rename(directory)
-        shutil.rmtree(backup, ignore_errors=True)
+        for output, staging, change in zip(outputs, staged, changes):
+            if change.any:
+                _swap(output.directory, staging if output.artifacts else None)
         return changes
     finally:
-        if staged.exists():
-            shutil.rmtree(staged, ignore_errors=True)
+        for staging in staged:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(directory: Path, staged: Path | None) -> None:
+    backup = directory.parent / f".obsgen-previous-{directory.name}"
+    if backup.exists():
+        shutil.rmtree(backup)
+    if directory.exists():
+        directory.rename(backup)
+    if staged is not None:
+        staged.rename(directory)
+    shutil.rmtree(backup, ignore_errors=True)

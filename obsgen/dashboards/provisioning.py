@@ -70,18 +70,30 @@ def datasources(journey: Journey) -> dict:
 
 
 def dashboard_provider(journey: Journey) -> dict:
+    return _provider(f"obsgen-{journey.name}", journey.title, folder_uid(journey), journey.name)
+
+
+INDEX_FOLDER, INDEX_FOLDER_UID, INDEX_DIR = "Journeys", "obsgen-folder-index", "_fleet"
+
+
+def index_provider() -> dict:
+    """The index dashboard, in a folder of its own above the journeys' folders."""
+    return _provider("obsgen-index", INDEX_FOLDER, INDEX_FOLDER_UID, INDEX_DIR)
+
+
+def _provider(name: str, folder: str, folder_uid_: str, directory: str) -> dict:
     return {
         "apiVersion": 1,
         "providers": [{
-            "name": f"obsgen-{journey.name}",
+            "name": name,
             "orgId": 1,
-            "folder": journey.title,
-            "folderUid": folder_uid(journey),
+            "folder": folder,
+            "folderUid": folder_uid_,
             "type": "file",
             # Generated files are the source of truth: the UI may not save over them or delete them.
             "disableDeletion": True,
             "allowUiUpdates": False,
             "updateIntervalSeconds": 30,
-            "options": {"path": f"{DASHBOARDS_ROOT}/{journey.name}", "foldersFromFilesStructure": False},
+            "options": {"path": f"{DASHBOARDS_ROOT}/{directory}", "foldersFromFilesStructure": False},
         }],
     }

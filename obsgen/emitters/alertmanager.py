@@ -9,6 +9,7 @@ The file is checked with `amtool check-config` before it is published.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Sequence
 from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError
 from obsgen.impact.compute import DependencyImpact, impact_map
-from obsgen.model import Journey
+from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
 from obsgen.tools import find_tool, run_tool
 
@@ -33,6 +34,9 @@ SEVERITY_TIMING = {
     "ticket": {"group_wait": "5m", "group_interval": "30m", "repeat_interval": "24h"},
 }
 GROUP_BY = ["alertname", "journey", "severity"]
+SHARED_RECEIVER = "shared-dependencies"
+# Root of a multi-journey config: only alerts obsgen did not generate reach it.
+UNROUTED_RECEIVER = "unrouted"
 
 NOTES = [
     "Receivers are placeholders with no integration: alerts reach them and go nowhere until you",
@@ -42,11 +46,18 @@ NOTES = [
     "inhibit_rules: while a dependency's down alert fires, the alerts its failure causes (the",
     "symptoms in impact/impact.yaml) are held back for the same journey; only the cause pages.",
     "Several environments on one Alertmanager: add your environment label (e.g. cluster) to 'equal'.",
+    "A dependency other journeys of the build share pages once, without a journey label, through",
+    "shared-dependencies:page; with several journeys, load _fleet/alertmanager/alertmanager.yaml.",
 ]
 
 
 def receiver(journey: Journey, severity: str) -> str:
     return f"{journey.name}-{severity}"
+
+
+def shared_receiver(severity: str) -> str:
+    # ':' is not allowed in journey names, so no journey's receiver can take this name.
+    return f"{SHARED_RECEIVER}:{severity}"
 
 
 def matcher(label: str, value: str) -> str:
@@ -64,40 +75,83 @@ def any_of(label: str, values: Sequence[str]) -> str:
     return f'{label}=~"{_escape(alternatives)}"'
 
 
-def route(journey: Journey) -> dict:
-    child_routes = [{"matchers": [matcher("severity", severity)], "receiver": receiver(journey, severity), **timing}
-                    for severity, timing in SEVERITY_TIMING.items()]
+def _by_severity(name) -> list[dict]:
+    return [{"matchers": [matcher("severity", severity)], "receiver": name(severity), **timing}
+            for severity, timing in SEVERITY_TIMING.items()]
+
+
+def journey_route(journey: Journey) -> dict:
     return {
-        "receiver": receiver(journey, "ticket"),
-        "group_by": GROUP_BY,
-        "routes": [{
-            "matchers": [matcher("journey", journey.name)],
-            "receiver": receiver(journey, "ticket"),  # a journey alert of any other severity still reaches someone
-            "routes": child_routes,
-        }],
+        "matchers": [matcher("journey", journey.name)],
+        "receiver": receiver(journey, "ticket"),  # a journey alert of any other severity still reaches someone
+        "routes": _by_severity(lambda severity: receiver(journey, severity)),
     }
 
 
-def inhibit_rule(journey: Journey, impact: DependencyImpact) -> dict:
+def shared_route(shared: Sequence[SharedDependency]) -> dict:
+    """Shared dependencies' cause alerts carry no journey: they go to whoever runs shared infrastructure."""
     return {
-        "source_matchers": [matcher("alertname", impact.cause.alert), matcher("journey", journey.name)],
-        "target_matchers": [matcher("journey", journey.name), any_of("alertname", impact.symptom_alert_names)],
-        "equal": ["journey"],
+        "matchers": [matcher("journey", ""), any_of("alertname", [n for dep in shared for n in dep.alert_names])],
+        "receiver": shared_receiver("ticket"),
+        "routes": _by_severity(shared_receiver),
+    }
+
+
+def shared_dependencies(journeys: Sequence[Journey]) -> list[SharedDependency]:
+    found = {d.shared.name: d.shared for j in journeys for d in j.dependencies if d.shared is not None}
+    return [found[name] for name in sorted(found)]
+
+
+def inhibit_rules(journey: Journey) -> list[dict]:
+    """While a cause fires, hold back its symptoms in this journey. A shared cause carries no journey
+    label, so it is matched by its dependency instead, and shared symptoms (a shared dependant's
+    down alert) are matched without a journey."""
+    shared_names = {n for dep in shared_dependencies([journey]) for n in dep.alert_names}
+    rules = []
+    for impact in impact_map(journey).impacts:
+        local = [n for n in impact.symptom_alert_names if n not in shared_names]
+        shared = [n for n in impact.symptom_alert_names if n in shared_names]
+        cause_is_shared = impact.cause.alert in shared_names
+        source = [matcher("alertname", impact.cause.alert)]
+        source.append(matcher("dependency", impact.dependency) if cause_is_shared else matcher("journey", journey.name))
+        if local:
+            rule = {"source_matchers": source, "target_matchers": [matcher("journey", journey.name), any_of("alertname", local)]}
+            rules.append(rule if cause_is_shared else {**rule, "equal": ["journey"]})
+        if shared:
+            rules.append({"source_matchers": source, "target_matchers": [matcher("journey", ""), any_of("alertname", shared)]})
+    return rules
+
+
+def config_for(journeys: Sequence[Journey]) -> dict:
+    """One Alertmanager configuration for these journeys: a route each, one for their shared
+    dependencies, and every inhibit rule once."""
+    shared = shared_dependencies(journeys)
+    routes = [journey_route(j) for j in journeys] + ([shared_route(shared)] if shared else [])
+    receivers = [receiver(j, severity) for j in journeys for severity in SEVERITY_TIMING]
+    receivers += [shared_receiver(severity) for severity in SEVERITY_TIMING] if shared else []
+    root = receiver(journeys[0], "ticket") if len(journeys) == 1 else UNROUTED_RECEIVER
+    if root == UNROUTED_RECEIVER:
+        receivers.append(UNROUTED_RECEIVER)
+    rules = [rule for j in journeys for rule in inhibit_rules(j)]
+    unique_rules = list({json.dumps(rule, sort_keys=True): rule for rule in rules}.values())
+    return {
+        "route": {"receiver": root, "group_by": GROUP_BY, "routes": routes},
+        "receivers": [{"name": name} for name in receivers],
+        "inhibit_rules": unique_rules,
     }
 
 
 def config(journey: Journey) -> dict:
-    impacts = impact_map(journey)
-    return {
-        "route": route(journey),
-        "receivers": [{"name": receiver(journey, severity)} for severity in SEVERITY_TIMING],
-        "inhibit_rules": [inhibit_rule(journey, i) for i in impacts.impacts if i.symptoms],
-    }
+    return config_for([journey])
+
+
+def render_config(journeys: Sequence[Journey], source: str, notes: Sequence[str]) -> str:
+    header = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header_lines(source) + [""] + list(notes))
+    return header + dump_yaml(config_for(journeys))
 
 
 def emit_alertmanager(journey: Journey) -> list[Artifact]:
-    header = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header_lines(journey.source) + [""] + NOTES)
-    return [Artifact(CONFIG_PATH, header + dump_yaml(config(journey)))]
+    return [Artifact(CONFIG_PATH, render_config([journey], journey.source, NOTES))]
 
 
 # -- amtool ------------------------------------------------------------------------------

@@ -31,11 +31,13 @@ def emit_grafana(journey: Journey) -> list[Artifact]:
 def check_dashboards(staged: Path, journey: Journey) -> list[str]:
     """``obsgen lint`` on the staged dashboard: datasource variables, units, descriptions, PromQL that
     parses (promtool), ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
+    return lint_dashboard(staged, dashboard_path(journey))
+
+
+def lint_dashboard(staged: Path, path: str) -> list[str]:
     from obsgen.lint import lint_paths  # lint pulls in promtool; import it only when validating
 
-    path = staged / dashboard_path(journey)
-    report = lint_paths([str(path)])
-    problems = [f"obsgen lint: {dashboard_path(journey)}: {error.message}" for error in report.errors]
-    problems += [f"obsgen lint: {dashboard_path(journey)}: {f.json_path or ''}: [{f.check}] {f.message}"
-                 for f in report.findings]
+    report = lint_paths([str(staged / path)])
+    problems = [f"obsgen lint: {path}: {error.message}" for error in report.errors]
+    problems += [f"obsgen lint: {path}: {f.json_path or ''}: [{f.check}] {f.message}" for f in report.findings]
     return problems

@@ -23,13 +23,16 @@ def emit_rules(journey: Journey) -> list[Artifact]:
     ]
 
 
+def rule_files(staged: Path) -> list[Path]:
+    return sorted((staged / RULES_DIR).glob("*.rules.yaml"))
+
+
 def check_rules(staged: Path, journey: Journey) -> list[str]:
-    files = sorted((staged / RULES_DIR).glob("*.rules.yaml"))
-    return [f"promtool check rules: {_relative(finding.file, staged)}: {finding.message}"
-            for finding in promtool.check_rules(files)]
+    return [f"promtool check rules: {relative_to_staged(finding.file, staged)}: {finding.message}"
+            for finding in promtool.check_rules(rule_files(staged))]
 
 
-def _relative(file: str, staged: Path) -> str:
+def relative_to_staged(file: str, staged: Path) -> str:
     """Staging directories are temporary: name files as they will be published."""
     try:
         return Path(file).resolve().relative_to(staged.resolve()).as_posix()

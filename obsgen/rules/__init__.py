@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from obsgen.model import Journey
+from obsgen.model import Fleet, Journey
 from obsgen.rules.absent import absent_alerts
 from obsgen.rules.burn_rate import burn_rate_alerts
 from obsgen.rules.dashboard_series import business_rules, stage_rules
-from obsgen.rules.dependency_alerts import dependency_alerts
+from obsgen.rules.dependency_alerts import dependency_alerts, shared_dependency_alerts
 from obsgen.rules.sli import sli_recording_rules
 from obsgen.rules.slo_meta import slo_meta_rules
 from obsgen.rules.stage_alerts import stage_alerts
@@ -14,10 +14,14 @@ from obsgen.rules.types import AlertRule, RecordingRule, RuleGroup
 
 RECORDING_FILE = "recording.rules.yaml"
 ALERTING_FILE = "alerts.rules.yaml"
+SHARED_FILE = "shared-dependencies.rules.yaml"
+SHARED_GROUP = "obsgen-shared-dependencies"
 
 
 def all_alerts(journey: Journey) -> list[AlertRule]:
-    """Every alert of the journey, in a stable order: SLOs, stages, dependencies, absent data."""
+    """Every alert that concerns the journey, in a stable order: SLOs, stages, dependencies, absent
+    data. Its shared dependencies' cause alerts are among them (impact maps, runbooks and inhibition
+    need them), though the fleet's rule file carries those."""
     alerts: list[AlertRule] = []
     for slo in journey.slos:
         alerts.extend(burn_rate_alerts(journey, slo))
@@ -25,6 +29,17 @@ def all_alerts(journey: Journey) -> list[AlertRule]:
     alerts.extend(dependency_alerts(journey))
     alerts.extend(absent_alerts(journey))
     return alerts
+
+
+def journey_alerts(journey: Journey) -> list[AlertRule]:
+    """The alerts the journey's own rule file carries."""
+    return [alert for alert in all_alerts(journey) if not alert.shared]
+
+
+def fleet_rule_groups(fleet: Fleet) -> list[RuleGroup]:
+    """The shared dependencies' cause alerts, once for the whole fleet."""
+    alerts = tuple(alert for dep in fleet.shared for alert in shared_dependency_alerts(dep))
+    return [RuleGroup(SHARED_GROUP, alerts, file=SHARED_FILE)] if alerts else []
 
 
 def rule_groups(journey: Journey) -> list[RuleGroup]:
@@ -35,9 +50,10 @@ def rule_groups(journey: Journey) -> list[RuleGroup]:
         RuleGroup(f"obsgen-{name}-sli", tuple(sli), file=RECORDING_FILE),
         RuleGroup(f"obsgen-{name}-slo-meta", tuple(meta), file=RECORDING_FILE),
         RuleGroup(f"obsgen-{name}-dashboard", tuple(stage_rules(journey) + business_rules(journey)), file=RECORDING_FILE),
-        RuleGroup(f"obsgen-{name}-alerts", tuple(all_alerts(journey)), file=ALERTING_FILE),
+        RuleGroup(f"obsgen-{name}-alerts", tuple(journey_alerts(journey)), file=ALERTING_FILE),
     ]
     return [g for g in groups if g.rules]
 
 
-__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "rule_groups", "RECORDING_FILE", "ALERTING_FILE"]
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups", "fleet_rule_groups",
+           "RECORDING_FILE", "ALERTING_FILE", "SHARED_FILE", "SHARED_GROUP"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.model import Journey
+from obsgen.model import Journey, SharedDependency
 from obsgen.promql import format_duration
 from obsgen.rules.types import AlertRule
 
@@ -34,4 +34,26 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
         stages=stages,
         slo=slo or None,
         dependency=dependency or None,
+    )
+
+
+def shared_alert(dep: SharedDependency, *, name: str, expr: str, hold: float, severity: str, summary: str,
+                 description: str, kind: str, stages: tuple[str, ...] = (), dependency: str = "") -> AlertRule:
+    """A shared dependency's alert: one for every journey that needs it, so it carries no journey or
+    team label; its links lead to the index dashboard and the runbook section of its first user."""
+    return AlertRule(
+        alert=name,
+        expr=expr,
+        for_=format_duration(hold),
+        labels=tuple(sorted({"severity": severity, "dependency": dependency}.items())),
+        annotations=(
+            ("summary", summary),
+            ("description", description),
+            ("runbook_url", dep.runbook_url(name)),
+            ("dashboard_url", dep.dashboard_url),
+        ),
+        kind=kind,
+        stages=stages,
+        dependency=dependency or None,
+        shared=True,
     )

@@ -1,43 +1,53 @@
-"""Cause alerts: a dependency is down, or its backlog is (or is about to be) too deep."""
+"""Cause alerts: a dependency is down, or its backlog is (or is about to be) too deep.
+
+A dependency only one journey needs gets journey alerts; one that several journeys of the build
+share gets the same alerts once, without a journey label (``shared_alert``), listing every journey.
+"""
 
 from __future__ import annotations
 
-from obsgen.model import Dependency, Journey
+from functools import partial
+from typing import Callable
+
+from obsgen.model import Dependency, Journey, SharedDependency
 from obsgen.promql import format_duration, format_number
-from obsgen.rules.alerts_common import journey_alert
+from obsgen.rules.alerts_common import journey_alert, shared_alert
 from obsgen.rules.types import AlertRule
 
+# journey_alert or shared_alert with its first argument bound.
+MakeAlert = Callable[..., AlertRule]
 
-def down_alert(journey: Journey, dep: Dependency) -> AlertRule:
+
+def down_alert(make: MakeAlert, dep: Dependency | SharedDependency, stages: tuple[str, ...], needed_by: str) -> AlertRule:
     # max(): down means no healthy instance is left; "or vector(0)": a health series that
     # disappeared (exporter or target gone) counts as down rather than as silence.
-    return journey_alert(
-        journey, name=dep.down_alert_name, hold=dep.health_for, severity="page", kind="dependency-down",
-        stages=dep.stages, dependency=dep.name,
+    return make(
+        name=dep.down_alert_name, hold=dep.health_for, severity="page", kind="dependency-down",
+        stages=stages, dependency=dep.name,
         expr=f"(max({dep.health.promql()}) or vector(0)) < 1",
         summary=f"{dep.title} is down",
         description=(f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
-                     f"({dep.health.promql()}). Stages that need it: {', '.join(dep.stages) or 'none directly'}."),
+                     f"({dep.health.promql()}). {needed_by}"),
     )
 
 
-def saturation_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
+def saturation_alerts(make: MakeAlert, dep: Dependency | SharedDependency, stages: tuple[str, ...]) -> list[AlertRule]:
     sat = dep.saturation
     if sat is None:
         return []
     series = sat.selector.promql()
     limit = format_number(sat.threshold)
-    common = dict(hold=sat.for_, severity=sat.severity, stages=dep.stages, dependency=dep.name)
-    alerts = [journey_alert(
-        journey, name=sat.alert_name, kind="saturation", **common,
+    common = dict(hold=sat.for_, severity=sat.severity, stages=stages, dependency=dep.name)
+    alerts = [make(
+        name=sat.alert_name, kind="saturation", **common,
         expr=f"max({series}) > {limit}",
         summary=f"{dep.title} backlog above {limit}",
         description=f"{series} is {{{{ $value | humanize }}}}, above {limit}; consumers are not keeping up.",
     )]
     if sat.predicted_alert_name:
         ahead = format_duration(sat.predict_ahead)
-        alerts.append(journey_alert(
-            journey, name=sat.predicted_alert_name, kind="saturation-predicted", **common,
+        alerts.append(make(
+            name=sat.predicted_alert_name, kind="saturation-predicted", **common,
             expr=(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
                   f"{format_number(sat.predict_ahead)})) > {limit}"),
             summary=f"{dep.title} backlog predicted above {limit} within {ahead}",
@@ -47,9 +57,25 @@ def saturation_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
     return alerts
 
 
+def journey_dependency_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
+    make = partial(journey_alert, journey)
+    needed_by = f"Stages that need it: {', '.join(dep.stages) or 'none directly'}."
+    return [down_alert(make, dep, dep.stages, needed_by)] + saturation_alerts(make, dep, dep.stages)
+
+
+def shared_dependency_alerts(dep: SharedDependency) -> list[AlertRule]:
+    make = partial(shared_alert, dep)
+    needed_by = "Journeys that need it: " + "; ".join(
+        f"{use.journey} ({', '.join(use.stages) or 'no stage directly'})" for use in dep.users) + "."
+    return [down_alert(make, dep, (), needed_by)] + saturation_alerts(make, dep, ())
+
+
 def dependency_alerts(journey: Journey) -> list[AlertRule]:
+    """The cause alerts that concern the journey, its shared dependencies' included."""
     alerts = []
     for dep in journey.dependencies:
-        alerts.append(down_alert(journey, dep))
-        alerts.extend(saturation_alerts(journey, dep))
+        if dep.shared is None:
+            alerts.extend(journey_dependency_alerts(journey, dep))
+        else:
+            alerts.extend(shared_dependency_alerts(dep.shared))
     return alerts

@@ -30,6 +30,8 @@ class AlertRule:
     stages: tuple[str, ...] = ()
     slo: str | None = None
     dependency: str | None = None
+    # A shared dependency's cause alert lives in the fleet's rule file, without a journey label.
+    shared: bool = False
 
     def label(self, name: str) -> str | None:
         return dict(self.labels).get(name)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from obsgen.model import Dependency, Journey, Slo, Stage
 from obsgen.promql import format_duration, format_number
-from obsgen.rules import AlertRule, all_alerts
+from obsgen.rules import AlertRule, journey_alerts
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.reference import Reference, absent_selector
 from obsgen.ruletests.world import Component, Phase, Traffic, World, WorldBuilder
@@ -376,6 +376,7 @@ def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
                     [(step, name) for step in HEALTHY_CHECKPOINTS for name in _names(alerts)], _names(alerts))
 
 
-def scenarios(journey: Journey) -> list[Scenario]:
-    alerts = all_alerts(journey)
+def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
+    """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
+    alerts = journey_alerts(journey) if alerts is None else alerts
     return [healthy(journey, alerts)] + [run_pack(journey, alerts, members) for members in pack(plans(journey, alerts))]

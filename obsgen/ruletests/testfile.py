@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from obsgen.model import Journey
+import dataclasses
+
+from obsgen.model import Fleet, Journey
 from obsgen.promql import format_duration
-from obsgen.rules import ALERTING_FILE, RECORDING_FILE, rule_groups
+from obsgen.rules import ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, rule_groups
 from obsgen.ruletests.notation import compress
 from obsgen.ruletests.recording import RecordingExpectations
 from obsgen.ruletests.scenarios import Scenario, scenarios
@@ -14,6 +16,10 @@ TESTS_DIR = "tests"
 RULES_DIR = "prometheus"
 EVALUATION_INTERVAL = "1m"
 RECORDING_GROUP = "recording rules on known inputs: 10 of 1000 requests fail, latencies spread over every bucket"
+
+
+SHARED_WORLD = "shared-dependencies"
+SHARED_TEST_PATH = f"{TESTS_DIR}/{SHARED_WORLD}.tests.yaml"
 
 
 def rule_test_path(journey: Journey) -> str:
@@ -59,13 +65,31 @@ def scenario_group(scenario: Scenario) -> dict:
     }
 
 
-def rule_test_document(journey: Journey) -> dict:
-    groups = rule_groups(journey)
+def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) -> dict:
     return {
-        "rule_files": [f"../{RULES_DIR}/{RECORDING_FILE}", f"../{RULES_DIR}/{ALERTING_FILE}"],
+        "rule_files": [f"../{RULES_DIR}/{file}" for file in files],
         "evaluation_interval": EVALUATION_INTERVAL,
         # Recording rules before the alerts that read them, as a real server converges to.
-        "group_eval_order": [g.name for g in groups if g.file == RECORDING_FILE]
-        + [g.name for g in groups if g.file == ALERTING_FILE],
-        "tests": [recording_group(journey)] + [scenario_group(s) for s in scenarios(journey)],
+        "group_eval_order": [g.name for file in files for g in groups if g.file == file],
+        "tests": tests,
     }
+
+
+def rule_test_document(journey: Journey) -> dict:
+    return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
+                         [recording_group(journey)] + [scenario_group(s) for s in scenarios(journey)])
+
+
+def shared_rule_test_document(fleet: Fleet) -> dict:
+    """The shared dependencies' alerts, proven like a journey's: a world of their signals only."""
+    groups = fleet_rule_groups(fleet)
+    alerts = [rule for group in groups for rule in group.rules]
+    return test_document(groups, [SHARED_FILE], [scenario_group(s) for s in scenarios(shared_world(fleet), alerts)])
+
+
+def shared_world(fleet: Fleet) -> Journey:
+    """A journey with no stages whose dependencies are the fleet's shared ones (under their shared
+    names): what the scenarios need to write the signals and work out when each alert fires."""
+    deps = {d.name: d for j in fleet.journeys for d in j.dependencies if d.shared is not None}
+    return dataclasses.replace(fleet.journeys[0], name=SHARED_WORLD, stages=(), slos=(), journey_time=None,
+                               business=(), dependencies=tuple(deps[name] for name in sorted(deps)))

@@ -176,8 +176,8 @@ def test_build_refuses_rules_that_fail_their_tests(tmp_path, monkeypatch):
     dependency_alerts = importlib.import_module("obsgen.rules.dependency_alerts")
     original = dependency_alerts.down_alert
 
-    def wrong_threshold(journey, dep):
-        alert = original(journey, dep)
+    def wrong_threshold(*args):
+        alert = original(*args)
         return type(alert)(**{**alert.__dict__, "expr": alert.expr.replace("< 1", "< 0")})
 
     monkeypatch.setattr(dependency_alerts, "down_alert", wrong_threshold)

@@ -1,0 +1,58 @@
+"""Which journeys the output directory was last built from, so a build never publishes half a fleet.
+
+Journeys built together depend on each other's output: a dependency they share has its alerts in
+_fleet/, the index dashboard and the Alertmanager configuration list them all. Building one of them
+alone would silently undo that, so it is refused while the others' specs still exist. A member whose
+spec is gone has been removed on purpose: its output directory goes with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from obsgen.emitters.fleet import FLEET_DIR, MANIFEST_PATH
+from obsgen.errors import ObsgenError
+from obsgen.model import Fleet
+
+
+class PartialFleet(ObsgenError):
+    """The build leaves out journeys the output was built together with."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    source: str  # relative to the project (the output directory's parent)
+
+
+def recorded_members(out_dir: Path) -> list[Member]:
+    manifest = out_dir / FLEET_DIR / MANIFEST_PATH
+    if not manifest.is_file():
+        return []
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        return [Member(str(j["name"]), str(j["source"])) for j in data.get("journeys") or []]
+    except (yaml.YAMLError, TypeError, KeyError, AttributeError) as exc:
+        raise ObsgenError(f"{manifest}: unreadable fleet manifest ({exc}); delete it and build every spec together") from None
+
+
+def departed(fleet: Fleet, out_dir: Path) -> list[Path]:
+    """Output directories of recorded members whose spec was deleted (to remove with this build).
+    Raises PartialFleet when a member left out of this build still has its spec."""
+    building = {j.name for j in fleet.journeys}
+    missing = [m for m in recorded_members(out_dir) if m.name not in building]
+    still_there = [m for m in missing if (out_dir.parent / m.source).is_file()]
+    if still_there:
+        together = " ".join([j.source for j in fleet.journeys] + [m.source for m in still_there])
+        names = ", ".join(f"{m.name} ({m.source})" for m in still_there)
+        raise PartialFleet(
+            f"{out_dir}/ was built together with {names}: journeys built together share dependency alerts, "
+            f"the index dashboard and the Alertmanager configuration, so building only part of them would leave "
+            f"the rest inconsistent. Build them together (obsgen build {together}), or delete the spec of a "
+            f"journey you no longer want and its output goes with it.")
+    return [out_dir / m.name for m in missing if (out_dir / m.name).is_dir()]
