@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,14 +36,20 @@ def free_port() -> int:
 @pytest.fixture
 def alertmanager_url(tmp_path_factory):
     """A fresh Alertmanager per test (it starts in well under a second), so tests never share alerts."""
+    with running_alertmanager(CONFIG, tmp_path_factory.mktemp("alertmanager")) as url:
+        yield url
+
+
+@contextmanager
+def running_alertmanager(config: Path, storage: Path):
+    """A real Alertmanager on a free loopback port running this config; stopped on exit."""
     if not Path(ALERTMANAGER).is_file():
         pytest.skip("prometheus-alertmanager is not installed (Debian: apt-get install prometheus-alertmanager)")
-    storage = tmp_path_factory.mktemp("alertmanager")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (storage / "alertmanager.log").open("w")
     process = subprocess.Popen([
-        ALERTMANAGER, f"--config.file={CONFIG}", f"--storage.path={storage}",
+        ALERTMANAGER, f"--config.file={config}", f"--storage.path={storage}",
         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn",
     ], stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -80,9 +87,14 @@ def wait_until(condition, what: str, log: Path | None = None):
 
 def post(url: str, names: list[str], *, resolved: bool = False) -> None:
     """Fire (or resolve) every generated rule of these names: a burn-rate alert has a page and a ticket variant."""
+    post_rules(url, generated_rules(), names, resolved=resolved)
+
+
+def post_rules(url: str, rules: list[dict], names, *, resolved: bool = False) -> None:
+    """Fire (or resolve) the alerts of these rules, with the labels Prometheus would give them."""
     now = datetime.now(timezone.utc)
     alerts = []
-    for rule in generated_rules():
+    for rule in rules:
         if rule["alert"] in names:
             alert = {"labels": fired_labels(rule), "annotations": rule["annotations"],
                      "startsAt": (now - timedelta(minutes=5)).isoformat()}

@@ -179,9 +179,17 @@ def test_gateway_keeps_or_mints_one_correlation_id(full_stack: Stack) -> None:
     status, headers, _ = gateway_request(full_stack, "GET", "/products")
     minted = correlation_headers(headers)
     assert status == 200 and len(minted) == 1 and re.fullmatch(r"[0-9a-f]{32}", minted[0])
-    access_log = full_stack.layout.log_file("nginx-access").read_text().splitlines()
-    logged = [json.loads(line)["correlation_id"] for line in access_log]
-    assert CORRELATION_ID in logged and minted[0] in logged
+    # nginx writes the access-log line after the response is sent: wait for it, bounded.
+    wanted = {CORRELATION_ID, minted[0]}
+    deadline = time.monotonic() + 10
+    while not wanted <= set(logged := access_log_ids(full_stack)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert wanted <= set(logged), logged
+
+
+def access_log_ids(stack: Stack) -> list[str]:
+    lines = stack.layout.log_file("nginx-access").read_text().splitlines()
+    return [json.loads(line)["correlation_id"] for line in lines if line.strip()]
 
 
 def test_checkout_through_the_gateway_is_processed_by_the_worker(full_stack: Stack) -> None:

@@ -1,0 +1,250 @@
+"""Several journeys built together: a shared PostgreSQL alerts once, one Alertmanager configuration
+routes and inhibits for every journey, an index dashboard lists them, and the build publishes every
+directory or none."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from obsgen import pipeline
+from obsgen.emitters import alertmanager
+from obsgen.emitters import fleet as fleet_emitters
+from obsgen.errors import SpecError, ValidationFailed
+from tests.conftest import PURCHASE_SPEC, ROOT
+
+CATALOGUE_SPEC = Path(__file__).parent / "specs" / "catalogue.yaml"
+
+
+def obsgen(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "obsgen", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def new_project(root: Path) -> Path:
+    (root / "specs").mkdir(parents=True)
+    shutil.copy(PURCHASE_SPEC, root / "specs" / "purchase.yaml")
+    shutil.copy(CATALOGUE_SPEC, root / "specs" / "catalogue.yaml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """specs/ with purchase and catalogue, built once as users do: `obsgen build specs/`."""
+    project = new_project(tmp_path_factory.mktemp("fleet"))
+    result = obsgen("build", "specs/", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "shared dependencies: database" in result.stdout
+    return project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return new_project(tmp_path)
+
+
+def alerts_in(path: Path) -> list[dict]:
+    return [r for g in yaml.safe_load(path.read_text())["groups"] for r in g["rules"] if "alert" in r]
+
+
+def every_alert(generated: Path) -> list[dict]:
+    return [a for path in sorted(generated.glob("*/prometheus/*.rules.yaml")) for a in alerts_in(path)]
+
+
+# -- shared dependencies -------------------------------------------------------------------------
+
+def test_a_shared_dependency_has_one_down_alert_for_every_journey(built: Path):
+    generated = built / "generated"
+    names = [a["alert"] for a in every_alert(generated)]
+    assert names.count("DatabaseDown") == 1
+    assert not {"PurchaseDatabaseDown", "CatalogueDatabaseDown"} & set(names)
+    shared = alerts_in(generated / "_fleet" / "prometheus" / "shared-dependencies.rules.yaml")
+    assert [a["alert"] for a in shared] == ["DatabaseDown"]
+    down = shared[0]
+    assert down["labels"] == {"dependency": "database", "severity": "page"}
+    assert "catalogue (listing, product); purchase (browse, checkout, order_processing, email)" in \
+        down["annotations"]["description"]
+
+
+def test_dependencies_only_one_journey_needs_stay_with_it(built: Path):
+    names = [a["alert"] for a in alerts_in(built / "generated" / "purchase" / "prometheus" / "alerts.rules.yaml")]
+    assert {"PurchaseRabbitmqDown", "PurchaseRabbitmqBacklogHigh", "PurchasePaymentGatewayDown"} <= set(names)
+
+
+def test_shared_alerts_are_unit_tested_and_the_tests_ran(built: Path):
+    tests = yaml.safe_load((built / "generated" / "_fleet" / "tests" / "shared-dependencies.tests.yaml").read_text())
+    assert tests["rule_files"] == ["../prometheus/shared-dependencies.rules.yaml"]
+    fired = [t for group in tests["tests"] for t in group["alert_rule_test"] if t["exp_alerts"]]
+    assert {t["alertname"] for t in fired} == {"DatabaseDown"}
+    proc = subprocess.run(["promtool", "test", "rules", "shared-dependencies.tests.yaml"],
+                          cwd=built / "generated" / "_fleet" / "tests", capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_journey_runbook_documents_the_shared_alert_its_link_points_to(built: Path):
+    generated = built / "generated"
+    down = alerts_in(generated / "_fleet" / "prometheus" / "shared-dependencies.rules.yaml")[0]
+    page, anchor = down["annotations"]["runbook_url"].rsplit("/", 1)[1].split("#")
+    assert page == "catalogue.md"  # the first journey by name documents it
+    for journey in ("catalogue", "purchase"):
+        runbook = (generated / journey / "runbook" / f"{journey}.md").read_text()
+        assert "\n### DatabaseDown\n" in runbook and anchor == "databasedown"
+
+
+def test_impact_maps_name_the_shared_cause(built: Path):
+    impact = yaml.safe_load((built / "generated" / "purchase" / "impact" / "impact.yaml").read_text())
+    assert impact["dependencies"]["database"]["alerts"]["cause"]["alert"] == "DatabaseDown"
+
+
+# -- Alertmanager ----------------------------------------------------------------------------------
+
+def fleet_config(built: Path) -> Path:
+    return built / "generated" / "_fleet" / "alertmanager" / "alertmanager.yaml"
+
+
+def test_fleet_config_routes_every_alert_to_its_owner(built: Path):
+    config = fleet_config(built)
+    assert alertmanager.check_config_file(config) == []
+    assert alertmanager.routes_test(config, {"alertname": "DatabaseDown", "dependency": "database",
+                                             "severity": "page"}) == ["shared-dependencies:page"]
+    for journey in ("catalogue", "purchase"):
+        for alert in alerts_in(built / "generated" / journey / "prometheus" / "alerts.rules.yaml"):
+            labels = {"alertname": alert["alert"], **alert["labels"]}
+            assert alertmanager.routes_test(config, labels) == [f"{journey}-{labels['severity']}"], labels
+    assert alertmanager.routes_test(config, {"alertname": "SomethingElse"}) == ["unrouted"]
+
+
+def test_fleet_config_holds_every_journeys_inhibit_rules_once(built: Path):
+    fleet_rules = yaml.safe_load(fleet_config(built).read_text())["inhibit_rules"]
+    for journey in ("catalogue", "purchase"):
+        own = yaml.safe_load((built / "generated" / journey / "alertmanager" / "alertmanager.yaml").read_text())
+        assert all(rule in fleet_rules for rule in own["inhibit_rules"])
+    assert len({json.dumps(r, sort_keys=True) for r in fleet_rules}) == len(fleet_rules)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_shared_cause_inhibits_the_symptoms_of_every_journey_on_a_real_alertmanager(built: Path, tmp_path: Path):
+    from tests.impact.test_alertmanager_live import running_alertmanager, settled, wait_until, post_rules
+
+    generated = built / "generated"
+    rules = every_alert(generated)
+    symptoms = {"HighCheckoutErrorRate", "PurchaseCheckoutSuccessErrorBudgetBurn", "CatalogueCatalogueAvailabilityErrorBudgetBurn"}
+    with running_alertmanager(fleet_config(built), tmp_path) as url:
+        post_rules(url, rules, symptoms)
+        wait_until(lambda: settled(url, set(), symptoms), "symptoms to be active without a cause")
+        post_rules(url, rules, {"DatabaseDown"})
+        current = wait_until(lambda: settled(url, symptoms, {"DatabaseDown"}), "the shared cause to inhibit both journeys")
+        fingerprint = current["DatabaseDown"][0]["fingerprint"]
+        assert all(s["inhibitedBy"] == [fingerprint] for name in symptoms for s in current[name])
+
+
+# -- the build -------------------------------------------------------------------------------------
+
+def test_spec_order_does_not_change_a_byte(built: Path, tmp_path: Path):
+    other = new_project(tmp_path / "other")
+    result = obsgen("build", "--no-test", "specs/purchase.yaml", "specs/catalogue.yaml", cwd=other)
+    assert result.returncode == 0, result.stderr
+    assert tree(other / "generated") == tree(built / "generated")
+
+
+def test_check_follows_the_fleet(built: Path):
+    result = obsgen("build", "--check", "specs/", cwd=built)
+    assert result.returncode == 0, result.stderr
+    assert "generated/_fleet: up to date" in result.stdout
+
+
+def test_building_part_of_a_fleet_is_refused_and_changes_nothing(built: Path):
+    before = tree(built / "generated")
+    result = obsgen("build", "specs/purchase.yaml", cwd=built)
+    assert result.returncode == 2
+    assert "was built together with catalogue (specs/catalogue.yaml)" in result.stderr
+    assert "obsgen build specs/purchase.yaml specs/catalogue.yaml" in result.stderr
+    assert tree(built / "generated") == before
+
+
+def test_a_deleted_spec_takes_its_output_and_its_sharing_with_it(project: Path):
+    assert obsgen("build", "--no-test", "specs/", cwd=project).returncode == 0
+    (project / "specs" / "catalogue.yaml").unlink()
+    stale = obsgen("build", "--check", "specs/", cwd=project)
+    assert stale.returncode == 1
+    assert "generated/catalogue/prometheus/alerts.rules.yaml: extra" in stale.stderr
+    result = obsgen("build", "--no-test", "specs/", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "generated/catalogue/ removed" in result.stdout
+    generated = project / "generated"
+    assert sorted(p.name for p in generated.iterdir()) == ["_fleet", "purchase"]
+    assert "PurchaseDatabaseDown" in [a["alert"] for a in every_alert(generated)]
+    assert not (generated / "_fleet" / "prometheus").exists()
+
+
+def test_a_failing_fleet_check_publishes_no_journey(project: Path, monkeypatch):
+    def index_rejected(staged, fleet):
+        return ["index dashboard rejected"]
+
+    monkeypatch.setattr(fleet_emitters, "FLEET_VALIDATORS", [index_rejected])
+    monkeypatch.setattr(pipeline, "FLEET_VALIDATORS", [index_rejected])
+    with pytest.raises(ValidationFailed, match="index dashboard rejected"):
+        pipeline.build_fleet([project / "specs" / "purchase.yaml", project / "specs" / "catalogue.yaml"],
+                             project / "generated", run_tests=False)
+    assert not (project / "generated").exists() or not any((project / "generated").iterdir())
+
+
+# -- specs that cannot be built together -------------------------------------------------------------
+
+def rejected(project: Path) -> list[str]:
+    with pytest.raises(SpecError) as error:
+        pipeline.build_fleet(sorted((project / "specs").glob("*.yaml")), project / "generated", validate=False)
+    return [str(d) for d in error.value.diagnostics]
+
+
+def test_two_journeys_of_one_name_are_refused_with_both_places(project: Path):
+    catalogue = project / "specs" / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("name: catalogue", "name: purchase", 1))
+    assert rejected(project) == [
+        "specs/purchase.yaml:7:9: journey name 'purchase' is also used by specs/catalogue.yaml:6:9; "
+        "each journey is written to its own generated/<name>/, so names must differ"]
+
+
+def test_a_shared_dependency_declared_two_ways_is_refused(project: Path):
+    catalogue = project / "specs" / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("match: {job: postgres}", "match: {job: postgres-replica}"))
+    problems = rejected(project)
+    assert len(problems) == 1
+    assert problems[0].startswith("specs/purchase.yaml:122:13: dependency 'database' is declared here with health "
+                                  'signal pg_up{job="postgres"}, but at specs/catalogue.yaml:51:13 with '
+                                  'pg_up{job="postgres-replica"}')
+    result = obsgen("build", "specs/", cwd=project)
+    assert result.returncode == 2 and not (project / "generated").exists()
+
+
+def test_one_health_signal_under_two_names_is_refused(project: Path):
+    catalogue = project / "specs" / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("- name: database", "- name: postgres"))
+    problems = rejected(project)
+    assert problems == ["specs/purchase.yaml:122:13: dependency 'database' watches pg_up{job=\"postgres\"}, which "
+                        "'postgres' at specs/catalogue.yaml:51:13 watches too: use one name, so that one alert "
+                        "pages for the journeys that share it"]
+
+
+def test_problems_in_several_specs_are_all_reported(project: Path):
+    for name in ("purchase", "catalogue"):
+        spec = project / "specs" / f"{name}.yaml"
+        spec.write_text(spec.read_text().replace("profile: http", "profile: htp", 1))
+    files = {p.split(":")[0] for p in rejected(project)}
+    assert files == {"specs/purchase.yaml", "specs/catalogue.yaml"}
+
+
+def test_the_repository_builds_its_specs_as_a_fleet():
+    manifest = yaml.safe_load((ROOT / "generated" / "_fleet" / "fleet.yaml").read_text())
+    specs = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "specs").glob("*.yaml"))
+    assert sorted(j["source"] for j in manifest["journeys"]) == specs
