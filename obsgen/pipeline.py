@@ -85,6 +85,18 @@ def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
     return journeys
 
 
+def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
+    """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
+    was built together with, so a dependency they share carries its shared alert names."""
+    journey = load_journey(spec, source_name=source_name(spec, out_dir))
+    others = [out_dir.parent / m.source for m in membership.recorded_members(out_dir)
+              if m.name != journey.name and (out_dir.parent / m.source).is_file()]
+    if not others:
+        return journey
+    fleet = resolve_fleet([journey] + load_all(others, out_dir))
+    return next(j for j in fleet.journeys if j.name == journey.name)
+
+
 def emit_all(journey: Journey) -> list[Artifact]:
     return _checked([artifact for emit in EMITTERS for artifact in emit(journey)])
 

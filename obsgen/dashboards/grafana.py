@@ -335,6 +335,12 @@ def link(title: str, url: str, tooltip: str, *, icon: str = "external link", kee
                             includeVars=include_vars, targetBlank=new_tab)
 
 
+def tagged_dashboards(title: str, tags: list[str], tooltip: str) -> gl.DashboardLink:
+    """A drop-down of every dashboard carrying these tags: scales where one link per dashboard does not."""
+    return gl.DashboardLink(title=title, tags=tags, tooltip=tooltip, type="dashboards", asDropdown=True,
+                            keepTime=True, includeVars=False, targetBlank=False)
+
+
 BUILTIN_ANNOTATION = {
     "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
     "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",

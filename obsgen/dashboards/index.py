@@ -37,6 +37,10 @@ STAT_WIDTH = 4
 ABOUT_WIDTH = 8
 # Grafana's URL of the current time range, so a link opens the journey on the same minutes.
 TIME_RANGE = "${__url_time_range}"
+# Past this many journeys a section each would make a dashboard nobody can scroll: the status
+# panels show the worst SLOs and a drop-down lists the journey dashboards.
+DETAILED_JOURNEYS = 25
+MAX_BARS = 40
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
@@ -56,8 +60,13 @@ def build_index_dashboard(fleet: Fleet) -> dict:
     ))
 
 
+def detailed(fleet: Fleet) -> bool:
+    return len(fleet.journeys) <= DETAILED_JOURNEYS
+
+
 def sections(fleet: Fleet) -> list[Section]:
-    found = [_status(fleet), *(_journey(j) for j in fleet.journeys), _shared(fleet)]
+    journeys = [_journey(j) for j in fleet.journeys] if detailed(fleet) else []
+    found = [_status(fleet), *journeys, _shared(fleet)]
     return [s for s in found if s.panels]
 
 
@@ -71,14 +80,18 @@ def variables(fleet: Fleet) -> list[dict]:
 
 
 def links(fleet: Fleet) -> list:
+    if not detailed(fleet):
+        return [g.tagged_dashboards("Journey dashboards", ["obsgen"],
+                                    f"The dashboards of all {len(fleet.journeys)} journeys")]
     return [g.link(j.title, j.dashboard_url(), f"{j.title} (team {j.team}): {j.description}".strip(),
                    icon="dashboard") for j in fleet.journeys]
 
 
 # --------------------------------------------------------------------------- SLO status
 
-def _selected_journeys(record: str) -> str:
-    return f'{record}{{{JOURNEY_VAR}=~"${JOURNEY_VAR}"}}'
+def _selected_journeys(record: str, worst: str = "", bars: int = 0) -> str:
+    selector = f'{record}{{{JOURNEY_VAR}=~"${JOURNEY_VAR}"}}'
+    return f"{worst}({bars}, {selector})" if worst else selector
 
 
 def _status(fleet: Fleet) -> Section:
@@ -86,20 +99,23 @@ def _status(fleet: Fleet) -> Section:
     if not slo_count:
         return Section("status", "SLO status")
     # One bar per SLO, each about one grid unit high, plus the panel's header.
-    height = max(HEIGHT, slo_count + 2)
-    return Section("status", "SLO status, every journey", (
-        PanelDef("status/budget-remaining", _budget_summary(), 12, height),
-        PanelDef("status/burn-rate", _burn_summary(fleet), 12, height),
+    bars = min(slo_count, MAX_BARS)
+    height = max(HEIGHT, bars + 2)
+    title = "SLO status, every journey" if slo_count <= MAX_BARS else f"SLO status, the {MAX_BARS} worst of {slo_count}"
+    return Section("status", title, (
+        PanelDef("status/budget-remaining", _budget_summary(slo_count), 12, height),
+        PanelDef("status/burn-rate", _burn_summary(fleet, slo_count), 12, height),
     ))
 
 
-def _budget_summary() -> dict:
+def _budget_summary(slo_count: int) -> dict:
+    worst = ("bottomk", MAX_BARS) if slo_count > MAX_BARS else ("", 0)
     return g.bar_gauge(
-        "Error budget remaining",
+        "Error budget remaining" + (f" (lowest {MAX_BARS})" if worst[0] else ""),
         "Share of each SLO's error budget left over its window, for the journeys the journey variable selects. "
         "Below zero the SLO is broken for the window; yellow under 25% means spend effort on reliability. "
         "The journey's own section below links to its dashboard.",
-        [g.prom(_selected_journeys(slo_meta.BUDGET_REMAINING), "{{journey}} · {{slo}}", instant=True)],
+        [g.prom(_selected_journeys(slo_meta.BUDGET_REMAINING, *worst), "{{journey}} · {{slo}}", instant=True)],
         g.FieldConfig("percentunit", BUDGET_STEPS, min=0, max=1, decimals=1),
     )
 
@@ -109,7 +125,8 @@ def _lowest_page_factor(fleet: Fleet) -> float | None:
     return min(factors, default=None)
 
 
-def _burn_summary(fleet: Fleet) -> dict:
+def _burn_summary(fleet: Fleet, slo_count: int) -> dict:
+    worst = ("topk", MAX_BARS) if slo_count > MAX_BARS else ("", 0)
     steps = [g.Step(g.GREEN), g.Step(g.YELLOW, 1)]
     page = _lowest_page_factor(fleet)
     red = ""
@@ -117,11 +134,11 @@ def _burn_summary(fleet: Fleet) -> dict:
         steps.append(g.Step(g.RED, page))
         red = f"; red from {format_number(page)}×, the lowest burn rate a page alert of these journeys fires at"
     return g.bar_gauge(
-        "Burn rate now (5m)",
+        "Burn rate now (5m)" + (f" (highest {MAX_BARS})" if worst[0] else ""),
         f"How fast each SLO spends its error budget over the last 5 minutes: 1× spends exactly the budget over "
         f"the SLO window. Yellow from 1× (the budget runs out before the window ends){red}. "
         f"Alerts also need the longer window to burn, so a short spike here may not page.",
-        [g.prom(_selected_journeys(slo_meta.CURRENT_BURN_RATE), "{{journey}} · {{slo}}", instant=True)],
+        [g.prom(_selected_journeys(slo_meta.CURRENT_BURN_RATE, *worst), "{{journey}} · {{slo}}", instant=True)],
         g.FieldConfig(BURN_UNIT, tuple(steps), min=0),
     )
 

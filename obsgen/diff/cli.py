@@ -23,17 +23,17 @@ def diff(spec: Path, against: Path | None, grafana_url: str | None, exit_code: b
     from obsgen.cli import fail
     from obsgen.diff.report import diff_inputs
     from obsgen.diff.sources import from_built_directory, from_grafana
-    from obsgen.pipeline import emit_all, source_name
-    from obsgen.spec.loader import load_journey
+    from obsgen.pipeline import emit_all, load_in_fleet
     from obsgen.targets.inputs import from_artifacts
 
     if against is not None and grafana_url is not None:
         raise click.UsageError("give --against or --grafana-url, not both")
     try:
         directory = against if against is not None else Path("generated")
-        # Name the spec as `obsgen build --out <root>` did: it shows in headers and dashboard texts.
-        root = directory.parent if (directory / "prometheus").is_dir() else directory
-        journey = load_journey(spec, source_name=source_name(spec, root))
+        # Build the spec as `obsgen build --out <out_dir>` did: named the same (headers and dashboard
+        # texts quote it) and with the journeys it was built together with.
+        out_dir = directory.parent if (directory / "prometheus").is_dir() else directory
+        journey = load_in_fleet(spec, out_dir)
         new = from_artifacts(emit_all(journey))
         if grafana_url is not None:
             from obsgen.push.client import GrafanaClient, token_from_environment

@@ -29,7 +29,7 @@ from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.spec.loader import load_journey
+from obsgen.pipeline import load_in_fleet
 from obsgen.stack import Stack
 from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
 
@@ -170,7 +170,7 @@ class _Watch:
 
 def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: DrillOptions
             ) -> tuple[Journey, Stack, DrillResult]:
-    journey = load_journey(spec)
+    journey = load_in_fleet(spec)
     names = [d.name for d in journey.dependencies]
     if dependency not in names:
         raise DrillError(f"journey {journey.name} has no dependency {dependency!r}; it has: {', '.join(names)}")

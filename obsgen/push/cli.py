@@ -21,14 +21,13 @@ def push(specs: tuple[Path, ...], grafana_url: str, no_overwrite: bool, timeout:
     from obsgen.cli import fail, spec_files
     from obsgen.push.client import GrafanaClient, token_from_environment
     from obsgen.push.deliver import emitted_dashboards, folder_uid, push_journey
-    from obsgen.pipeline import source_name
-    from obsgen.spec.loader import load_journey
+    from obsgen.pipeline import load_in_fleet
 
     try:
         client = GrafanaClient(grafana_url, token_from_environment(), timeout=timeout)
         for spec in spec_files(specs):
             # Named as the committed build names it (generated/ under the project): dashboards quote it.
-            journey = load_journey(spec, source_name=source_name(spec, Path("generated")))
+            journey = load_in_fleet(spec)
             folder_action, results = push_journey(client, journey, emitted_dashboards(journey),
                                                   overwrite=not no_overwrite)
             click.echo(f"{journey.name}: folder {folder_uid(journey)} {folder_action}")

@@ -63,10 +63,16 @@ def journey_dependency_alerts(journey: Journey, dep: Dependency) -> list[AlertRu
     return [down_alert(make, dep, dep.stages, needed_by)] + saturation_alerts(make, dep, dep.stages)
 
 
+# An annotation travels with every notification: past this many journeys, the index dashboard lists the rest.
+LISTED_JOURNEYS = 10
+
+
 def shared_dependency_alerts(dep: SharedDependency) -> list[AlertRule]:
     make = partial(shared_alert, dep)
-    needed_by = "Journeys that need it: " + "; ".join(
-        f"{use.journey} ({', '.join(use.stages) or 'no stage directly'})" for use in dep.users) + "."
+    listed = [f"{use.journey} ({', '.join(use.stages) or 'no stage directly'})" for use in dep.users[:LISTED_JOURNEYS]]
+    more = len(dep.users) - len(listed)
+    needed_by = (f"Journeys that need it ({len(dep.users)}): " + "; ".join(listed)
+                 + (f"; and {more} more (see the dashboard)." if more else "."))
     return [down_alert(make, dep, (), needed_by)] + saturation_alerts(make, dep, ())
 
 

@@ -14,8 +14,7 @@ import yaml
 
 from obsgen.emitters import Artifact
 from obsgen.model import Journey
-from obsgen.pipeline import emit_all
-from obsgen.spec.loader import load_journey
+from obsgen.pipeline import emit_all, load_in_fleet
 
 RULES_PREFIX = "prometheus/"
 RULES_SUFFIX = ".rules.yaml"
@@ -52,7 +51,7 @@ class Built:
 
 
 def build(spec: Path) -> Built:
-    journey = load_journey(spec)
+    journey = load_in_fleet(spec)
     return from_artifacts(journey, emit_all(journey))
 
 

@@ -255,3 +255,41 @@ def test_index_queries_evaluate_on_the_purchase_recording_rules(two_fleet, tmp_p
     test_file.write_text(yaml.safe_dump(test, sort_keys=False), encoding="utf-8")
     result = promtool.test_rules([test_file])
     assert result.passed, "\n".join(f.text for f in result.failures)
+
+
+# -- a fleet too large for a section per journey ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def large_fleet_index():
+    from obsgen.dashboards.index import DETAILED_JOURNEYS
+    from obsgen.spec.loader import parse_journey
+
+    text = PURCHASE_SPEC.read_text()
+    journeys = [parse_journey(text.replace("name: purchase", f"name: purchase-{i:02d}", 1), f"specs/p{i:02d}.yaml")
+                for i in range(DETAILED_JOURNEYS + 1)]
+    return build_index_dashboard(resolve_fleet(journeys))
+
+
+def test_a_large_fleet_shows_its_worst_slos_and_a_dashboard_dropdown(large_fleet_index):
+    from obsgen.dashboards.index import MAX_BARS
+
+    exprs = [t["expr"] for p in large_fleet_index["panels"] for t in p.get("targets", [])
+             if "slo:" in t.get("expr", "")]
+    assert f"bottomk({MAX_BARS}, slo:period_error_budget_remaining:ratio" in exprs[0]
+    assert f"topk({MAX_BARS}, slo:current_burn_rate:ratio" in exprs[1]
+    assert _rows(large_fleet_index) == ["SLO status, the 40 worst of 130", "Shared dependencies"]
+    assert [(link["type"], link["tags"], link["asDropdown"]) for link in large_fleet_index["links"]] == \
+        [("dashboards", ["obsgen"], True)]
+    assert max(p["gridPos"]["h"] for p in large_fleet_index["panels"]) <= MAX_BARS + 2
+
+
+def test_a_large_fleet_index_passes_lint(large_fleet_index, tmp_path):
+    path = tmp_path / "index.json"
+    path.write_text(dump_json(large_fleet_index), encoding="utf-8")
+    report = lint_paths([str(path)])
+    assert report.errors == () and list(report.findings) == []
+
+
+@pytest.mark.integration
+def test_a_large_fleet_index_matches_grafana_schema(dashboard_checker, large_fleet_index):
+    assert dashboard_checker.problems(large_fleet_index) == []

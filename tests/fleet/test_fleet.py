@@ -71,7 +71,7 @@ def test_a_shared_dependency_has_one_down_alert_for_every_journey(built: Path):
     assert [a["alert"] for a in shared] == ["DatabaseDown"]
     down = shared[0]
     assert down["labels"] == {"dependency": "database", "severity": "page"}
-    assert "catalogue (listing, product); purchase (browse, checkout, order_processing, email)" in \
+    assert "Journeys that need it (2): catalogue (listing, product); purchase (browse, checkout, order_processing, email)" in \
         down["annotations"]["description"]
 
 
