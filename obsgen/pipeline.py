@@ -12,7 +12,8 @@ from obsgen import membership, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
-from obsgen.emitters.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS
+from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
+                                  delivery_subject)
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import resolve_fleet
@@ -126,8 +127,13 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
         artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
         stages = [VALIDATORS + delivery.validators(targets, target_options), TEST_VALIDATORS if run_tests else []]
         outputs.append(writer.Output(out_dir / journey.name, artifacts, _validator(journey, stages if validate else [])))
-    fleet_stages = [FLEET_VALIDATORS, FLEET_TEST_VALIDATORS if run_tests else []]
-    outputs.append(writer.Output(out_dir / FLEET_DIR, emit_fleet(fleet), _validator(fleet, fleet_stages if validate else [])))
+    subject = delivery_subject(fleet)
+    fleet_artifacts = emit_fleet(fleet)
+    fleet_artifacts = sorted(fleet_artifacts + delivery.emit(subject, fleet_artifacts, targets, target_options),
+                             key=lambda a: a.path)
+    fleet_targets = [_as_fleet_validator(v, subject) for v in delivery.validators(targets, target_options)]
+    fleet_stages = [FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS if run_tests else []]
+    outputs.append(writer.Output(out_dir / FLEET_DIR, fleet_artifacts, _validator(fleet, fleet_stages if validate else [])))
     outputs += [writer.Output(directory, [], _validator(fleet, [])) for directory in gone]
     if check:
         changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
@@ -137,6 +143,10 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
                        {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
+
+
+def _as_fleet_validator(validator: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:
+    return lambda staged, fleet: validator(staged, subject)
 
 
 def build(spec: Path, out_dir: Path, **options) -> BuildResult:

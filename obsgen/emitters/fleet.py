@@ -7,6 +7,8 @@ Fleet emitters read the resolved ``Fleet`` only, like journey emitters read a ``
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from pathlib import Path
 from typing import Callable
 
@@ -16,13 +18,14 @@ from obsgen.emitters.alertmanager import CONFIG_PATH, check_config_file, render_
 from obsgen.emitters.grafana import DASHBOARDS_DIR, PROVISIONING_DIR, lint_dashboard
 from obsgen.emitters.prometheus import RULES_DIR, relative_to_staged, rule_files
 from obsgen.emitters.ruletests import run_rule_tests
-from obsgen.model import Fleet
+from obsgen.model import Fleet, Journey
+from obsgen.spec.fleet import FLEET_NAME
 from obsgen.render import dump_json, dump_yaml
 from obsgen.rules import fleet_rule_groups
 
 FLEET_DIR = "_fleet"  # journey names start with a letter, so no journey can write here
 MANIFEST_PATH = "fleet.yaml"
-INDEX_PATH = f"{DASHBOARDS_DIR}/index.json"
+INDEX_PATH = f"{DASHBOARDS_DIR}/{FLEET_NAME}.json"
 
 FleetEmitter = Callable[[Fleet], list[Artifact]]
 FleetValidator = Callable[[Path, Fleet], list[str]]
@@ -37,6 +40,13 @@ ALERTMANAGER_NOTES = [
 
 def fleet_source(fleet: Fleet) -> str:
     return ", ".join(j.source for j in fleet.journeys)
+
+
+def delivery_subject(fleet: Fleet) -> Journey:
+    """The fleet dressed as a journey for delivery targets, which name their objects after one."""
+    digest = hashlib.sha256("".join(j.source_sha256 for j in fleet.journeys).encode()).hexdigest()
+    return dataclasses.replace(fleet.journeys[0], name=FLEET_NAME, title="Journeys", source=fleet_source(fleet),
+                               source_sha256=digest)
 
 
 def emit_manifest(fleet: Fleet) -> list[Artifact]:

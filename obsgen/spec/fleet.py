@@ -19,6 +19,9 @@ from obsgen.naming import camel
 from obsgen.promql import format_duration
 
 INDEX_UID = "obsgen-journeys"
+# The name the fleet's own output goes by where journeys' go by theirs (delivery targets: Kubernetes
+# objects, Mimir namespaces; the index dashboard's file), so no journey may take it.
+FLEET_NAME = "obsgen-fleet"
 INDEX_SLUG = "journeys"
 
 
@@ -55,7 +58,10 @@ def _duplicate_journeys(journeys: Sequence[Journey]) -> list[Diagnostic]:
     first: dict[str, Journey] = {}
     problems = []
     for journey in journeys:
-        if journey.name in first:
+        if journey.name == FLEET_NAME:
+            problems.append(_at(journey.declared_at, journey, f"journey name {FLEET_NAME!r} is reserved for the "
+                                                              f"output journeys share (generated/_fleet/)"))
+        elif journey.name in first:
             problems.append(_at(journey.declared_at, journey,
                                 f"journey name {journey.name!r} is also used by {first[journey.name].declared_at}; "
                                 f"each journey is written to its own generated/<name>/, so names must differ"))

@@ -248,3 +248,31 @@ def test_the_repository_builds_its_specs_as_a_fleet():
     manifest = yaml.safe_load((ROOT / "generated" / "_fleet" / "fleet.yaml").read_text())
     specs = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "specs").glob("*.yaml"))
     assert sorted(j["source"] for j in manifest["journeys"]) == specs
+
+
+def test_the_reserved_fleet_name_is_refused(project: Path):
+    catalogue = project / "specs" / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("name: catalogue", "name: obsgen-fleet", 1))
+    assert rejected(project) == ["specs/catalogue.yaml:6:9: journey name 'obsgen-fleet' is reserved for the "
+                                 "output journeys share (generated/_fleet/)"]
+
+
+def test_every_target_delivers_the_shared_alerts_and_the_index(project: Path):
+    """Without the fleet's own delivery files a Kubernetes or Mimir user would lose DatabaseDown."""
+    from obsgen.targets import TARGETS
+
+    result = pipeline.build_fleet(sorted((project / "specs").glob("*.yaml")), project / "generated",
+                                  run_tests=False, targets=sorted(TARGETS))
+    targets = result.directory / "targets"
+    operator = yaml.safe_load(
+        (targets / "prometheus-operator/prometheusrules/obsgen-obsgen-fleet-shared-dependencies.yaml").read_text())
+    assert [r["alert"] for g in operator["spec"]["groups"] for r in g["rules"]] == ["DatabaseDown"]
+    configmap = yaml.safe_load((targets / "prometheus-operator/dashboards/obsgen-dashboard-obsgen-fleet.yaml").read_text())
+    assert configmap["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert json.loads(configmap["data"]["obsgen-fleet.json"])["uid"] == "obsgen-journeys"
+    for tool in ("mimir", "cortex"):
+        namespace = yaml.safe_load((targets / tool / "obsgen-fleet.yaml").read_text())
+        assert namespace["namespace"] == "obsgen-fleet"
+        assert [g["name"] for g in namespace["groups"]] == ["obsgen-shared-dependencies"]
+    thanos = yaml.safe_load((targets / "thanos" / "shared-dependencies.rules.yaml").read_text())
+    assert thanos["groups"][0]["partial_response_strategy"]
