@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from obsgen.model import Journey
+from obsgen.model import Fleet, Journey
 from obsgen.promql import format_duration
 
 PROMETHEUS_UID, ALERTMANAGER_UID, JAEGER_UID = "obsgen-prometheus", "obsgen-alertmanager", "obsgen-jaeger"
@@ -69,22 +69,33 @@ def datasources(journey: Journey) -> dict:
     }
 
 
+INDEX_FOLDER, INDEX_FOLDER_UID = "Journeys", "obsgen-folder-index"
+# Where compose mounts the whole generated/ directory: the fleet's providers read every journey's
+# dashboards from there, so one pair of provisioning mounts serves any number of journeys.
+GENERATED_MOUNT = "/etc/obsgen/generated"
+
+
+def fleet_dashboard_providers(fleet: Fleet, fleet_dir: str, dashboards_dir: str) -> dict:
+    """A provider per journey (its folder) and one for the index, reading generated/ as mounted."""
+    providers = [_provider(f"obsgen-{j.name}", j.title, folder_uid(j), f"{GENERATED_MOUNT}/{j.name}/{dashboards_dir}")
+                 for j in fleet.journeys]
+    providers.append(_provider("obsgen-index", INDEX_FOLDER, INDEX_FOLDER_UID,
+                               f"{GENERATED_MOUNT}/{fleet_dir}/{dashboards_dir}"))
+    return {"apiVersion": 1, "providers": providers}
+
+
+def fleet_datasources(fleet: Fleet) -> dict:
+    """The journeys' datasources, with the shortest scrape interval among them ($__rate_interval)."""
+    return datasources(min(fleet.journeys, key=lambda j: j.scrape_interval))
+
+
 def dashboard_provider(journey: Journey) -> dict:
-    return _provider(f"obsgen-{journey.name}", journey.title, folder_uid(journey), journey.name)
+    return {"apiVersion": 1, "providers": [
+        _provider(f"obsgen-{journey.name}", journey.title, folder_uid(journey), f"{DASHBOARDS_ROOT}/{journey.name}")]}
 
 
-INDEX_FOLDER, INDEX_FOLDER_UID, INDEX_DIR = "Journeys", "obsgen-folder-index", "_fleet"
-
-
-def index_provider() -> dict:
-    """The index dashboard, in a folder of its own above the journeys' folders."""
-    return _provider("obsgen-index", INDEX_FOLDER, INDEX_FOLDER_UID, INDEX_DIR)
-
-
-def _provider(name: str, folder: str, folder_uid_: str, directory: str) -> dict:
+def _provider(name: str, folder: str, folder_uid_: str, path: str) -> dict:
     return {
-        "apiVersion": 1,
-        "providers": [{
             "name": name,
             "orgId": 1,
             "folder": folder,
@@ -94,6 +105,5 @@ def _provider(name: str, folder: str, folder_uid_: str, directory: str) -> dict:
             "disableDeletion": True,
             "allowUiUpdates": False,
             "updateIntervalSeconds": 30,
-            "options": {"path": f"{DASHBOARDS_ROOT}/{directory}", "foldersFromFilesStructure": False},
-        }],
+            "options": {"path": path, "foldersFromFilesStructure": False},
     }

@@ -20,7 +20,7 @@ from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.render import dump_yaml
-from obsgen.rules import AlertRule, rule_groups
+from obsgen.rules import AlertRule, rule_groups, shared_rule_groups
 from obsgen.rules.types import RuleGroup
 from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
 
@@ -67,13 +67,24 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
     ) for slo in journey.slos)
     dependencies = tuple(dataclasses.replace(
         dep,
-        saturation=dep.saturation and dataclasses.replace(
-            dep.saturation,
-            predict_range=dep.saturation.predict_range and scale.window(dep.saturation.predict_range),
-            predict_ahead=dep.saturation.predict_ahead and scale.window(dep.saturation.predict_ahead),
-        ),
+        saturation=_scaled_saturation(dep.saturation, scale),
+        shared=dep.shared and dataclasses.replace(dep.shared, saturation=_scaled_saturation(dep.shared.saturation, scale)),
     ) for dep in journey.dependencies)
     return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+
+
+def _scaled_saturation(saturation, scale: DrillScale):
+    return saturation and dataclasses.replace(
+        saturation,
+        predict_range=saturation.predict_range and scale.window(saturation.predict_range),
+        predict_ahead=saturation.predict_ahead and scale.window(saturation.predict_ahead),
+    )
+
+
+def drilled_rule_groups(journey: Journey) -> list[RuleGroup]:
+    """The journey's rule groups and, when it shares dependencies, their alerts from the fleet's file:
+    a drill of a shared dependency must see its down alert fire."""
+    return rule_groups(journey) + shared_rule_groups(journey)
 
 
 def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
@@ -82,7 +93,7 @@ def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
 
 def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
     groups = []
-    for group in rule_groups(scale_journey(journey, scale)):
+    for group in drilled_rule_groups(scale_journey(journey, scale)):
         rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
         groups.append(dataclasses.replace(group, rules=rules))
     return groups
@@ -108,7 +119,7 @@ class ScaledAlert:
 
 def scaled_alerts(journey: Journey, scale: DrillScale) -> list[ScaledAlert]:
     """Each alert's `for`, before and after scaling (for the drill's report)."""
-    original = [r for g in rule_groups(journey) for r in g.rules if isinstance(r, AlertRule)]
+    original = [r for g in drilled_rule_groups(journey) for r in g.rules if isinstance(r, AlertRule)]
     scaled = [r for g in scaled_rule_groups(journey, scale) for r in g.rules if isinstance(r, AlertRule)]
     return [ScaledAlert(s.alert, s.severity, s.for_, o.for_) for o, s in zip(original, scaled)]
 

@@ -15,7 +15,7 @@ from typing import Callable
 from obsgen import promtool
 from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH, check_config_file, render_config
-from obsgen.emitters.grafana import DASHBOARDS_DIR, PROVISIONING_DIR, lint_dashboard
+from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
 from obsgen.emitters.prometheus import RULES_DIR, relative_to_staged, rule_files
 from obsgen.emitters.ruletests import run_rule_tests
 from obsgen.model import Fleet, Journey
@@ -80,10 +80,20 @@ def emit_fleet_alertmanager(fleet: Fleet) -> list[Artifact]:
 
 def emit_index_dashboard(fleet: Fleet) -> list[Artifact]:
     from obsgen.dashboards.index import build_index_dashboard
-    from obsgen.dashboards.provisioning import index_provider
 
-    return [Artifact(INDEX_PATH, dump_json(build_index_dashboard(fleet))),
-            Artifact(f"{PROVISIONING_DIR}/dashboards/index.yaml", dump_yaml(index_provider(), fleet_source(fleet)))]
+    return [Artifact(INDEX_PATH, dump_json(build_index_dashboard(fleet)))]
+
+
+def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
+    """Provisioning for one Grafana that shows every journey and the index (compose mounts these)."""
+    from obsgen.dashboards import provisioning
+
+    source = fleet_source(fleet)
+    return [
+        Artifact(f"{PROVISIONING_DIR}/dashboards/obsgen.yaml",
+                 dump_yaml(provisioning.fleet_dashboard_providers(fleet, FLEET_DIR, DASHBOARDS_DIR), source)),
+        Artifact(DATASOURCES_FILE, dump_yaml(provisioning.fleet_datasources(fleet), source)),
+    ]
 
 
 def check_shared_rules(staged: Path, fleet: Fleet) -> list[str]:
@@ -109,6 +119,7 @@ FLEET_EMITTERS: list[FleetEmitter] = [
     emit_shared_rule_tests,
     emit_fleet_alertmanager,
     emit_index_dashboard,
+    emit_grafana_provisioning,
 ]
 FLEET_VALIDATORS: list[FleetValidator] = [check_shared_rules, check_fleet_alertmanager, check_index_dashboard]
 FLEET_TEST_VALIDATORS: list[FleetValidator] = [check_shared_rule_tests]

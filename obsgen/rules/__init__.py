@@ -38,7 +38,16 @@ def journey_alerts(journey: Journey) -> list[AlertRule]:
 
 def fleet_rule_groups(fleet: Fleet) -> list[RuleGroup]:
     """The shared dependencies' cause alerts, once for the whole fleet."""
-    alerts = tuple(alert for dep in fleet.shared for alert in shared_dependency_alerts(dep))
+    return _shared_group([dep for dep in fleet.shared])
+
+
+def shared_rule_groups(journey: Journey) -> list[RuleGroup]:
+    """The part of the fleet's shared group that concerns this journey's dependencies."""
+    return _shared_group([dep.shared for dep in journey.dependencies if dep.shared is not None])
+
+
+def _shared_group(shared) -> list[RuleGroup]:
+    alerts = tuple(alert for dep in sorted(shared, key=lambda d: d.name) for alert in shared_dependency_alerts(dep))
     return [RuleGroup(SHARED_GROUP, alerts, file=SHARED_FILE)] if alerts else []
 
 
@@ -55,5 +64,5 @@ def rule_groups(journey: Journey) -> list[RuleGroup]:
     return [g for g in groups if g.rules]
 
 
-__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups", "fleet_rule_groups",
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups", "fleet_rule_groups", "shared_rule_groups",
            "RECORDING_FILE", "ALERTING_FILE", "SHARED_FILE", "SHARED_GROUP"]

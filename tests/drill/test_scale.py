@@ -59,9 +59,9 @@ def test_scaled_alerts_pair_each_for_with_its_original(purchase_journey):
 def test_drill_copy_is_a_generated_tree_that_promtool_accepts(purchase_journey, tmp_path):
     written = write_drill_copy(purchase_journey, SCALE, tmp_path)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
-    assert names == ["purchase/alertmanager/alertmanager.yaml", "purchase/prometheus/alerts.rules.yaml",
+    assert names == ["_fleet/alertmanager/alertmanager.yaml", "purchase/prometheus/alerts.rules.yaml",
                      "purchase/prometheus/recording.rules.yaml"]
     alerts = (tmp_path / "purchase/prometheus/alerts.rules.yaml").read_text()
     assert "DRILL COPY: alert windows and `for` durations divided by 60" in alerts.splitlines()[0]
-    config = yaml.safe_load((tmp_path / "purchase/alertmanager/alertmanager.yaml").read_text())
+    config = yaml.safe_load((tmp_path / "_fleet/alertmanager/alertmanager.yaml").read_text())
     assert any('alertname="PurchaseDatabaseDown"' in r["source_matchers"] for r in config["inhibit_rules"])

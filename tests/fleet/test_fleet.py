@@ -276,3 +276,24 @@ def test_every_target_delivers_the_shared_alerts_and_the_index(project: Path):
         assert [g["name"] for g in namespace["groups"]] == ["obsgen-shared-dependencies"]
     thanos = yaml.safe_load((targets / "thanos" / "shared-dependencies.rules.yaml").read_text())
     assert thanos["groups"][0]["partial_response_strategy"]
+
+
+# -- the commands that rebuild one journey in memory see it as the fleet built it ---------------------
+
+def test_diff_of_a_fleet_member_against_the_fleet_build_is_empty(built: Path):
+    result = obsgen("diff", "specs/purchase.yaml", cwd=built)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "no differences\n"
+
+
+def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Path, tmp_path: Path):
+    from obsgen.drill.scale import DrillScale, scaled_alerts, write_drill_copy
+    from obsgen.pipeline import load_in_fleet
+
+    journey = load_in_fleet(built / "specs" / "purchase.yaml", built / "generated")
+    scale = DrillScale(factor=60, evaluation_interval=5)
+    holds = {a.alert: (a.original_hold, a.hold) for a in scaled_alerts(journey, scale)}
+    assert holds["DatabaseDown"] == ("1m", "5s")
+    written = write_drill_copy(journey, scale, tmp_path)
+    shared = [p for p in written if p.name == "shared-dependencies.rules.yaml"]
+    assert [a["alert"] for a in alerts_in(shared[0])] == ["DatabaseDown"]

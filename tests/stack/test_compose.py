@@ -156,10 +156,10 @@ def test_prometheus_compose_config_passes_promtool() -> None:
 
 
 def test_generated_grafana_datasources_point_at_compose_services() -> None:
-    datasources_dir = GENERATED / "purchase" / "grafana" / "provisioning" / "datasources"
+    datasources_dir = GENERATED / "_fleet" / "grafana" / "provisioning" / "datasources"
     files = sorted(datasources_dir.glob("*.y*ml")) if datasources_dir.is_dir() else []
     if not files:
-        pytest.skip("generated/purchase/grafana/provisioning/datasources not built yet (obsgen build)")
+        pytest.skip("generated/_fleet/grafana/provisioning/datasources not built yet (obsgen build)")
     for path in files:
         for datasource in yaml.safe_load(path.read_text()).get("datasources", []):
             url = urlsplit(datasource["url"])
@@ -225,7 +225,7 @@ def test_prometheus_entrypoint_links_every_journeys_rules(tmp_path: Path) -> Non
 @pytest.mark.parametrize("generated_exists", [True, False])
 def test_alertmanager_entrypoint_prefers_the_generated_config(tmp_path: Path, generated_exists: bool) -> None:
     generated = tmp_path / "generated"
-    config = generated / "purchase" / "alertmanager" / "alertmanager.yaml"
+    config = generated / "_fleet" / "alertmanager" / "alertmanager.yaml"
     if generated_exists:
         config.parent.mkdir(parents=True)
         config.write_text("route: {receiver: x}\nreceivers: [{name: x}]\n")
@@ -235,3 +235,17 @@ def test_alertmanager_entrypoint_prefers_the_generated_config(tmp_path: Path, ge
         capture_output=True, text=True, check=True)
     expected = str(config) if generated_exists else "/etc/alertmanager/fallback.yml"
     assert result.stdout.strip().splitlines()[-1] == f"--config.file={expected} --storage.path=/a"
+
+
+def test_grafana_provisioning_finds_every_built_dashboard_through_the_generated_mount() -> None:
+    providers_file = GENERATED / "_fleet" / "grafana" / "provisioning" / "dashboards" / "obsgen.yaml"
+    if not providers_file.is_file():
+        pytest.skip("generated/_fleet not built yet (obsgen build)")
+    mounts = {c: h for s, h, c in bind_mounts() if s == "grafana"}
+    assert mounts["/etc/obsgen/generated"] == "../generated"
+    providers = yaml.safe_load(providers_file.read_text())["providers"]
+    built = sorted(p.name for p in GENERATED.iterdir() if (p / "grafana" / "dashboards").is_dir())
+    assert sorted(p["options"]["path"].split("/")[-3] for p in providers) == built
+    for provider in providers:
+        host = GENERATED / provider["options"]["path"].removeprefix("/etc/obsgen/generated/")
+        assert list(host.glob("*.json")), f"{provider['name']}: no dashboard in {host}"

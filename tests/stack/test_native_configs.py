@@ -86,7 +86,7 @@ def test_native_alertmanager_uses_the_generated_config_when_present(state_dir: P
     without = Stack(state_dir, generated_dir=tmp_path / "empty").context()
     assert alertmanager.config_path(without) == STACK_ASSETS / "alertmanager" / "fallback.yml"
     generated = tmp_path / "generated"
-    config = generated / "purchase" / "alertmanager" / "alertmanager.yaml"
+    config = generated / "_fleet" / "alertmanager" / "alertmanager.yaml"
     config.parent.mkdir(parents=True)
     config.write_text("route: {receiver: x}\nreceivers: [{name: x}]\n")
     with_config = Stack(state_dir, generated_dir=generated).context()

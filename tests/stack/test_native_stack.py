@@ -286,7 +286,7 @@ def test_cli_subset_up_is_idempotent_and_down_stops_it(state_dir: Path) -> None:
 
 def test_a_service_that_dies_is_reported_with_its_log(state_dir: Path, tmp_path: Path) -> None:
     generated = tmp_path / "generated"
-    config = generated / "purchase" / "alertmanager" / "alertmanager.yaml"
+    config = generated / "_fleet" / "alertmanager" / "alertmanager.yaml"
     config.parent.mkdir(parents=True)
     config.write_text("route: {receiver: nobody}\nreceivers: []\n")  # undefined receiver
     stack = Stack(state_dir, ports=free_ports(), generated_dir=generated)
@@ -325,7 +325,7 @@ def test_reload_loads_new_generated_output(state_dir: Path, tmp_path: Path) -> N
         rule_file.parent.mkdir(parents=True)
         rule_file.write_text("groups:\n  - name: checkout-slo\n    rules:\n"
                              "      - record: job:up:sum\n        expr: sum by (job) (up)\n")
-        config = generated / "purchase" / "alertmanager" / "alertmanager.yaml"
+        config = generated / "_fleet" / "alertmanager" / "alertmanager.yaml"
         config.parent.mkdir(parents=True)
         config.write_text("route: {receiver: team}\nreceivers: [{name: team}]\n")
 
