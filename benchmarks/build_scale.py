@@ -4,7 +4,10 @@ Generates N synthetic journeys (the purchase spec under distinct names and title
 temporary directory and times the whole `obsgen build SPECS_DIR --out TMP` process in three
 modes: full validation (promtool, amtool, dashboard lint, then the generated rule unit tests),
 static checks only (--no-test), and no validation (--no-validate); optionally with every
-delivery target. Prints a Markdown table.
+delivery target. The journeys all declare the purchase spec's four dependencies, so they build
+as one fleet that shares all four; the fleet's own step (resolving the specs into a fleet and
+emitting generated/_fleet/, without its checks) is timed separately, in process. Prints a
+Markdown table.
 
     python benchmarks/build_scale.py --sizes 1 10 100 1000 --full-up-to 100
 """
@@ -64,6 +67,21 @@ def measure(count: int, *, mode: str, targets: tuple[str, ...]) -> tuple[float, 
         return time_build(specs, out, mode=mode, targets=targets)
 
 
+def fleet_step_seconds(count: int) -> tuple[float, int]:
+    """(seconds to resolve the loaded journeys into a fleet and emit _fleet/, its file bytes)."""
+    from obsgen.pipeline import emit_fleet, load_all
+    from obsgen.spec.fleet import resolve_fleet
+
+    with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:
+        specs = Path(tmp) / "specs"
+        specs.mkdir()
+        write_specs(specs, count)
+        journeys = load_all(sorted(specs.glob("*.yaml")), Path(tmp) / "generated")
+        started = time.perf_counter()
+        artifacts = emit_fleet(resolve_fleet(journeys))
+        return time.perf_counter() - started, sum(len(a.content.encode()) for a in artifacts)
+
+
 def _emitters() -> list[str]:
     from obsgen.pipeline import EMITTERS
 
@@ -97,6 +115,12 @@ def main() -> None:
             print(f"{count:5d} journeys  {mode:12}  targets={','.join(targets) or 'prometheus'}  "
                   f"wall {seconds:8.2f}s  cpu {cpu:8.2f}s  {seconds / count * 1000:7.1f} ms/journey", flush=True)
 
+    fleet_rows = []
+    for count in args.sizes:
+        seconds, size = fleet_step_seconds(count)
+        fleet_rows.append((count, seconds, size))
+        print(f"{count:5d} journeys  fleet step {seconds:8.2f}s  {size / 1024:9.1f} KiB", flush=True)
+
     table = ["| journeys | validation | targets | wall time (s) | CPU time (s) | wall per journey (ms) |",
              "|---:|---|---|---:|---:|---:|"]
     table += [f"| {n} | {m} | {', '.join(t) if t else 'prometheus (default)'} "
@@ -109,6 +133,10 @@ def main() -> None:
         f"Emitters registered: {', '.join(_emitters())}.",
         "",
         *table,
+        "",
+        "| journeys | fleet step: resolve + emit _fleet/ (s) | _fleet/ size (KiB) |",
+        "|---:|---:|---:|",
+        *[f"| {n} | {s:.2f} | {b / 1024:.1f} |" for n, s, b in fleet_rows],
     ]))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from obsgen.model import Journey
@@ -39,6 +40,17 @@ def emitted_dashboards(journey: Journey) -> list[Dashboard]:
     if not dashboards:
         raise GrafanaError(f"journey {journey.name!r}: the build emits no dashboards, so there is nothing to push")
     return dashboards
+
+
+def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
+    """The index dashboard of these specs built together, and the fleet dressed as a journey whose
+    folder ("Journeys") receives it."""
+    from obsgen.emitters.fleet import delivery_subject
+    from obsgen.pipeline import emit_fleet, load_all
+    from obsgen.spec.fleet import resolve_fleet
+
+    fleet = resolve_fleet(load_all(specs, Path("generated")))
+    return delivery_subject(fleet), list(from_artifacts(emit_fleet(fleet)).dashboards)
 
 
 def content(dashboard: dict) -> dict:

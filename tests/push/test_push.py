@@ -14,7 +14,7 @@ from obsgen.push.client import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json
 from obsgen.targets.inputs import Dashboard
-from tests.conftest import PURCHASE_SPEC
+from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.push.fake_grafana import FakeGrafana
 
 EDITOR, VIEWER = "glsa_editor_s3cret", "glsa_viewer_s3cret"
@@ -224,3 +224,15 @@ def test_cli_reports_401_without_leaking_the_token(grafana, with_dashboard_emitt
                                  env={"GRAFANA_TOKEN": "glsa_leaky"})
     assert outcome.exit_code == 1
     assert "401 Unauthorized" in outcome.output and "glsa_leaky" not in outcome.output
+
+
+def test_cli_pushes_the_index_of_specs_built_together_into_its_folder(grafana):
+    catalogue = ROOT / "tests" / "fleet" / "specs" / "catalogue.yaml"
+    args = ["push", str(PURCHASE_SPEC), str(catalogue), "--index", "--grafana-url", grafana.url]
+    outcome = CliRunner().invoke(main, args, env={"GRAFANA_TOKEN": EDITOR})
+    assert outcome.exit_code == 0, outcome.output
+    assert "obsgen-fleet: folder obsgen-obsgen-fleet created" in outcome.output
+    assert "obsgen-fleet: dashboard obsgen-journeys 'Journeys': created (version 1)" in outcome.output
+    assert "catalogue: dashboard obsgen-catalogue" in outcome.output
+    again = CliRunner().invoke(main, args, env={"GRAFANA_TOKEN": EDITOR})
+    assert "obsgen-fleet: dashboard obsgen-journeys 'Journeys': unchanged (version 1)" in again.output

@@ -67,6 +67,10 @@ def test_liveness_follows_the_process_not_just_the_pid(state_dir: Path) -> None:
     assert process.is_alive(record)
     reused = process.ProcessRecord(pid=record.pid, start_ticks=record.start_ticks + 1)
     assert not process.is_alive(reused), "a pid with another start time is another process"
+    # Between fork and exec the child still shows its parent's environment, without the marker.
+    deadline = time.monotonic() + 5
+    while process.processes_with_marker(state_dir) != [record.pid] and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert process.processes_with_marker(state_dir) == [record.pid]
     assert process.terminate(record, timeout=5) is False
     assert not process.is_alive(record)
