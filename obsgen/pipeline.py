@@ -90,12 +90,17 @@ def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
     """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
     was built together with, so a dependency they share carries its shared alert names."""
     journey = load_journey(spec, source_name=source_name(spec, out_dir))
-    others = [out_dir.parent / m.source for m in membership.recorded_members(out_dir)
-              if m.name != journey.name and (out_dir.parent / m.source).is_file()]
+    others = fleet_mates(journey.name, out_dir)
     if not others:
         return journey
     fleet = resolve_fleet([journey] + load_all(others, out_dir))
     return next(j for j in fleet.journeys if j.name == journey.name)
+
+
+def fleet_mates(name: str, out_dir: Path) -> list[Path]:
+    """The specs of the other journeys out_dir was built together with, those that still exist."""
+    return [out_dir.parent / m.source for m in membership.recorded_members(out_dir)
+            if m.name != name and (out_dir.parent / m.source).is_file()]
 
 
 def emit_all(journey: Journey) -> list[Artifact]:

@@ -170,7 +170,8 @@ class _Watch:
 
 def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: DrillOptions
             ) -> tuple[Journey, Stack, DrillResult]:
-    journey = load_in_fleet(spec)
+    # Resolved with the journeys the stack's generated/ was built with: a shared dependency's alert names.
+    journey = load_in_fleet(spec, options.generated_dir or Path("generated"))
     names = [d.name for d in journey.dependencies]
     if dependency not in names:
         raise DrillError(f"journey {journey.name} has no dependency {dependency!r}; it has: {', '.join(names)}")

@@ -12,7 +12,7 @@ from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
 from obsgen.impact.text import map_text
 from obsgen.render import dump_json, dump_yaml
-from obsgen.spec.loader import load_journey
+from obsgen.pipeline import load_in_fleet
 
 FORMATS = ("text", "yaml", "json", "mermaid", "dot")
 
@@ -24,7 +24,7 @@ class UnknownDependency(ObsgenError):
 
 
 def render(spec: Path, dependency: str | None, output_format: str) -> str:
-    journey = load_journey(spec)
+    journey = load_in_fleet(spec)  # a shared dependency's cause is the fleet's alert
     known = [d.name for d in journey.dependencies]
     if dependency is not None and dependency not in known:
         raise UnknownDependency(f"unknown dependency {dependency!r} in journey {journey.name!r}; "

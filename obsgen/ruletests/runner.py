@@ -139,13 +139,15 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
 
 
 def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None]) -> bool:
-    """`obsgen test`: the committed tests of each spec's journey, or a fresh build's when asked (or missing)."""
-    from obsgen.pipeline import build
-    from obsgen.spec.loader import load_journey
+    """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
+    shares), or a fresh build's when asked (or missing). A fresh build includes the journeys the
+    spec was built together with, so it tests what `obsgen build` publishes."""
+    from obsgen.emitters.fleet import FLEET_DIR
+    from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
 
     passed = True
     for spec in specs:
-        journey = load_journey(spec)
+        journey = load_in_fleet(spec, out_dir)
         committed = out_dir / journey.name
         if not fresh and rule_test_files(committed):
             passed &= run_journey_dir(committed, echo)
@@ -153,6 +155,11 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
         if not fresh:
             echo(f"{committed}: no committed rule tests; testing a fresh build instead")
         with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp:
-            result = build(spec, Path(tmp), validate=False)
-            passed &= run_journey_dir(result.directory, echo, shown_dir=f"fresh build of {spec}")
+            result = build_fleet([spec, *fleet_mates(journey.name, out_dir)], Path(tmp), validate=False)
+            built = next(r.directory for r in result.journeys if r.journey.name == journey.name)
+            passed &= run_journey_dir(built, echo, shown_dir=f"fresh build of {spec}")
+            if rule_test_files(result.directory):
+                passed &= run_journey_dir(result.directory, echo, shown_dir=f"fresh build of {spec}: shared dependencies")
+    if not fresh and rule_test_files(out_dir / FLEET_DIR):
+        passed &= run_journey_dir(out_dir / FLEET_DIR, echo)
     return passed

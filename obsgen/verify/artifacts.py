@@ -50,8 +50,9 @@ class Built:
         return {r.name for r in self.rules if r.kind == "recording"}
 
 
-def build(spec: Path) -> Built:
-    journey = load_in_fleet(spec)
+def build(spec: Path, generated_dir: Path = Path("generated")) -> Built:
+    """SPEC's artifacts as `obsgen build` made them into generated_dir: with its fleet."""
+    journey = load_in_fleet(spec, generated_dir)
     return from_artifacts(journey, emit_all(journey))
 
 

@@ -23,12 +23,16 @@ from obsgen.verify.run import DEFAULT_WINDOW_SECONDS, verify as run_verify
 @click.option("--window", default=format_duration(DEFAULT_WINDOW_SECONDS), show_default=True, callback=duration_seconds,
               help="How far back series must exist and panels must have data (run traffic first).")
 @click.option("--format", "output_format", default="table", show_default=True, type=click.Choice(["table", "json"]))
-def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None, window: float, output_format: str) -> None:
+@click.option("--generated", "generated_dir", default="generated", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The build output the stack loads: SPEC is rebuilt with the journeys built together with it there.")
+def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None, window: float, output_format: str,
+           generated_dir: Path) -> None:
     """Prove SPEC's generated rules and dashboard on a live Prometheus: every metric and label they
     read exists, every rule group evaluates cleanly, every panel query returns data, and what each
     costs. Exit 1 when anything falls short."""
     try:
-        report = run_verify(spec, prometheus_url, alertmanager_url, window)
+        report = run_verify(spec, prometheus_url, alertmanager_url, window, generated_dir)
     except ObsgenError as error:
         # 2: could not verify at all (bad spec, Prometheus unreachable); 1 is kept for "verified, falls short".
         click.echo(f"obsgen verify: {error}", err=True)

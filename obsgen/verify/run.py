@@ -46,8 +46,8 @@ def collect_uses(built: Built, prepared: list[PreparedTarget]) -> tuple[Uses, li
 
 
 def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
-           window: float = DEFAULT_WINDOW_SECONDS) -> VerifyReport:
-    built = build(spec)
+           window: float = DEFAULT_WINDOW_SECONDS, generated_dir: Path = Path("generated")) -> VerifyReport:
+    built = build(spec, generated_dir)
     journey = built.journey
     api = PrometheusApi(prometheus_url)
     end = api.server_time()

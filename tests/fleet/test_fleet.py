@@ -297,3 +297,21 @@ def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Pat
     written = write_drill_copy(journey, scale, tmp_path)
     shared = [p for p in written if p.name == "shared-dependencies.rules.yaml"]
     assert [a["alert"] for a in alerts_in(shared[0])] == ["DatabaseDown"]
+
+
+def test_obsgen_test_runs_the_shared_tests_with_the_journeys(built: Path):
+    result = obsgen("test", "specs/", cwd=built)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "generated/_fleet" in result.stdout
+
+
+def test_obsgen_test_fresh_builds_the_journey_with_its_fleet(built: Path):
+    result = obsgen("test", "--fresh", "specs/catalogue.yaml", cwd=built)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "fresh build of specs/catalogue.yaml: shared dependencies" in result.stdout
+
+
+def test_impact_of_a_fleet_member_names_the_shared_cause(built: Path):
+    result = obsgen("impact", "specs/catalogue.yaml", "database", "--format", "json", cwd=built)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["dependencies"]["database"]["alerts"]["cause"]["alert"] == "DatabaseDown"

@@ -3,8 +3,9 @@
 Real PostgreSQL, RabbitMQ, nginx, the record store, postgres_exporter, Prometheus and
 Alertmanager, started with the stack's Python API (obsgen.stack.Stack) in a throwaway state
 directory on free loopback ports (never the contract's: a developer's stack keeps running),
-scraping every 5 s, with rules and Alertmanager config built from specs/purchase.yaml into the
-state directory. Always stopped at the end of the session.
+scraping every 5 s, with rules and Alertmanager config built into the state directory from
+specs/purchase.yaml and tests/fleet/specs/catalogue.yaml together: a fleet of two journeys that
+share the store's PostgreSQL (one DatabaseDown alert for both). Always stopped at the end of the session.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.pipeline import build
+from obsgen.pipeline import build_fleet
 from obsgen.stack import Stack
 from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 
 LOAD_SCRIPT = ROOT / "scripts" / "trace_purchase_journey.py"
+CATALOGUE_SPEC = ROOT / "tests" / "fleet" / "specs" / "catalogue.yaml"
+FLEET_SPECS = (PURCHASE_SPEC, CATALOGUE_SPEC)
 # Fast background work keeps journeys short; one retry makes a task that hits a dead dependency
 # fail within seconds instead of after minutes of backoff, so drills see it while they hold.
 STORE_ENV = {
@@ -40,7 +43,7 @@ LOAD_RATE = 4  # journeys per second
 class LiveStack:
     stack: Stack
     state_dir: Path
-    generated_dir: Path  # what Prometheus and Alertmanager load (a build of specs/purchase.yaml)
+    generated_dir: Path  # what Prometheus and Alertmanager load (the fleet build of FLEET_SPECS)
 
     @property
     def prometheus(self) -> str:
@@ -59,7 +62,7 @@ class LiveStack:
 def live_stack():
     state_dir = make_state_dir("obsgen-live-")
     generated = state_dir / "generated"
-    build(PURCHASE_SPEC, generated)
+    build_fleet(FLEET_SPECS, generated)
     stack = Stack(state_dir, ports=free_ports(), scrape_seconds=FAST_SCRAPE_SECONDS, generated_dir=generated,
                   store_env=STORE_ENV)
     try:

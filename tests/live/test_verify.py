@@ -11,7 +11,9 @@ import pytest
 
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import PROMETHEUS, targets
+from obsgen.verify.api import PrometheusApi
 from tests.conftest import PURCHASE_SPEC
+from tests.live.conftest import CATALOGUE_SPEC
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -23,7 +25,7 @@ def obsgen(*args: object) -> subprocess.CompletedProcess:
 
 def verify_json(stack, spec: Path) -> tuple[int, dict]:
     result = obsgen("verify", spec, "--prometheus", stack.prometheus, "--alertmanager", stack.alertmanager,
-                    "--window", "10m", "--format", "json")
+                    "--window", "10m", "--format", "json", "--generated", stack.generated_dir)
     assert result.stdout, result.stderr
     return result.returncode, json.loads(result.stdout)
 
@@ -36,11 +38,12 @@ def misspelt_spec(tmp_path: Path, old: str, new: str) -> Path:
     return spec
 
 
-def test_verify_passes_for_the_purchase_spec_after_load(loaded_stack):
-    code, report = verify_json(loaded_stack, PURCHASE_SPEC)
+@pytest.mark.parametrize("spec", [PURCHASE_SPEC, CATALOGUE_SPEC], ids=["purchase", "catalogue"])
+def test_verify_passes_for_each_journey_of_the_fleet_after_load(loaded_stack, spec):
+    code, report = verify_json(loaded_stack, spec)
     assert code == 0, "\n".join(report["problems"])
     assert report["ok"] and not report["problems"]
-    built = build(PURCHASE_SPEC)
+    built = build(spec, loaded_stack.generated_dir)
     # Every generated rule group was found loaded, healthy, with its evaluation cost.
     assert sorted(g["group"] for g in report["rule_groups"]) == sorted(name for _, name in built.groups)
     assert all(g["status"] == "ok" and g["evaluation_seconds"] is not None for g in report["rule_groups"])
@@ -57,8 +60,18 @@ def test_verify_passes_for_the_purchase_spec_after_load(loaded_stack):
     assert report["alertmanager"] == []
 
 
+def test_the_shared_dependency_alert_is_loaded_once_and_healthy(loaded_stack):
+    groups = PrometheusApi(loaded_stack.prometheus).rules()
+    alerts = [r["name"] for g in groups for r in g["rules"] if r["type"] == "alerting"]
+    assert alerts.count("DatabaseDown") == 1
+    assert not {"PurchaseDatabaseDown", "CatalogueDatabaseDown"} & set(alerts)
+    shared = next(g for g in groups if g["name"] == "obsgen-shared-dependencies")
+    assert all(r["health"] == "ok" and r["state"] == "inactive" for r in shared["rules"]), shared
+
+
 def test_verify_table_says_ok(loaded_stack):
-    result = obsgen("verify", PURCHASE_SPEC, "--prometheus", loaded_stack.prometheus)
+    result = obsgen("verify", PURCHASE_SPEC, "--prometheus", loaded_stack.prometheus,
+                    "--generated", loaded_stack.generated_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: every metric exists" in result.stdout
     assert "Rule groups loaded by Prometheus" in result.stdout and "cost:" in result.stdout
@@ -81,7 +94,7 @@ def test_verify_names_a_misspelt_metric_and_who_needs_it(loaded_stack, tmp_path)
 
 def test_verify_names_a_label_value_no_series_has(loaded_stack, tmp_path):
     spec = misspelt_spec(tmp_path, "handler: /checkout,", "handler: /checkouts,")
-    result = obsgen("verify", spec, "--prometheus", loaded_stack.prometheus)
+    result = obsgen("verify", spec, "--prometheus", loaded_stack.prometheus, "--generated", loaded_stack.generated_dir)
     assert result.returncode == 1
     assert 'handler="/checkouts" matches none of the values [' in result.stdout
     assert "(did you mean /checkout?)" in result.stdout
