@@ -52,12 +52,20 @@ def _key(labels: dict) -> AlertKey:
     return AlertKey(labels.get("alertname", ""), labels.get("severity", ""))
 
 
-def observe(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, journey: str, t: float) -> Observation:
+def concerns(labels: dict, journey: str, shared_alerts: frozenset[str]) -> bool:
+    """The journey's own alerts, and the shared dependencies' alerts (no journey label) it needs."""
+    if JOURNEY_LABEL in labels:
+        return labels[JOURNEY_LABEL] == journey
+    return labels.get("alertname") in shared_alerts
+
+
+def observe(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, journey: str, t: float,
+            shared_alerts: frozenset[str] = frozenset()) -> Observation:
     prom = sorted((_key(a["labels"]), a["state"]) for a in prometheus.alerts()
-                  if a["labels"].get(JOURNEY_LABEL) == journey and a.get("state") in ("pending", "firing"))
+                  if concerns(a["labels"], journey, shared_alerts) and a.get("state") in ("pending", "firing"))
     am = []
     for alert in alertmanager.alerts():
-        if alert["labels"].get(JOURNEY_LABEL) != journey:
+        if not concerns(alert["labels"], journey, shared_alerts):
             continue
         status = alert.get("status") or {}
         state = status.get("state")

@@ -88,11 +88,13 @@ class DrillResult:
 class _Watch:
     """Polls the journey's alerts and the stack's services; time 0 is set when the failure starts."""
 
-    def __init__(self, stack: Stack, journey: str):
+    def __init__(self, stack: Stack, journey: Journey):
         self.prometheus = PrometheusApi(stack.endpoint("prometheus"))
         self.alertmanager = AlertmanagerApi(stack.endpoint("alertmanager"))
         self.stack = stack
-        self.journey = journey
+        self.journey = journey.name
+        # The shared dependencies' alerts carry no journey label but are this journey's causes too.
+        self.shared_alerts = frozenset(n for d in journey.dependencies if d.shared for n in d.shared.alert_names)
         self.origin = time.monotonic()
         self.observations: list[Observation] = []
         self.events: list[Event] = []
@@ -113,7 +115,7 @@ class _Watch:
         self.events.append(Event(self.now(), subject, what))
 
     def poll(self) -> Observation:
-        obs = observe(self.prometheus, self.alertmanager, self.journey, self.now())
+        obs = observe(self.prometheus, self.alertmanager, self.journey, self.now(), self.shared_alerts)
         self.observations.append(obs)
         running = set(self.stack.running_services())
         for name in sorted(self._running - running):
@@ -215,7 +217,7 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
     journey, stack, result = prepare(spec, dependency, state_dir, options)
     rules_dir = Path(result.rules_dir)
     write_drill_copy(journey, result.scale, rules_dir)
-    watch = _Watch(stack, journey.name)
+    watch = _Watch(stack, journey)
     traffic = Traffic(stack.endpoint("nginx"), rate=options.rate)
     stopped = False
     try:
