@@ -24,7 +24,7 @@ from obsgen.dashboards.layout import PanelDef, Section, layout
 from obsgen.dashboards.provisioning import PROMETHEUS_UID
 from obsgen.dashboards.rows.dependencies import UP_DOWN
 from obsgen.dashboards.rows.slos import BUDGET_STEPS, BURN_UNIT
-from obsgen.dashboards.variables import _choice, _datasource
+from obsgen.dashboards.variables import choice_variable, datasource_variable
 from obsgen.model import Fleet, Journey, SharedDependency, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import slo_meta
@@ -72,10 +72,10 @@ def sections(fleet: Fleet) -> list[Section]:
 
 def variables(fleet: Fleet) -> list[dict]:
     return [
-        _datasource(g.PROMETHEUS_VAR, "prometheus", "Prometheus", PROMETHEUS_UID,
-                    "Prometheus that evaluates the journeys' recording rules."),
-        _choice(JOURNEY_VAR, "Journey", [j.name for j in fleet.journeys],
-                "Journeys shown in the SLO status summaries."),
+        datasource_variable(g.PROMETHEUS_VAR, "prometheus", "Prometheus", PROMETHEUS_UID,
+                            "Prometheus that evaluates the journeys' recording rules."),
+        choice_variable(JOURNEY_VAR, "Journey", [j.name for j in fleet.journeys],
+                        "Journeys shown in the SLO status summaries."),
     ]
 
 

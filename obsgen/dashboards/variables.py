@@ -17,14 +17,14 @@ TRACE_ID_VAR, CORRELATION_ID_VAR, TRACE_SERVICE_VAR = "trace_id", "correlation_i
 ALL = {"selected": True, "text": ["All"], "value": ["$__all"]}
 
 
-def _datasource(name: str, plugin: str, label: str, uid: str, description: str) -> dict:
+def datasource_variable(name: str, plugin: str, label: str, uid: str, description: str) -> dict:
     template = gl.Template(name=name, query=plugin, type="datasource", label=label, default=uid,
                            hide=gl.SHOW, refresh=gl.REFRESH_ON_DASHBOARD_LOAD, regex="")
     return grafana.variable(template, current={"selected": True, "text": label, "value": uid}, options=[],
                             description=description)
 
 
-def _choice(name: str, label: str, values: list[str], description: str) -> dict:
+def choice_variable(name: str, label: str, values: list[str], description: str) -> dict:
     template = gl.Template(name=name, query=",".join(values), type="custom", label=label, multi=True,
                            includeAll=True, default="All", refresh=gl.REFRESH_NEVER, sort=gl.SORT_DISABLED)
     options = [{"selected": True, "text": "All", "value": "$__all"}]
@@ -40,16 +40,18 @@ def _textbox(name: str, label: str, default: str, description: str) -> dict:
 
 def variables(journey: Journey) -> list[dict]:
     found = [
-        _datasource(grafana.PROMETHEUS_VAR, "prometheus", "Prometheus", PROMETHEUS_UID,
-                    "Prometheus that evaluates this journey's recording rules."),
-        _datasource(grafana.TRACES_VAR, "jaeger", "Jaeger", JAEGER_UID, "Jaeger that stores the journey's traces."),
-        _choice(STAGE_VAR, "Stage", [s.name for s in journey.stages], "Stages shown in the per-stage summaries."),
+        datasource_variable(grafana.PROMETHEUS_VAR, "prometheus", "Prometheus", PROMETHEUS_UID,
+                            "Prometheus that evaluates this journey's recording rules."),
+        datasource_variable(grafana.TRACES_VAR, "jaeger", "Jaeger", JAEGER_UID,
+                            "Jaeger that stores the journey's traces."),
+        choice_variable(STAGE_VAR, "Stage", [s.name for s in journey.stages],
+                        "Stages shown in the per-stage summaries."),
     ]
     if journey.slos:
-        found.append(_choice(SLO_VAR, "SLO", [s.name for s in journey.slos], "SLOs shown in the SLO summaries."))
+        found.append(choice_variable(SLO_VAR, "SLO", [s.name for s in journey.slos], "SLOs shown in the SLO summaries."))
     if journey.dependencies:
-        found.append(_choice(DEPENDENCY_VAR, "Dependency", [d.name for d in journey.dependencies],
-                             "Dependencies shown in the dependency health summary."))
+        found.append(choice_variable(DEPENDENCY_VAR, "Dependency", [d.name for d in journey.dependencies],
+                                     "Dependencies shown in the dependency health summary."))
     found += [
         _textbox(TRACE_ID_VAR, "Trace ID", "", "Trace shown in the trace panel: paste one from a log line, "
                  "an exemplar or the correlation-ID search."),

@@ -115,10 +115,12 @@ def inhibit_rules(journey: Journey) -> list[dict]:
         source = [matcher("alertname", impact.cause.alert)]
         source.append(matcher("dependency", impact.dependency) if cause_is_shared else matcher("journey", journey.name))
         if local:
-            rule = {"source_matchers": source, "target_matchers": [matcher("journey", journey.name), any_of("alertname", local)]}
+            target = [matcher("journey", journey.name), any_of("alertname", local)]
+            rule = {"source_matchers": source, "target_matchers": target}
             rules.append(rule if cause_is_shared else {**rule, "equal": ["journey"]})
         if shared:
-            rules.append({"source_matchers": source, "target_matchers": [matcher("journey", ""), any_of("alertname", shared)]})
+            target = [matcher("journey", ""), any_of("alertname", shared)]
+            rules.append({"source_matchers": source, "target_matchers": target})
     return rules
 
 

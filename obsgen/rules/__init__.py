@@ -64,5 +64,6 @@ def rule_groups(journey: Journey) -> list[RuleGroup]:
     return [g for g in groups if g.rules]
 
 
-__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups", "fleet_rule_groups", "shared_rule_groups",
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups",
+           "fleet_rule_groups", "shared_rule_groups",
            "RECORDING_FILE", "ALERTING_FILE", "SHARED_FILE", "SHARED_GROUP"]
