@@ -115,17 +115,23 @@ class Saturation:
 
 
 @dataclass(frozen=True)
-class Dependency:
+class DependencySignals:
+    """What a dependency is and how it is watched: all its cause alerts need."""
+
     name: str
     title: str
     kind: str
     health: Selector
     health_for: float
     saturation: Saturation | None
+    down_alert_name: str
+
+
+@dataclass(frozen=True)
+class Dependency(DependencySignals):
     stages: tuple[str, ...]
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
-    down_alert_name: str
     # Set when several journeys of one build declare this dependency: its cause alerts then exist
     # once for all of them (obsgen.fleet), and the names above are the shared ones.
     shared: SharedDependency | None = None
@@ -156,17 +162,10 @@ class DependencyUse:
 
 
 @dataclass(frozen=True)
-class SharedDependency:
+class SharedDependency(DependencySignals):
     """A dependency declared by several journeys of one build, with one definition and one set of
     cause alerts (no journey label) that route to the owners of shared infrastructure."""
 
-    name: str
-    title: str
-    kind: str
-    health: Selector
-    health_for: float
-    saturation: Saturation | None
-    down_alert_name: str
     users: tuple[DependencyUse, ...]
     runbook_page: str  # the runbook page that documents its alerts (the first user journey's)
     dashboard_url: str  # the index dashboard

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from obsgen.model import Dependency, Journey, SharedDependency
+from obsgen.model import Dependency, DependencySignals, Journey, SharedDependency
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.alerts_common import journey_alert, shared_alert
 from obsgen.rules.types import AlertRule
@@ -18,7 +18,7 @@ from obsgen.rules.types import AlertRule
 MakeAlert = Callable[..., AlertRule]
 
 
-def down_alert(make: MakeAlert, dep: Dependency | SharedDependency, stages: tuple[str, ...], needed_by: str) -> AlertRule:
+def down_alert(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...], needed_by: str) -> AlertRule:
     # max(): down means no healthy instance is left; "or vector(0)": a health series that
     # disappeared (exporter or target gone) counts as down rather than as silence.
     return make(
@@ -31,7 +31,7 @@ def down_alert(make: MakeAlert, dep: Dependency | SharedDependency, stages: tupl
     )
 
 
-def saturation_alerts(make: MakeAlert, dep: Dependency | SharedDependency, stages: tuple[str, ...]) -> list[AlertRule]:
+def saturation_alerts(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...]) -> list[AlertRule]:
     sat = dep.saturation
     if sat is None:
         return []
