@@ -29,6 +29,11 @@ class Member:
     name: str
     source: str  # relative to the project (the output directory's parent)
 
+    def spec(self, out_dir: Path) -> Path | None:
+        """The member's spec file, or None when it has been deleted."""
+        path = out_dir.parent / self.source
+        return path if path.is_file() else None
+
 
 def recorded_members(out_dir: Path) -> list[Member]:
     manifest = out_dir / FLEET_DIR / MANIFEST_PATH
@@ -46,7 +51,7 @@ def departed(fleet: Fleet, out_dir: Path) -> list[Path]:
     Raises PartialFleet when a member left out of this build still has its spec."""
     building = {j.name for j in fleet.journeys}
     missing = [m for m in recorded_members(out_dir) if m.name not in building]
-    still_there = [m for m in missing if (out_dir.parent / m.source).is_file()]
+    still_there = [m for m in missing if m.spec(out_dir)]
     if still_there:
         together = " ".join([j.source for j in fleet.journeys] + [m.source for m in still_there])
         names = ", ".join(f"{m.name} ({m.source})" for m in still_there)

@@ -226,8 +226,12 @@ class Journey:
     def dependency(self, name: str) -> Dependency:
         return next(d for d in self.dependencies if d.name == name)
 
+    @property
+    def runbook_page(self) -> str:
+        return f"{self.runbook_base_url.rstrip('/')}/{self.name}.md"
+
     def runbook_url(self, alert_name: str) -> str:
-        return f"{self.runbook_base_url.rstrip('/')}/{self.name}.md#{alert_name.lower()}"
+        return f"{self.runbook_page}#{alert_name.lower()}"
 
     def dashboard_url(self, **variables: str) -> str:
         query = "&".join(f"var-{k}={v}" for k, v in sorted(variables.items()) if v)

@@ -101,8 +101,8 @@ def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
 
 def fleet_mates(name: str, out_dir: Path) -> list[Path]:
     """The specs of the other journeys out_dir was built together with, those that still exist."""
-    return [out_dir.parent / m.source for m in membership.recorded_members(out_dir)
-            if m.name != name and (out_dir.parent / m.source).is_file()]
+    specs = [m.spec(out_dir) for m in membership.recorded_members(out_dir) if m.name != name]
+    return [spec for spec in specs if spec]
 
 
 def emit_all(journey: Journey) -> list[Artifact]:
@@ -154,25 +154,28 @@ def _models_frozen():
 
 def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, run_tests: bool,
              targets: Sequence[str], target_options: delivery.TargetOptions | None) -> list[writer.Output]:
-    outputs = []
-    for journey in fleet.journeys:
-        artifacts = emit_all(journey)
-        artifacts = sorted(artifacts + delivery.emit(journey, artifacts, targets, target_options), key=lambda a: a.path)
-        stages = [VALIDATORS + delivery.validators(targets, target_options), TEST_VALIDATORS if run_tests else []]
-        outputs.append(writer.Output(out_dir / journey.name, artifacts, _validator(journey, stages if validate else [])))
+    target_checks = delivery.validators(targets, target_options)
+
+    def delivered(subject: Journey, artifacts: list[Artifact]) -> list[Artifact]:
+        return sorted(artifacts + delivery.emit(subject, artifacts, targets, target_options), key=lambda a: a.path)
+
+    def stages(static: list, tests: list) -> list[list]:
+        return [static, tests if run_tests else []] if validate else []
+
+    outputs = [writer.Output(out_dir / journey.name, delivered(journey, emit_all(journey)),
+                             _validator(journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
+               for journey in fleet.journeys]
     subject = delivery_subject(fleet)
-    fleet_artifacts = emit_fleet(fleet)
-    fleet_artifacts = sorted(fleet_artifacts + delivery.emit(subject, fleet_artifacts, targets, target_options),
-                             key=lambda a: a.path)
-    fleet_targets = [_as_fleet_validator(v, subject) for v in delivery.validators(targets, target_options)]
-    fleet_stages = [FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS if run_tests else []]
-    outputs.append(writer.Output(out_dir / FLEET_DIR, fleet_artifacts, _validator(fleet, fleet_stages if validate else [])))
+    fleet_targets = [_checking(check, subject) for check in target_checks]
+    outputs.append(writer.Output(out_dir / FLEET_DIR, delivered(subject, emit_fleet(fleet)),
+                                 _validator(fleet, stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
     outputs += [writer.Output(directory, [], _validator(fleet, [])) for directory in gone]
     return outputs
 
 
-def _as_fleet_validator(validator: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:
-    return lambda staged, fleet: validator(staged, subject)
+def _checking(check: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:
+    """A target check (which takes the journey it delivers) for the fleet's files: the fleet dressed as one."""
+    return lambda staged, fleet: check(staged, subject)
 
 
 def build(spec: Path, out_dir: Path, **options) -> BuildResult:

@@ -22,7 +22,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section, layout
 from obsgen.dashboards.provisioning import PROMETHEUS_UID
-from obsgen.dashboards.rows.dependencies import UP_DOWN
+from obsgen.dashboards.rows.dependencies import health_stat
 from obsgen.dashboards.rows.slos import BUDGET_STEPS, BURN_UNIT
 from obsgen.dashboards.variables import choice_variable, datasource_variable
 from obsgen.model import Fleet, Journey, SharedDependency, Slo
@@ -152,16 +152,12 @@ def _journey(journey: Journey) -> Section:
     return Section(f"journey/{journey.name}", f"{journey.title} (team {journey.team})", tuple(panels))
 
 
-def _runbook_page(journey: Journey) -> str:
-    return f"{journey.runbook_base_url.rstrip('/')}/{journey.name}.md"
-
-
 def _about(journey: Journey) -> PanelDef:
     lines = [_md(journey.description), "",
              f"- **Dashboard:** {_md_link(journey.title, journey.dashboard_url())}",
              f"- **Team:** {_md(journey.team)}",
              f"- **Service:** {_md(journey.service)}",
-             f"- **Runbook:** {_md_link(f'{journey.name}.md', _runbook_page(journey))}",
+             f"- **Runbook:** {_md_link(f'{journey.name}.md', journey.runbook_page)}",
              f"- **Spec:** {_md(journey.source)}"]
     if not journey.slos:
         lines.append("- No SLOs: this journey's dashboard shows its stages only.")
@@ -216,17 +212,9 @@ def _shared(fleet: Fleet) -> Section:
 
 def _shared_health(dep: SharedDependency) -> PanelDef:
     users = ", ".join(u.journey_title for u in dep.users)
-    panel = g.stat(
-        dep.title,
-        f"{dep.title} ({dep.kind}) health from {dep.health.promql()}: UP while at least one instance is healthy. "
-        f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert, which pages once for every "
-        f"journey that needs it ({users}).",
-        [g.prom(q.health(dep.health))],
-        g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN,
-                      links=(g.DataLink(f"Runbook: {dep.down_alert_name}", dep.runbook_url(dep.down_alert_name),
-                                        new_tab=True),)),
-        graph=False,
-    )
+    panel = health_stat(dep, more=f", which pages once for every journey that needs it ({users})",
+                        links=(g.DataLink(f"Runbook: {dep.down_alert_name}", dep.runbook_url(dep.down_alert_name),
+                                          new_tab=True),))
     return PanelDef(f"shared/{dep.name}/health", panel, STAT_WIDTH, HEIGHT)
 
 

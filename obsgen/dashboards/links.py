@@ -28,7 +28,7 @@ def links(journey: Journey) -> list:
                      f"Alerts as Alertmanager groups and routes them, filtered to {label}", icon="bolt", keep_time=False),
         grafana.link("Alertmanager: silences", f"/alerting/silences?{urlencode({'alertmanager': ALERTMANAGER_NAME}, quote_via=quote)}",
                      "Active and expired silences", icon="bolt", keep_time=False),
-        grafana.link("Runbook", f"{journey.runbook_base_url.rstrip('/')}/{journey.name}.md",
+        grafana.link("Runbook", journey.runbook_page,
                      "What each alert of this journey means and what to do", icon="doc", keep_time=False, new_tab=True),
         grafana.link("Jaeger: trace ${%s}" % TRACE_ID_VAR, f"{journey.trace_ui_url.rstrip('/')}/trace/${{{TRACE_ID_VAR}}}",
                      "The trace in the trace_id variable, in Jaeger's own UI", keep_time=False, new_tab=True),

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from obsgen import promtool
 from obsgen.emitters.alertmanager import emit_alertmanager
+from obsgen.emitters.prometheus import rule_file_artifacts
 from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.render import dump_yaml
 from obsgen.rules import AlertRule, rule_groups, shared_rule_groups
 from obsgen.rules.types import RuleGroup
 from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
@@ -131,16 +131,12 @@ class DrillRulesInvalid(ObsgenError):
 def write_drill_copy(journey: Journey, scale: DrillScale, generated_dir: Path) -> list[Path]:
     """A generated/-shaped tree for the stack: scaled rule files, and the unscaled Alertmanager
     config (inhibition is what the drill checks, and it has no durations that decide it)."""
-    rules_dir = generated_dir / journey.name / "prometheus"
-    rules_dir.mkdir(parents=True, exist_ok=True)
     note = f"{journey.source} (DRILL COPY: {scale.describe()})"
-    by_file: dict[str, list[dict]] = {}
-    for group in scaled_rule_groups(journey, scale):
-        by_file.setdefault(group.file, []).append(group.as_dict())
     written = []
-    for file, groups in sorted(by_file.items()):
-        path = rules_dir / file
-        path.write_text(dump_yaml({"groups": groups}, note))
+    for artifact in rule_file_artifacts(scaled_rule_groups(journey, scale), note):
+        path = generated_dir / journey.name / artifact.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(artifact.content)
         written.append(path)
     problems = promtool.check_rules(written)
     if problems:

@@ -12,11 +12,10 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from obsgen import promtool
 from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH, check_config_file, render_config
 from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
-from obsgen.emitters.prometheus import RULES_DIR, relative_to_staged, rule_files
+from obsgen.emitters.prometheus import rule_file_artifacts, rule_file_problems
 from obsgen.emitters.ruletests import run_rule_tests
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import FLEET_NAME
@@ -59,11 +58,7 @@ def emit_manifest(fleet: Fleet) -> list[Artifact]:
 
 
 def emit_shared_rules(fleet: Fleet) -> list[Artifact]:
-    groups = fleet_rule_groups(fleet)
-    if not groups:
-        return []
-    return [Artifact(f"{RULES_DIR}/{groups[0].file}",
-                     dump_yaml({"groups": [g.as_dict() for g in groups]}, fleet_source(fleet)))]
+    return rule_file_artifacts(fleet_rule_groups(fleet), fleet_source(fleet))
 
 
 def emit_shared_rule_tests(fleet: Fleet) -> list[Artifact]:
@@ -97,8 +92,7 @@ def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
 
 
 def check_shared_rules(staged: Path, fleet: Fleet) -> list[str]:
-    return [f"promtool check rules: {relative_to_staged(finding.file, staged)}: {finding.message}"
-            for finding in promtool.check_rules(rule_files(staged))]
+    return rule_file_problems(staged)
 
 
 def check_fleet_alertmanager(staged: Path, fleet: Fleet) -> list[str]:

@@ -10,7 +10,8 @@ from obsgen.emitters import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
-from obsgen.ruletests.testfile import RULES_DIR, rule_test_document, rule_test_path
+from obsgen.emitters.prometheus import rule_files
+from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
 # deterministic, so a build that stages the very same bytes again need not wait for it twice.
@@ -41,6 +42,6 @@ def run_rule_tests(staged: Path) -> list[str]:
 
 def _digest(staged: Path, tests: list[Path]) -> str:
     sha = hashlib.sha256(f"{promtool.find_promtool()} {promtool.version()}".encode())
-    for path in sorted((staged / RULES_DIR).glob("*.rules.yaml")) + tests:
+    for path in rule_files(staged) + tests:
         sha.update(path.relative_to(staged).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()

@@ -38,7 +38,7 @@ def journey_alerts(journey: Journey) -> list[AlertRule]:
 
 def fleet_rule_groups(fleet: Fleet) -> list[RuleGroup]:
     """The shared dependencies' cause alerts, once for the whole fleet."""
-    return _shared_group([dep for dep in fleet.shared])
+    return _shared_group(fleet.shared)
 
 
 def shared_rule_groups(journey: Journey) -> list[RuleGroup]:

@@ -138,7 +138,7 @@ def _shared(name: str, uses: list[tuple[Journey, Dependency]], index_url: str) -
         users=tuple(DependencyUse(journey.name, journey.title, dep.stages,
                                   tuple(journey.stage(s).title for s in dep.stages),
                                   journey.dashboard_url(dependency=name)) for journey, dep in uses),
-        runbook_page=f"{first_journey.runbook_base_url.rstrip('/')}/{first_journey.name}.md",
+        runbook_page=first_journey.runbook_page,
         dashboard_url=index_url,
     )
 

@@ -10,7 +10,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.impact import DependencyImpact, impact_map
-from obsgen.model import Dependency, Journey
+from obsgen.model import Dependency, DependencySignals, Journey
 from obsgen.promql import format_duration, format_number, string_literal
 
 HEIGHT = 7
@@ -30,14 +30,18 @@ def section(journey: Journey) -> Section:
 
 
 def _health(dep: Dependency) -> PanelDef:
-    panel = g.stat(
+    return PanelDef(f"dependencies/{dep.name}/health", health_stat(dep), 4, HEIGHT)
+
+
+def health_stat(dep: DependencySignals, *, more: str = "", links: tuple[g.DataLink, ...] = ()) -> dict:
+    """UP/DOWN of a dependency, read as its down alert reads it (the index dashboard shows shared ones)."""
+    return g.stat(
         f"{dep.title}",
         f"{dep.title} ({dep.kind}) health from {dep.health.promql()}: UP while at least one instance is healthy. "
-        f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert.",
+        f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert{more}.",
         [g.prom(q.health(dep.health))],
-        g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN), graph=False,
+        g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN, links=links), graph=False,
     )
-    return PanelDef(f"dependencies/{dep.name}/health", panel, 4, HEIGHT)
 
 
 def _takes_down(journey: Journey, dep: Dependency, impact: DependencyImpact) -> PanelDef:
