@@ -64,6 +64,16 @@ class Matcher:
     def promql(self) -> str:
         return f"{self.label}{self.op}{string_literal(self.value)}"
 
+    def accepts(self, value: str) -> bool:
+        """Prometheus semantics for a label's value: regexes are fully anchored, and a missing label
+        is the empty string. Raises re.error for a regex Python cannot compile."""
+        if self.op == "=":
+            return value == self.value
+        if self.op == "!=":
+            return value != self.value
+        matched = re.fullmatch(self.value, value) is not None
+        return matched if self.op == "=~" else not matched
+
 
 @dataclass(frozen=True)
 class Selector:

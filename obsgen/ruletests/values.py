@@ -36,21 +36,11 @@ class NoMatchingValue(ValueError):
     """No label set satisfies the selectors it must match while missing those it must not."""
 
 
-def matcher_accepts(matcher: Matcher, value: str) -> bool:
-    """Prometheus semantics: regexes are fully anchored; a missing label is the empty string."""
-    if matcher.op == "=":
-        return value == matcher.value
-    if matcher.op == "!=":
-        return value != matcher.value
-    matched = re.fullmatch(matcher.value, value) is not None
-    return matched if matcher.op == "=~" else not matched
-
-
 def selector_matches(selector: Selector, labels: dict[str, str]) -> bool:
     """Whether a series (labels including __name__) is selected by selector."""
     if labels.get("__name__") != selector.metric:
         return False
-    return all(matcher_accepts(m, labels.get(m.label, "")) for m in selector.matchers)
+    return all(m.accepts(labels.get(m.label, "")) for m in selector.matchers)
 
 
 def example_for_regex(pattern: str) -> str | None:

@@ -6,20 +6,17 @@ its rule files, its dashboard, its Alertmanager config.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from obsgen.emitters import Artifact
+from obsgen.emitters.alertmanager import CONFIG_PATH
 from obsgen.model import Journey
 from obsgen.pipeline import emit_all, load_in_fleet
-
-RULES_PREFIX = "prometheus/"
-RULES_SUFFIX = ".rules.yaml"
-DASHBOARD_PREFIX = "grafana/dashboards/"
-ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
+from obsgen.targets.inputs import DASHBOARDS_DIR, RULES_DIR
+from obsgen.targets.inputs import from_artifacts as delivery_inputs
 
 
 @dataclass(frozen=True)
@@ -57,20 +54,18 @@ def build(spec: Path, generated_dir: Path = Path("generated")) -> Built:
 
 
 def from_artifacts(journey: Journey, artifacts: list[Artifact]) -> Built:
+    inputs = delivery_inputs(artifacts)  # the rule files and dashboards, parsed as delivery reads them
     rules: list[RuleSpec] = []
     groups: list[tuple[str, str]] = []
-    dashboards: list[tuple[str, dict]] = []
-    alertmanager = None
-    for artifact in artifacts:
-        if artifact.path.startswith(RULES_PREFIX) and artifact.path.endswith(RULES_SUFFIX):
-            for group in yaml.safe_load(artifact.content).get("groups") or []:
-                groups.append((artifact.path, group["name"]))
-                rules += [_rule(group["name"], artifact.path, rule) for rule in group.get("rules") or []]
-        elif artifact.path.startswith(DASHBOARD_PREFIX) and artifact.path.endswith(".json"):
-            dashboards.append((artifact.path, json.loads(artifact.content)))
-        elif artifact.path == ALERTMANAGER_CONFIG:
-            alertmanager = yaml.safe_load(artifact.content)
-    return Built(journey, tuple(rules), tuple(groups), tuple(dashboards), alertmanager)
+    for rule_file in inputs.rule_files:
+        file = f"{RULES_DIR}/{rule_file.name}"
+        for group in rule_file.groups:
+            groups.append((file, group["name"]))
+            rules += [_rule(group["name"], file, rule) for rule in group.get("rules") or []]
+    dashboards = tuple((f"{DASHBOARDS_DIR}/{d.name}", d.model) for d in inputs.dashboards)
+    config = next((a.content for a in artifacts if a.path == CONFIG_PATH), None)
+    alertmanager = yaml.safe_load(config) if config is not None else None
+    return Built(journey, tuple(rules), tuple(groups), dashboards, alertmanager)
 
 
 def _rule(group: str, file: str, rule: dict) -> RuleSpec:

@@ -109,16 +109,10 @@ def did_you_mean(name: str, candidates: list[str]) -> str:
 
 
 def matches(matcher: Matcher, labels: dict[str, str]) -> bool:
-    value = labels.get(matcher.label, "")
-    if matcher.op == "=":
-        return value == matcher.value
-    if matcher.op == "!=":
-        return value != matcher.value
     try:
-        found = re.fullmatch(matcher.value, value) is not None
-    except re.error:
+        return matcher.accepts(labels.get(matcher.label, ""))
+    except re.error:  # a query's regex Python cannot compile: no series can be shown to match it
         return False
-    return found if matcher.op == "=~" else not found
 
 
 def explain_no_match(selector: Selector, series: list[dict]) -> str:

@@ -8,7 +8,6 @@ from obsgen.promql import Matcher, Selector
 from obsgen.ruletests.values import (
     NoMatchingValue,
     example_for_regex,
-    matcher_accepts,
     selector_matches,
     series_labels,
 )
@@ -34,9 +33,9 @@ def test_example_for_regex_gives_up_rather_than_guess():
 
 
 def test_matchers_are_anchored_and_treat_a_missing_label_as_empty():
-    assert matcher_accepts(Matcher("code", "=~", "5.."), "500")
-    assert not matcher_accepts(Matcher("code", "=~", "5.."), "5000")  # anchored, as in PromQL
-    assert matcher_accepts(Matcher("code", "!~", "5.."), "")
+    assert Matcher("code", "=~", "5..").accepts("500")
+    assert not Matcher("code", "=~", "5..").accepts("5000")  # anchored, as in PromQL
+    assert Matcher("code", "!~", "5..").accepts("")
     assert not selector_matches(SLO_ERRORS, {"__name__": "http_requests_total", "job": "api", "handler": "/checkout"})
 
 
