@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 import promql_parser as pp
 
-from obsgen.lint.promql import children, parse, selector_name
+from obsgen.lint.promql import children, parse, selector_name, walk
 from obsgen.promql import Matcher, Selector
 
 _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
@@ -41,16 +41,10 @@ def to_selector(node: pp.VectorSelector) -> Selector | None:
     return Selector(name, matchers)
 
 
-def _vector_selectors(node: pp.Expr) -> Iterator[pp.VectorSelector]:
-    if isinstance(node, pp.VectorSelector):
-        yield node
-    for child in children(node):
-        yield from _vector_selectors(child)
-
-
 def selectors(expr: str) -> list[Selector]:
     """Every series selector the expression reads, in source order, duplicates removed."""
-    found = [s for s in map(to_selector, _vector_selectors(parsed(expr))) if s is not None]
+    vectors = (node for node, _ in walk(parsed(expr)) if isinstance(node, pp.VectorSelector))
+    found = [s for s in map(to_selector, vectors) if s is not None]
     return list(dict.fromkeys(found))
 
 
@@ -66,19 +60,13 @@ def groupings(expr: str) -> list[Grouping]:
     """`sum by (le, genre) (rate(x[5m]))`: the series of x must carry le and genre, or the result
     collapses into one series silently. Only selectors with no aggregation in between count."""
     found = []
-    for node in _walk(parsed(expr)):
+    for node, _ in walk(parsed(expr)):
         if isinstance(node, pp.AggregateExpr) and node.modifier is not None:
             if str(node.modifier.type).endswith("By") and node.modifier.labels:
                 direct = tuple(s for s in map(to_selector, _direct_selectors(node.expr)) if s is not None)
                 if direct:
                     found.append(Grouping(tuple(node.modifier.labels), direct))
     return found
-
-
-def _walk(node: pp.Expr) -> Iterator[pp.Expr]:
-    yield node
-    for child in children(node):
-        yield from _walk(child)
 
 
 def _direct_selectors(node: pp.Expr) -> Iterator[pp.VectorSelector]:
