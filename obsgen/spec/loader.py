@@ -15,6 +15,10 @@ from obsgen.spec.positions import load_positioned
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
+# A journey spec is a few kilobytes and a large fleet member a few hundred; reading more than this
+# is a mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it.
+MAX_SPEC_BYTES = 1024 * 1024
+
 
 def display_path(path: Path) -> str:
     """The path as people see it in errors and headers: relative to the working directory when inside it."""
@@ -30,14 +34,26 @@ def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey
     path = Path(path)
     shown = source_name or display_path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
         raise SpecError([Diagnostic(shown, 1, 1, f"cannot read spec: {exc.strerror}")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError([Diagnostic(shown, 1, 1, f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB; "
+                                                 "is this the right file?")])
+    return parse_journey(_decoded(raw, shown), shown)
+
+
+def _decoded(raw: bytes, shown: str) -> str:
+    """The spec's text, or a problem at the first byte that is not UTF-8."""
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, f"spec is not UTF-8 text: {exc.reason}")]) from None
-    return parse_journey(text, shown)
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1
+        raise SpecError([Diagnostic(shown, line, column, f"spec is not UTF-8 text: byte "
+                                                         f"0x{raw[exc.start]:02x} ({exc.reason})")]) from None
 
 
 def parse_journey(text: str, source: str) -> Journey:

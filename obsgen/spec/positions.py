@@ -3,10 +3,16 @@
 PyYAML's composer keeps line/column marks on nodes; we keep them in a side table keyed by
 the JSON path of each value, so schema and semantic errors can point at file:line:column.
 Duplicate keys are reported instead of silently keeping the last one, as PyYAML would.
+
+A spec may come from anyone, so the loader is also the first line of defence against hostile
+YAML: nesting is bounded while composing (Python's recursion would fail first), aliases are
+expanded against a budget of values (a 1 KB "billion laughs" document would otherwise expand to
+gigabytes), and only the plain JSON-like tags are accepted. Each refusal is a positioned problem.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +21,26 @@ import yaml
 from obsgen.errors import Diagnostic
 
 Path = tuple[Any, ...]
+
+# Far deeper than any spec (the deepest real path is about eight levels) and far below the depth
+# at which PyYAML's recursive composer exhausts Python's stack.
+MAX_DEPTH = 64
+# Values that YAML aliases may expand to in one spec: re-using a few matchers or alert settings is
+# far below this, a 1 KB "billion laughs" document far above it. Values written out are bounded by
+# the loader's size limit instead.
+MAX_ALIASED_VALUES = 10_000
+# Prometheus stores sample values as float64 and durations as int64 milliseconds: no spec number
+# means anything beyond an int64.
+MAX_INTEGER = 2**63 - 1
+
+# The tags a spec may carry, explicitly or as PyYAML resolves plain scalars. Anything else
+# (`!vault`, `!!python/...`, `!!binary`, `!!set`) is a value obsgen could not pass on faithfully.
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+}
+# YAML 1.1 turns unquoted dates into date objects; a spec has no date fields, so keep the text.
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass
@@ -41,34 +67,119 @@ class PositionedDocument:
         return Diagnostic(self.file, line, column, message)
 
 
+def _position(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
 def _mark(node: yaml.Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
+    return _position(node.start_mark)
+
+
+class _Refused(Exception):
+    """Input the loader will not process further; carries the one positioned problem."""
+
+    def __init__(self, position: tuple[int, int], message: str):
+        super().__init__(message)
+        self.position = position
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _AliasUse:
+    """Where an alias (`*name`) was written, and the node it stands for: the composer shares
+    the node itself, which would lose the alias' own position."""
+
+    node: yaml.Node
+    start_mark: yaml.Mark
+
+
+class _ComposingLoader(yaml.SafeLoader):
+    """SafeLoader's composer with a depth bound, keeping the position of every alias use."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.depth = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            return _AliasUse(super().compose_node(parent, index), mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(_position(self.peek_event().start_mark),
+                           f"the spec nests deeper than {MAX_DEPTH} levels")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:
     def __init__(self, doc: PositionedDocument):
         self.doc = doc
         self.constructor = yaml.SafeLoader("")
+        self.aliased_values = 0
+        self.expanding: list[_AliasUse] = []  # the aliases being expanded, outermost first
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node | _AliasUse, path: Path) -> Any:
+        self._count(node, path)
+        if isinstance(node, _AliasUse):
+            self.expanding.append(node)
+            try:
+                return self.build(node.node, path)
+            finally:
+                self.expanding.pop()
         self.doc.value_marks[path] = _mark(node)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            raise _Refused(_mark(node), _unsupported_tag(node.tag))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self._scalar(node)
+
+    def _count(self, node: yaml.Node | _AliasUse, path: Path) -> None:
+        # The composer bounds the nesting it reads; only an alias inside its own anchor (`&a [*a]`)
+        # nests deeper when expanded.
+        if isinstance(node, _AliasUse) and len(path) > MAX_DEPTH:
+            raise _Refused(_mark(node), f"the spec nests deeper than {MAX_DEPTH} levels "
+                                        "(does a YAML alias refer to itself?)")
+        if isinstance(node, _AliasUse) or not self.expanding:
+            return
+        self.aliased_values += 1
+        if self.aliased_values > MAX_ALIASED_VALUES:
+            raise _Refused(_mark(self.expanding[0]), f"YAML aliases in the spec expand to more than "
+                                                     f"{MAX_ALIASED_VALUES} values")
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _TIMESTAMP_TAG and node.style is None:
+            return node.value
+        if node.tag not in _PLAIN_TAGS:
+            raise _Refused(_mark(node), _unsupported_tag(node.tag))
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, KeyError, yaml.YAMLError):  # `!!int x`, `!!bool maybe`, an integer of 5000 digits
+            kind = node.tag.rsplit(":", 1)[-1]
+            problem = "is too large" if kind == "int" and len(node.value) > 20 else f"is not a valid {kind}"
+            raise _Refused(_mark(node), f"{_excerpt(node.value)} {problem}") from None
+        return _checked_number(value, node)
+
+    def _key(self, node: yaml.Node | _AliasUse) -> str:
+        node = node.node if isinstance(node, _AliasUse) else node
+        if not isinstance(node, yaml.ScalarNode):
+            raise _Refused(_mark(node), "a mapping key must be plain text, not a list or a mapping")
+        key = self._scalar(node)
+        return key if isinstance(key, str) else str(key)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict:
         result: dict = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if getattr(key_node, "tag", None) == "tag:yaml.org,2002:merge":
                 self.doc.problems.append(
                     Diagnostic(self.doc.file, *_mark(key_node), "YAML merge keys (<<) are not supported in specs")
                 )
                 continue
-            key = self.constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
+            key = self._key(key_node)
             if key in result:
                 first = self.doc.key_marks[path + (key,)]
                 self.doc.problems.append(
@@ -84,22 +195,56 @@ class _Builder:
         return result
 
 
+def _checked_number(value: Any, node: yaml.Node) -> Any:
+    """NaN and infinities compare false with every bound a schema sets, so they would pass
+    validation and poison every threshold downstream; integers beyond int64 mean nothing to Prometheus."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Refused(_mark(node), f"{node.value!r} is not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        raise _Refused(_mark(node), f"{_excerpt(node.value)} is too large (at most {MAX_INTEGER})")
+    return value
+
+
+def _unsupported_tag(tag: str) -> str:
+    return (f"unsupported YAML tag {tag!r}: specs use plain YAML values "
+            "(strings, numbers, true/false, lists and mappings)")
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def load_positioned(text: str, file: str) -> PositionedDocument:
-    """Parse one YAML document; syntax errors become diagnostics rather than exceptions."""
+    """Parse one YAML document; syntax errors and refused input become diagnostics rather than exceptions."""
     doc = PositionedDocument(file=file, data=None)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
+        if node is None:
+            doc.problems.append(Diagnostic(file, 1, 1, "the spec is empty"))
+            return doc
+        doc.data = _Builder(doc).build(node, ())
+    except _Refused as refused:
+        doc.problems.append(Diagnostic(file, *refused.position, refused.message))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _position(exc.problem_mark or exc.context_mark)
         problem = exc.problem or exc.context or "invalid YAML"
         doc.problems.append(Diagnostic(file, line, column, f"YAML syntax error: {problem}"))
-        return doc
-    except yaml.YAMLError as exc:  # e.g. more than one document
-        doc.problems.append(Diagnostic(file, 1, 1, f"YAML error: {exc}"))
-        return doc
-    if node is None:
-        doc.problems.append(Diagnostic(file, 1, 1, "the spec is empty"))
-        return doc
-    doc.data = _Builder(doc).build(node, ())
+    except yaml.reader.ReaderError as exc:  # a control character or other non-printable text
+        line, column = _text_position(text, exc.position)
+        doc.problems.append(Diagnostic(file, line, column, f"YAML error: the spec contains the unprintable "
+                                                           f"character U+{exc.character:04X}"))
     return doc
+
+
+def _compose(text: str) -> yaml.Node | _AliasUse | None:
+    loader = _ComposingLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
