@@ -18,8 +18,12 @@ OPERATORS = ("=", "!=", "=~", "!~")
 
 
 def string_literal(value: str) -> str:
-    """A PromQL double-quoted string; PromQL unquotes with Go rules, which accept JSON's escapes."""
-    return json.dumps(value, ensure_ascii=True)
+    """A PromQL double-quoted string, ASCII only. PromQL unquotes with Go's rules, which accept JSON's
+    escapes except UTF-16 surrogate pairs: a character beyond U+FFFF is one \\U escape instead."""
+    if value.isascii() or max(value) <= "\uffff":
+        return json.dumps(value, ensure_ascii=True)
+    return '"' + "".join(f"\\U{ord(c):08x}" if c > "\uffff" else json.dumps(c, ensure_ascii=True)[1:-1]
+                         for c in value) + '"'
 
 
 def parse_duration(text: str) -> float:

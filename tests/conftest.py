@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
@@ -20,3 +22,13 @@ def purchase_journey():
 @pytest.fixture
 def spec_text() -> str:
     return PURCHASE_SPEC.read_text()
+
+
+# Property-based tests (tests/spec/test_properties.py) run in CI on a fixed budget: derandomized so a
+# failure reproduces on any machine, no deadline because one example is a whole build (several
+# seconds on a loaded runner). HYPOTHESIS_PROFILE=explore searches much further, locally.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("explore", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -42,3 +42,18 @@ def test_with_matchers_overrides_the_same_label():
 def test_le_matcher_spellings():
     assert le_matcher(0.5).promql() == 'le="0.5"'
     assert le_matcher(10).promql() == 'le=~"10(\\\\.0)?"'
+
+
+@pytest.mark.parametrize("value", ["a\U0001F600b", "\U0010FFFF", 'é"\\\n😀'])
+def test_label_values_beyond_the_bmp_are_literals_promtool_and_the_lint_parser_read_back(value):
+    """JSON escapes them as UTF-16 surrogate pairs, which Go's unquoting (so Prometheus) rejects."""
+    import promql_parser
+
+    from obsgen import promtool
+    from obsgen.promql import string_literal
+
+    literal = string_literal(value)
+    assert literal.isascii()
+    expr = f"up{{job={literal}}}"
+    assert promtool.parse_expr(expr) is None
+    assert promql_parser.parse(expr).matchers.matchers[0].value == value

@@ -162,6 +162,8 @@ class _Builder:
             kind = node.tag.rsplit(":", 1)[-1]
             problem = "is too large" if kind == "int" and len(node.value) > 20 else f"is not a valid {kind}"
             raise _Refused(_mark(node), f"{_excerpt(node.value)} {problem}") from None
+        if isinstance(value, str):
+            return _checked_text(value, node)
         return _checked_number(value, node)
 
     def _key(self, node: yaml.Node | _AliasUse) -> str:
@@ -193,6 +195,16 @@ class _Builder:
             self.doc.key_marks[path + (key,)] = _mark(key_node)
             result[key] = self.build(value_node, path + (key,))
         return result
+
+
+def _checked_text(value: str, node: yaml.Node) -> str:
+    """A `"\\ud800"` escape gives half a UTF-16 pair, which no output file can encode."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _Refused(_mark(node), f"{_excerpt(node.value)} holds U+{ord(value[exc.start]):04X}, "
+                                    "half of a UTF-16 surrogate pair, which is not text") from None
+    return value
 
 
 def _checked_number(value: Any, node: yaml.Node) -> Any:
