@@ -81,7 +81,9 @@ def ranges(expr: pp.Expr) -> Iterator[tuple[str, timedelta]]:
             yield "subquery", node.range
 
 
-def is_counter_name(name: str) -> bool:
+def named_like_counter(name: str) -> bool:
+    """Whether the naming conventions suggest a counter. A hint for what to note, never a verdict:
+    real gauges end in _count/_sum and real counters lack _total (see obsgen.lint.metric_types)."""
     return name.endswith(COUNTER_SUFFIXES)
 
 
