@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import requests
 
-from obsgen.lint.metric_types import MetricTypes
+from obsgen.lint.metric_types import GAUGE, MetricTypes
 
 TIMEOUT_SECONDS = 10
 UNKNOWN_TYPES = frozenset({"unknown", "untyped", "info", "stateset", ""})
+# Series Prometheus writes itself for every scrape: the API has no metadata for them, and its
+# documentation ("Jobs and instances") says what they are.
+SCRAPE_SERIES = {
+    name: GAUGE
+    for name in ("up", "scrape_duration_seconds", "scrape_samples_scraped",
+                 "scrape_samples_post_metric_relabeling", "scrape_series_added")
+}
 
 
 class MetadataError(Exception):
@@ -29,7 +36,7 @@ def fetch(base_url: str) -> MetricTypes:
         raise MetadataError(f"cannot read metric metadata from {url}: {error}") from None
     if not isinstance(body, dict) or body.get("status") != "success" or not isinstance(body.get("data"), dict):
         raise MetadataError(f"{url} did not answer like Prometheus' metadata API: {str(body)[:200]}")
-    return MetricTypes(families_from(body["data"]), f"Prometheus at {base_url}")
+    return MetricTypes({**SCRAPE_SERIES, **families_from(body["data"])}, f"Prometheus at {base_url}")
 
 
 def families_from(data: dict) -> dict[str, str]:
