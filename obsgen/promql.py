@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from obsgen import promregex
+
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
@@ -65,13 +67,14 @@ class Matcher:
         return f"{self.label}{self.op}{string_literal(self.value)}"
 
     def accepts(self, value: str) -> bool:
-        """Prometheus semantics for a label's value: regexes are fully anchored, and a missing label
-        is the empty string. Raises re.error for a regex Python cannot compile."""
+        """Prometheus semantics for a label's value: RE2 regexes, fully anchored (obsgen.promregex),
+        and a missing label is the empty string. Raises promregex.RegexError for a regex
+        Prometheus would refuse."""
         if self.op == "=":
             return value == self.value
         if self.op == "!=":
             return value != self.value
-        matched = re.fullmatch(self.value, value) is not None
+        matched = promregex.fullmatch(self.value, value)
         return matched if self.op == "=~" else not matched
 
 
