@@ -1,4 +1,4 @@
-from obsgen.lint import NOTE, WARNING
+from obsgen.lint import ALL_CHECKS, NOTE, WARNING, lint_paths
 from obsgen.lint.metric_types import COUNTER, GAUGE, NOTHING_KNOWN, MetricTypes
 from obsgen.lint.rules.promql_rate import not_a_counter
 from tests.lint.helpers import places, run_check
@@ -45,3 +45,13 @@ def test_verdicts():
     assert not_a_counter("job:requests:sum", {}, NOTHING_KNOWN) is None  # unknown recorded series: not judged
     rate_of_rate = not_a_counter("job:requests:sum", {"job:requests:sum": ["sum(rate(x_total[5m]))"]}, NOTHING_KNOWN)
     assert rate_of_rate[0] == WARNING
+
+
+def test_expressions_with_re2_only_regexes_are_still_analysed(tmp_path):
+    # promql-parser (Rust regex) refuses \Q...\E, which Prometheus accepts: the rate is judged anyway.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text('groups:\n- name: g\n  rules:\n  - record: a:b:rate5m\n'
+                     '    expr: rate(kafka_consumergroup_lag_sum{topic=~"\\\\Qfights.v1\\\\E"}[5m])\n')
+    others = [c.id for c in ALL_CHECKS if c.id != CHECK]
+    report = lint_paths([str(rules)], disabled=others, metric_types=POSTGRES_AND_KAFKA)
+    assert [(f.line, f.col, f.severity) for f in report.findings] == [(5, 16, WARNING)]
