@@ -2,6 +2,11 @@
 
 Every name that reaches a query is checked against Prometheus' grammar, and every label value
 is rendered as a quoted, escaped string literal, so spec content can never change a query's meaning.
+
+Names are written bare when they fit the legacy grammar (``[a-zA-Z_:][a-zA-Z0-9_:]*``), so output
+for such names is what every Prometheus reads.  Other UTF-8 names (``service.name``, which
+Prometheus 3 accepts; whether a spec may use them is spec.nameValidation's business) are quoted
+as Prometheus 3 writes them: ``{"http.server.duration","service.name"="x"}``.
 """
 
 from __future__ import annotations
@@ -10,11 +15,27 @@ import json
 import re
 from dataclasses import dataclass
 
+from obsgen import promregex
+
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 OPERATORS = ("=", "!=", "=~", "!~")
+
+
+def is_utf8_name(name: str) -> bool:
+    """Prometheus 3's rule for metric and label names: any non-empty valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return name != ""
+
+
+def label_name(name: str) -> str:
+    """A label name as PromQL writes it: bare when legacy, else a quoted string (Prometheus 3)."""
+    return name if LABEL_NAME.match(name) else string_literal(name)
 
 
 def string_literal(value: str) -> str:
@@ -60,22 +81,23 @@ class Matcher:
     value: str
 
     def __post_init__(self) -> None:
-        if not LABEL_NAME.match(self.label):
+        if not is_utf8_name(self.label):
             raise ValueError(f"invalid label name {self.label!r}")
         if self.op not in OPERATORS:
             raise ValueError(f"invalid matcher operator {self.op!r}")
 
     def promql(self) -> str:
-        return f"{self.label}{self.op}{string_literal(self.value)}"
+        return f"{label_name(self.label)}{self.op}{string_literal(self.value)}"
 
     def accepts(self, value: str) -> bool:
-        """Prometheus semantics for a label's value: regexes are fully anchored, and a missing label
-        is the empty string. Raises re.error for a regex Python cannot compile."""
+        """Prometheus semantics for a label's value: RE2 regexes, fully anchored (obsgen.promregex),
+        and a missing label is the empty string. Raises promregex.RegexError for a regex
+        Prometheus would refuse."""
         if self.op == "=":
             return value == self.value
         if self.op == "!=":
             return value != self.value
-        matched = re.fullmatch(self.value, value) is not None
+        matched = promregex.fullmatch(self.value, value)
         return matched if self.op == "=~" else not matched
 
 
@@ -87,7 +109,7 @@ class Selector:
     matchers: tuple[Matcher, ...] = ()
 
     def __post_init__(self) -> None:
-        if not METRIC_NAME.match(self.metric):
+        if not is_utf8_name(self.metric):
             raise ValueError(f"invalid metric name {self.metric!r}")
 
     def with_matchers(self, *extra: Matcher) -> "Selector":
@@ -100,13 +122,22 @@ class Selector:
         return Selector(metric, self.matchers)
 
     def promql(self) -> str:
-        if not self.matchers:
-            return self.metric
-        return f"{self.metric}{{{','.join(m.promql() for m in self.matchers)}}}"
+        matchers = [m.promql() for m in self.matchers]
+        if not METRIC_NAME.match(self.metric):  # Prometheus 3 writes a UTF-8 name first inside the braces
+            return f"{{{','.join([string_literal(self.metric), *matchers])}}}"
+        return f"{self.metric}{{{','.join(matchers)}}}" if matchers else self.metric
 
     def labels(self) -> dict[str, str]:
         """Equality matchers as a label set, as promtool test input series need."""
         return {m.label: m.value for m in self.matchers if m.op == "="}
+
+
+def series(metric: str, labels: dict[str, str]) -> str:
+    """A series with its labels (sorted), as promtool test input writes it: always with braces."""
+    inner = ",".join(f"{label_name(k)}={string_literal(v)}" for k, v in sorted(labels.items()))
+    if not METRIC_NAME.match(metric):
+        return f"{{{','.join([string_literal(metric), *([inner] if inner else [])])}}}"
+    return f"{metric}{{{inner}}}"
 
 
 def le_matcher(seconds: float) -> Matcher:

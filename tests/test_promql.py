@@ -26,10 +26,11 @@ def test_numbers_print_without_float_noise():
 def test_selector_escapes_values_and_rejects_bad_names():
     sel = Selector("up", (Matcher("job", "=", 'a"b\\c\n'),))
     assert sel.promql() == 'up{job="a\\"b\\\\c\\n"}'
+    # Names outside the legacy grammar are quoted (Prometheus 3 UTF-8 names), never spliced in.
+    assert Selector("up or vector(1)").promql() == '{"up or vector(1)"}'
+    assert Matcher('job="x"', "=", "y").promql() == '"job=\\"x\\""="y"'
     with pytest.raises(ValueError):
-        Selector("up or vector(1)")
-    with pytest.raises(ValueError):
-        Matcher('job="x"', "=", "y")
+        Selector("")
     with pytest.raises(ValueError):
         Matcher("job", "==", "y")
 

@@ -100,7 +100,7 @@ def check_fleet_alertmanager(staged: Path, fleet: Fleet) -> list[str]:
 
 
 def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
-    return lint_dashboard(staged, INDEX_PATH)
+    return lint_dashboard(staged, INDEX_PATH, fleet.journeys)
 
 
 def check_shared_rule_tests(staged: Path, fleet: Fleet) -> list[str]:

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import click
 
+from obsgen.lint.metadata import MetadataError, fetch
+from obsgen.lint.metric_types import NOTHING_KNOWN
 from obsgen.lint.output import FORMATS, render
 from obsgen.lint.promql import parse_duration
 from obsgen.lint.runner import ALL_CHECKS, EXIT_ERROR, LintUsageError, lint_paths
@@ -30,11 +32,20 @@ def _duration(ctx, param, value: str) -> timedelta:
 @click.option(
     "--scrape-interval", default="15s", show_default=True, callback=_duration, help="For the promql/range check."
 )
+@click.option(
+    "--prometheus",
+    metavar="URL",
+    help="Read metric types (# TYPE counter/gauge/histogram/summary) from this Prometheus' /api/v1/metadata, "
+    "so promql/rate and dashboard/counter-rate judge series by type. Without it, series of unknown type "
+    "get notes, never failures.",
+)
 @click.option("--list-checks", is_flag=True, help="Print every check id with its severity and exit.")
-def lint(files, output_format, disable, scrape_interval, list_checks):
+def lint(files, output_format, disable, scrape_interval, prometheus, list_checks):
     """Lint Prometheus rule files and Grafana dashboard JSON (detected by content).
 
-    Exit 0 when clean, 1 when there are findings, 2 on usage or parse errors.
+    Exit 0 when clean or when there are only notes (severity "note": what a
+    check cannot decide, e.g. a metric of unknown type), 1 when there are
+    other findings, 2 on usage or parse errors or an unreachable --prometheus.
     """
     if list_checks:
         click.echo("".join(f"{c.id}\t{c.severity}\t{c.summary}\n" for c in ALL_CHECKS), nl=False)
@@ -42,10 +53,11 @@ def lint(files, output_format, disable, scrape_interval, list_checks):
     if not files:
         raise click.UsageError("no FILE given")
     try:
-        report = lint_paths(files, disabled=disable, scrape_interval=scrape_interval)
+        metric_types = fetch(prometheus) if prometheus else NOTHING_KNOWN
+        report = lint_paths(files, disabled=disable, scrape_interval=scrape_interval, metric_types=metric_types)
     except LintUsageError as error:
         raise click.UsageError(str(error)) from None
-    except (PromtoolNotFound, PromtoolError) as error:
+    except (PromtoolNotFound, PromtoolError, MetadataError) as error:
         click.echo(f"obsgen lint: {error}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(render(report.all_findings(), output_format), nl=False)

@@ -7,7 +7,10 @@ from dataclasses import asdict, dataclass
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
-SEVERITIES = (ERROR, WARNING, INFO)
+# What a check cannot decide (e.g. a metric whose type nobody declared): shown, but never fails a run.
+NOTE = "note"
+SEVERITIES = (ERROR, WARNING, INFO, NOTE)
+FAILING_SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class Finding:
     severity: str
     message: str
     json_path: str | None = None
+
+    @property
+    def fails(self) -> bool:
+        return self.severity in FAILING_SEVERITIES
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.col or 0, self.check, self.message, self.json_path or "")

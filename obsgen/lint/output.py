@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from obsgen.lint.finding import ERROR, INFO, WARNING, Finding
+from obsgen.lint.finding import ERROR, INFO, NOTE, WARNING, Finding
 
 FORMATS = ("text", "json", "github")
-_GITHUB_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice"}
+_GITHUB_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice", NOTE: "notice"}
 
 
 def render(findings: Sequence[Finding], output_format: str) -> str:

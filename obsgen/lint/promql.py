@@ -26,10 +26,17 @@ COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
 
 @lru_cache(maxsize=4096)
 def parse(expr: str) -> pp.Expr | None:
-    try:
-        return pp.parse(expr)
-    except (ValueError, TypeError):
-        return None
+    """The AST, or None when promql-parser cannot read the expression.
+
+    promql-parser checks regexes with Rust's regex crate, which refuses valid RE2 such as
+    ``\\Q…\\E``; the checks here look at structure, never at regex values, so an expression it
+    refuses only for a regex is read again with those regexes blanked."""
+    for text in (expr, _REGEX_VALUE.sub(r'\1".*"', expr)):
+        try:
+            return pp.parse(text)
+        except (ValueError, TypeError):
+            continue
+    return None
 
 
 def children(node: pp.Expr) -> list[pp.Expr]:
@@ -81,7 +88,9 @@ def ranges(expr: pp.Expr) -> Iterator[tuple[str, timedelta]]:
             yield "subquery", node.range
 
 
-def is_counter_name(name: str) -> bool:
+def named_like_counter(name: str) -> bool:
+    """Whether the naming conventions suggest a counter. A hint for what to note, never a verdict:
+    real gauges end in _count/_sum and real counters lack _total (see obsgen.lint.metric_types)."""
     return name.endswith(COUNTER_SUFFIXES)
 
 
@@ -108,6 +117,7 @@ def parse_duration(text: str) -> timedelta:
 
 # --------------------------------------------------------------------------- source positions
 
+_REGEX_VALUE = re.compile(r"""(=~|!~)\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
 _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`[^`]*`|#[^\n]*')
 _RANGE_TEXT = re.compile(r"\[\s*([0-9][0-9a-zA-Z]*)\s*(:\s*[0-9a-zA-Z]*\s*)?\]")
 

@@ -17,6 +17,7 @@ from obsgen.lint.dashboards import DASHBOARD_CHECKS
 from obsgen.lint.dashboards.context import DashboardContext
 from obsgen.lint.dashboards.model import Dashboard
 from obsgen.lint.finding import ERROR, PARSE_CHECK_ID, Finding, sorted_findings
+from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 from obsgen.lint.rulefile import RuleFile, load_rule_file
 from obsgen.lint.rules import RULE_CHECKS
 from obsgen.lint.rules.context import DEFAULT_SCRAPE_INTERVAL, RuleContext
@@ -33,14 +34,19 @@ class LintUsageError(ValueError):
 
 @dataclass(frozen=True)
 class LintReport:
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # notes included
     errors: tuple[SourceError, ...]  # files that could not be read or parsed
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """The findings that fail the run: all but notes."""
+        return tuple(f for f in self.findings if f.fails)
 
     @property
     def exit_code(self) -> int:
         if self.errors:
             return EXIT_ERROR
-        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
+        return EXIT_FINDINGS if self.failing else EXIT_CLEAN
 
     def all_findings(self) -> list[Finding]:
         """Findings plus parse errors as findings (check id ``parse``), for output."""
@@ -53,8 +59,12 @@ def lint_paths(
     *,
     disabled: Iterable[str] = (),
     scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
+    metric_types: MetricTypes = NOTHING_KNOWN,
 ) -> LintReport:
     """Lint rule files and dashboards (told apart by content).
+
+    ``metric_types`` is what is known of each metric's type (from a spec or a
+    Prometheus' metadata); the counter checks note what it does not cover.
 
     Raises ``LintUsageError`` for unknown check ids and
     ``promtool.PromtoolNotFound`` when a promtool-backed check is enabled but
@@ -64,9 +74,9 @@ def lint_paths(
     rule_files, dashboards, errors = _load(paths)
     findings: list[Finding] = []
     if rule_files:
-        findings += _run(_checks_for(enabled, RULE_CHECKS), _rule_context(rule_files, enabled, scrape_interval))
+        findings += _run(_checks_for(enabled, RULE_CHECKS), _rule_context(rule_files, enabled, scrape_interval, metric_types))
     if dashboards:
-        findings += _run(_checks_for(enabled, DASHBOARD_CHECKS), _dashboard_context(dashboards, enabled))
+        findings += _run(_checks_for(enabled, DASHBOARD_CHECKS), _dashboard_context(dashboards, enabled, metric_types))
     return LintReport(tuple(sorted_findings(findings)), tuple(errors))
 
 
@@ -97,14 +107,16 @@ def _checks_for(enabled: tuple[Check, ...], family: tuple[Check, ...]) -> list[C
     return [c for c in enabled if c in family]
 
 
-def _rule_context(rule_files: list[RuleFile], enabled, scrape_interval: timedelta) -> RuleContext:
+def _rule_context(
+    rule_files: list[RuleFile], enabled, scrape_interval: timedelta, metric_types: MetricTypes
+) -> RuleContext:
     needs_promtool = any(c.needs_promtool for c in _checks_for(enabled, RULE_CHECKS))
     findings = promtool.check_rules([f.path for f in rule_files]) if needs_promtool else None
-    return RuleContext(rule_files, scrape_interval, findings)
+    return RuleContext(rule_files, scrape_interval, findings, metric_types)
 
 
-def _dashboard_context(dashboards: list[Dashboard], enabled) -> DashboardContext:
-    ctx = DashboardContext(dashboards)
+def _dashboard_context(dashboards: list[Dashboard], enabled, metric_types: MetricTypes) -> DashboardContext:
+    ctx = DashboardContext(dashboards, metric_types=metric_types)
     if any(c.needs_promtool for c in _checks_for(enabled, DASHBOARD_CHECKS)) and ctx.promql_targets:
         results = promtool.parse_exprs([t.expanded for t in ctx.promql_targets])
         ctx.parse_errors = {

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from obsgen.model import Journey, Slo
-from obsgen.promql import format_number, parse_duration, string_literal
+from obsgen.promql import Selector, format_number, parse_duration, series
 from obsgen.rules import RecordingRule, rule_groups
 from obsgen.rules import dashboard_series as dash
 from obsgen.rules import slo_meta as meta
@@ -53,10 +53,7 @@ def known_world(journey: Journey, steps: int) -> World:
 
 
 def series_text(name: str, labels: dict[str, str]) -> str:
-    if not labels:
-        return name
-    inner = ",".join(f"{k}={string_literal(v)}" for k, v in sorted(labels.items()))
-    return f"{name}{{{inner}}}"
+    return series(name, labels) if labels else Selector(name).promql()
 
 
 class RecordingExpectations:

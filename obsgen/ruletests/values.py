@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 
+from obsgen import promregex
 from obsgen.promql import Matcher, Selector
 
 try:  # Python 3.11 moved the regex parser and deprecated the old module names
@@ -46,11 +48,13 @@ def selector_matches(selector: Selector, labels: dict[str, str]) -> bool:
 def example_for_regex(pattern: str) -> str | None:
     """The shortest-ish string the regex matches, built from its parse tree; None if unsure."""
     try:
-        tree = sre_parse.parse(pattern)
+        with warnings.catch_warnings():  # RE2's [[:alpha:]] reads as a nested set to Python
+            warnings.simplefilter("ignore", FutureWarning)
+            tree = sre_parse.parse(pattern)
         text = _generate(tree)
     except (sre_constants.error, _Unsupported):
         return None
-    return text if text is not None and re.fullmatch(pattern, text) else None
+    return text if text is not None and promregex.fullmatch(pattern, text) else None
 
 
 class _Unsupported(Exception):

@@ -53,11 +53,9 @@ class Series:
     samples: list[Sample]
 
     def promql_labels(self) -> str:
-        from obsgen.promql import string_literal
+        from obsgen.promql import series
 
-        name = self.labels["__name__"]
-        rest = ",".join(f"{k}={string_literal(v)}" for k, v in sorted(self.labels.items()) if k != "__name__")
-        return f"{name}{{{rest}}}"
+        return series(self.labels["__name__"], {k: v for k, v in self.labels.items() if k != "__name__"})
 
 
 Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep) | ...

@@ -23,8 +23,16 @@ TEXT_PATTERN = r"^[^{}]*$"
 URL_PATTERN = r"^https?://[^\s\"'<>{}]+$"
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower-case identifier: letters, digits, '_' and '-'")]
+# Names in selectors may be any UTF-8 (Prometheus 3: `service.name`) when spec.nameValidation is utf8;
+# the loader checks them against the legacy grammar otherwise (obsgen.spec.schema).
+UTF8_NAME_PATTERN = r"^.+$"
 LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN)]
 MetricName = Annotated[str, Field(pattern=METRIC_NAME_PATTERN)]
+SelectorLabelName = Annotated[str, Field(pattern=UTF8_NAME_PATTERN)]
+SelectorMetricName = Annotated[str, Field(
+    pattern=UTF8_NAME_PATTERN,
+    description="metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, or any UTF-8 (e.g. http.server.duration) with "
+                "spec.nameValidation: utf8")]
 Duration = Annotated[str, Field(pattern=DURATION_PATTERN, description="Prometheus duration, e.g. 5m, 1h30m, 30d")]
 Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=2000, description="free text without braces")]
 Url = Annotated[str, Field(pattern=URL_PATTERN)]
@@ -54,20 +62,22 @@ class NotRegexMatch(Model):
 
 
 MatcherValue = Union[str, RegexMatch, NotEqual, NotRegexMatch]
-Match = dict[LabelName, MatcherValue]
+Match = Annotated[dict[SelectorLabelName, MatcherValue], Field(
+    description="label matchers; label names are [a-zA-Z_][a-zA-Z0-9_]*, or any UTF-8 (e.g. service.name) with "
+                "spec.nameValidation: utf8")]
 
 
 class CounterSignal(Model):
     """A counter and the label matchers that select the events it counts."""
 
-    metric: MetricName | None = Field(default=None, description="defaults to the profile's metric")
+    metric: SelectorMetricName | None = Field(default=None, description="defaults to the profile's metric")
     match: Match = Field(default_factory=dict)
 
 
 class HistogramSignal(Model):
     """A classic Prometheus histogram, by its base name (without _bucket/_count/_sum)."""
 
-    histogram: MetricName | None = None
+    histogram: SelectorMetricName | None = None
     match: Match = Field(default_factory=dict)
     buckets: list[float] | None = Field(default=None, description="the histogram's bucket bounds; lets obsgen check latency thresholds against them")
 
@@ -150,7 +160,7 @@ class HealthSignal(Model):
     """A series that is 1 while the dependency is healthy (absent or 0 means down)."""
 
     profile: Literal["postgresql", "rabbitmq", "scrape"] | None = None
-    metric: MetricName | None = None
+    metric: SelectorMetricName | None = None
     match: Match = Field(default_factory=dict)
     for_: Duration = Field(default="1m", alias="for")
 
@@ -163,7 +173,7 @@ class Prediction(Model):
 class SaturationSignal(Model):
     """A gauge of backlog (queue depth) with a limit, and an optional linear prediction."""
 
-    metric: MetricName
+    metric: SelectorMetricName
     match: Match = Field(default_factory=dict)
     threshold: float = Field(gt=0)
     predict: Prediction | None = None
@@ -185,7 +195,7 @@ class Dependency(Model):
 class BusinessMetric(Model):
     name: Name
     title: Text | None = None
-    metric: MetricName
+    metric: SelectorMetricName
     type: Literal["counter", "histogram", "gauge"] = "counter"
     by: list[LabelName] = Field(default_factory=list)
     match: Match = Field(default_factory=dict)
@@ -196,7 +206,7 @@ class BusinessMetric(Model):
 class JourneyTime(Model):
     """End-to-end journey time, from the first click to the last background step."""
 
-    histogram: MetricName
+    histogram: SelectorMetricName
     match: Match = Field(default_factory=dict)
     buckets: list[float] | None = None
     title: Text | None = None
@@ -217,6 +227,10 @@ class Metadata(Model):
 
 
 class JourneySpec(Model):
+    name_validation: Literal["legacy", "utf8"] = Field(
+        default="legacy",
+        description="metric and label names in selectors: 'legacy' ([a-zA-Z_:][a-zA-Z0-9_:]*, every Prometheus) or "
+                    "'utf8' (any UTF-8, quoted in PromQL; needs Prometheus 3 with UTF-8 name validation)")
     scrape_interval: Duration = "15s"
     slo_window: Duration = "30d"
     stages: list[Stage] = Field(min_length=1)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
+from pydantic import BaseModel
+
+from obsgen import promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BurnRate, BusinessMetric, Dependency, ErrorRateAlert, Histogram, Journey,
                           LatencyAlert, Location, Saturation, Slo, Stage)
@@ -67,7 +70,26 @@ class Resolver:
         for i, metric in enumerate(self.spec.business):
             if metric.stage is not None:
                 self._check_stage_ref(("spec", "business", i, "stage"), metric.stage)
+        self._check_regexes(self.doc, ())
         return self.problems
+
+    def _check_regexes(self, node, path: tuple) -> None:
+        """Every =~/!~ value anywhere in the spec, as Prometheus (RE2) would compile it."""
+        if isinstance(node, (fmt.RegexMatch, fmt.NotRegexMatch)):
+            key, pattern = ("regex", node.regex) if isinstance(node, fmt.RegexMatch) else ("notRegex", node.not_regex)
+            try:
+                promregex.check(pattern)
+            except promregex.RegexError as error:
+                self.error(path + (key,), f"invalid regular expression {pattern!r}: {error} (Prometheus uses RE2 syntax)")
+        elif isinstance(node, BaseModel):
+            for name, field in type(node).model_fields.items():
+                self._check_regexes(getattr(node, name), path + (field.alias or name,))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                self._check_regexes(value, path + (key,))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                self._check_regexes(value, path + (i,))
 
     def _stage_names(self) -> list[str]:
         return [s.name for s in self.spec.stages]

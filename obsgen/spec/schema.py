@@ -12,12 +12,21 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from obsgen.errors import Diagnostic
-from obsgen.spec.format import JourneyDocument, NAME_PATTERN, DURATION_PATTERN, TEXT_PATTERN
+from obsgen.spec.format import JourneyDocument, NAME_PATTERN, DURATION_PATTERN, TEXT_PATTERN, UTF8_NAME_PATTERN
 from obsgen.spec.positions import PositionedDocument
 
 SCHEMA_ID = "https://obsgen.dev/schemas/journey-v1.json"
 
+# Selector names under spec.nameValidation: legacy. Spelt differently from the other name patterns
+# (same language) so that an error can say how to allow UTF-8 names where that is possible.
+_LEGACY_SELECTOR_LABEL = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_LEGACY_SELECTOR_METRIC = r"^[A-Za-z_:][A-Za-z0-9_:]*$"
+_UTF8_HINT = "; other UTF-8 names need spec.nameValidation: utf8 (Prometheus 3)"
+
 _PATTERN_HINTS = {
+    _LEGACY_SELECTOR_LABEL: "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)" + _UTF8_HINT,
+    _LEGACY_SELECTOR_METRIC: "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)" + _UTF8_HINT,
+    UTF8_NAME_PATTERN: "a non-empty name",
     NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
     DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
     TEXT_PATTERN: "text without '{' or '}' (it is used inside alert templates)",
@@ -55,8 +64,31 @@ def schema_json() -> str:
     return json.dumps(journey_schema(), indent=2, sort_keys=True) + "\n"
 
 
+@lru_cache(maxsize=2)
+def _validator(name_validation: str) -> jsonschema.Draft202012Validator:
+    schema = journey_schema() if name_validation == "utf8" else _legacy_names(journey_schema())
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _legacy_names(node: Any) -> Any:
+    """The schema with selector names held to the legacy grammar: UTF-8 names are opt-in."""
+    if isinstance(node, dict):
+        node = {(_LEGACY_SELECTOR_LABEL if k == UTF8_NAME_PATTERN else k): _legacy_names(v) for k, v in node.items()}
+        if node.get("pattern") == UTF8_NAME_PATTERN:
+            node["pattern"] = _LEGACY_SELECTOR_METRIC
+    elif isinstance(node, list):
+        node = [_legacy_names(v) for v in node]
+    return node
+
+
+def _name_validation(data: Any) -> str:
+    spec = data.get("spec") if isinstance(data, dict) else None
+    chosen = spec.get("nameValidation") if isinstance(spec, dict) else None
+    return chosen if chosen == "utf8" else "legacy"  # anything else is legacy, and the schema reports it
+
+
 def structural_problems(doc: PositionedDocument) -> list[Diagnostic]:
-    validator = jsonschema.Draft202012Validator(journey_schema())
+    validator = _validator(_name_validation(doc.data))
     problems: list[Diagnostic] = []
     for error in validator.iter_errors(doc.data):
         problems.extend(_diagnostics(doc, _most_specific(error)))

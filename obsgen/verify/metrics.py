@@ -9,10 +9,10 @@ probably should have been.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 
 from obsgen.promql import Matcher, Selector
+from obsgen.promregex import RegexError
 from obsgen.verify.api import PrometheusApi
 from obsgen.verify.catalog import FAILURE_ONLY_METRICS, ModelSelector, find
 from obsgen.verify.report import SelectorCheck
@@ -111,7 +111,7 @@ def did_you_mean(name: str, candidates: list[str]) -> str:
 def matches(matcher: Matcher, labels: dict[str, str]) -> bool:
     try:
         return matcher.accepts(labels.get(matcher.label, ""))
-    except re.error:  # a query's regex Python cannot compile: no series can be shown to match it
+    except RegexError:  # a query's regex Prometheus would refuse: no series can be shown to match it
         return False
 
 

@@ -107,3 +107,20 @@ def test_scrape_interval_option():
     result = lint("--scrape-interval", "2m", fixture("rules/clean.yaml"))
     assert result.exit_code == 1
     assert "shorter than 4x the scrape interval (2m)" in result.output
+
+
+def test_notes_alone_exit_0_and_are_github_notices():
+    others = ["--disable", "dashboard/datasource", "--disable", "dashboard/unit",
+              "--disable", "dashboard/panel-description"]
+    path = fixture("dashboards/counter_rate/gauges.json")
+    result = lint(path, *others)
+    assert result.exit_code == 0
+    assert result.output.startswith(f"{path}:7:31: note: dashboard/counter-rate: 'kafka_consumergroup_lag_sum' is used")
+    github = lint(path, "--format", "github", *others)
+    assert github.exit_code == 0
+    assert github.output.startswith(f"::notice file={path},line=7,col=31,title=dashboard/counter-rate::")
+
+
+def test_prometheus_option_is_in_the_help():
+    result = CliRunner().invoke(main, ["lint", "--help"])
+    assert "--prometheus URL" in result.output and "/api/v1/metadata" in result.output

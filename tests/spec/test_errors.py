@@ -145,7 +145,7 @@ def test_label_values_with_quotes_are_escaped_not_injected():
 
 def test_label_names_are_validated():
     found = problems(MINIMAL.replace("match: {handler: /checkout}", "match: {'handler=\"x\",a': /checkout}"))
-    assert found == ["shop.yaml:12:15: spec.stages[0].match: key 'handler=\"x\",a' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)"]
+    assert found == ["shop.yaml:12:15: spec.stages[0].match: key 'handler=\"x\",a' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*); other UTF-8 names need spec.nameValidation: utf8 (Prometheus 3)"]
 
 
 def test_braces_in_free_text_are_rejected_because_alert_templates_would_run_them():

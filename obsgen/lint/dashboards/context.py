@@ -11,6 +11,7 @@ from obsgen.lint import promql
 from obsgen.lint.check import at
 from obsgen.lint.dashboards.model import Dashboard, Target
 from obsgen.lint.dashboards.variables import expand
+from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class DashboardContext:
     dashboards: list[Dashboard]
     # (dashboard path, expr json path) → promtool's parse error; None when promtool was not run.
     parse_errors: dict[tuple[str, str], promtool.Finding] | None = None
+    metric_types: MetricTypes = NOTHING_KNOWN
 
     @cached_property
     def promql_targets(self) -> list[PromQLTarget]:

@@ -1,10 +1,16 @@
 """dashboard/counter-rate: a counter is shown through ``rate()``/``increase()``, not bare.
 
-A raw counter (``_total``, ``_count``, ``_sum``, ``_bucket``) only goes up
-and resets on restart: its graph is a sawtooth whose value means "since the
-process started".  What a reader wants is the per-second rate or the
-increase over a window.  ``absent()``, ``timestamp()``, ``count`` and
-``group`` are exempt: they look at series existence, not values.
+A raw counter only goes up and resets on restart: its graph is a sawtooth
+whose value means "since the process started".  What a reader wants is the
+per-second rate or the increase over a window.  ``absent()``, ``timestamp()``,
+``count`` and ``group`` are exempt: they look at series existence, not values.
+
+Names do not say what is a counter (``pg_stat_activity_count`` and
+``kafka_consumergroup_lag_sum`` are gauges), so a series is judged by its
+declared type: from the spec during ``obsgen build``, from Prometheus' metric
+metadata with ``obsgen lint --prometheus URL``.  A declared counter shown bare
+is a warning; a series whose type nobody declared but whose name ends in
+``_total``/``_count``/``_sum``/``_bucket`` is a note (it fails nothing).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import promql_parser as pp
 
 from obsgen.lint import promql
 from obsgen.lint.dashboards.context import finding
-from obsgen.lint.finding import WARNING
+from obsgen.lint.finding import NOTE, WARNING
+from obsgen.lint.metric_types import COUNTER, MetricTypes
 
 ID = "dashboard/counter-rate"
 SEVERITY = WARNING
@@ -22,21 +29,34 @@ EXEMPT_AGGREGATIONS = frozenset({"count", "group"})
 
 
 def check(ctx):
+    types = ctx.metric_types
     for item in ctx.promql_targets:
         if item.ast is None:
             continue
-        for name in sorted(bare_counters(item.ast)):
-            message = f"counter {name!r} is used without rate()/increase()"
-            yield finding(item.dashboard, item.target.expr_path, ID, SEVERITY, message)
+        for name in sorted(bare_series(item.ast)):
+            verdict = judge(name, types)
+            if verdict:
+                yield finding(item.dashboard, item.target.expr_path, ID, *verdict)
 
 
-def bare_counters(ast) -> set[str]:
+def judge(name: str, types: MetricTypes) -> tuple[str, str] | None:
+    """(severity, message) for a series shown without rate(), or None when that is right."""
+    kind = types.series_kind(name)
+    if kind == COUNTER:
+        return WARNING, f"counter {name!r} is used without rate()/increase() ({types.source} declares it a counter)"
+    if kind is None and promql.named_like_counter(name):
+        return NOTE, f"{name!r} is used without rate()/increase() and its name suggests a counter, but {types.unknown_reason()}"
+    return None
+
+
+def bare_series(ast) -> set[str]:
+    """Raw (not recorded) series whose values are shown as they are."""
     found = set()
     for node, ancestors in promql.walk(ast):
         if not isinstance(node, pp.VectorSelector):
             continue
         name = promql.selector_name(node)
-        if name and ":" not in name and promql.is_counter_name(name) and not _exempt(ancestors):
+        if name and ":" not in name and not _exempt(ancestors):
             found.add(name)
     return found
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Iterator
 
 from obsgen import promtool
+from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 from obsgen.lint.rulefile import Rule, RuleFile
 
 DEFAULT_SCRAPE_INTERVAL = timedelta(seconds=15)
@@ -20,6 +21,7 @@ class RuleContext:
     scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL
     # None when no promtool-backed check is enabled (promtool was not run).
     promtool_findings: list[promtool.Finding] | None = None
+    metric_types: MetricTypes = NOTHING_KNOWN
     _by_path: dict[str, RuleFile] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

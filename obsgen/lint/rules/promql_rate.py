@@ -1,20 +1,19 @@
 """promql/rate: ``rate()``, ``irate()`` and ``increase()`` only make sense on counters.
 
 On a gauge they treat every decrease as a counter reset and return
-nonsense.  There is no type information in a rule file, so the check goes by
-name, following the Prometheus naming conventions:
+nonsense.  A rule file carries no types and names are only a convention
+(``kafka_consumergroup_lag_sum`` is a gauge, old clients export counters
+without ``_total``), so the check judges a raw metric by its declared type:
+from the spec during ``obsgen build``, from Prometheus' metric metadata with
+``obsgen lint --prometheus URL``:
 
-* a raw metric is a counter when its name ends in ``_total``, ``_count``,
-  ``_sum`` or ``_bucket`` (histogram/summary series are counters too);
-  anything else (``_seconds``, ``_bytes``, ``queue_depth``) is flagged;
-* a recorded series (name with ``:``) is flagged when its operations part
-  says it is already a rate or ratio (``rate5m``, ``ratio``, ``increase1h``,
-  ``avg``, ``quantile``, ``p95``…) or when a rule in the linted files
-  records it from ``rate()``/``irate()``/``increase()`` — rate of a rate;
-  other recorded series are not judged (their type is unknown).
-
-Counters exported without the ``_total`` suffix (old client libraries) are
-false positives: disable the check for those files.
+* a metric declared a gauge (or a summary's quantiles) is a warning;
+* a metric nobody declared is a note (which fails nothing) when its name
+  does not suggest a counter either, and passes silently when it does;
+* a recorded series (name with ``:``) that a rule in the linted files
+  records from ``rate()``/``irate()``/``increase()`` is a warning (rate of a
+  rate); one recorded elsewhere whose operations part reads like a rate or
+  ratio (``rate5m``, ``ratio``, ``p95``…) is a note.
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ import re
 
 from obsgen.lint import promql
 from obsgen.lint.check import at
-from obsgen.lint.finding import WARNING
+from obsgen.lint.finding import NOTE, WARNING
+from obsgen.lint.metric_types import GAUGE, MetricTypes
 
 ID = "promql/rate"
 SEVERITY = WARNING
@@ -37,23 +37,32 @@ def check(ctx):
             continue
         for function, matrix in promql.rate_calls(ast):
             name = promql.selector_name(matrix.vector_selector)
-            reason = not_a_counter(name, ctx.recorded_exprs) if name else None
-            if reason:
+            verdict = not_a_counter(name, ctx.recorded_exprs, ctx.metric_types) if name else None
+            if verdict:
+                severity, reason = verdict
                 pos = rule.expr_pos(promql.find_name_offset(rule.expr, name))
-                yield at(rule.path, pos, ID, SEVERITY, f"{function}() over {name!r}, {reason}")
+                yield at(rule.path, pos, ID, severity, f"{function}() over {name!r}, {reason}")
 
 
-def not_a_counter(name: str, recorded_exprs: dict[str, list[str]]) -> str | None:
-    """Why ``name`` looks like something other than a counter, or None when it may be one."""
+def not_a_counter(name: str, recorded_exprs: dict[str, list[str]], types: MetricTypes) -> tuple[str, str] | None:
+    """(severity, why) when ``name`` is, or may be, something other than a counter; None when fine."""
     if ":" not in name:
-        if promql.is_counter_name(name):
-            return None
-        return "which does not look like a counter (no _total/_count/_sum/_bucket suffix)"
-    operations = name.rsplit(":", 1)[-1]
-    if _ALREADY_RATE.search(operations):
-        return f"a recorded series whose name says it is already a rate/ratio ({operations!r})"
+        return _raw_metric(name, types)
     if any(_records_a_rate(expr) for expr in recorded_exprs.get(name, [])):
-        return "a recorded series computed with rate()/irate()/increase() (rate of a rate)"
+        return WARNING, "a recorded series computed with rate()/irate()/increase() (rate of a rate)"
+    operations = name.rsplit(":", 1)[-1]
+    if name not in recorded_exprs and _ALREADY_RATE.search(operations):
+        return NOTE, (f"a recorded series whose name reads like a rate/ratio ({operations!r}); "
+                      "its rule is not among the linted files, so this cannot be checked")
+    return None
+
+
+def _raw_metric(name: str, types: MetricTypes) -> tuple[str, str] | None:
+    kind = types.series_kind(name)
+    if kind == GAUGE:
+        return WARNING, f"which {types.source} declares a gauge"
+    if kind is None and not promql.named_like_counter(name):
+        return NOTE, f"which may not be a counter: {types.unknown_reason()}"
     return None
 
 
