@@ -24,21 +24,19 @@ from typing import Iterable, Sequence
 
 import yaml
 
+from obsgen.errors import ObsgenError
 from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_PROMTOOL"
 
-INSTALL_HINT = (
-    "promtool not found. Install it, or point $OBSGEN_PROMTOOL at the binary:\n"
-    "  Debian/Ubuntu: apt-get install prometheus   (ships /usr/bin/promtool)\n"
-    "  elsewhere:     the promtool binary in a Prometheus release tarball\n"
-    "                 (https://prometheus.io/download/), or\n"
-    "                 docker run --rm --entrypoint promtool prom/prometheus ..."
-)
+INSTALL_HINT = ("promtool not found: run `scripts/go-tools install promtool` (Prometheus 3, pinned; or "
+                "`apt-get install prometheus`), or point $OBSGEN_PROMTOOL at a promtool binary")
 
 
-class PromtoolNotFound(RuntimeError):
+class PromtoolNotFound(ObsgenError, RuntimeError):
     """promtool is not installed or $OBSGEN_PROMTOOL points nowhere."""
+
+    exit_code = 2
 
 
 class PromtoolError(RuntimeError):
@@ -106,7 +104,7 @@ class RuleTestResult:
 
 
 def find_promtool() -> str:
-    """Path of the promtool binary: $OBSGEN_PROMTOOL wins over PATH."""
+    """Path of the promtool binary: $OBSGEN_PROMTOOL, then scripts/go-tools' pinned build, then PATH."""
     return find_tool("promtool", ENV_VAR, INSTALL_HINT, PromtoolNotFound)
 
 

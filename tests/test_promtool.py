@@ -54,7 +54,8 @@ def test_missing_promtool_raises_with_install_hint(monkeypatch, tmp_path):
         promtool.find_promtool()
     monkeypatch.delenv(promtool.ENV_VAR)
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(promtool.PromtoolNotFound, match="docker run"):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no pinned build either
+    with pytest.raises(promtool.PromtoolNotFound, match="scripts/go-tools install promtool"):
         promtool.check_rules([write(tmp_path, "r.yaml", GOOD_RULES)])
 
 
