@@ -23,9 +23,10 @@ from obsgen.ruletests import generation
 from obsgen.tools import go_tool
 from tests.conftest import PURCHASE_SPEC, ROOT
 
-CATALOGUE_SPEC = ROOT / "tests" / "fleet" / "specs" / "catalogue.yaml"
 DEBIAN_PROMTOOL = "/usr/bin/promtool"
-SPEC_SETS = {"purchase": [PURCHASE_SPEC], "purchase+catalogue fleet": [PURCHASE_SPEC, CATALOGUE_SPEC]}
+# The reference journey alone, and every spec the project and the fleet tests hold, built as one fleet.
+SPEC_SETS = {"purchase": [PURCHASE_SPEC],
+             "fleet": sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "tests" / "fleet" / "specs").glob("*.yaml")])}
 
 
 def in_ci() -> bool:
