@@ -134,6 +134,8 @@ _RULE_CONTEXT = re.compile(r'^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]
 _EXPR_ERROR = re.compile(r"^could not parse expression: (\d+):(\d+): ")
 _YAML_LINE = re.compile(r"yaml: line (\d+): ")
 _CONTINUATION_LINE = re.compile(r"^\s+line (\d+): (.*)$")
+# promtool 3 logs through slog to stderr (e.g. a WARN about multi-document YAML): not a finding.
+_LOG_LINE = re.compile(r"^time=\S+ level=[A-Z]+ ")
 
 
 def check_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
@@ -166,7 +168,7 @@ def parse_check_rules_output(stderr: str, paths: Sequence[str]) -> list[Finding]
     header_used = False
     for raw in stderr.splitlines():
         line = raw.strip()
-        if not line or line == "FAILED:":
+        if not line or line == "FAILED:" or _LOG_LINE.match(line):
             continue
         continuation = _CONTINUATION_LINE.match(raw)
         if continuation and header is not None:
