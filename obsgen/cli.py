@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from obsgen import __version__
+from obsgen.cli_params import prometheus_version_option
 from obsgen.errors import ObsgenError, SpecError
 from obsgen.targets.cli import target_options
 
@@ -72,8 +73,10 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
+@prometheus_version_option
 @target_options
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, targets, target_options) -> None:
+def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool,
+          prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
     before anything is written: journeys that share a dependency share its alerts."""
     from obsgen.pipeline import build_fleet
@@ -83,7 +86,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
         raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
     try:
         result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
-                             targets=targets, target_options=target_options)
+                             targets=targets, target_options=target_options, prometheus_version=prometheus_version)
     except ObsgenError as error:
         fail(error)
     if check:

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 from obsgen import membership, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
+from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
@@ -123,12 +124,14 @@ def _checked(artifacts: list[Artifact]) -> list[Artifact]:
 
 def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
                 run_tests: bool = True, targets: Sequence[str] = delivery.DEFAULT_TARGETS,
-                target_options: delivery.TargetOptions | None = None) -> FleetResult:
+                target_options: delivery.TargetOptions | None = None,
+                prometheus_version: int | None = None) -> FleetResult:
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
-    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets)."""
+    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets).
+    prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
     fleet = resolve_fleet(load_all(specs, out_dir))
     gone = membership.departed(fleet, out_dir)
-    with _models_frozen():
+    with _models_frozen(), generation.targeting(prometheus_version):
         outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:

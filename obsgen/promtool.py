@@ -24,21 +24,19 @@ from typing import Iterable, Sequence
 
 import yaml
 
+from obsgen.errors import ObsgenError
 from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_PROMTOOL"
 
-INSTALL_HINT = (
-    "promtool not found. Install it, or point $OBSGEN_PROMTOOL at the binary:\n"
-    "  Debian/Ubuntu: apt-get install prometheus   (ships /usr/bin/promtool)\n"
-    "  elsewhere:     the promtool binary in a Prometheus release tarball\n"
-    "                 (https://prometheus.io/download/), or\n"
-    "                 docker run --rm --entrypoint promtool prom/prometheus ..."
-)
+INSTALL_HINT = ("promtool not found: run `scripts/go-tools install promtool` (Prometheus 3, pinned; or "
+                "`apt-get install prometheus`), or point $OBSGEN_PROMTOOL at a promtool binary")
 
 
-class PromtoolNotFound(RuntimeError):
+class PromtoolNotFound(ObsgenError, RuntimeError):
     """promtool is not installed or $OBSGEN_PROMTOOL points nowhere."""
+
+    exit_code = 2
 
 
 class PromtoolError(RuntimeError):
@@ -106,7 +104,7 @@ class RuleTestResult:
 
 
 def find_promtool() -> str:
-    """Path of the promtool binary: $OBSGEN_PROMTOOL wins over PATH."""
+    """Path of the promtool binary: $OBSGEN_PROMTOOL, then scripts/go-tools' pinned build, then PATH."""
     return find_tool("promtool", ENV_VAR, INSTALL_HINT, PromtoolNotFound)
 
 
@@ -136,6 +134,8 @@ _RULE_CONTEXT = re.compile(r'^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]
 _EXPR_ERROR = re.compile(r"^could not parse expression: (\d+):(\d+): ")
 _YAML_LINE = re.compile(r"yaml: line (\d+): ")
 _CONTINUATION_LINE = re.compile(r"^\s+line (\d+): (.*)$")
+# promtool 3 logs through slog to stderr (e.g. a WARN about multi-document YAML): not a finding.
+_LOG_LINE = re.compile(r"^time=\S+ level=[A-Z]+ ")
 
 
 def check_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
@@ -168,7 +168,7 @@ def parse_check_rules_output(stderr: str, paths: Sequence[str]) -> list[Finding]
     header_used = False
     for raw in stderr.splitlines():
         line = raw.strip()
-        if not line or line == "FAILED:":
+        if not line or line == "FAILED:" or _LOG_LINE.match(line):
             continue
         continuation = _CONTINUATION_LINE.match(raw)
         if continuation and header is not None:

@@ -5,18 +5,32 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Sequence
 
 
+def go_tools_bin() -> Path:
+    """Where scripts/go-tools puts the pinned Go-built programs (promtool, amtool, prometheus, ...)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "obsgen" / "bin"
+
+
+def go_tool(name: str) -> str | None:
+    """The pinned build of `name` from scripts/go-tools, when it has been installed."""
+    path = go_tools_bin() / name
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+
+
 def find_tool(name: str, env_var: str, install_hint: str, missing: type[Exception]) -> str:
-    """Path of a tool: $env_var (a path or a name on PATH) wins over PATH; raise `missing` with the hint."""
+    """Path of a tool: $env_var (a path or a name on PATH), then the pinned build from scripts/go-tools,
+    then PATH; raise `missing` with the hint."""
     configured = os.environ.get(env_var)
     if configured:
         resolved = shutil.which(configured)
         if resolved is None:
-            raise missing(f"${env_var}={configured!r} is not an executable.\n{install_hint}")
+            raise missing(f"${env_var}={configured!r} is not an executable. {install_hint}")
         return resolved
-    found = shutil.which(name)
+    found = go_tool(name) or shutil.which(name)
     if found is None:
         raise missing(install_hint)
     return found

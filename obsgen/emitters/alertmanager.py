@@ -24,9 +24,8 @@ from obsgen.tools import find_tool, run_tool
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
 ENV_VAR = "OBSGEN_AMTOOL"
-INSTALL_HINT = ("amtool not found. Install it, or point $OBSGEN_AMTOOL at the binary:\n"
-                "  Debian/Ubuntu: apt-get install prometheus-alertmanager   (ships /usr/bin/amtool)\n"
-                "  elsewhere:     the amtool binary in an Alertmanager release tarball")
+INSTALL_HINT = ("amtool not found: run `scripts/go-tools install amtool` (pinned; or "
+                "`apt-get install prometheus-alertmanager`), or point $OBSGEN_AMTOOL at an amtool binary")
 
 # Pages interrupt someone: send fast, repeat while unresolved. Tickets wait for a working day.
 SEVERITY_TIMING = {
@@ -164,7 +163,7 @@ class AmtoolNotFound(ObsgenError):
 
 
 def find_amtool() -> str:
-    """Path of amtool: $OBSGEN_AMTOOL wins over PATH."""
+    """Path of amtool: $OBSGEN_AMTOOL, then scripts/go-tools' pinned build, then PATH."""
     return find_tool("amtool", ENV_VAR, INSTALL_HINT, AmtoolNotFound)
 
 

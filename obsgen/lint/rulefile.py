@@ -84,6 +84,12 @@ class RuleFile:
     path: str
     rules: list[Rule]
     source_lines: list[str] = field(repr=False)
+    groups: list[tuple[str, Pos]] = field(default_factory=list)  # (name, where the group starts), in order
+
+    def repeated_group_pos(self, name: str) -> Pos | None:
+        """Where group `name` appears the second time (promtool 3 gives no position for it)."""
+        places = [pos for group, pos in self.groups if group == name]
+        return places[1] if len(places) > 1 else None
 
     def find_rule(self, group: str | None, index: int | None, name: str | None = None) -> Rule | None:
         """The rule promtool means by ``group "g", rule N, "name"``.
@@ -101,7 +107,15 @@ def load_rule_file(path: str, text: str, root: Node | None = None) -> RuleFile:
     if root is None:
         root = compose_yaml(path, text)
     lines = text.split("\n")
-    return RuleFile(path, list(_rules(path, root, lines)), lines)
+    return RuleFile(path, list(_rules(path, root, lines)), lines, list(_groups(root)))
+
+
+def _groups(root: Node | None):
+    groups = mapping(root).get("groups", (None, None))[1] if isinstance(root, MappingNode) else None
+    for group in groups.value if isinstance(groups, SequenceNode) else []:
+        name = mapping(group).get("name", (None, None))[1]
+        if isinstance(name, ScalarNode):
+            yield name.value, node_pos(group)
 
 
 def _rules(path: str, root: Node | None, lines: list[str]):

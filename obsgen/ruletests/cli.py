@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from obsgen.cli_params import prometheus_version_option
 from obsgen.errors import ObsgenError
 from obsgen.promtool import PromtoolError, PromtoolNotFound
 
@@ -17,7 +18,8 @@ from obsgen.promtool import PromtoolError, PromtoolNotFound
               help="Directory holding the generated <journey>/ sub-directories to test.")
 @click.option("--fresh", is_flag=True,
               help="Build each spec into a temporary directory and test that, not the committed output.")
-def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool) -> None:
+@prometheus_version_option
+def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, prometheus_version: int | None) -> None:
     """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
@@ -25,7 +27,8 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool) -> None:
     from obsgen.ruletests.runner import run_specs
 
     try:
-        passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo)
+        passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,
+                           prometheus_version=prometheus_version)
     except ObsgenError as error:
         click.echo(f"obsgen test: {error}", err=True)
         sys.exit(error.exit_code)

@@ -1,9 +1,10 @@
-"""The few PromQL primitives the generated rules use, evaluated over a World as Prometheus 2.42 does.
+"""The few PromQL primitives the generated rules use, evaluated over a World as Prometheus does.
 
 This is the reference the generated tests are written from: the expected value of a rule is
 computed here, from the model, and promtool must agree. Floating-point operations follow the
 Prometheus source in the same order (rate's extrapolation factor, plain summation), so that
-promql_expr_test can compare values exactly as promtool does.
+promql_expr_test can compare values exactly as promtool does. Where Prometheus 2.42 and 3.x
+differ (generation.py), the Sim follows the generation it is made for.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 from obsgen.promql import Selector
+from obsgen.ruletests import generation as generations
 from obsgen.ruletests.notation import STALE
 from obsgen.ruletests.values import selector_matches
 from obsgen.ruletests.world import World
@@ -50,8 +52,11 @@ class _Indexed:
 class Sim:
     """Evaluate primitives at a step of a world (time = step * world.step_seconds)."""
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, generation: int | None = None):
         self.world = world
+        self.generation = generation or generations.current()
+        # Prometheus 3: (t - range, t] and (t - lookback, t]; 2.x: [t - range, t] and [t - lookback, t].
+        self.left_open = generations.left_open(self.generation)
         self.step_ms = world.step_seconds * 1000
         self._indexed = [_Indexed(s.labels, s.samples) for s in world.series]
         self._selected: dict[Selector, list[_Indexed]] = {}
@@ -70,7 +75,7 @@ class Sim:
     # -- instant vectors ----------------------------------------------------------------------------
     def instant(self, selector: Selector, step: int) -> list[tuple[dict[str, str], float]]:
         out = []
-        oldest = step - (LOOKBACK_SECONDS * 1000) // self.step_ms
+        oldest = self.oldest_step(step, LOOKBACK_SECONDS)
         for series in self.select(selector):
             last = min(step, len(series.values) - 1)
             # the newest sample or staleness marker at or before step decides
@@ -85,10 +90,16 @@ class Sim:
         return not self.instant(selector, step)
 
     # -- range vectors ------------------------------------------------------------------------------
-    def _window(self, series: _Indexed, step: int, window_s: float) -> tuple[int, int]:
-        """First and last index of the samples in the closed range [t - window, t]."""
+    def oldest_step(self, step: int, window_s: float) -> int:
+        """The oldest step whose sample x[window] at step still holds (may be negative)."""
         start_ms = self.t_ms(step) - round(window_s * 1000)
-        low = max(0, -(-start_ms // self.step_ms))
+        if self.left_open:
+            return start_ms // self.step_ms + 1
+        return -(-start_ms // self.step_ms)
+
+    def _window(self, series: _Indexed, step: int, window_s: float) -> tuple[int, int]:
+        """First and last index of the samples in the range ending at step."""
+        low = max(0, self.oldest_step(step, window_s))
         high = min(step, len(series.values) - 1)
         return low, high
 
@@ -101,11 +112,11 @@ class Sim:
         if high < low or series.count_before[high + 1] - series.count_before[low] < 2:
             return None
         if not series.monotonic:
-            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s)
+            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s, self.generation)
         first, last = series.next_present[low], series.prev_present[high]
         count = series.count_before[high + 1] - series.count_before[low]
         return rate_from_ends(Point(self.t_ms(first), series.values[first]), Point(self.t_ms(last), series.values[last]),
-                              count, 0.0, self.t_ms(step), window_s)
+                              count, 0.0, self.t_ms(step), window_s, self.generation)
 
     def rate(self, selector: Selector, step: int, window_s: float) -> list[tuple[dict[str, str], float]]:
         key = (selector, step, window_s)
@@ -118,16 +129,28 @@ class Sim:
             self._rates[key] = out
         return self._rates[key]
 
+    def sum(self, values) -> float | None:
+        """sum() over values in series order: None for no values. 3.x's aggregation compensates
+        rounding (Kahan-Neumaier, as sum_over_time always did); 2.x adds plainly."""
+        values = list(values)
+        if not values:
+            return None
+        return kahan_sum(values) if self.generation >= 3 else plain_sum(values)
+
     def sum_rate(self, selector: Selector, step: int, window_s: float) -> float | None:
         """sum(rate(selector[window])): None when no series has a rate (an empty vector)."""
-        return plain_sum(v for _, v in self.rate(selector, step, window_s))
+        return self.sum(v for _, v in self.rate(selector, step, window_s))
+
+    def sum_rate_by(self, selector: Selector, step: int, window_s: float,
+                    by: tuple[str, ...]) -> dict[tuple[str, ...], float]:
+        """sum by (labels) (rate(selector[window])), keyed by the labels' values (missing: "")."""
+        groups: dict[tuple[str, ...], list[float]] = {}
+        for labels, value in self.rate(selector, step, window_s):
+            groups.setdefault(tuple(labels.get(label, "") for label in by), []).append(value)
+        return {key: self.sum(values) for key, values in groups.items()}
 
     def sum_rate_by_le(self, selector: Selector, step: int, window_s: float) -> list[tuple[float, float]]:
-        by_le: dict[str, float] = {}
-        for labels, value in self.rate(selector, step, window_s):
-            le = labels.get("le", "")
-            by_le[le] = by_le[le] + value if le in by_le else value
-        return [(float(le), v) for le, v in by_le.items()]
+        return [(float(le), v) for (le,), v in self.sum_rate_by(selector, step, window_s, ("le",)).items()]
 
     def predict_linear(self, selector: Selector, step: int, window_s: float, ahead_s: float) -> list[float]:
         out = []
@@ -159,7 +182,7 @@ def kahan_sum(values) -> float:
     return total if math.isinf(total) else total + compensation
 
 
-def extrapolated_rate(points: list[Point], t_ms: int, window_s: float) -> float | None:
+def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, generation: int) -> float | None:
     """promql/functions.go extrapolatedRate for a counter (rate, not increase)."""
     if len(points) < 2:
         return None
@@ -168,23 +191,31 @@ def extrapolated_rate(points: list[Point], t_ms: int, window_s: float) -> float 
         if point.value < last:
             correction += last
         last = point.value
-    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s)
+    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s, generation)
 
 
-def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float) -> float:
-    """The rest of extrapolatedRate (Prometheus 2.42): the same float operations in the same order."""
+def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float,
+                   generation: int) -> float:
+    """The rest of extrapolatedRate: the same float operations in the same order as the generation's."""
     range_start = t_ms - round(window_s * 1000)
     result = last.value - first.value + correction
     duration_to_start = (first.t_ms - range_start) / 1000
     duration_to_end = (t_ms - last.t_ms) / 1000
     sampled = (last.t_ms - first.t_ms) / 1000
     average = sampled / (count - 1)
-    if result > 0 and first.value >= 0:
-        duration_to_zero = sampled * (first.value / result)
-        duration_to_start = min(duration_to_start, duration_to_zero)
     threshold = average * 1.1
     extrapolate_to = sampled
-    extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
+    if generation >= 3:
+        # 3.x: cap at half an interval first, then at the counter's zero point.
+        if duration_to_start >= threshold:
+            duration_to_start = average / 2
+        if result > 0 and first.value >= 0:
+            duration_to_start = min(duration_to_start, sampled * (first.value / result))
+        extrapolate_to += duration_to_start
+    else:
+        if result > 0 and first.value >= 0:
+            duration_to_start = min(duration_to_start, sampled * (first.value / result))
+        extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
     extrapolate_to += duration_to_end if duration_to_end < threshold else average / 2
     factor = extrapolate_to / sampled
     factor /= window_s

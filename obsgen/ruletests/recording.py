@@ -157,8 +157,5 @@ class RecordingExpectations:
         return bucket_quantile(quantile, buckets) if buckets else None
 
     def _business(self, metric) -> list[tuple[dict[str, str], float | None]]:
-        groups: dict[tuple[tuple[str, str], ...], float] = {}
-        for labels, value in self.reference.sim.rate(metric.selector, self.step, dash.WINDOW):
-            key = tuple((label, labels.get(label, "")) for label in metric.by)
-            groups[key] = groups[key] + value if key in groups else value
-        return [(dict(key), value) for key, value in sorted(groups.items())]
+        groups = self.reference.sim.sum_rate_by(metric.selector, self.step, dash.WINDOW, metric.by)
+        return [(dict(zip(metric.by, key)), value) for key, value in sorted(groups.items())]

@@ -86,7 +86,7 @@ class Reference:
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:
         # sum_over_time / count_over_time of the recorded 5m ratio, one sample per evaluation
-        oldest = step - int(slo.window // self.world.step_seconds)
+        oldest = self.sim.oldest_step(step, slo.window)
         values = [v for k in range(max(oldest, 0), step + 1)
                   if (v := self.sli(slo, SLI_WINDOW_DASHBOARD, k)) is not None]
         if not values:

@@ -138,10 +138,12 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
     return f"{shown_dir}: {path.relative_to(journey_dir).as_posix()}"
 
 
-def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None]) -> bool:
+def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None],
+              prometheus_version: int | None = None) -> bool:
     """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
     shares), or a fresh build's when asked (or missing). A fresh build includes the journeys the
-    spec was built together with, so it tests what `obsgen build` publishes."""
+    spec was built together with, so it tests what `obsgen build` publishes; its tests are written
+    for prometheus_version (None: the promtool's generation)."""
     from obsgen.emitters.fleet import FLEET_DIR
     from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
 
@@ -155,7 +157,8 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
         if not fresh:
             echo(f"{committed}: no committed rule tests; testing a fresh build instead")
         with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp:
-            result = build_fleet([spec, *fleet_mates(journey.name, out_dir)], Path(tmp), validate=False)
+            result = build_fleet([spec, *fleet_mates(journey.name, out_dir)], Path(tmp), validate=False,
+                                 prometheus_version=prometheus_version)
             built = next(r.directory for r in result.journeys if r.journey.name == journey.name)
             passed &= run_journey_dir(built, echo, shown_dir=f"fresh build of {spec}")
             if rule_test_files(result.directory):

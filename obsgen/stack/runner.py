@@ -173,6 +173,8 @@ class Stack:
         settled: set[str] = set()
         waiting = []
         for name in selection:
+            if not self.is_running(name):
+                SERVICES[name].install(ctx)
             reason = SERVICES[name].unavailable_reason(ctx)
             if self.is_running(name):
                 settled.add(name)

@@ -7,7 +7,6 @@ cause) and only the cause is active; the same symptom is active when no cause fi
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -19,11 +18,13 @@ import pytest
 import requests
 
 from obsgen.impact import impact_map
+from obsgen.stack.services.daemons import Alertmanager
 from tests.impact.test_alertmanager import CONFIG, fired_labels, generated_rules
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ALERTMANAGER = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
+# The one the native stack runs: the pinned Go build (scripts/go-tools) when installed, else Debian's.
+ALERTMANAGER = Alertmanager().binary() or "/usr/bin/prometheus-alertmanager"
 WAIT_SECONDS = 30  # a ceiling for Alertmanager to start and to apply inhibition, not a speed assertion
 
 
@@ -44,7 +45,7 @@ def alertmanager_url(tmp_path_factory):
 def running_alertmanager(config: Path, storage: Path):
     """A real Alertmanager on a free loopback port running this config; stopped on exit."""
     if not Path(ALERTMANAGER).is_file():
-        pytest.skip("prometheus-alertmanager is not installed (Debian: apt-get install prometheus-alertmanager)")
+        pytest.skip("Alertmanager is not installed (scripts/go-tools install alertmanager)")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (storage / "alertmanager.log").open("w")

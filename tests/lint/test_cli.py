@@ -88,6 +88,7 @@ def test_usage_errors_exit_2():
 
 def test_missing_promtool_exits_2_with_hint(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no pinned build either
     monkeypatch.delenv("OBSGEN_PROMTOOL", raising=False)
     result = CliRunner().invoke(main, ["lint", fixture("rules/clean.yaml")])
     assert result.exit_code == 2

@@ -1,5 +1,8 @@
 import pytest
 
+from obsgen import promtool
+from obsgen.ruletests.generation import of_version
+
 from tests.lint.helpers import places, run_check
 
 pytestmark = pytest.mark.integration  # real promtool
@@ -13,16 +16,19 @@ def test_files_promtool_accepts_pass():
 
 def test_promtool_errors_with_and_without_positions():
     findings = run_check(CHECK, "rules/promtool_rules/bad.yaml")
-    assert places(findings) == [
+    expected = [
         ("rules/promtool_rules/bad.yaml", 4, 12),  # no position from promtool: located via group/rule
         ("rules/promtool_rules/bad.yaml", 8, 13),
-        ("rules/promtool_rules/bad.yaml", 11, 3),
-        ("rules/promtool_rules/bad.yaml", 13, 13),  # rule 1 of the *second* group "g"
+        ("rules/promtool_rules/bad.yaml", 11, 3),  # 3.x gives none: located as the group's second use
     ]
+    if of_version(promtool.version()) == 2:  # 3.x accepts UTF-8 metric names (rules/record-name still flags it)
+        expected.append(("rules/promtool_rules/bad.yaml", 13, 13))  # rule 1 of the *second* group "g"
+    assert places(findings) == expected
     assert "template" in findings[0].message
     assert "invalid field 'for' in recording rule" in findings[1].message
     assert 'groupname: "g" is repeated' in findings[2].message
-    assert "invalid recording rule name" in findings[3].message
+    if len(findings) > 3:
+        assert "invalid recording rule name" in findings[3].message
 
 
 def test_unknown_fields_give_one_finding_per_line():

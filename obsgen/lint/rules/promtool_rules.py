@@ -8,6 +8,8 @@ when it gives them, else from the rule it names.
 
 from __future__ import annotations
 
+import re
+
 from obsgen.lint.check import at
 from obsgen.lint.finding import ERROR
 from obsgen.lint.positions import Pos
@@ -24,11 +26,19 @@ def check(ctx):
         yield at(finding.file, _position(ctx, finding), ID, SEVERITY, _message(finding))
 
 
+# promtool 2.x gives this one a position, 3.x "0:0".
+_REPEATED_GROUP = re.compile(r'^groupname: "((?:[^"\\]|\\.)*)" is repeated in the same file$')
+
+
 def _position(ctx, finding) -> Pos | None:
     if finding.line:
         return Pos(finding.line, finding.col)
     rule_file = ctx.file(finding.file)
-    rule = rule_file.find_rule(finding.group, finding.rule_index, finding.rule_name) if rule_file else None
+    if rule_file is None:
+        return None
+    if repeated := _REPEATED_GROUP.match(finding.message):
+        return rule_file.repeated_group_pos(repeated.group(1))
+    rule = rule_file.find_rule(finding.group, finding.rule_index, finding.rule_name)
     return rule.pos if rule else None
 
 

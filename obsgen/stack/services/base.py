@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from obsgen.stack.health import Probe
 from obsgen.stack.layout import Layout
 from obsgen.stack.ports import Ports
 from obsgen.stack.process import ProcessRecord
+from obsgen.tools import go_tool
 
 log = logging.getLogger("obsgen.stack")
 
@@ -76,6 +78,9 @@ class Service:
         return ctx.daemon_account if self.runs_as_daemon_account else ctx.invoking_account
 
     # -- lifecycle ---------------------------------------------------------------------
+    def install(self, ctx: StackContext) -> None:
+        """Fetch what the service runs when that needs no root (first use); never fatal."""
+
     def prepare(self, ctx: StackContext) -> None:
         """Create directories and render configuration (idempotent)."""
 
@@ -115,7 +120,25 @@ class Service:
         return path
 
 
-def find_binary(name: str, *candidates: str) -> str | None:
+def install_go_tool(ctx: StackContext, name: str) -> None:
+    """Build scripts/go-tools' pinned `name` once (minutes the first time; its progress goes to stderr).
+    Without Go or the script the service falls back to the packaged binary."""
+    script = ctx.layout.repo_root / "scripts" / "go-tools"
+    if go_tool(name) or shutil.which("go") is None or not script.is_file():
+        return
+    if subprocess.run([str(script), "install", name], check=False).returncode != 0:
+        log.warning("%s: building the pinned release failed; using the packaged binary if there is one", name)
+
+
+def find_binary(name: str, *candidates: str, env_var: str = "", go_tool_name: str = "") -> str | None:
+    """$env_var when set (it must resolve), then scripts/go-tools' pinned build, then the packaged
+    paths, then PATH."""
+    configured = os.environ.get(env_var) if env_var else None
+    if configured:
+        return shutil.which(configured)
+    pinned = go_tool(go_tool_name) if go_tool_name else None
+    if pinned:
+        return pinned
     for candidate in candidates:
         if Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate

@@ -1,13 +1,18 @@
-"""Single-process daemons from Debian packages: nginx, Prometheus, Alertmanager, postgres_exporter."""
+"""Single-process daemons: nginx, Prometheus, Alertmanager, postgres_exporter.
+
+Prometheus and Alertmanager run as scripts/go-tools' pinned builds (Prometheus 3, current
+Alertmanager) when installed, else from Debian's packages; $OBSGEN_PROMETHEUS and
+$OBSGEN_ALERTMANAGER override both."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from obsgen.stack.accounts import check_traversable, give_to
 from obsgen.stack.health import HttpProbe, Probe, TcpProbe
 from obsgen.stack.prometheus_config import journey_rule_globs, render_native
-from obsgen.stack.services.base import Service, StackContext, find_binary, log
+from obsgen.stack.services.base import Service, StackContext, find_binary, install_go_tool, log
 from obsgen.stack.services.postgres import database_url
 from obsgen.stack.templates import render_to, write_if_changed
 
@@ -23,13 +28,23 @@ class _OwnedStateService(Service):
     binary_name = ""
     binary_candidates: tuple[str, ...] = ()
     package = ""
+    env_var = ""  # a binary that wins over every other
+    go_tool_name = ""  # scripts/go-tools' name for the pinned build preferred over the package's
 
     def binary(self) -> str | None:
-        return find_binary(self.binary_name, *self.binary_candidates)
+        return find_binary(self.binary_name, *self.binary_candidates, env_var=self.env_var,
+                           go_tool_name=self.go_tool_name)
+
+    def install(self, ctx: StackContext) -> None:
+        if self.go_tool_name and not (self.env_var and os.environ.get(self.env_var)):
+            install_go_tool(ctx, self.go_tool_name)
 
     def unavailable_reason(self, ctx: StackContext) -> str | None:
         if self.binary() is None:
-            return f"{self.binary_name} not found (install the {self.package} package; see scripts/bootstrap)"
+            if self.env_var and os.environ.get(self.env_var):
+                return f"${self.env_var}={os.environ[self.env_var]!r} is not an executable"
+            how = f"scripts/go-tools install {self.go_tool_name}, or " if self.go_tool_name else ""
+            return f"{self.binary_name} not found ({how}install the {self.package} package; see scripts/bootstrap --stack)"
         return None
 
     def home(self, ctx: StackContext) -> Path:
@@ -105,6 +120,8 @@ class Prometheus(_OwnedStateService):
     binary_name = "prometheus"
     binary_candidates = ("/usr/bin/prometheus",)
     package = "prometheus"
+    env_var = "OBSGEN_PROMETHEUS"
+    go_tool_name = "prometheus"
 
     def listen_ports(self, ctx: StackContext) -> list[int]:
         return [ctx.ports.prometheus]
@@ -151,6 +168,8 @@ class Alertmanager(_OwnedStateService):
     binary_name = "prometheus-alertmanager"
     binary_candidates = ("/usr/bin/prometheus-alertmanager",)
     package = "prometheus-alertmanager"
+    env_var = "OBSGEN_ALERTMANAGER"
+    go_tool_name = "alertmanager"
 
     def listen_ports(self, ctx: StackContext) -> list[int]:
         return [ctx.ports.alertmanager]

@@ -1,0 +1,114 @@
+"""The generated rule tests hold on both Prometheus generations: 3.x (the primary target, built by
+scripts/go-tools) and Debian's 2.42.
+
+Each generation builds the specs with the promtool it runs (so the simulator follows that
+promtool's range maths) and then runs the generated tests with it. Outside CI a generation that
+is not installed skips its tests; in CI (CI=true) it fails them, so a missing toolchain cannot
+pass for a proven one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from obsgen import promtool
+from obsgen.errors import ObsgenError
+from obsgen.pipeline import build_fleet
+from obsgen.ruletests import generation
+from obsgen.tools import go_tool
+from tests.conftest import PURCHASE_SPEC, ROOT
+
+DEBIAN_PROMTOOL = "/usr/bin/promtool"
+# The reference journey alone, and every spec the project and the fleet tests hold, built as one fleet.
+SPEC_SETS = {"purchase": [PURCHASE_SPEC],
+             "fleet": sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "tests" / "fleet" / "specs").glob("*.yaml")])}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def version_of(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
+    return out.split("version", 1)[1].split()[0] if "version" in out else ""
+
+
+def promtool_of_generation(major: int) -> str:
+    """A promtool binary of that generation: the pinned Go build (3) or Debian's (2)."""
+    candidates = [go_tool("promtool"), DEBIAN_PROMTOOL, shutil.which("promtool")]
+    for binary in filter(None, candidates):
+        if Path(binary).is_file() and version_of(binary).startswith(f"{major}."):
+            return binary
+    how = "scripts/go-tools install promtool" if major == 3 else "apt-get install prometheus"
+    message = f"no promtool {major}.x installed ({how}; scripts/bootstrap --test installs both)"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def build_and_test(specs: list[Path], out: Path) -> list[str]:
+    """Build with the rule tests written for and run by $OBSGEN_PROMTOOL; the failures, if any."""
+    try:
+        build_fleet(specs, out)
+    except ObsgenError as error:
+        return [str(error)]
+    return []
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("spec_set", sorted(SPEC_SETS))
+def test_generated_rule_tests_pass_on_both_generations(spec_set, tmp_path, monkeypatch):
+    binaries = {major: promtool_of_generation(major) for major in generation.GENERATIONS}
+    outcomes = {}
+    for major, binary in binaries.items():
+        monkeypatch.setenv(promtool.ENV_VAR, binary)
+        assert generation.detected() == major
+        outcomes[major] = build_and_test(SPEC_SETS[spec_set], tmp_path / f"prometheus-{major}")
+    passed = {major: not failures for major, failures in outcomes.items()}
+    assert len(set(passed.values())) == 1, f"the generations disagree on {spec_set}: {outcomes}"
+    assert all(passed.values()), f"{spec_set}: {outcomes}"
+
+
+@pytest.mark.integration
+def test_tests_written_for_one_generation_are_told_apart_by_the_other(tmp_path, monkeypatch):
+    """The semantics matter: 2.x's closed ranges give values promtool 3 rejects (and the reverse
+    would too), so passing on both above is not an accident of insensitive tests."""
+    monkeypatch.setenv(promtool.ENV_VAR, promtool_of_generation(3))
+    try:
+        build_fleet([PURCHASE_SPEC], tmp_path, prometheus_version=2)
+    except ObsgenError as error:
+        assert "FAIL" in str(error)
+    else:
+        pytest.fail("tests written for Prometheus 2 passed on promtool 3")
+
+
+def test_the_suites_promtool_is_prometheus_3():
+    """Tests that run promtool without choosing one run the primary target's."""
+    reported = promtool.version()
+    if not reported.startswith("3.") and not in_ci():
+        pytest.skip(f"promtool {reported} is the default here (scripts/go-tools install promtool)")
+    assert reported.startswith("3."), reported
+
+
+def test_the_generation_comes_from_the_version_promtool_reports():
+    assert generation.of_version("2.42.0+ds") == 2
+    assert generation.of_version("3.16.0") == 3
+    with pytest.raises(generation.UnknownGeneration):
+        generation.of_version("")
+    with pytest.raises(generation.UnknownGeneration):
+        generation.of_version("1.8.2")
+
+
+def test_the_option_overrides_the_detected_generation(monkeypatch, tmp_path):
+    monkeypatch.setenv(promtool.ENV_VAR, str(tmp_path / "missing"))
+    with generation.targeting(2):
+        assert generation.current() == 2
+    with pytest.raises(generation.UnknownGeneration):
+        with generation.targeting(4):
+            pass
