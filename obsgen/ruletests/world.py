@@ -149,9 +149,23 @@ class WorldBuilder:
     def __init__(self, journey: Journey, steps: int, step_seconds: int = STEP_SECONDS):
         self.journey = journey
         self.world = World(steps, step_seconds=step_seconds)
+        self._histogram_counts: dict[Component, Series] = {}
 
     def build(self) -> World:
+        self._drop_counts_the_requests_carry()
         return self.world
+
+    def _drop_counts_the_requests_carry(self) -> None:
+        """A stage counting its requests with its latency histogram's own ``_count`` (OpenTelemetry,
+        Micrometer) has one series family for both: when the request counters are written, they are
+        that ``_count``, and the histogram's own copy would count every event twice."""
+        for stage in self.journey.stages:
+            if stage.latency is None or stage.requests.metric != stage.latency.count.metric:
+                continue
+            if ("requests", stage.name) not in self.world.components:
+                continue
+            duplicate = self._histogram_counts.get(("latency", stage.name))
+            self.world.series = [s for s in self.world.series if s is not duplicate]
 
     # -- counters -----------------------------------------------------------------------------------
     def _add(self, labels: dict[str, str], samples: list[Sample]) -> None:
@@ -192,6 +206,7 @@ class WorldBuilder:
             counts = [sum(n for latency, n in mix if latency <= bound) for mix in mixes]
             self._add({**base, "le": le_value(bound)}, _counter(counts, present))
         self._add(series_labels([histogram.count]), _counter([sum(n for _, n in mix) for mix in mixes], present))
+        self._histogram_counts[component] = self.world.series[-1]
         self.world.components.add(component)
 
     def stage_latency(self, stage: Stage, phases: list[Phase[Traffic]]) -> None:
