@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from obsgen.model import Dependency, Histogram, Journey, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.ruletests.notation import STALE, Sample
-from obsgen.ruletests.values import series_labels
+from obsgen.ruletests.values import NoMatchingValue, series_labels
 
 STEP_SECONDS = 60
 # Counters start high, as they do on a server that has been up for a while; it also keeps
@@ -177,16 +177,27 @@ class WorldBuilder:
         totals = [s.total if s else 0 for s in states]
         errors = [s.errors if s else 0 for s in states]
         alert_errors = [stage.error_rate_alert.errors] if stage.error_rate_alert else []
-        if stage.errors.metric == stage.requests.metric:
-            same_metric_alert = [a for a in alert_errors if a.metric == stage.requests.metric]
-            good = series_labels([stage.requests], [stage.errors, *same_metric_alert])
-            bad = series_labels([stage.requests, stage.errors, *same_metric_alert])
+        on_requests = [e for e in (stage.errors, *alert_errors) if e.metric == stage.requests.metric]
+        if on_requests:
+            good = series_labels([stage.requests], on_requests)
+            bad = series_labels([stage.requests, *on_requests])
             self._add(good, _counter([t - e for t, e in zip(totals, errors)], present))
             self._add(bad, _counter(errors, present))
         else:
             self._add(series_labels([stage.requests]), _counter(totals, present))
-            self._add(series_labels([stage.errors, *[a for a in alert_errors if a.metric == stage.errors.metric]]),
-                      _counter(errors, present))
+        # Failures another counter records (failed logins in an events counter): one series each
+        # metric selected by all its selectors, else one per selector.
+        elsewhere: dict[str, list[Selector]] = {}
+        for selector in (stage.errors, *alert_errors):
+            if selector.metric != stage.requests.metric and selector not in elsewhere.get(selector.metric, []):
+                elsewhere.setdefault(selector.metric, []).append(selector)
+        for selectors in elsewhere.values():
+            try:
+                groups = [series_labels(selectors)]
+            except NoMatchingValue:
+                groups = [series_labels([selector]) for selector in selectors]
+            for labels in groups:
+                self._add(labels, _counter(errors, present))
         self.world.components.add(("requests", stage.name))
 
     def histogram(self, histogram: Histogram, thresholds: list[float], phases: list[Phase[Traffic]],

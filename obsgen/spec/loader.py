@@ -37,10 +37,11 @@ def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError([Diagnostic(shown, 1, 1, f"spec is not UTF-8 text: {exc.reason}")]) from None
-    return parse_journey(text, shown)
+    return parse_journey(text, shown, base_dir=path.parent)
 
 
-def parse_journey(text: str, source: str) -> Journey:
+def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Journey:
+    """base_dir: where the spec's relative paths (spec.profileFiles) start; the source's directory by default."""
     positioned = load_positioned(text, source)
     if positioned.problems and positioned.data is None:
         raise SpecError(positioned.problems)
@@ -51,7 +52,7 @@ def parse_journey(text: str, source: str) -> Journey:
         document = JourneyDocument.model_validate(positioned.data)
     except ValidationError as exc:  # the schema should have caught it; keep positions anyway
         raise SpecError([positioned.diagnostic(tuple(e["loc"]), e["msg"]) for e in exc.errors()]) from None
-    resolver = Resolver(document, positioned, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    resolver = Resolver(document, positioned, source, hashlib.sha256(text.encode("utf-8")).hexdigest(), base_dir)
     problems = resolver.check()
     if problems:
         raise SpecError(problems)
