@@ -29,7 +29,7 @@ class Histogram:
 
     def in_unit(self, seconds: float) -> float:
         """A duration as the histogram observes it (0.5s is 500 in a milliseconds histogram)."""
-        return round(seconds * self.scale, 9)
+        return seconds if self.scale == 1 else round(seconds * self.scale, 9)
 
     @property
     def series(self) -> Selector:

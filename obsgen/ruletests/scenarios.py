@@ -16,6 +16,7 @@ from obsgen.model import Dependency, Journey, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, journey_alerts
 from obsgen.ruletests.expect import Timeline
+from obsgen.ruletests.native import alert_reads_native
 from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
 from obsgen.ruletests.world import Component, Phase, Traffic, World, WorldBuilder
 
@@ -390,6 +391,7 @@ def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
     alerts = journey_alerts(journey) if alerts is None else alerts
+    alerts = [a for a in alerts if not alert_reads_native(journey, a)]
     catalogue = plans(journey, alerts)
     return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
                                          for members in pack(catalogue)]
