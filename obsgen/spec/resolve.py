@@ -172,10 +172,11 @@ class Resolver:
         if histogram.native or not histogram.buckets:
             return
         bound = histogram.in_unit(parse_duration(threshold))
-        unit = "ms" if histogram.unit == "milliseconds" else "s"
         if not any(abs(bound - b) < 1e-9 for b in histogram.buckets):
-            self.error(path, f"threshold {threshold} ({format_number(bound)}{unit}) is not a bucket bound of the "
-                             f"histogram ({', '.join(format_number(b) for b in histogram.buckets)}, in {histogram.unit}); "
+            shown = f"{format_number(bound)}s" if histogram.scale == 1 else f"{format_number(bound)} {histogram.unit}"
+            bounds = ", ".join(format_number(b) for b in histogram.buckets)
+            unit = "" if histogram.scale == 1 else f", in {histogram.unit}"
+            self.error(path, f"threshold {threshold} ({shown}) is not a bucket bound of the histogram ({bounds}{unit}); "
                              f"the SLI could not be computed exactly")
 
     def _check_slo(self, i: int, slo: fmt.Slo) -> None:
