@@ -122,23 +122,23 @@ ErrorCode = Annotated[Union[str, int], Field(description="a status code value, e
 
 class ProfileRequests(Model):
     metric: MetricName = Field(description="the counter of valid events; may be a histogram's own _count")
-    match: Match = Field(default_factory=dict)
+    match: Match = Field(default_factory=dict, description="label matchers that select valid events")
 
 
 class ProfileErrors(Model):
     metric: MetricName | None = Field(default=None, description="another counter of failures; defaults to the requests metric")
-    match: Match = Field(default_factory=dict)
+    match: Match = Field(default_factory=dict, description="label matchers that select failures")
 
 
 class ErrorCodes(Model):
     """Which values of a status label are failures; a stage can replace the list (errorCodes)."""
 
-    label: LabelName
-    codes: list[ErrorCode] = Field(min_length=1)
+    label: LabelName = Field(description="the status label, e.g. rpc_grpc_status_code or grpc_code")
+    codes: list[ErrorCode] = Field(min_length=1, description="its values that are failures")
 
 
 class ProfileLatency(Model):
-    histogram: MetricName
+    histogram: MetricName = Field(description="base name of a classic histogram (without _bucket), or a native histogram's name")
     unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
     native: bool = Field(default=False, description="a native histogram (Prometheus 3)")
 
@@ -147,12 +147,12 @@ class StageProfile(Model):
     """An instrumentation convention: what counts requests, errors and latency. A stage's `match` is
     added to every signal (minus labelsNotOnHistogram on the histogram)."""
 
-    kind: Literal["http", "task", "queue"]
-    description: Text | None = None
-    requests: ProfileRequests
+    kind: Literal["http", "task", "queue"] = Field(description="what a stage using the profile is by default")
+    description: Text | None = Field(default=None, description="what the profile describes, for people")
+    requests: ProfileRequests = Field(description="valid events")
     errors: ProfileErrors | None = Field(default=None, description="matchers that select failures among the requests")
     error_codes: ErrorCodes | None = Field(default=None, description="failures by status code, as a regex matcher on the label; added to errors.match")
-    latency: ProfileLatency | None = None
+    latency: ProfileLatency | None = Field(default=None, description="the latency histogram")
     labels_not_on_histogram: list[LabelName] = Field(default_factory=list, description="labels the latency histogram does not carry; a stage's matchers on them are dropped there")
 
 
@@ -161,7 +161,7 @@ class ProfileFile(Model):
 
     api_version: Literal["obsgen/v1"]
     kind: Literal["Profiles"]
-    profiles: dict[Name, StageProfile]
+    profiles: dict[Name, StageProfile] = Field(description="profiles by name, as stages name them in `profile`")
 
 
 class Stage(Model):
