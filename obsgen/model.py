@@ -11,23 +11,42 @@ from dataclasses import dataclass, field
 from obsgen.promql import Matcher, Selector, le_matcher
 
 
+# How many of a histogram's units make a second.
+UNIT_SCALE = {"seconds": 1.0, "milliseconds": 1000.0}
+
+
 @dataclass(frozen=True)
 class Histogram:
-    metric: str  # base name, without _bucket/_count/_sum
+    metric: str  # base name, without _bucket/_count/_sum; a native histogram's own name
     matchers: tuple[Matcher, ...] = ()
-    buckets: tuple[float, ...] | None = None
+    buckets: tuple[float, ...] | None = None  # in the histogram's unit
+    unit: str = "seconds"  # a key of UNIT_SCALE
+    native: bool = False  # a Prometheus 3 native histogram: one series, no le label
+
+    @property
+    def scale(self) -> float:
+        return UNIT_SCALE[self.unit]
+
+    def in_unit(self, seconds: float) -> float:
+        """A duration as the histogram observes it (0.5s is 500 in a milliseconds histogram)."""
+        return seconds if self.scale == 1 else round(seconds * self.scale, 9)
+
+    @property
+    def series(self) -> Selector:
+        return Selector(self.metric, self.matchers)
 
     @property
     def bucket(self) -> Selector:
-        return Selector(f"{self.metric}_bucket", self.matchers)
+        return self.series if self.native else Selector(f"{self.metric}_bucket", self.matchers)
 
     @property
     def count(self) -> Selector:
-        return Selector(f"{self.metric}_count", self.matchers)
+        """What counts its events: the _count series, or the native histogram itself (histogram_count)."""
+        return self.series if self.native else Selector(f"{self.metric}_count", self.matchers)
 
     def under(self, seconds: float) -> Selector:
-        """The bucket counting events at or under a threshold."""
-        return self.bucket.with_matchers(le_matcher(seconds))
+        """The classic bucket counting events at or under a threshold."""
+        return self.bucket.with_matchers(le_matcher(self.in_unit(seconds)))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from obsgen.model import Histogram, Journey, Slo
 from obsgen.promql import Selector, format_duration, format_number, string_literal
 from obsgen.rules import dashboard_series as series
+from obsgen.rules import histograms
 from obsgen.rules import slo_meta
 from obsgen.rules.sli import sli_record_name
 
@@ -56,9 +57,8 @@ def journey_time(journey: Journey, quantile: float) -> str:
 
 
 def raw_quantile(histogram: Histogram, quantile: float) -> str:
-    """From raw buckets: the only way to get exemplars (recording rules drop them)."""
-    return (f"histogram_quantile({format_number(quantile)}, "
-            f"sum by (le) (rate({histogram.bucket.promql()}[{RATE_INTERVAL}])))")
+    """From raw buckets, in the histogram's unit: the only way to get exemplars (recording rules drop them)."""
+    return histograms.raw_quantile(histogram, quantile, RATE_INTERVAL)
 
 
 def recorded_quantile(objective: float) -> float:

@@ -11,6 +11,7 @@ from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
+from obsgen.ruletests.native import untested_note
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
@@ -19,7 +20,9 @@ _PASSED: set[str] = set()
 
 
 def emit_rule_tests(journey: Journey) -> list[Artifact]:
-    return [Artifact(rule_test_path(journey), dump_yaml(rule_test_document(journey), journey.source))]
+    text = dump_yaml(rule_test_document(journey), journey.source)
+    note = "".join(f"# {line}\n" for line in untested_note(journey))
+    return [Artifact(rule_test_path(journey), note + text)]
 
 
 def check_rule_tests(staged: Path, journey: Journey) -> list[str]:

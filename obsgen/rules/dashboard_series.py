@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from obsgen.model import Histogram, Journey
 from obsgen.promql import format_number, rate_sum
+from obsgen.rules.histograms import quantile_seconds
 from obsgen.rules.types import RecordingRule
 
 WINDOW = 300.0
@@ -21,7 +22,7 @@ def quantile_name(template: str, quantile: float) -> str:
 
 
 def _quantile(histogram: Histogram, quantile: float) -> str:
-    return f"histogram_quantile({format_number(quantile)}, {rate_sum(histogram.bucket, WINDOW, by=('le',))})"
+    return quantile_seconds(histogram, quantile, WINDOW)
 
 
 def stage_rules(journey: Journey) -> list[RecordingRule]:

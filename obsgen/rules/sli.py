@@ -7,7 +7,8 @@ one series per SLO told apart by the journey and slo labels.
 from __future__ import annotations
 
 from obsgen.model import Histogram, Journey, Slo
-from obsgen.promql import Selector, format_duration, rate_sum, string_literal
+from obsgen.promql import format_duration, rate_sum, string_literal
+from obsgen.rules.histograms import good_rate, valid_rate
 from obsgen.rules.types import RecordingRule
 
 SLI_ERROR = "slo:sli_error:ratio_rate{window}"
@@ -26,15 +27,15 @@ def slo_selector(journey: Journey, slo: Slo) -> str:
     return "{" + ",".join(f"{k}={string_literal(v)}" for k, v in slo_labels(journey, slo)) + "}"
 
 
-def _sum_terms(selectors: list[Selector], window: float) -> str:
+def _sum_terms(rates: list[str]) -> str:
     # A stage that has not seen an event yet has no series: count it as zero, not as missing.
-    return "\n  + ".join(f"({rate_sum(s, window)} or vector(0))" for s in selectors)
+    return "\n  + ".join(f"({rate} or vector(0))" for rate in rates)
 
 
-def _ratio(numerator: list[Selector], denominator: list[Selector], window: float) -> str:
+def _ratio(numerator: list[str], denominator: list[str]) -> str:
     # "> 0" drops the sample when there were no valid events, so no traffic records nothing
     # instead of NaN, which would poison sum_over_time over the whole SLO window.
-    return f"(\n  {_sum_terms(numerator, window)}\n)\n/\n(\n  {_sum_terms(denominator, window)}\n  > 0\n)"
+    return f"(\n  {_sum_terms(numerator)}\n)\n/\n(\n  {_sum_terms(denominator)}\n  > 0\n)"
 
 
 def _histograms(journey: Journey, slo: Slo) -> list[Histogram]:
@@ -47,11 +48,11 @@ def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
     """PromQL for the share of bad events among valid events over a window."""
     if slo.type == "availability":
         stages = [journey.stage(name) for name in slo.stages]
-        return _ratio([s.errors for s in stages], [s.requests for s in stages], window)
+        return _ratio([rate_sum(s.errors, window) for s in stages], [rate_sum(s.requests, window) for s in stages])
     histograms = _histograms(journey, slo)
-    good = [h.under(slo.threshold) for h in histograms]
-    valid = [h.count for h in histograms]
-    return f"1 - {_ratio(good, valid, window)}"
+    good = [good_rate(h, slo.threshold, window) for h in histograms]
+    valid = [valid_rate(h, window) for h in histograms]
+    return f"1 - {_ratio(good, valid)}"
 
 
 def sli_recording_rules(journey: Journey, slo: Slo) -> list[RecordingRule]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from obsgen.model import Journey, Stage
 from obsgen.promql import format_duration, format_number, rate_sum
 from obsgen.rules.alerts_common import journey_alert
+from obsgen.rules.histograms import quantile_seconds
 from obsgen.rules.types import AlertRule
 
 
@@ -28,13 +29,12 @@ def latency_alert(journey: Journey, stage: Stage) -> AlertRule | None:
     alert = stage.latency_alert
     if alert is None or stage.latency is None:
         return None
-    by_le = rate_sum(stage.latency.bucket, alert.window, by=("le",))
     percentile = f"p{format_number(alert.quantile * 100)}"
     threshold = format_duration(alert.threshold)
     return journey_alert(
         journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="latency",
         stages=(stage.name,), stage=stage.name,
-        expr=f"histogram_quantile({format_number(alert.quantile)}, {by_le})\n> {format_number(alert.threshold)}",
+        expr=f"{quantile_seconds(stage.latency, alert.quantile, alert.window)}\n> {format_number(alert.threshold)}",
         summary=f"{stage.title}: {percentile} latency above {threshold}",
         description=(f"{stage.title} {percentile} latency is {{{{ $value | humanizeDuration }}}} over the last "
                      f"{format_duration(alert.window)} (threshold {threshold})."),

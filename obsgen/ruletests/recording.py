@@ -18,6 +18,7 @@ from obsgen.rules import RecordingRule, rule_groups
 from obsgen.rules import dashboard_series as dash
 from obsgen.rules import slo_meta as meta
 from obsgen.rules.sli import SLI_ERROR
+from obsgen.ruletests.native import recording_reads_native
 from obsgen.ruletests.promsim import bucket_quantile, divide
 from obsgen.ruletests.reference import Reference, UnknownRule
 from obsgen.ruletests.world import Phase, Traffic, World, WorldBuilder, spread
@@ -64,7 +65,8 @@ class RecordingExpectations:
         self.reference = Reference(journey, self.world, strict=False)
 
     def rules(self) -> list[RecordingRule]:
-        return [r for g in rule_groups(self.journey) for r in g.rules if isinstance(r, RecordingRule)]
+        return [r for g in rule_groups(self.journey) for r in g.rules
+                if isinstance(r, RecordingRule) and not recording_reads_native(self.journey, r)]
 
     def samples(self) -> list[ExpectedSample]:
         out = []
@@ -154,7 +156,10 @@ class RecordingExpectations:
 
     def _quantile(self, histogram, quantile: float) -> float | None:
         buckets = self.reference.sim.sum_rate_by_le(histogram.bucket, self.step, dash.WINDOW)
-        return bucket_quantile(quantile, buckets) if buckets else None
+        if not buckets:
+            return None
+        value = bucket_quantile(quantile, buckets)
+        return value if histogram.scale == 1 else divide(value, histogram.scale)
 
     def _business(self, metric) -> list[tuple[dict[str, str], float | None]]:
         groups = self.reference.sim.sum_rate_by(metric.selector, self.step, dash.WINDOW, metric.by)

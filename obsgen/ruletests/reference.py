@@ -139,6 +139,8 @@ class Reference:
         if not buckets:
             return None
         quantile = bucket_quantile(spec.quantile, buckets)
+        if stage.latency.scale != 1:  # the rule divides by the scale, as Prometheus does
+            quantile = divide(quantile, stage.latency.scale)
         return AlertSample((), quantile) if self.greater(quantile, spec.threshold) else None
 
     def _down(self, alert: AlertRule, step: int) -> AlertSample | None:

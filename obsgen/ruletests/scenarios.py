@@ -16,7 +16,8 @@ from obsgen.model import Dependency, Journey, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, journey_alerts
 from obsgen.ruletests.expect import Timeline
-from obsgen.ruletests.reference import Reference, absent_selector
+from obsgen.ruletests.native import alert_reads_native
+from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
 from obsgen.ruletests.world import Component, Phase, Traffic, World, WorldBuilder
 
 TRAFFIC = 60_000  # events per minute in every stage (1000/s): ratios down to 1e-5 stay whole numbers
@@ -29,6 +30,8 @@ CAP = 480  # no scenario runs longer than this many minutes
 HEALTHY_SHARE = 1 / 12
 HEALTHY_HORIZON = 30
 HEALTHY_CHECKPOINTS = (1, 5, 10, 15, 16, 20, 30)
+# Incident strengths tried in turn when a scenario lands a value exactly on a threshold.
+NUDGES = (1.0, 1.1, 1.3)
 
 
 class ScenarioError(ValueError):
@@ -63,6 +66,14 @@ def _phases(healthy, incident, start: int, end: int | None) -> list[Phase]:
     return phases
 
 
+def events(total: int, ratio: float) -> int:
+    """How many of total events a ratio makes. A positive ratio never rounds down to none: with tight
+    objectives (99.99%) a healthy share would otherwise be 0, and an incident at exactly twice a
+    threshold then crosses it at the exact midpoint of every window, where float rounding decides."""
+    count = round(total * ratio)
+    return max(count, 1) if ratio > 0 else count
+
+
 class Baseline:
     """Healthy levels derived from the model: every ratio a small share of the tightest limit on it."""
 
@@ -88,11 +99,11 @@ class Baseline:
     def traffic(self, stage: Stage, errors: float | None = None, slow: float | None = None) -> Traffic:
         errors = self.error_ratio(stage) if errors is None else errors
         slow = self.slow_ratio(stage) if slow is None else slow
-        return Traffic(TRAFFIC, round(TRAFFIC * errors), round(TRAFFIC * slow))
+        return Traffic(TRAFFIC, events(TRAFFIC, errors), events(TRAFFIC, slow))
 
     def journeys(self, slow: float | None = None) -> Traffic:
         slow = self.journey_slow_ratio() if slow is None else slow
-        return Traffic(JOURNEYS, 0, round(JOURNEYS * slow))
+        return Traffic(JOURNEYS, 0, events(JOURNEYS, slow))
 
     @staticmethod
     def backlog(dep: Dependency) -> int:
@@ -237,7 +248,8 @@ def slow_burn_factor(slo: Slo) -> float:
     return factor
 
 
-def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
+def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list[Plan]:
+    """Every alert's incident plans; ``nudge`` scales the incident ratios (see scenarios())."""
     base = Baseline(journey)
     out: list[Plan] = []
     for alert in alerts:
@@ -249,15 +261,15 @@ def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
             factor = slow_burn_factor(slo)
             pages = [a for a in alerts if a.slo == slo.name and a.kind == "burn-rate-page"]
             out.append(Plan(f"slow burn at {format_number(factor)}x the error budget", alert,
-                            slo_effects(base, slo, min(1.0, factor * slo.error_budget)), pages, "slow burn"))
+                            slo_effects(base, slo, min(1.0, nudge * factor * slo.error_budget)), pages, "slow burn"))
         elif alert.kind == "error-rate":
             stage = journey.stage(alert.stages[0])
-            ratio = min(1.0, 2 * stage.error_rate_alert.threshold)
+            ratio = min(1.0, nudge * 2 * stage.error_rate_alert.threshold)
             out.append(Plan("error ratio at twice the threshold", alert, [errors_on(base, stage, ratio)],
                             family="symptom above its threshold"))
         elif alert.kind == "latency":
             stage = journey.stage(alert.stages[0])
-            ratio = min(1.0, 2 * (1 - stage.latency_alert.quantile))
+            ratio = min(1.0, nudge * 2 * (1 - stage.latency_alert.quantile))
             out.append(Plan("slow requests above the quantile", alert, [slow_on(base, stage, ratio)],
                             family="symptom above its threshold"))
         elif alert.kind == "dependency-down":
@@ -379,4 +391,21 @@ def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
     alerts = journey_alerts(journey) if alerts is None else alerts
-    return [healthy(journey, alerts)] + [run_pack(journey, alerts, members) for members in pack(plans(journey, alerts))]
+    alerts = [a for a in alerts if not alert_reads_native(journey, a)]
+    catalogue = plans(journey, alerts)
+    return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
+                                         for members in pack(catalogue)]
+
+
+def _run_unambiguous(journey: Journey, alerts: list[AlertRule], catalogue: list[Plan], members: list[Plan]) -> Scenario:
+    """Run a pack; when a window average lands exactly on a threshold (tight objectives make the
+    healthy and incident counts small whole numbers), retry with slightly stronger incidents."""
+    positions = [next(i for i, p in enumerate(catalogue) if p is m) for m in members]
+    for attempt, nudge in enumerate(NUDGES):
+        chosen = members if attempt == 0 else [plans(journey, alerts, nudge)[i] for i in positions]
+        try:
+            return run_pack(journey, alerts, chosen)
+        except AmbiguousScenario:
+            if attempt == len(NUDGES) - 1:
+                raise
+    raise AssertionError("unreachable")

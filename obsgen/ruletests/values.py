@@ -23,13 +23,17 @@ except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
 # Values real exporters emit for the labels instrumentation profiles match with regexes:
-# HTTP status codes (prometheus-fastapi-instrumentator, Go clients) and Celery task states.
+# HTTP status codes (prometheus-fastapi-instrumentator, Go clients), Celery task states, gRPC codes.
 KNOWN_VALUES: dict[str, tuple[str, ...]] = {
     "code": ("200", "201", "204", "302", "404", "429", "500", "502", "503"),
     "status": ("200", "201", "404", "500", "503"),
     "status_code": ("200", "201", "404", "500", "503"),
     "state": ("SUCCESS", "FAILURE", "RETRY", "STARTED"),
     "outcome": ("success", "failure", "error"),
+    # The built-in profiles' status labels: OpenTelemetry HTTP and gRPC, go-grpc-prometheus.
+    "http_response_status_code": ("200", "201", "404", "500", "503"),
+    "rpc_grpc_status_code": ("0", "5", "2", "13", "14"),
+    "grpc_code": ("OK", "NotFound", "Unknown", "Internal", "Unavailable"),
 }
 FALLBACK_VALUE = "obsgen-other"
 

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from obsgen.model import Dependency, Histogram, Journey, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.ruletests.notation import STALE, Sample
-from obsgen.ruletests.values import series_labels
+from obsgen.ruletests.values import NoMatchingValue, series_labels
 
 STEP_SECONDS = 60
 # Counters start high, as they do on a server that has been up for a while; it also keeps
@@ -112,7 +112,8 @@ def _counter(increments: list[int], present: list[bool]) -> list[Sample]:
 
 
 def latency_buckets(histogram: Histogram) -> tuple[float, ...]:
-    return tuple(sorted(histogram.buckets or DEFAULT_BUCKETS))
+    """Bucket bounds in the histogram's unit."""
+    return tuple(sorted(histogram.buckets or (histogram.in_unit(b) for b in DEFAULT_BUCKETS)))
 
 
 def fast_latency(histogram: Histogram) -> float:
@@ -147,9 +148,23 @@ class WorldBuilder:
     def __init__(self, journey: Journey, steps: int, step_seconds: int = STEP_SECONDS):
         self.journey = journey
         self.world = World(steps, step_seconds=step_seconds)
+        self._histogram_counts: dict[Component, Series] = {}
 
     def build(self) -> World:
+        self._drop_counts_the_requests_carry()
         return self.world
+
+    def _drop_counts_the_requests_carry(self) -> None:
+        """A stage counting its requests with its latency histogram's own ``_count`` (OpenTelemetry,
+        Micrometer) has one series family for both: when the request counters are written, they are
+        that ``_count``, and the histogram's own copy would count every event twice."""
+        for stage in self.journey.stages:
+            if stage.latency is None or stage.requests.metric != stage.latency.count.metric:
+                continue
+            if ("requests", stage.name) not in self.world.components:
+                continue
+            duplicate = self._histogram_counts.get(("latency", stage.name))
+            self.world.series = [s for s in self.world.series if s is not duplicate]
 
     # -- counters -----------------------------------------------------------------------------------
     def _add(self, labels: dict[str, str], samples: list[Sample]) -> None:
@@ -161,23 +176,36 @@ class WorldBuilder:
         totals = [s.total if s else 0 for s in states]
         errors = [s.errors if s else 0 for s in states]
         alert_errors = [stage.error_rate_alert.errors] if stage.error_rate_alert else []
-        if stage.errors.metric == stage.requests.metric:
-            same_metric_alert = [a for a in alert_errors if a.metric == stage.requests.metric]
-            good = series_labels([stage.requests], [stage.errors, *same_metric_alert])
-            bad = series_labels([stage.requests, stage.errors, *same_metric_alert])
+        on_requests = [e for e in (stage.errors, *alert_errors) if e.metric == stage.requests.metric]
+        if on_requests:
+            good = series_labels([stage.requests], on_requests)
+            bad = series_labels([stage.requests, *on_requests])
             self._add(good, _counter([t - e for t, e in zip(totals, errors)], present))
             self._add(bad, _counter(errors, present))
         else:
             self._add(series_labels([stage.requests]), _counter(totals, present))
-            self._add(series_labels([stage.errors, *[a for a in alert_errors if a.metric == stage.errors.metric]]),
-                      _counter(errors, present))
+        # Failures another counter records (failed logins in an events counter): one series each
+        # metric selected by all its selectors, else one per selector.
+        elsewhere: dict[str, list[Selector]] = {}
+        for selector in (stage.errors, *alert_errors):
+            if selector.metric != stage.requests.metric and selector not in elsewhere.get(selector.metric, []):
+                elsewhere.setdefault(selector.metric, []).append(selector)
+        for selectors in elsewhere.values():
+            try:
+                groups = [series_labels(selectors)]
+            except NoMatchingValue:
+                groups = [series_labels([selector]) for selector in selectors]
+            for labels in groups:
+                self._add(labels, _counter(errors, present))
         self.world.components.add(("requests", stage.name))
 
     def histogram(self, histogram: Histogram, thresholds: list[float], phases: list[Phase[Traffic]],
                   component: Component) -> None:
+        if histogram.native:
+            return  # the rule tests write classic series only (see ruletests.native)
         states = per_step(phases, self.world.steps)
         present = [s is not None for s in states]
-        fast, slow = fast_latency(histogram), slow_latency(histogram, thresholds)
+        fast, slow = fast_latency(histogram), slow_latency(histogram, [histogram.in_unit(t) for t in thresholds])
 
         def observed(state: Traffic | None) -> tuple[tuple[float, int], ...]:
             if state is None:
@@ -190,6 +218,7 @@ class WorldBuilder:
             counts = [sum(n for latency, n in mix if latency <= bound) for mix in mixes]
             self._add({**base, "le": le_value(bound)}, _counter(counts, present))
         self._add(series_labels([histogram.count]), _counter([sum(n for _, n in mix) for mix in mixes], present))
+        self._histogram_counts[component] = self.world.series[-1]
         self.world.components.add(component)
 
     def stage_latency(self, stage: Stage, phases: list[Phase[Traffic]]) -> None:

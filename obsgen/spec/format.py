@@ -74,12 +74,30 @@ class CounterSignal(Model):
     match: Match = Field(default_factory=dict)
 
 
+class ErrorSignal(CounterSignal):
+    """Failed events: matchers added to the requests selector, or another counter of their own."""
+
+    with_stage_match: bool = Field(
+        default=False, description="only when metric is another counter than the requests': also apply the stage's "
+                                   "match (and the profile's request matchers) to it; by default that counter gets "
+                                   "only its own match, since it rarely carries the requests' labels")
+
+
+HistogramUnit = Literal["seconds", "milliseconds"]
+UNIT_DESCRIPTION = ("unit the histogram observes in; inferred from its name when absent: a name ending in "
+                    "_milliseconds or _ms is milliseconds, any other name (e.g. _seconds) seconds. Spec thresholds "
+                    "stay durations (500ms); obsgen converts them to the histogram's unit")
+
+
 class HistogramSignal(Model):
-    """A classic Prometheus histogram, by its base name (without _bucket/_count/_sum)."""
+    """A latency histogram: a classic Prometheus histogram by its base name (without _bucket/_count/_sum),
+    or a native histogram (Prometheus 3) by its name."""
 
     histogram: SelectorMetricName | None = None
     match: Match = Field(default_factory=dict)
-    buckets: list[float] | None = Field(default=None, description="the histogram's bucket bounds; lets obsgen check latency thresholds against them")
+    buckets: list[float] | None = Field(default=None, description="the histogram's bucket bounds, in its unit; lets obsgen check latency thresholds against them")
+    unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
+    native: bool | None = Field(default=None, description="a native histogram (Prometheus 3): SLIs use histogram_fraction/histogram_count and quantiles need no le label; defaults to the profile's (false)")
 
 
 class ErrorRateAlert(Model):
@@ -90,7 +108,7 @@ class ErrorRateAlert(Model):
     window: Duration = "5m"
     for_: Duration = Field(default="2m", alias="for")
     severity: Severity = "page"
-    errors: CounterSignal | None = Field(default=None, description="errors for this alert, if they differ from the stage's")
+    errors: ErrorSignal | None = Field(default=None, description="errors for this alert, if they differ from the stage's")
 
 
 class LatencyAlert(Model):
@@ -109,6 +127,53 @@ class StageAlerts(Model):
     latency: LatencyAlert | None = None
 
 
+ErrorCode = Annotated[Union[str, int], Field(description="a status code value, e.g. 13 or Internal")]
+
+
+class ProfileRequests(Model):
+    metric: MetricName = Field(description="the counter of valid events; may be a histogram's own _count")
+    match: Match = Field(default_factory=dict, description="label matchers that select valid events")
+
+
+class ProfileErrors(Model):
+    metric: MetricName | None = Field(default=None, description="another counter of failures; defaults to the requests metric")
+    match: Match = Field(default_factory=dict, description="label matchers that select failures")
+
+
+class ErrorCodes(Model):
+    """Which values of a status label are failures; a stage can replace the list (errorCodes)."""
+
+    label: LabelName = Field(description="the status label, e.g. rpc_grpc_status_code or grpc_code")
+    codes: list[ErrorCode] = Field(min_length=1, description="its values that are failures")
+
+
+class ProfileLatency(Model):
+    histogram: MetricName = Field(description="base name of a classic histogram (without _bucket), or a native histogram's name")
+    unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
+    native: bool = Field(default=False, description="a native histogram (Prometheus 3)")
+
+
+class StageProfile(Model):
+    """An instrumentation convention: what counts requests, errors and latency. A stage's `match` is
+    added to every signal (minus labelsNotOnHistogram on the histogram)."""
+
+    kind: Literal["http", "task", "queue"] = Field(description="what a stage using the profile is by default")
+    description: Text | None = Field(default=None, description="what the profile describes, for people")
+    requests: ProfileRequests = Field(description="valid events")
+    errors: ProfileErrors | None = Field(default=None, description="matchers that select failures among the requests")
+    error_codes: ErrorCodes | None = Field(default=None, description="failures by status code, as a regex matcher on the label; added to errors.match")
+    latency: ProfileLatency | None = Field(default=None, description="the latency histogram")
+    labels_not_on_histogram: list[LabelName] = Field(default_factory=list, description="labels the latency histogram does not carry; a stage's matchers on them are dropped there")
+
+
+class ProfileFile(Model):
+    """A file of instrumentation profiles, named in spec.profileFiles."""
+
+    api_version: Literal["obsgen/v1"]
+    kind: Literal["Profiles"]
+    profiles: dict[Name, StageProfile] = Field(description="profiles by name, as stages name them in `profile`")
+
+
 class Stage(Model):
     """One step of the journey, in journey order."""
 
@@ -116,11 +181,12 @@ class Stage(Model):
     title: Text | None = None
     description: Text | None = None
     kind: Literal["http", "task", "queue"] | None = Field(default=None, description="defaults from the profile")
-    profile: Literal["http", "celery"] | None = Field(default=None, description="instrumentation profile that fills requests, errors and latency")
+    profile: Name | None = Field(default=None, description="instrumentation profile that fills requests, errors and latency: a built-in one (http, celery, otel-http, otel-grpc, grpc-go, micrometer-http, spanmetrics) or one of spec.profiles / spec.profileFiles")
     feature: Name | None = Field(default=None, description="the user-facing feature this stage serves; defaults to the stage name")
     match: Match = Field(default_factory=dict, description="label matchers added to every signal of the profile")
     requests: CounterSignal | None = Field(default=None, description="valid events")
-    errors: CounterSignal | None = Field(default=None, description="failed events; matchers are added to the requests selector")
+    errors: ErrorSignal | None = Field(default=None, description="failed events; matchers are added to the requests selector (a different metric gets only its own matchers)")
+    error_codes: list[ErrorCode] | None = Field(default=None, description="status codes that count as errors, replacing the profile's errorCodes.codes (profiles with an errorCodes label only)")
     latency: HistogramSignal | None = None
     alerts: StageAlerts = Field(default_factory=StageAlerts)
 
@@ -208,7 +274,8 @@ class JourneyTime(Model):
 
     histogram: SelectorMetricName
     match: Match = Field(default_factory=dict)
-    buckets: list[float] | None = None
+    buckets: list[float] | None = Field(default=None, description="the histogram's bucket bounds, in its unit")
+    unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
     title: Text | None = None
 
 
@@ -233,6 +300,9 @@ class JourneySpec(Model):
                     "'utf8' (any UTF-8, quoted in PromQL; needs Prometheus 3 with UTF-8 name validation)")
     scrape_interval: Duration = "15s"
     slo_window: Duration = "30d"
+    profiles: dict[Name, StageProfile] = Field(default_factory=dict, description="instrumentation profiles of this journey's own, by name")
+    profile_files: list[Annotated[str, Field(pattern=r"^[^\x00]{1,4096}$")]] = Field(
+        default_factory=list, description="files of profiles (apiVersion obsgen/v1, kind Profiles), relative to this spec")
     stages: list[Stage] = Field(min_length=1)
     journey_time: JourneyTime | None = None
     slos: list[Slo] = Field(default_factory=list)

@@ -41,7 +41,7 @@ def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError([Diagnostic(shown, 1, 1, f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB; "
                                                  "is this the right file?")])
-    return parse_journey(_decoded(raw, shown), shown)
+    return parse_journey(_decoded(raw, shown), shown, base_dir=path.parent)
 
 
 def _decoded(raw: bytes, shown: str) -> str:
@@ -56,7 +56,8 @@ def _decoded(raw: bytes, shown: str) -> str:
                                                          f"0x{raw[exc.start]:02x} ({exc.reason})")]) from None
 
 
-def parse_journey(text: str, source: str) -> Journey:
+def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Journey:
+    """base_dir: where the spec's relative paths (spec.profileFiles) start; the source's directory by default."""
     positioned = load_positioned(text, source)
     if positioned.problems and positioned.data is None:
         raise SpecError(positioned.problems)
@@ -67,7 +68,7 @@ def parse_journey(text: str, source: str) -> Journey:
         document = JourneyDocument.model_validate(positioned.data)
     except ValidationError as exc:  # the schema should have caught it; keep positions anyway
         raise SpecError([positioned.diagnostic(tuple(e["loc"]), e["msg"]) for e in exc.errors()]) from None
-    resolver = Resolver(document, positioned, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    resolver = Resolver(document, positioned, source, hashlib.sha256(text.encode("utf-8")).hexdigest(), base_dir)
     problems = resolver.check()
     if problems:
         raise SpecError(problems)

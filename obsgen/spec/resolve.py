@@ -6,6 +6,7 @@ Every problem is collected with its position; nothing is resolved from a broken 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -17,7 +18,8 @@ from obsgen.naming import camel
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec.positions import PositionedDocument
-from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES, STAGE_PROFILES
+from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES
+from obsgen.spec.stage_profiles import builtin_profiles, load_profile_file
 
 
 def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
@@ -34,6 +36,21 @@ def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
     return tuple(result)
 
 
+def infer_unit(histogram: str) -> str:
+    """A histogram's unit from its name, as OpenTelemetry and Prometheus name them."""
+    return "milliseconds" if histogram.endswith(("_milliseconds", "_ms")) else "seconds"
+
+
+def code_matcher(codes: fmt.ErrorCodes, override: list | None) -> Matcher:
+    values = [str(c) for c in (override if override is not None else codes.codes)]
+    return Matcher(codes.label, "=~", "|".join(_regex_literal(v) for v in values))
+
+
+def _regex_literal(value: str) -> str:
+    """A code as an RE2 literal (codes are digits or names; anything else is escaped)."""
+    return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in value)
+
+
 def dashboard_uid(journey: str) -> str:
     """Grafana uids are at most 40 characters; long names keep a hash so two never collide."""
     uid = f"obsgen-{journey}"
@@ -42,20 +59,33 @@ def dashboard_uid(journey: str) -> str:
     return f"{uid[:31]}-{hashlib.sha256(journey.encode()).hexdigest()[:8]}"
 
 
+def error_selector(requests: Selector, errors: fmt.ErrorSignal) -> Selector:
+    """Failures as a spec states them: matchers added to the requests selector, or another counter
+    (failed logins in an events counter) that keeps only its own matchers unless asked otherwise."""
+    metric = errors.metric or requests.metric
+    if metric != requests.metric and not errors.with_stage_match:
+        return Selector(metric, matchers(errors.match))
+    return requests.renamed(metric).with_matchers(*matchers(errors.match))
+
+
 class Resolver:
-    def __init__(self, doc: fmt.JourneyDocument, positions: PositionedDocument, source: str, sha256: str):
+    def __init__(self, doc: fmt.JourneyDocument, positions: PositionedDocument, source: str, sha256: str,
+                 base_dir: Path | None = None):
         self.doc = doc
         self.spec = doc.spec
         self.positions = positions
         self.source = source
         self.sha256 = sha256
+        self.base_dir = base_dir if base_dir is not None else Path(source).parent
         self.problems: list[Diagnostic] = []
+        self.profiles: dict[str, fmt.StageProfile] = dict(builtin_profiles())
 
     def error(self, path: tuple, message: str) -> None:
         self.problems.append(self.positions.diagnostic(path, message))
 
     # -- checks -------------------------------------------------------------------------
     def check(self) -> list[Diagnostic]:
+        self._load_profiles()
         self._check_unique("stages", [s.name for s in self.spec.stages])
         self._check_unique("slos", [s.name for s in self.spec.slos])
         self._check_unique("dependencies", [d.name for d in self.spec.dependencies])
@@ -91,6 +121,28 @@ class Resolver:
             for i, value in enumerate(node):
                 self._check_regexes(value, path + (i,))
 
+    def _load_profiles(self) -> None:
+        """Built-in profiles, then the spec's files in order, then its inline ones; a name is defined once."""
+        defined_at = {name: "built in" for name in self.profiles}
+        for i, name in enumerate(self.spec.profile_files):
+            path = ("spec", "profileFiles", i)
+            shown = (Path(self.source).parent / name).as_posix()
+            found, problems = load_profile_file(self.base_dir / name, shown)
+            if isinstance(problems, str):
+                self.error(path, problems)
+            self.problems.extend(problems if isinstance(problems, list) else [])
+            self._add_profiles(found, path, shown, defined_at)
+        for name, profile in self.spec.profiles.items():
+            self._add_profiles({name: profile}, ("spec", "profiles", name), "spec.profiles", defined_at)
+
+    def _add_profiles(self, found: dict, path: tuple, where: str, defined_at: dict[str, str]) -> None:
+        for name, profile in found.items():
+            if name in defined_at:
+                self.error(path, f"profile {name!r} is already defined ({defined_at[name]})")
+                continue
+            defined_at[name] = where
+            self.profiles[name] = profile
+
     def _stage_names(self) -> list[str]:
         return [s.name for s in self.spec.stages]
 
@@ -108,21 +160,46 @@ class Resolver:
 
     def _check_stage(self, i: int, stage: fmt.Stage) -> None:
         path = ("spec", "stages", i)
+        if stage.profile is not None and stage.profile not in self.profiles:
+            self.error(path + ("profile",), f"unknown profile {stage.profile!r}; profiles are: "
+                                            f"{', '.join(sorted(self.profiles))}")
+            return
+        profile = self.profiles.get(stage.profile) if stage.profile else None
+        if stage.error_codes is not None and (profile is None or profile.error_codes is None):
+            self.error(path + ("errorCodes",), f"stage {stage.name!r}: errorCodes replaces a profile's error codes, "
+                                               f"but {'its profile has none' if profile else 'it has no profile'}; "
+                                               f"use errors.match")
+        if stage.error_codes is not None and stage.errors is not None:
+            self.error(path + ("errorCodes",), f"stage {stage.name!r} has both errors and errorCodes; give one")
         if stage.profile is None and (stage.requests is None or stage.requests.metric is None or stage.errors is None):
             self.error(path + ("name",), f"stage {stage.name!r} needs a profile, or both requests (with a metric) and errors")
         if stage.profile is None and stage.kind is None:
             self.error(path + ("name",), f"stage {stage.name!r} needs a kind when it has no profile")
-        has_latency = stage.profile is not None or (stage.latency is not None and stage.latency.histogram)
-        if stage.alerts.latency is not None and not has_latency:
-            self.error(path + ("alerts", "latency"), f"stage {stage.name!r} has a latency alert but no latency histogram")
-        if stage.alerts.latency is not None and stage.latency and stage.latency.buckets:
-            self._check_bucket(path + ("alerts", "latency", "threshold"), stage.alerts.latency.threshold, stage.latency.buckets)
+        histogram = self._histogram_of(stage)
+        if stage.alerts.latency is not None:
+            tpath = path + ("alerts", "latency", "threshold")
+            if histogram is None:
+                self.error(path + ("alerts", "latency"), f"stage {stage.name!r} has a latency alert but no latency histogram")
+            elif self._check_positive(tpath, stage.alerts.latency.threshold):
+                self._check_bucket(tpath, stage.alerts.latency.threshold, histogram)
 
-    def _check_bucket(self, path: tuple, threshold: str, buckets: list[float]) -> None:
-        seconds = parse_duration(threshold)
-        if not any(abs(seconds - b) < 1e-9 for b in buckets):
-            self.error(path, f"threshold {threshold} ({format_number(seconds)}s) is not a bucket bound of the histogram "
-                             f"({', '.join(format_number(b) for b in buckets)}); the SLI could not be computed exactly")
+    def _check_positive(self, path: tuple, threshold: str) -> bool:
+        if parse_duration(threshold) > 0:
+            return True
+        self.error(path, f"latency threshold {threshold} is not above 0: no event is faster than that, so the "
+                         f"objective could never be met")
+        return False
+
+    def _check_bucket(self, path: tuple, threshold: str, histogram: Histogram) -> None:
+        if histogram.native or not histogram.buckets:
+            return
+        bound = histogram.in_unit(parse_duration(threshold))
+        if not any(abs(bound - b) < 1e-9 for b in histogram.buckets):
+            shown = f"{format_number(bound)}s" if histogram.scale == 1 else f"{format_number(bound)} {histogram.unit}"
+            bounds = ", ".join(format_number(b) for b in histogram.buckets)
+            unit = "" if histogram.scale == 1 else f", in {histogram.unit}"
+            self.error(path, f"threshold {threshold} ({shown}) is not a bucket bound of the histogram ({bounds}{unit}); "
+                             f"the SLI could not be computed exactly")
 
     def _check_slo(self, i: int, slo: fmt.Slo) -> None:
         path = ("spec", "slos", i)
@@ -158,18 +235,25 @@ class Resolver:
                 self.error(bpath + ("long",), f"long window {burn.long} is longer than the SLO window")
 
     def _check_latency_slo(self, path: tuple, slo: fmt.Slo) -> None:
+        if not self._check_positive(path + ("threshold",), slo.threshold):
+            return
         if slo.type == "journey-time":
-            if self.spec.journey_time and self.spec.journey_time.buckets:
-                self._check_bucket(path + ("threshold",), slo.threshold, self.spec.journey_time.buckets)
+            if self.spec.journey_time:
+                self._check_bucket(path + ("threshold",), slo.threshold, self._journey_time())
             return
         for name in slo.stages:
             stage = next((s for s in self.spec.stages if s.name == name), None)
-            if stage is None:
+            if stage is None or (stage.profile is not None and stage.profile not in self.profiles):
                 continue
-            if stage.profile is None and not (stage.latency and stage.latency.histogram):
+            histogram = self._histogram_of(stage)
+            if histogram is None:
                 self.error(path + ("stages",), f"latency SLO {slo.name!r} uses stage {name!r}, which has no latency histogram")
-            elif stage.latency and stage.latency.buckets:
-                self._check_bucket(path + ("threshold",), slo.threshold, stage.latency.buckets)
+            else:
+                self._check_bucket(path + ("threshold",), slo.threshold, histogram)
+
+    def _histogram_of(self, stage: fmt.Stage) -> Histogram | None:
+        profile = self.profiles.get(stage.profile) if stage.profile else None
+        return self._latency(stage, profile, matchers(stage.match))
 
     def _check_dependency(self, i: int, dep: fmt.Dependency) -> None:
         path = ("spec", "dependencies", i)
@@ -240,15 +324,17 @@ class Resolver:
         jt = self.spec.journey_time
         if jt is None:
             return None
-        return Histogram(jt.histogram, matchers(jt.match), tuple(jt.buckets) if jt.buckets else None)
+        return Histogram(jt.histogram, matchers(jt.match), tuple(jt.buckets) if jt.buckets else None,
+                         jt.unit or infer_unit(jt.histogram))
 
     def _stage(self, stage: fmt.Stage) -> Stage:
-        profile = STAGE_PROFILES.get(stage.profile) if stage.profile else None
+        profile = self.profiles.get(stage.profile) if stage.profile else None
         own = matchers(stage.match)
         requests = self._requests(stage, profile, own)
-        error_extra = matchers(stage.errors.match) if stage.errors else (profile.error_matchers if profile else ())
-        errors_metric = (stage.errors.metric if stage.errors and stage.errors.metric else requests.metric)
-        errors = requests.renamed(errors_metric).with_matchers(*error_extra)
+        if stage.errors is not None:
+            errors = error_selector(requests, stage.errors)
+        else:
+            errors = self._profile_errors(stage, profile, requests)
         latency = self._latency(stage, profile, own)
         prefix = camel(self.doc.metadata.name, stage.name)
         return Stage(
@@ -266,22 +352,39 @@ class Resolver:
         )
 
     @staticmethod
-    def _requests(stage: fmt.Stage, profile, own: tuple[Matcher, ...]) -> Selector:
-        metric = (stage.requests.metric if stage.requests and stage.requests.metric else profile.requests_metric)
-        base = Selector(metric, profile.requests_matchers if profile else ())
+    def _requests(stage: fmt.Stage, profile: fmt.StageProfile | None, own: tuple[Matcher, ...]) -> Selector:
+        metric = (stage.requests.metric if stage.requests and stage.requests.metric else profile.requests.metric)
+        base = Selector(metric, matchers(profile.requests.match) if profile else ())
         extra = own + (matchers(stage.requests.match) if stage.requests else ())
         return base.with_matchers(*extra)
 
     @staticmethod
-    def _latency(stage: fmt.Stage, profile, own: tuple[Matcher, ...]) -> Histogram | None:
+    def _profile_errors(stage: fmt.Stage, profile: fmt.StageProfile | None, requests: Selector) -> Selector:
+        """A profile's failures: its error matchers (and status codes) on the requests, or on its own
+        error counter, which follows the same naming convention and so keeps the stage's matchers."""
+        if profile is None:
+            return requests
+        extra = matchers(profile.errors.match) if profile.errors else ()
+        if profile.error_codes is not None:
+            extra += (code_matcher(profile.error_codes, stage.error_codes),)
+        metric = profile.errors.metric if profile.errors and profile.errors.metric else requests.metric
+        return requests.renamed(metric).with_matchers(*extra)
+
+    @staticmethod
+    def _latency(stage: fmt.Stage, profile: fmt.StageProfile | None, own: tuple[Matcher, ...]) -> Histogram | None:
         spec = stage.latency
-        metric = spec.histogram if spec and spec.histogram else (profile.latency_histogram if profile else None)
+        inherited = profile.latency if profile else None
+        metric = spec.histogram if spec and spec.histogram else (inherited.histogram if inherited else None)
         if metric is None:
             return None
+        # The profile's unit and kind describe the profile's histogram, not one the stage names instead.
+        same = inherited is not None and inherited.histogram == metric
+        unit = (spec.unit if spec and spec.unit else None) or (inherited.unit if same else None) or infer_unit(metric)
+        native = spec.native if spec and spec.native is not None else (inherited.native if same else False)
         dropped = profile.labels_not_on_histogram if profile else ()
         kept = tuple(m for m in own if m.label not in dropped)
         base = Selector(metric, kept).with_matchers(*(matchers(spec.match) if spec else ()))
-        return Histogram(metric, base.matchers, tuple(spec.buckets) if spec and spec.buckets else None)
+        return Histogram(metric, base.matchers, tuple(spec.buckets) if spec and spec.buckets else None, unit, native)
 
     @staticmethod
     def _error_rate_alert(stage: fmt.Stage, requests: Selector, errors: Selector, prefix: str) -> ErrorRateAlert | None:
@@ -290,7 +393,7 @@ class Resolver:
             return None
         if alert.errors is not None:
             # The seed's alert counts 4xx too, while the SLO counts only 5xx: the alert may differ.
-            errors = requests.renamed(alert.errors.metric or requests.metric).with_matchers(*matchers(alert.errors.match))
+            errors = error_selector(requests, alert.errors)
         return ErrorRateAlert(
             name=alert.name or f"{prefix}HighErrorRate",
             threshold=alert.threshold,

@@ -16,6 +16,7 @@ from obsgen.dashboards.variables import TRACE_ID_VAR
 from obsgen.model import Journey, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import quantile_name, STAGE_LATENCY
+from obsgen.rules.histograms import grafana_unit
 
 WIDTH, HEIGHT = 12, 8
 EXEMPLARS = "exemplars (p95, raw)"
@@ -34,21 +35,25 @@ def _quantile_targets(exprs_by_quantile) -> list:
 
 
 def _thresholds(journey: Journey, stage: Stage) -> tuple[tuple[g.Step, ...], list[str]]:
+    """Threshold steps in the panel's unit (the histogram's), with what each line means."""
     lines: list[tuple[float, str, str]] = []
+    in_unit = stage.latency.in_unit
     for slo in journey.slos:
         if slo.type == "latency" and stage.name in slo.stages:
-            lines.append((slo.threshold, g.YELLOW, f"SLO {slo.title}: {format_duration(slo.threshold)}"))
+            lines.append((in_unit(slo.threshold), g.YELLOW, f"SLO {slo.title}: {format_duration(slo.threshold)}"))
     if stage.latency_alert is not None:
         alert = stage.latency_alert
-        lines.append((alert.threshold, g.RED, f"alert {alert.name}: p{format_number(alert.quantile * 100)} "
-                                               f"over {format_duration(alert.threshold)}"))
+        lines.append((in_unit(alert.threshold), g.RED, f"alert {alert.name}: p{format_number(alert.quantile * 100)} "
+                                                        f"over {format_duration(alert.threshold)}"))
     lines.sort()
     return (g.Step(g.GREEN),) + tuple(g.Step(color, value) for value, color, _ in lines), [t for *_, t in lines]
 
 
 def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
     steps, explained = _thresholds(journey, stage)
-    targets = _quantile_targets((qt, q.latency(journey, stage.name, qt)) for qt in q.RECORDED_QUANTILES)
+    # Recorded quantiles are seconds; the panel shows the histogram's unit, which its exemplars carry.
+    scale = "" if stage.latency.scale == 1 else f" * {format_number(stage.latency.scale)}"
+    targets = _quantile_targets((qt, q.latency(journey, stage.name, qt) + scale) for qt in q.RECORDED_QUANTILES)
     targets.append(g.prom(q.raw_quantile(stage.latency, 0.95), EXEMPLARS, exemplar=True))
     what = "API response time" if stage.kind == HTTP_KIND else "background processing time"
     lines = f" Dashed lines: {'; '.join(explained)}." if explained else ""
@@ -57,7 +62,8 @@ def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
         f"{stage.title} {what} percentiles from the 5m recording rules.{lines} Diamonds are exemplars: "
         f"requests with a trace id; click one to open its trace. The links carry ${TRACE_ID_VAR} to Jaeger.",
         targets,
-        g.FieldConfig("s", steps, links=trace_links(journey), overrides=(g.exemplar_carrier(EXEMPLARS),), min=0),
+        g.FieldConfig(grafana_unit(stage.latency), steps, links=trace_links(journey),
+                      overrides=(g.exemplar_carrier(EXEMPLARS),), min=0),
         threshold_style="dashed",
     )
     return PanelDef(f"journey-time/stage/{stage.name}/latency", panel, WIDTH, HEIGHT, (stage.name,))

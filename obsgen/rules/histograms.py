@@ -1,0 +1,58 @@
+"""PromQL over a latency histogram, right for its kind (classic buckets or native) and its unit.
+
+Spec thresholds are seconds; a milliseconds histogram is compared in milliseconds (le="500" for
+500ms), and every quantile obsgen records or alerts on is converted back to seconds, so series
+named *_seconds hold seconds and Go templates can humanizeDuration them.
+"""
+
+from __future__ import annotations
+
+from obsgen.model import Histogram
+from obsgen.promql import format_duration, format_number, rate_sum
+
+
+def _native_rate(histogram: Histogram, window: float) -> str:
+    return f"rate({histogram.series.promql()}[{format_duration(window)}])"
+
+
+def good_rate(histogram: Histogram, seconds: float, window: float) -> str:
+    """Events per second at or under a threshold."""
+    if not histogram.native:
+        return rate_sum(histogram.under(seconds), window)
+    rate = _native_rate(histogram, window)
+    bound = format_number(histogram.in_unit(seconds))
+    return f"sum(histogram_fraction(0, {bound}, {rate}) * histogram_count({rate}))"
+
+
+def valid_rate(histogram: Histogram, window: float) -> str:
+    """Events per second, whatever their latency."""
+    if not histogram.native:
+        return rate_sum(histogram.count, window)
+    return f"sum(histogram_count({_native_rate(histogram, window)}))"
+
+
+def to_seconds(histogram: Histogram, expr: str) -> str:
+    return expr if histogram.scale == 1 else f"{expr} / {format_number(histogram.scale)}"
+
+
+def quantile_seconds(histogram: Histogram, quantile: float, window: float) -> str:
+    """A quantile over a window, in seconds."""
+    q = format_number(quantile)
+    if histogram.native:
+        inner = f"sum({_native_rate(histogram, window)})"
+    else:
+        inner = rate_sum(histogram.bucket, window, by=("le",))
+    return to_seconds(histogram, f"histogram_quantile({q}, {inner})")
+
+
+def raw_quantile(histogram: Histogram, quantile: float, rate_interval: str) -> str:
+    """A quantile straight from the histogram, in its own unit: the only query that keeps exemplars
+    (their values are in the histogram's unit, so the panel shows that unit)."""
+    q = format_number(quantile)
+    if histogram.native:
+        return f"histogram_quantile({q}, sum(rate({histogram.series.promql()}[{rate_interval}])))"
+    return f"histogram_quantile({q}, sum by (le) (rate({histogram.bucket.promql()}[{rate_interval}])))"
+
+
+def grafana_unit(histogram: Histogram) -> str:
+    return "ms" if histogram.unit == "milliseconds" else "s"
