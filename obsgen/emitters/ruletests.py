@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from pathlib import Path
 
 from obsgen import promtool
@@ -11,6 +12,7 @@ from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
+from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
@@ -19,7 +21,14 @@ _PASSED: set[str] = set()
 
 
 def emit_rule_tests(journey: Journey) -> list[Artifact]:
-    return [Artifact(rule_test_path(journey), dump_yaml(rule_test_document(journey), journey.source))]
+    artifacts = [Artifact(rule_test_path(journey), dump_yaml(rule_test_document(journey), journey.source))]
+    recorded = recorded_sli_document(journey)
+    if recorded is not None:
+        why = "".join(f"# {line}\n" for line in textwrap.wrap(WHY, 100))
+        text = dump_yaml(recorded, journey.source)
+        body = text.index("rule_files:")  # the explanation goes under the generated-file header
+        artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:]))
+    return artifacts
 
 
 def check_rule_tests(staged: Path, journey: Journey) -> list[str]:

@@ -118,6 +118,15 @@ class Sim:
             self._rates[key] = out
         return self._rates[key]
 
+    def sum_increase(self, selector: Selector, step: int, window_s: float) -> float | None:
+        """sum(increase(selector[window])): extrapolatedRate without the division by the range."""
+        values = []
+        for series in self.select(selector):
+            points = self.points(series, step, window_s)
+            if len(points) >= 2:
+                values.append(extrapolated_rate(points, self.t_ms(step), window_s, is_rate=False))
+        return plain_sum(values)
+
     def sum_rate(self, selector: Selector, step: int, window_s: float) -> float | None:
         """sum(rate(selector[window])): None when no series has a rate (an empty vector)."""
         return plain_sum(v for _, v in self.rate(selector, step, window_s))
@@ -159,8 +168,8 @@ def kahan_sum(values) -> float:
     return total if math.isinf(total) else total + compensation
 
 
-def extrapolated_rate(points: list[Point], t_ms: int, window_s: float) -> float | None:
-    """promql/functions.go extrapolatedRate for a counter (rate, not increase)."""
+def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, is_rate: bool = True) -> float | None:
+    """promql/functions.go extrapolatedRate for a counter (rate, or increase when not is_rate)."""
     if len(points) < 2:
         return None
     correction, last = 0.0, 0.0
@@ -168,10 +177,11 @@ def extrapolated_rate(points: list[Point], t_ms: int, window_s: float) -> float 
         if point.value < last:
             correction += last
         last = point.value
-    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s)
+    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s, is_rate)
 
 
-def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float) -> float:
+def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float,
+                   is_rate: bool = True) -> float:
     """The rest of extrapolatedRate (Prometheus 2.42): the same float operations in the same order."""
     range_start = t_ms - round(window_s * 1000)
     result = last.value - first.value + correction
@@ -187,7 +197,8 @@ def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_m
     extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
     extrapolate_to += duration_to_end if duration_to_end < threshold else average / 2
     factor = extrapolate_to / sampled
-    factor /= window_s
+    if is_rate:
+        factor /= window_s
     return result * factor
 
 
