@@ -337,7 +337,8 @@ def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
             spec = stage.failures_alert
             effect = (errors_on(base, stage, (spec.threshold + 1) / TRAFFIC) if counts_failures(stage)
                       else failures_on(stage, spec.threshold + 1))
-            out.append(Plan(f"{spec.threshold + 1} failures a minute", alert, [effect], resolves=False))
+            out.append(Plan(f"failures above {spec.threshold} within {format_duration(spec.window)}", alert, [effect],
+                            resolves=False))
         elif alert.kind == "absent":
             inputs = alert_inputs(journey, alert)
             out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
