@@ -299,6 +299,8 @@ def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
         if alert.kind == "burn-rate-page":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             out.append(Plan("hard outage", alert, slo_effects(base, slo, 1.0)))
+            if slo.timeslice is not None:  # a slice without data is a bad one: a vanished gauge pages too
+                out.append(Plan("gauge disappears", alert, [bad_slices_on(base, slo, None)]))
         elif alert.kind == "burn-rate-ticket":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             factor = slow_burn_factor(slo)
