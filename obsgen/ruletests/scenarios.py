@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from obsgen.errors import ObsgenError
 from obsgen.model import Dependency, Journey, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, journey_alerts
@@ -31,8 +32,9 @@ HEALTHY_HORIZON = 30
 HEALTHY_CHECKPOINTS = (1, 5, 10, 15, 16, 20, 30)
 
 
-class ScenarioError(ValueError):
-    """A scenario cannot prove its alert (it never fires, never resets, or pages on a slow burn)."""
+class ScenarioError(ObsgenError, ValueError):
+    """A scenario cannot prove its alert (it never fires, never resets, or pages on a slow burn). Specs can
+    say such things (long windows, coarse time slices), so it is reported to the user, not raised as a bug."""
 
 
 @dataclass

@@ -20,6 +20,8 @@ from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES, STAGE_PROF
 
 # Types whose SLI is the share of bad minutes of a gauge, not of bad events.
 TIMESLICE_TYPES = ("freshness", "lag")
+# A time slice is one rule evaluation; 1m is Prometheus' usual evaluation_interval (and the rule tests').
+TIMESLICE_SECONDS = 60.0
 # Labels every journey alert gets from obsgen; a custom alert may not set them itself.
 RESERVED_LABELS = frozenset({"severity", "journey", "team", "stage", "slo", "dependency", "alertname"})
 
@@ -200,12 +202,30 @@ class Resolver:
                        f"with an error budget of {format_number(budget * 100)}%, a burn rate of {format_number(max(factors))}x "
                        f"needs more than 100% errors, so that alert could never fire; raise the objective or set "
                        f"alerting.burnRates")
+        if slo.alerting.enabled and slo.type in TIMESLICE_TYPES:
+            self._check_slice_granularity(path, slo, budget)
         for j, burn in enumerate(slo.alerting.burn_rates or []):
             bpath = path + ("alerting", "burnRates", j)
             if parse_duration(burn.short) >= parse_duration(burn.long):
                 self.error(bpath + ("short",), f"short window {burn.short} must be shorter than long window {burn.long}")
             if parse_duration(burn.long) > window:
                 self.error(bpath + ("long",), f"long window {burn.long} is longer than the SLO window")
+
+    def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float) -> None:
+        """A time-slice SLI moves in whole slices: one bad slice is slice/long of a long window. When that
+        alone is above a page threshold, a single bad minute pages and a slow burn cannot be told from a
+        fast one; the windows do not fit the objective."""
+        burns = slo.alerting.burn_rates or [fmt.BurnRateWindow(severity=sev, factor=f, long=lo, short=sh)
+                                            for sev, f, lo, sh in DEFAULT_BURN_RATES]
+        for burn in (b for b in burns if b.severity == "page"):
+            one_slice = TIMESLICE_SECONDS / parse_duration(burn.long)
+            if one_slice > burn.factor * budget:
+                self.error(path + ("objective",),
+                           f"one bad minute is {format_number(round(one_slice * 100, 3))}% of the {burn.long} window, "
+                           f"above the page threshold of {format_number(burn.factor)}x the "
+                           f"{format_number(round(budget * 100, 6))}% budget: a single bad minute would page. "
+                           f"Lengthen the page windows (alerting.burnRates) or lower the objective")
+                return
 
     def _check_latency_slo(self, path: tuple, slo: fmt.Slo) -> None:
         if slo.type == "journey-time":
