@@ -175,7 +175,7 @@ def test_time_slice_windows_must_not_page_on_one_bad_minute():
       objective: 99.9
 """
     assert problems(HEAD + slo) == [
-        "shop.yaml:18:18: one bad minute is 1.667% of the 1h window, above the page threshold of 14.4x the 0.1% "
+        "shop.yaml:17:18: one bad minute is 1.667% of the 1h window, above the page threshold of 14.4x the 0.1% "
         "budget: a single bad minute would page. Lengthen the page windows (alerting.burnRates) or lower the objective"]
     daily = slo + "      alerting:\n        burnRates: [{severity: page, factor: 6, long: 1d, short: 6h}]\n"
     assert parse_journey(HEAD + daily, "shop.yaml").slos[0].burn_rates[0].long == 86400.0
