@@ -62,13 +62,16 @@ def query_error_ratio(slo: Slo, window: float) -> str:
 def timeslice_indicator(slo: Slo) -> str:
     """1 while the current slice is bad, 0 while good; a slice without data is bad, as nothing shows the data
     is fresh or the backlog under control (a vanished exporter must not look healthy)."""
+    return f"({timeslice_measure(slo)} > bool {format_number(slo.timeslice.threshold)})\nor\nvector(1)"
+
+
+def timeslice_measure(slo: Slo) -> str:
+    """What a time-slice SLI compares with its threshold: the newest timestamp's age, or the aggregated gauge."""
     ts = slo.timeslice
     series = ts.selector.promql()
     if ts.kind == "freshness":
-        measured = f"(time() - max({series}))"
-    else:
-        measured = f"{ts.aggregation}({series})"
-    return f"({measured} > bool {format_number(ts.threshold)})\nor\nvector(1)"
+        return f"(time() - max({series}))"
+    return f"{ts.aggregation}({series})"
 
 
 def timeslice_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
