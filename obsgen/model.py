@@ -224,6 +224,16 @@ class SharedDependency(DependencySignals):
 
 
 @dataclass(frozen=True)
+class CustomAlertTest:
+    """The spec's own proof of a custom alert: it fires at ``fires_at`` on these input series."""
+
+    input_series: tuple[tuple[str, str], ...]  # (series, values in promtool's notation)
+    fires_at: float
+    quiet_at: tuple[float, ...]
+    labels: tuple[tuple[str, str], ...]  # the expression's result labels
+
+
+@dataclass(frozen=True)
 class CustomAlert:
     """An alert written in raw PromQL by the spec's author (already parsed and checked)."""
 
@@ -237,6 +247,7 @@ class CustomAlert:
     stage: str
     dependency: str
     labels: tuple[tuple[str, str], ...]
+    test: CustomAlertTest | None = None
 
 
 @dataclass(frozen=True)

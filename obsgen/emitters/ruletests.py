@@ -12,6 +12,7 @@ from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
+from obsgen.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
 from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
@@ -28,6 +29,9 @@ def emit_rule_tests(journey: Journey) -> list[Artifact]:
         text = dump_yaml(recorded, journey.source)
         body = text.index("rule_files:")  # the explanation goes under the generated-file header
         artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:]))
+    custom = custom_alerts_document(journey)
+    if custom is not None:
+        artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source)))
     return artifacts
 
 

@@ -268,6 +268,31 @@ class Metadata(Model):
         default=None, description="service name the journey's traces are recorded under in Jaeger; defaults to service")
 
 
+_NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_UNSIGNED = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# promtool's expanding notation: "1 2 3", "0+10x100", "5-1x4", "_", "_x3", "stale".
+SERIES_VALUES_PATTERN = (rf"^\s*(?:_(?:x[0-9]+)?|stale|{_NUMBER}(?:[+-]{_UNSIGNED}x[0-9]+)?)"
+                         rf"(?:\s+(?:_(?:x[0-9]+)?|stale|{_NUMBER}(?:[+-]{_UNSIGNED}x[0-9]+)?))*\s*$")
+
+
+class InputSeries(Model):
+    """One input series of a custom alert's test, in promtool's notation."""
+
+    series: str = Field(max_length=2000, description='a series selector with = matchers, e.g. push_time_seconds{job="backup"}')
+    values: Annotated[str, Field(pattern=SERIES_VALUES_PATTERN, max_length=2000)] = Field(
+        description="one value per minute in promtool's expanding notation, e.g. '0+0x9 600+0x10', '_x5', 'stale'")
+
+
+class CustomAlertTest(Model):
+    """Proof that a custom alert fires: promtool runs it on these input series in every build."""
+
+    input_series: list[InputSeries] = Field(min_length=1)
+    fires_at: Duration = Field(description="a time (from the start of the series) at which the alert is firing")
+    quiet_at: list[Duration] = Field(default_factory=list, description="times at which it must not be firing")
+    labels: dict[LabelName, Annotated[str, Field(pattern=TEXT_PATTERN, max_length=200)]] = Field(
+        default_factory=dict, description="labels of the expression's result, which the alert carries besides obsgen's")
+
+
 class CustomAlert(Model):
     """An alert in raw PromQL, as an escape hatch: labelled, linked, routed and inhibited like the generated ones."""
 
@@ -282,6 +307,7 @@ class CustomAlert(Model):
     dependency: Name | None = Field(default=None, description="the dependency it concerns: held back while that dependency is down")
     labels: dict[LabelName, Annotated[str, Field(pattern=TEXT_PATTERN, max_length=200)]] = Field(
         default_factory=dict, description="extra labels; severity, journey, team, stage, slo and dependency are set by obsgen")
+    test: CustomAlertTest | None = Field(default=None, description="input series on which the alert must fire")
 
 
 class JourneySpec(Model):

@@ -48,3 +48,16 @@ def template_problem(template: str) -> str | None:
                 f"would reach Go templates")
     reason = problem(template.replace(WINDOW_PLACEHOLDER, CHECK_WINDOW))
     return f"with {WINDOW_PLACEHOLDER} = {CHECK_WINDOW}, the query {reason}" if reason else None
+
+
+def series_problem(series: str) -> str | None:
+    """A test's input series: a metric name with equality matchers only, as promtool's input_series wants."""
+    try:
+        parsed = pp.parse(series)
+    except (ValueError, TypeError) as error:
+        return f"does not parse: {error}"
+    if not isinstance(parsed, pp.VectorSelector) or not parsed.name:
+        return "must be a metric name with its labels, e.g. up{job=\"x\"}"
+    if any(m.op != pp.MatchOp.Equal for m in parsed.matchers.matchers):
+        return "may only use = matchers: it names one series"
+    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from obsgen.errors import Diagnostic
-from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, Dependency, ErrorRateAlert, FailuresAlert,
+from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
                           Histogram, Journey, LatencyAlert, Location, QuerySli, Saturation, Slo, Stage, TimesliceSli)
 from obsgen.naming import camel
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
@@ -105,6 +105,10 @@ class Resolver:
         reserved = sorted(set(alert.labels) & RESERVED_LABELS)
         if reserved:
             self.error(path + ("labels",), f"labels {', '.join(reserved)} are set by obsgen; use the alert's fields")
+        for j, series in enumerate(alert.test.input_series if alert.test else []):
+            reason = rawpromql.series_problem(series.series)
+            if reason:
+                self.error(path + ("test", "inputSeries", j, "series"), f"input series {reason}")
 
     def _stage_names(self) -> list[str]:
         return [s.name for s in self.spec.stages]
@@ -309,6 +313,12 @@ class Resolver:
             name=alert.name, expr=alert.expr, for_=parse_duration(alert.for_), severity=alert.severity,
             summary=alert.summary, description=alert.description, runbook=alert.runbook or "",
             stage=alert.stage or "", dependency=alert.dependency or "", labels=tuple(sorted(alert.labels.items())),
+            test=CustomAlertTest(
+                input_series=tuple((s.series, s.values) for s in alert.test.input_series),
+                fires_at=parse_duration(alert.test.fires_at),
+                quiet_at=tuple(parse_duration(d) for d in alert.test.quiet_at),
+                labels=tuple(sorted(alert.test.labels.items())),
+            ) if alert.test else None,
         )
 
     def _location(self, path: tuple) -> Location:

@@ -130,3 +130,19 @@ def test_custom_alert_fires_from_given_input_series(built, tmp_path):
     test["tests"][0]["input_series"][1]["values"] = "0+0x20"
     path.write_text(yaml.safe_dump(test, sort_keys=False))
     assert promtool.test_rules([path]).failures != ()
+
+
+def test_custom_alert_tests_from_the_spec_run_in_every_build(built, tmp_path):
+    doc = yaml.safe_load((built[KAFKA.name] / "tests" / "order-stream.custom-alerts.tests.yaml").read_text())
+    assert doc["rule_files"] == ["../prometheus/alerts.rules.yaml"]
+    (group,) = doc["tests"]
+    assert [(t["eval_time"], bool(t["exp_alerts"])) for t in group["alert_rule_test"]] == [
+        ("9m", False), ("14m", False), ("15m", True)]
+    # a spec whose test is wrong (the alert holds 5m, so it is not firing at 12m) fails the build: exit 1
+    wrong = tmp_path / "kafka-consumer.yaml"
+    wrong.write_text(KAFKA.read_text().replace("firesAt: 15m", "firesAt: 12m"))
+    result = subprocess.run([sys.executable, "-m", "obsgen", "build", str(wrong), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "FAIL alert OrderProcessorGroupEmpty in scenario 'custom alert OrderProcessorGroupEmpty" in result.stdout + result.stderr
+    assert not (tmp_path / "out" / "order-stream").exists()

@@ -179,3 +179,17 @@ def test_time_slice_windows_must_not_page_on_one_bad_minute():
         "budget: a single bad minute would page. Lengthen the page windows (alerting.burnRates) or lower the objective"]
     daily = slo + "      alerting:\n        burnRates: [{severity: page, factor: 6, long: 1d, short: 6h}]\n"
     assert parse_journey(HEAD + daily, "shop.yaml").slos[0].burn_rates[0].long == 86400.0
+
+
+def test_custom_alert_test_series_name_one_series():
+    text = custom() + """\
+      test:
+        inputSeries:
+          - {series: 'queue_depth{queue=~"a.*"}', values: '1+1x10'}
+        firesAt: 5m
+"""
+    assert problems(text) == ["shop.yaml:25:22: input series may only use = matchers: it names one series"]
+    bad_values = text.replace("1+1x10", "1+x10")
+    assert problems(bad_values) == [
+        "shop.yaml:25:56: spec.alerts[0].test.inputSeries[0].values: '1+x10' is not values in promtool's notation, "
+        "e.g. '1 2 3', '0+10x100', '_x5' or 'stale'"]
