@@ -191,5 +191,5 @@ def test_custom_alert_test_series_name_one_series():
     assert problems(text) == ["shop.yaml:25:22: input series may only use = matchers: it names one series"]
     bad_values = text.replace("1+1x10", "1+x10")
     assert problems(bad_values) == [
-        "shop.yaml:25:56: spec.alerts[0].test.inputSeries[0].values: '1+x10' is not values in promtool's notation, "
+        "shop.yaml:25:59: spec.alerts[0].test.inputSeries[0].values: '1+x10' is not values in promtool's notation, "
         "e.g. '1 2 3', '0+10x100', '_x5' or 'stale'"]
