@@ -70,6 +70,18 @@ class LatencyAlert:
 
 
 @dataclass(frozen=True)
+class FailuresAlert:
+    """More than ``threshold`` failures within ``window``: for batch jobs, whose few runs make ratios noisy."""
+
+    name: str
+    failures: Selector
+    threshold: int
+    window: float
+    for_: float
+    severity: str
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     title: str
@@ -82,6 +94,7 @@ class Stage:
     error_rate_alert: ErrorRateAlert | None
     latency_alert: LatencyAlert | None
     data_missing_alert: str
+    failures_alert: FailuresAlert | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,34 @@ class BurnRate:
     factor: float
     long: float
     short: float
+
+
+WINDOW_PLACEHOLDER = "{{.window}}"
+
+
+@dataclass(frozen=True)
+class QuerySli:
+    """An SLI given as raw PromQL templates; ``{{.window}}`` stands for the window of each recorded ratio."""
+
+    bad: str | None  # bad events; None when ``good`` is given
+    good: str | None
+    total: str
+
+    @staticmethod
+    def expand(template: str, window: str) -> str:
+        return template.replace(WINDOW_PLACEHOLDER, window)
+
+
+@dataclass(frozen=True)
+class TimesliceSli:
+    """A time-slice SLI: each minute is good or bad by a gauge against a threshold, and the SLI is the share
+    of bad minutes. ``freshness``: the age of the newest timestamp (time() - max) above ``threshold``
+    seconds; ``lag``: the aggregated gauge above ``threshold``. A minute without data is bad."""
+
+    kind: str  # freshness | lag
+    selector: Selector
+    aggregation: str  # max | sum
+    threshold: float
 
 
 @dataclass(frozen=True)
@@ -107,6 +148,8 @@ class Slo:
     page_for: float
     ticket_for: float
     burn_rates: tuple[BurnRate, ...]
+    query: QuerySli | None = None  # type "query"
+    timeslice: TimesliceSli | None = None  # types "freshness" and "lag"
 
     @property
     def error_budget(self) -> float:
@@ -200,6 +243,33 @@ class SharedDependency(DependencySignals):
 
 
 @dataclass(frozen=True)
+class CustomAlertTest:
+    """The spec's own proof of a custom alert: it fires at ``fires_at`` on these input series."""
+
+    input_series: tuple[tuple[str, str], ...]  # (series, values in promtool's notation)
+    fires_at: float
+    quiet_at: tuple[float, ...]
+    labels: tuple[tuple[str, str], ...]  # the expression's result labels
+
+
+@dataclass(frozen=True)
+class CustomAlert:
+    """An alert written in raw PromQL by the spec's author (already parsed and checked)."""
+
+    name: str
+    expr: str
+    for_: float
+    severity: str
+    summary: str
+    description: str
+    runbook: str
+    stage: str
+    dependency: str
+    labels: tuple[tuple[str, str], ...]
+    test: CustomAlertTest | None = None
+
+
+@dataclass(frozen=True)
 class BusinessMetric:
     name: str
     title: str
@@ -233,6 +303,7 @@ class Journey:
     source: str  # the spec path as given, relative when possible
     source_sha256: str = field(default="")
     declared_at: Location = field(default=None, compare=False)  # type: ignore[assignment]
+    custom_alerts: tuple[CustomAlert, ...] = ()
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from pathlib import Path
 
 from obsgen import promtool
@@ -12,6 +13,8 @@ from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests.native import untested_note
+from obsgen.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
+from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
@@ -20,9 +23,18 @@ _PASSED: set[str] = set()
 
 
 def emit_rule_tests(journey: Journey) -> list[Artifact]:
-    text = dump_yaml(rule_test_document(journey), journey.source)
     note = "".join(f"# {line}\n" for line in untested_note(journey))
-    return [Artifact(rule_test_path(journey), note + text)]
+    artifacts = [Artifact(rule_test_path(journey), note + dump_yaml(rule_test_document(journey), journey.source))]
+    recorded = recorded_sli_document(journey)
+    if recorded is not None:
+        why = "".join(f"# {line}\n" for line in textwrap.wrap(WHY, 100))
+        text = dump_yaml(recorded, journey.source)
+        body = text.index("rule_files:")  # the explanation goes under the generated-file header
+        artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:]))
+    custom = custom_alerts_document(journey)
+    if custom is not None:
+        artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source)))
+    return artifacts
 
 
 def check_rule_tests(staged: Path, journey: Journey) -> list[str]:

@@ -33,6 +33,10 @@ _MEANING = {
                    "of its own and is never inhibited."),
     "saturation-predicted": ("At the current trend the backlog will pass its limit soon: act before users notice. "
                              "Never inhibited."),
+    "failures": ("The job failed more often within the window than allowed: a count, not a ratio, because a "
+                 "batch job runs too rarely for a ratio to mean much. It keeps firing until the failures leave the "
+                 "window, so check the job's last runs rather than waiting for it to resolve."),
+    "custom": "An alert written by the journey's team in raw PromQL (spec.alerts); its own notes follow.",
     "absent": ("The series an SLO is computed from has disappeared, so the SLO's alerts are blind: the "
                "instrumentation, the scrape target or the metric name changed."),
 }
@@ -47,6 +51,14 @@ def github_anchor(heading: str) -> str:
 
 def _kind(alert: AlertRule) -> str:
     return "burn-rate" if alert.kind.startswith("burn-rate") else alert.kind
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|!~])")
+
+
+def markdown_text(text: str) -> str:
+    """Spec text shown as text: Markdown and HTML have no effect in it."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _by_name(alerts: list[AlertRule]) -> dict[str, list[AlertRule]]:
@@ -105,9 +117,12 @@ def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
     kind = _kind(alert)
     if kind == "burn-rate":
         slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
-        keys = [slos, errors if slo_type == "availability" else journey_time]
+        keys = {"availability": [slos, errors], "query": [slos, errors], "latency": [slos, journey_time],
+                "journey-time": [slos, journey_time]}.get(slo_type, [slos])
     else:
-        keys = {"error-rate": [errors, flow], "latency": [journey_time], "absent": [flow]}.get(kind, [dependencies])
+        keys = {"error-rate": [errors, flow], "failures": [errors, flow], "latency": [journey_time], "absent": [flow],
+                "custom": [flow] if alert.stages else [dependencies] if alert.dependency else [slos]
+                }.get(kind, [dependencies])
     return [row.section(journey).title for row in keys]
 
 
@@ -153,7 +168,8 @@ def _related_dependencies(journey: Journey, stage_names: tuple[str, ...], alert:
 def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
     """The seed's debugging workflow: dashboard, logs, traces, dependencies."""
     stage_names = alert.stages
-    if not stage_names and (alert.slo or alert.kind == "absent"):
+    journey_time_slo = alert.slo and next(s.type for s in journey.slos if s.name == alert.slo) == "journey-time"
+    if not stage_names and (journey_time_slo or alert.kind == "absent"):
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)
     titles = _dashboard_rows(journey, alert)
@@ -182,6 +198,10 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
     lines = [f"### {alert.alert}", "", f"*{kind}* · {_severity_line(variants)}", ""]
     lines += [f"**What it means.** {_MEANING[kind]}", ""]
     lines += ["```promql", *(f"# {a.severity}\n{a.expr}" if len(variants) > 1 else a.expr for a in variants), "```", ""]
+    if kind == "custom":
+        notes = next(c.runbook for c in journey.custom_alerts if c.name == alert.alert)
+        if notes:
+            lines += [f"**What to do** (from the spec). {markdown_text(notes)}", ""]
     if kind == "dependency-down":
         impact = impacts.of(alert.dependency)
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]

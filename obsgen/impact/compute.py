@@ -191,7 +191,9 @@ def dropping_metrics(journey: Journey, stages: tuple[AffectedStage, ...]) -> tup
 def _symptom_reason(alert: AlertRule, failed: str, affected: set[str], burning: set[str],
                     broken: tuple[str, ...], journey_time_burns: bool) -> str | None:
     kind = alert.kind
-    if kind in ("error-rate", "latency", "absent") and alert.stages:
+    if kind == "custom" and alert.dependency and (alert.dependency == failed or alert.dependency in broken):
+        return f"concerns {alert.dependency}"
+    if kind in ("error-rate", "latency", "absent", "failures", "custom") and alert.stages:
         hit = [s for s in alert.stages if s in affected]
         return f"stage {', '.join(hit)}" if hit else None
     if kind == "absent":  # the journey-time histogram's absent alert has no stage

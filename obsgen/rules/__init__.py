@@ -5,6 +5,7 @@ from __future__ import annotations
 from obsgen.model import Fleet, Journey
 from obsgen.rules.absent import absent_alerts
 from obsgen.rules.burn_rate import burn_rate_alerts
+from obsgen.rules.custom_alerts import custom_alerts
 from obsgen.rules.dashboard_series import business_rules, stage_rules
 from obsgen.rules.dependency_alerts import dependency_alerts, shared_dependency_alerts
 from obsgen.rules.sli import sli_recording_rules
@@ -20,8 +21,13 @@ SHARED_GROUP = "obsgen-shared-dependencies"
 
 def all_alerts(journey: Journey) -> list[AlertRule]:
     """Every alert that concerns the journey, in a stable order: SLOs, stages, dependencies, absent
-    data. Its shared dependencies' cause alerts are among them (impact maps, runbooks and inhibition
-    need them), though the fleet's rule file carries those."""
+    data, then the spec's custom alerts. Its shared dependencies' cause alerts are among them (impact
+    maps, runbooks and inhibition need them), though the fleet's rule file carries those."""
+    return generated_alerts(journey) + custom_alerts(journey)
+
+
+def generated_alerts(journey: Journey) -> list[AlertRule]:
+    """The alerts obsgen derives from the spec (all but the custom ones)."""
     alerts: list[AlertRule] = []
     for slo in journey.slos:
         alerts.extend(burn_rate_alerts(journey, slo))
@@ -64,6 +70,6 @@ def rule_groups(journey: Journey) -> list[RuleGroup]:
     return [g for g in groups if g.rules]
 
 
-__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "journey_alerts", "rule_groups",
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "all_alerts", "generated_alerts", "journey_alerts", "rule_groups",
            "fleet_rule_groups", "shared_rule_groups",
            "RECORDING_FILE", "ALERTING_FILE", "SHARED_FILE", "SHARED_GROUP"]

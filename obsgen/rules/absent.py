@@ -28,7 +28,8 @@ def _absent_alert(journey: Journey, name: str, series: Selector, subject: str, s
 
 def absent_alerts(journey: Journey) -> list[AlertRule]:
     """One per stage an SLO reads, plus the journey-time histogram when an SLO uses it."""
-    used = {name for slo in journey.slos for name in slo.stages}
+    # Raw and time-slice SLOs name stages for the impact map only: they read no stage series.
+    used = {name for slo in journey.slos if slo.query is None and slo.timeslice is None for name in slo.stages}
     alerts = []
     for stage in journey.stages:
         if stage.name in used:
@@ -41,4 +42,5 @@ def absent_alerts(journey: Journey) -> list[AlertRule]:
 
 
 def _latency_only(journey: Journey, stage: str) -> bool:
-    return all(slo.type == "latency" for slo in journey.slos if stage in slo.stages)
+    return all(slo.type == "latency" for slo in journey.slos if stage in slo.stages
+               and slo.query is None and slo.timeslice is None)

@@ -7,11 +7,13 @@ one series per SLO told apart by the journey and slo labels.
 from __future__ import annotations
 
 from obsgen.model import Histogram, Journey, Slo
-from obsgen.promql import format_duration, rate_sum, string_literal
+from obsgen.promql import Matcher, Selector, format_duration, format_number, rate_sum, string_literal
 from obsgen.rules.histograms import good_rate, valid_rate
 from obsgen.rules.types import RecordingRule
 
 SLI_ERROR = "slo:sli_error:ratio_rate{window}"
+# A time-slice SLI's per-evaluation indicator: 1 for a bad slice, 0 for a good one.
+SLI_TIMESLICE = "slo:sli_error:timeslice"
 
 
 def sli_record_name(window: float) -> str:
@@ -25,6 +27,11 @@ def slo_labels(journey: Journey, slo: Slo) -> tuple[tuple[str, str], ...]:
 def slo_selector(journey: Journey, slo: Slo) -> str:
     """Label matchers that pick one SLO's recorded series."""
     return "{" + ",".join(f"{k}={string_literal(v)}" for k, v in slo_labels(journey, slo)) + "}"
+
+
+def sli_series(journey: Journey, slo: Slo, window: float) -> Selector:
+    """The recorded ratio of one SLO at one window, as a selector."""
+    return Selector(sli_record_name(window), tuple(Matcher(k, "=", v) for k, v in slo_labels(journey, slo)))
 
 
 def _sum_terms(rates: list[str]) -> str:
@@ -44,8 +51,44 @@ def _histograms(journey: Journey, slo: Slo) -> list[Histogram]:
     return [journey.stage(name).latency for name in slo.stages]
 
 
+def query_error_ratio(slo: Slo, window: float) -> str:
+    """A raw SLI: the spec's queries with their window filled in, as bad/total or 1 - good/total."""
+    sli, duration = slo.query, format_duration(window)
+    total = f"(\n  {sli.expand(sli.total, duration)}\n  > 0\n)"
+    if sli.bad is not None:
+        return f"(\n  {sli.expand(sli.bad, duration)}\n)\n/\n{total}"
+    return f"1 - (\n  (\n  {sli.expand(sli.good, duration)}\n)\n/\n{total}\n)"
+
+
+def timeslice_indicator(slo: Slo) -> str:
+    """1 while the current slice is bad, 0 while good; a slice without data is bad, as nothing shows the data
+    is fresh or the backlog under control (a vanished exporter must not look healthy)."""
+    return f"({timeslice_measure(slo)} > bool {format_number(slo.timeslice.threshold)})\nor\nvector(1)"
+
+
+def timeslice_measure(slo: Slo) -> str:
+    """What a time-slice SLI compares with its threshold: the newest timestamp's age, or the aggregated gauge."""
+    ts = slo.timeslice
+    series = ts.selector.promql()
+    if ts.kind == "freshness":
+        return f"(time() - max({series}))"
+    return f"{ts.aggregation}({series})"
+
+
+def timeslice_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
+    """The share of bad slices over a window: the indicator, recorded once per evaluation, averaged.
+    sum/count rather than avg_over_time: both are exact on 0/1 samples in every Prometheus version,
+    where avg_over_time's running mean is not, and the rule tests compare values exactly."""
+    series = f"{SLI_TIMESLICE}{slo_selector(journey, slo)}[{format_duration(window)}]"
+    return f"sum_over_time({series})\n/\ncount_over_time({series})"
+
+
 def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
     """PromQL for the share of bad events among valid events over a window."""
+    if slo.query is not None:
+        return query_error_ratio(slo, window)
+    if slo.timeslice is not None:
+        return timeslice_error_ratio(journey, slo, window)
     if slo.type == "availability":
         stages = [journey.stage(name) for name in slo.stages]
         return _ratio([rate_sum(s.errors, window) for s in stages], [rate_sum(s.requests, window) for s in stages])
@@ -57,7 +100,9 @@ def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
 
 def sli_recording_rules(journey: Journey, slo: Slo) -> list[RecordingRule]:
     labels = slo_labels(journey, slo)
-    rules = [RecordingRule(sli_record_name(w), sli_error_ratio(journey, slo, w), labels) for w in slo.windows]
+    # The indicator comes first: the ratios that average it read this evaluation's slice.
+    rules = [RecordingRule(SLI_TIMESLICE, timeslice_indicator(slo), labels)] if slo.timeslice else []
+    rules += [RecordingRule(sli_record_name(w), sli_error_ratio(journey, slo, w), labels) for w in slo.windows]
     rules.append(RecordingRule(sli_record_name(slo.window), period_error_ratio(journey, slo), labels))
     return rules
 

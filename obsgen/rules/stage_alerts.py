@@ -41,8 +41,26 @@ def latency_alert(journey: Journey, stage: Stage) -> AlertRule | None:
     )
 
 
+def failures_alert(journey: Journey, stage: Stage) -> AlertRule | None:
+    """Count-based, for batch jobs: a job that runs once a day has too few events for a ratio to mean much."""
+    alert = stage.failures_alert
+    if alert is None:
+        return None
+    window = format_duration(alert.window)
+    allowed = "no failure" if alert.threshold == 0 else f"at most {alert.threshold} failures"
+    return journey_alert(
+        journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="failures",
+        stages=(stage.name,), stage=stage.name,
+        expr=f"sum(increase({alert.failures.promql()}[{window}])) > {alert.threshold}",
+        summary=f"{stage.title}: failures in the last {window}",
+        description=(f"{stage.title} failed {{{{ $value | humanize }}}} times over the last {window} "
+                     f"({alert.failures.promql()}); {allowed} allowed."),
+    )
+
+
 def stage_alerts(journey: Journey) -> list[AlertRule]:
     alerts = []
     for stage in journey.stages:
-        alerts.extend(a for a in (error_rate_alert(journey, stage), latency_alert(journey, stage)) if a)
+        candidates = (error_rate_alert(journey, stage), latency_alert(journey, stage), failures_alert(journey, stage))
+        alerts.extend(a for a in candidates if a)
     return alerts

@@ -137,6 +137,15 @@ class Sim:
             return None
         return kahan_sum(values) if self.generation >= 3 else plain_sum(values)
 
+    def sum_increase(self, selector: Selector, step: int, window_s: float) -> float | None:
+        """sum(increase(selector[window])): extrapolatedRate without the division by the range."""
+        values = []
+        for series in self.select(selector):
+            points = self.points(series, step, window_s)
+            if len(points) >= 2:
+                values.append(extrapolated_rate(points, self.t_ms(step), window_s, self.generation, is_rate=False))
+        return self.sum(values)
+
     def sum_rate(self, selector: Selector, step: int, window_s: float) -> float | None:
         """sum(rate(selector[window])): None when no series has a rate (an empty vector)."""
         return self.sum(v for _, v in self.rate(selector, step, window_s))
@@ -182,8 +191,9 @@ def kahan_sum(values) -> float:
     return total if math.isinf(total) else total + compensation
 
 
-def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, generation: int) -> float | None:
-    """promql/functions.go extrapolatedRate for a counter (rate, not increase)."""
+def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, generation: int,
+                      is_rate: bool = True) -> float | None:
+    """promql/functions.go extrapolatedRate for a counter (rate, or increase when not is_rate)."""
     if len(points) < 2:
         return None
     correction, last = 0.0, 0.0
@@ -191,11 +201,11 @@ def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, generatio
         if point.value < last:
             correction += last
         last = point.value
-    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s, generation)
+    return rate_from_ends(points[0], points[-1], len(points), correction, t_ms, window_s, generation, is_rate)
 
 
 def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float,
-                   generation: int) -> float:
+                   generation: int, is_rate: bool = True) -> float:
     """The rest of extrapolatedRate: the same float operations in the same order as the generation's."""
     range_start = t_ms - round(window_s * 1000)
     result = last.value - first.value + correction
@@ -218,7 +228,8 @@ def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_m
         extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
     extrapolate_to += duration_to_end if duration_to_end < threshold else average / 2
     factor = extrapolate_to / sampled
-    factor /= window_s
+    if is_rate:
+        factor /= window_s
     return result * factor
 
 

@@ -17,13 +17,14 @@ from obsgen.promql import Selector, format_number, parse_duration, series
 from obsgen.rules import RecordingRule, rule_groups
 from obsgen.rules import dashboard_series as dash
 from obsgen.rules import slo_meta as meta
-from obsgen.rules.sli import SLI_ERROR
 from obsgen.ruletests.native import recording_reads_native
+from obsgen.rules.sli import SLI_ERROR, SLI_TIMESLICE
 from obsgen.ruletests.promsim import bucket_quantile, divide
 from obsgen.ruletests.reference import Reference, UnknownRule
 from obsgen.ruletests.world import Phase, Traffic, World, WorldBuilder, spread
 
 KNOWN_TRAFFIC = Traffic(total=1000, errors=10)
+KNOWN_BAD_SLICES = 0.25  # every fourth slice of a time-slice SLO is bad
 EVAL_STEP = 10  # minutes: every 5m window is full, longer windows are extrapolated as Prometheus does
 BUSINESS_PER_MINUTE = (60, 120)  # two series per business metric, so a `by` grouping shows
 
@@ -43,6 +44,12 @@ def known_world(journey: Journey, steps: int) -> World:
             builder.stage_latency(stage, [Phase(0, Traffic(0, latencies=spread(stage.latency)))])
     if journey.journey_time:
         builder.journey_time([Phase(0, Traffic(0, latencies=spread(journey.journey_time)))])
+    for slo in journey.slos:
+        if slo.timeslice is not None:
+            builder.timeslice(slo, [Phase(0, KNOWN_BAD_SLICES)])
+    for stage in journey.stages:
+        if stage.failures_alert and stage.failures_alert.failures != stage.errors:
+            builder.failures(stage, [Phase(0, 1)])
     for metric in journey.business:
         if metric.type == "counter":
             for index, per_minute in enumerate(BUSINESS_PER_MINUTE):
@@ -99,6 +106,8 @@ class RecordingExpectations:
 
     def _values(self, rule: RecordingRule, labels: dict[str, str]) -> list[tuple[dict[str, str], float | None]]:
         ref, step, record = self.reference, self.step, rule.record
+        if record == SLI_TIMESLICE:
+            return [({}, ref.timeslice_bad(self._slo(labels), step))]
         if record.startswith(SLI_ERROR.split("{")[0]):
             window = parse_duration(record[len(SLI_ERROR.split("{")[0]):])
             return [({}, ref.sli(self._slo(labels), window, step))]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from obsgen.model import Journey, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
-from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
+from obsgen.rules.sli import sli_series
+from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum, plain_sum
 from obsgen.ruletests.world import World
 
 SLI_WINDOW_DASHBOARD = 300.0
@@ -45,10 +46,12 @@ class Reference:
         self._sli: dict[tuple[str, float, int], float | None] = {}
 
     # -- comparisons ------------------------------------------------------------------------------------
-    def greater(self, value: float | None, limit: float) -> bool:
+    def greater(self, value: float | None, limit: float, exact: bool = False) -> bool:
+        """value > limit; ``exact`` when value is computed exactly as Prometheus does (a count of bad
+        slices over a count of slices), so that landing on the limit is not a matter of rounding."""
         if value is None or math.isnan(value):
             return False
-        if self.strict and math.isfinite(value) and abs(value - limit) <= AMBIGUITY * max(abs(limit), 1e-12):
+        if self.strict and not exact and math.isfinite(value) and abs(value - limit) <= AMBIGUITY * max(abs(limit), 1e-12):
             raise AmbiguousScenario(f"value {value!r} is on the threshold {limit!r}")
         return value > limit
 
@@ -76,6 +79,12 @@ class Reference:
         return self._sli[key]
 
     def _window_sli(self, slo: Slo, window: float, step: int) -> float | None:
+        if slo.query is not None:
+            # raw PromQL is not simulated: its ratio is an input series of the alert-only tests (recorded_sli.py)
+            values = [v for _, v in self.sim.instant(sli_series(self.journey, slo, window), step)]
+            return values[0] if values else None
+        if slo.timeslice is not None:
+            return self._timeslice_ratio(slo, window, step)
         if slo.type == "availability":
             stages = [self.journey.stage(name) for name in slo.stages]
             return self._ratio([s.errors for s in stages], [s.requests for s in stages], step, window)
@@ -83,6 +92,24 @@ class Reference:
                       else [self.journey.stage(name).latency for name in slo.stages])
         good = self._ratio([h.under(slo.threshold) for h in histograms], [h.count for h in histograms], step, window)
         return None if good is None else 1 - good
+
+    def timeslice_bad(self, slo: Slo, step: int) -> float:
+        """slo:sli_error:timeslice at step: 1 when the slice is bad or has no data, else 0."""
+        ts = slo.timeslice
+        values = [v for _, v in self.sim.instant(ts.selector, step)]
+        if not values:
+            return 1.0
+        if ts.kind == "freshness":
+            measured = self.sim.t_ms(step) / 1000 - max(values)
+        else:
+            measured = max(values) if ts.aggregation == "max" else plain_sum(values)
+        return 1.0 if self.greater(measured, ts.threshold) else 0.0
+
+    def _timeslice_ratio(self, slo: Slo, window: float, step: int) -> float:
+        # sum_over_time / count_over_time of the indicator recorded at every evaluation in [t - window, t]
+        oldest = step - int(window // self.world.step_seconds)
+        slices = [self.timeslice_bad(slo, k) for k in range(max(oldest, 0), step + 1)]
+        return kahan_sum(slices) / float(len(slices))
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:
         # sum_over_time / count_over_time of the recorded 5m ratio, one sample per evaluation
@@ -100,7 +127,7 @@ class Reference:
             "burn-rate-page": self._burn_rate, "burn-rate-ticket": self._burn_rate,
             "error-rate": self._error_rate, "latency": self._latency,
             "dependency-down": self._down, "saturation": self._saturation,
-            "saturation-predicted": self._predicted, "absent": self._absent,
+            "saturation-predicted": self._predicted, "absent": self._absent, "failures": self._failures,
         }.get(alert.kind)
         if handler is None:
             raise UnknownRule(f"alert {alert.alert} has kind {alert.kind!r}, which the rule tests do not model")
@@ -115,7 +142,8 @@ class Reference:
         for burn in (b for b in slo.burn_rates if b.severity == alert.severity):
             limit = float(format_number(burn.factor)) * budget
             short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
-            if self.greater(short, limit) and self.greater(long, limit):
+            exact = slo.timeslice is not None
+            if self.greater(short, limit, exact) and self.greater(long, limit, exact):
                 return AlertSample((("journey", self.journey.name), ("slo", slo.name)), short)
         return None
 
@@ -131,6 +159,13 @@ class Reference:
             return None
         ratio = divide(errors, requests)
         return AlertSample((), ratio) if self.greater(ratio, spec.threshold) else None
+
+    def _failures(self, alert: AlertRule, step: int) -> AlertSample | None:
+        spec = self._stage_of(alert).failures_alert
+        failures = self.sim.sum_increase(spec.failures, step, spec.window)
+        if failures == 0:
+            return None  # an unchanged counter's increase is exactly 0: no rounding decides a threshold of 0
+        return AlertSample((), failures) if self.greater(failures, spec.threshold) else None
 
     def _latency(self, alert: AlertRule, step: int) -> AlertSample | None:
         stage = self._stage_of(alert)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from obsgen.errors import ObsgenError
 from obsgen.model import Dependency, Journey, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, journey_alerts
@@ -34,8 +35,9 @@ HEALTHY_CHECKPOINTS = (1, 5, 10, 15, 16, 20, 30)
 NUDGES = (1.0, 1.1, 1.3)
 
 
-class ScenarioError(ValueError):
-    """A scenario cannot prove its alert (it never fires, never resets, or pages on a slow burn)."""
+class ScenarioError(ObsgenError, ValueError):
+    """A scenario cannot prove its alert (it never fires, never resets, or pages on a slow burn). Specs can
+    say such things (long windows, coarse time slices), so it is reported to the user, not raised as a bug."""
 
 
 @dataclass
@@ -81,6 +83,8 @@ class Baseline:
         self.journey = journey
 
     def error_ratio(self, stage: Stage) -> float:
+        if counts_failures(stage):
+            return 0.0  # any failure at all may be one too many for a batch job's count-based alert
         limits = [s.error_budget for s in self.journey.slos if s.type == "availability" and stage.name in s.stages]
         if stage.error_rate_alert:
             limits.append(stage.error_rate_alert.threshold)
@@ -105,6 +109,9 @@ class Baseline:
         slow = self.journey_slow_ratio() if slow is None else slow
         return Traffic(JOURNEYS, 0, events(JOURNEYS, slow))
 
+    def bad_share(self, slo: Slo) -> float:
+        return slo.error_budget * HEALTHY_SHARE
+
     @staticmethod
     def backlog(dep: Dependency) -> int:
         # just above a round number, so linear growth does not land exactly on the threshold
@@ -123,6 +130,32 @@ def slow_on(base: Baseline, stage: Stage, ratio: float) -> Effect:
     def write(builder: WorldBuilder, start: int, end: int | None) -> None:
         builder.stage_latency(stage, _phases(base.traffic(stage), base.traffic(stage, slow=ratio), start, end))
     return Effect(("latency", stage.name), write, f"{_percent(ratio)} of {stage.name} requests are slow")
+
+
+def counts_failures(stage: Stage) -> bool:
+    """The stage's failures alert counts the stage's own errors (not a counter of its own)."""
+    return stage.failures_alert is not None and stage.failures_alert.failures == stage.errors
+
+
+def failures_on(stage: Stage, per_minute: int) -> Effect:
+    """A failures counter of its own (a failures alert's metric that is not the stage's errors)."""
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.failures(stage, _phases(0, per_minute, start, end))
+    return Effect(("failures", stage.name), write, f"{per_minute} {stage.name} failures a minute")
+
+
+def recorded_ratio(base: Baseline, slo: Slo, ratio: float | None) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.recorded_sli(slo, _phases(base.bad_share(slo), ratio, start, end))
+    what = "no data" if ratio is None else f"{_percent(ratio)} of the events bad"
+    return Effect(("query", slo.name), write, f"recorded SLI of {slo.name}: {what}")
+
+
+def bad_slices_on(base: Baseline, slo: Slo, share: float | None) -> Effect:
+    def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+        builder.timeslice(slo, _phases(base.bad_share(slo), share, start, end))
+    what = "no data" if share is None else f"{_percent(share)} of the slices bad"
+    return Effect(("timeslice", slo.name), write, f"{slo.timeslice.selector.promql()}: {what}")
 
 
 def slow_journeys(base: Baseline, ratio: float) -> Effect:
@@ -176,6 +209,14 @@ def healthy_effects(base: Baseline) -> list[Effect]:
         effects.append(health(dep, 1.0))
         if dep.saturation:
             effects.append(backlog(base, dep, lambda _, d=dep: base.backlog(d), "backlog steady"))
+    for slo in journey.slos:
+        if slo.timeslice is not None:
+            effects.append(bad_slices_on(base, slo, base.bad_share(slo)))
+        if slo.query is not None:
+            effects.append(recorded_ratio(base, slo, base.bad_share(slo)))
+    for stage in journey.stages:
+        if stage.failures_alert and not counts_failures(stage):
+            effects.append(failures_on(stage, 0))
     return effects
 
 
@@ -198,6 +239,11 @@ def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
         return {("health", alert.dependency)}
     if alert.kind in ("saturation", "saturation-predicted"):
         return {("saturation", alert.dependency)}
+    if alert.kind == "failures":
+        stage = journey.stage(alert.stages[0])
+        return {("requests", stage.name) if counts_failures(stage) else ("failures", stage.name)}
+    if alert.kind == "custom":
+        return {("custom", alert.alert)}  # raw PromQL: no world decides it
     selector = absent_selector(journey, alert)
     for stage in journey.stages:
         if selector == stage.requests:
@@ -208,6 +254,10 @@ def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
 
 
 def slo_inputs(slo: Slo) -> set[Component]:
+    if slo.query is not None:
+        return {("query", slo.name)}  # raw PromQL: no world decides it
+    if slo.timeslice is not None:
+        return {("timeslice", slo.name)}
     if slo.type == "availability":
         return {("requests", name) for name in slo.stages}
     if slo.type == "latency":
@@ -224,6 +274,9 @@ class Plan:
     effects: list[Effect]
     must_not_fire: list[AlertRule] = field(default_factory=list)
     family: str = ""  # plans of one family may share a test group
+    # A count over a long window (a day's failures) stays above its threshold long after the incident:
+    # such a plan proves the alert fires and keeps firing, not that it resolves within the scenario.
+    resolves: bool = True
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -231,6 +284,10 @@ class Plan:
 
 
 def slo_effects(base: Baseline, slo: Slo, ratio: float) -> list[Effect]:
+    if slo.timeslice is not None:
+        return [bad_slices_on(base, slo, ratio)]
+    if slo.query is not None:
+        return [recorded_ratio(base, slo, ratio)]
     if slo.type == "availability":
         return [errors_on(base, base.journey.stage(n), ratio) for n in slo.stages]
     if slo.type == "latency":
@@ -256,6 +313,8 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
         if alert.kind == "burn-rate-page":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             out.append(Plan("hard outage", alert, slo_effects(base, slo, 1.0)))
+            if slo.timeslice is not None:  # a slice without data is a bad one: a vanished gauge pages too
+                out.append(Plan("gauge disappears", alert, [bad_slices_on(base, slo, None)]))
         elif alert.kind == "burn-rate-ticket":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             factor = slow_burn_factor(slo)
@@ -289,6 +348,13 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
             out.append(Plan("backlog growing linearly", alert,
                             [backlog(base, dep, lambda minutes, a=start, g=growth: a + g * minutes,
                                      f"backlog grows by {growth}/min from {start}")]))
+        elif alert.kind == "failures":
+            stage = journey.stage(alert.stages[0])
+            spec = stage.failures_alert
+            effect = (errors_on(base, stage, (spec.threshold + 1) / TRAFFIC) if counts_failures(stage)
+                      else failures_on(stage, spec.threshold + 1))
+            out.append(Plan(f"failures above {spec.threshold} within {format_duration(spec.window)}", alert, [effect],
+                            resolves=False))
         elif alert.kind == "absent":
             inputs = alert_inputs(journey, alert)
             out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
@@ -342,6 +408,9 @@ def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> 
     timeline = Timeline(Reference(journey, world), scope)
     horizon = start
     for plan, end in zip(members, ends):
+        if not plan.resolves:
+            horizon = max(horizon, end)
+            continue
         resolved = timeline.first_quiet(plan.subject, end, CAP)
         if resolved is None:
             raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): does not resolve within "
@@ -377,7 +446,10 @@ def _checks(timeline: Timeline, names: list[str], key_steps: list[int], horizon:
 
 def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
     base = Baseline(journey)
-    world = _world(journey, [(e, HEALTHY_HORIZON + 1, None) for e in healthy_effects(base)], HEALTHY_HORIZON + 1)
+    # Recorded SLI series only where an alert under test reads them: elsewhere the recording rules write them.
+    read = {c for a in alerts for c in alert_inputs(journey, a)}
+    effects = [e for e in healthy_effects(base) if e.component[0] != "query" or e.component in read]
+    world = _world(journey, [(e, HEALTHY_HORIZON + 1, None) for e in effects], HEALTHY_HORIZON + 1)
     timeline = Timeline(Reference(journey, world), alerts)
     for alert in alerts:
         first = timeline.first_firing(alert, 0, HEALTHY_HORIZON)
@@ -388,9 +460,18 @@ def healthy(journey: Journey, alerts: list[AlertRule]) -> Scenario:
                     [(step, name) for step in HEALTHY_CHECKPOINTS for name in _names(alerts)], _names(alerts))
 
 
+def simulated(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
+    """The alerts a synthetic world decides: not custom alerts nor raw-PromQL SLOs' burn rates, whose
+    inputs obsgen cannot know (recorded_sli.py tests raw SLOs' alerts against recorded series instead)."""
+    return [a for a in alerts if not any(c[0] in OPAQUE for c in alert_inputs(journey, a))]
+
+
+OPAQUE = ("query", "custom")
+
+
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
-    alerts = journey_alerts(journey) if alerts is None else alerts
+    alerts = simulated(journey, journey_alerts(journey)) if alerts is None else alerts
     alerts = [a for a in alerts if not alert_reads_native(journey, a)]
     catalogue = plans(journey, alerts)
     return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)

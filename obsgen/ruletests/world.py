@@ -7,12 +7,14 @@ gauge series whose labels come from the model's own selectors.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import Dependency, Histogram, Journey, Stage
+from obsgen.model import Dependency, Histogram, Journey, Slo, Stage
 from obsgen.promql import Selector, format_number
+from obsgen.rules.sli import sli_series
 from obsgen.ruletests.notation import STALE, Sample
 from obsgen.ruletests.values import NoMatchingValue, series_labels
 
@@ -242,9 +244,56 @@ class WorldBuilder:
     def health(self, dep: Dependency, phases: list[Phase[float]]) -> None:
         self.gauge(dep.health, per_step(phases, self.world.steps), ("health", dep.name))
 
+    def recorded_sli(self, slo: Slo, phases: list[Phase[float]]) -> None:
+        """A raw-PromQL SLO's recorded ratios as input series (obsgen cannot simulate its queries): at every
+        window, the mean of the per-minute error ratio over the window's minutes, as a server records them."""
+        per_minute = per_step(phases, self.world.steps)
+        for window in slo.windows:
+            minutes = int(window // self.world.step_seconds)
+            values = []
+            for step in range(self.world.steps):
+                seen = [r for r in per_minute[max(0, step - minutes + 1): step + 1] if r is not None]
+                values.append(round(sum(seen) / len(seen), RECORDED_DIGITS) if seen else None)
+            self.gauge(sli_series(self.journey, slo, window), values, ("query", slo.name))
+
+    def failures(self, stage: Stage, phases: list[Phase[int]]) -> None:
+        """A failures alert's own counter, counting the given failures a minute."""
+        increments = per_step(phases, self.world.steps)
+        steps = self.world.steps
+        self._add(series_labels([stage.failures_alert.failures]), _counter([n or 0 for n in increments], [True] * steps))
+        self.world.components.add(("failures", stage.name))
+
+    def timeslice(self, slo: Slo, phases: list[Phase[float]]) -> None:
+        """A time-slice SLO's gauge, with the given share of bad slices in each phase (None = no data)."""
+        states = per_step(phases, self.world.steps)
+        starts = per_step([Phase(p.start, p.start) for p in phases], self.world.steps)
+        values = [None if share is None else timeslice_value(slo, step, bad_slice(share, step - start))
+                  for step, (share, start) in enumerate(zip(states, starts))]
+        self.gauge(slo.timeslice.selector, values, ("timeslice", slo.name))
+
     def backlog(self, dep: Dependency, value_at: Callable[[int], float | None]) -> None:
         self.gauge(dep.saturation.selector, [value_at(step) for step in range(self.world.steps)],
                    ("saturation", dep.name))
+
+
+# Recorded ratios are written rounded, so the test file holds exactly the value the reference reads.
+RECORDED_DIGITS = 9
+
+
+def bad_slice(share: float, offset: int) -> bool:
+    """Spread bad slices evenly through a phase: the offset-th slice is bad when it completes another
+    whole share (so a share of 0.02 makes every 50th slice bad, a share of 1 every slice)."""
+    return math.floor((offset + 1) * share + 1e-9) > math.floor(offset * share + 1e-9)
+
+
+def timeslice_value(slo: Slo, step: int, bad: bool) -> float:
+    """The gauge reading of a good or bad slice, well clear of the threshold either way."""
+    ts = slo.timeslice
+    if ts.kind == "freshness":
+        # last success timestamp: a good slice's is a twelfth of the allowed age old, a bad one's a minute too old
+        age = ts.threshold + STEP_SECONDS if bad else math.floor(ts.threshold / 12)
+        return step * STEP_SECONDS - age
+    return 2 * ts.threshold + 1 if bad else math.floor(ts.threshold / 12)
 
 
 def stage_latency_thresholds(journey: Journey, stage: Stage) -> list[float]:

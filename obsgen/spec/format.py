@@ -122,9 +122,23 @@ class LatencyAlert(Model):
     severity: Severity = "page"
 
 
+class FailuresAlert(Model):
+    """A count-based alert for batch jobs: more than `threshold` failures within `window`
+    (`sum(increase(failures[window])) > threshold`), where a ratio would say little about a job that runs once a day."""
+
+    name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)] | None = None
+    metric: MetricName | None = Field(default=None, description="the failures counter; defaults to the stage's errors")
+    match: Match = Field(default_factory=dict, description="label matchers of the failures counter (with metric)")
+    threshold: int = Field(default=0, ge=0, description="failures allowed in the window; the alert fires above it")
+    window: Duration = "1d"
+    for_: Duration = Field(default="0s", alias="for")
+    severity: Severity = "ticket"
+
+
 class StageAlerts(Model):
     error_rate: ErrorRateAlert | None = None
     latency: LatencyAlert | None = None
+    failures: FailuresAlert | None = None
 
 
 ErrorCode = Annotated[Union[str, int], Field(description="a status code value, e.g. 13 or Internal")]
@@ -200,6 +214,39 @@ class BurnRateWindow(Model):
     short: Duration
 
 
+# Only this placeholder is substituted in raw SLI queries (as Sloth's `{{.window}}`).
+WINDOW_PLACEHOLDER = "{{.window}}"
+
+
+class QuerySli(Model):
+    """An SLI as raw PromQL, for what no profile covers (Sloth's errorQuery/totalQuery). Each query is
+    expanded once per SLI window with `{{.window}}` replaced by a Prometheus duration, and must be a
+    vector expression; aggregate both queries to the same labels (e.g. `sum(...)`)."""
+
+    error_query: str | None = Field(default=None, max_length=4000, description="bad events over {{.window}}, e.g. sum(rate(x_errors_total[{{.window}}]))")
+    good_query: str | None = Field(default=None, max_length=4000, description="good events over {{.window}} (instead of errorQuery)")
+    total_query: str = Field(max_length=4000, description="valid events over {{.window}}")
+
+
+class FreshnessSli(Model):
+    """A timestamp gauge of the last success (e.g. a batch job's last_success_timestamp_seconds): a minute is
+    bad when the newest timestamp is older than maxAge, or when there is none."""
+
+    metric: MetricName
+    match: Match = Field(default_factory=dict)
+    max_age: Duration = Field(description="data older than this is stale, e.g. 26h")
+
+
+class LagSli(Model):
+    """A backlog gauge (e.g. kafka_consumergroup_lag): a minute is bad when the aggregated lag is above the
+    threshold, or when there is no lag series."""
+
+    metric: MetricName
+    match: Match = Field(default_factory=dict)
+    threshold: float = Field(ge=0, description="lag (messages, seconds...) above which a minute is bad")
+    aggregation: Literal["sum", "max"] = Field(default="sum", description="how the gauge's series combine: total lag or the worst one")
+
+
 class SloAlerting(Model):
     enabled: bool = True
     name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)] | None = None
@@ -214,8 +261,13 @@ class Slo(Model):
     name: Name
     title: Text | None = None
     description: Text | None = None
-    type: Literal["availability", "latency", "journey-time"]
-    stages: list[Name] = Field(default_factory=list, description="stages whose events count; not used for journey-time")
+    type: Literal["availability", "latency", "journey-time", "freshness", "lag"] | None = Field(
+        default=None, description="what the SLO measures; freshness and lag are time-slice SLOs (share of good minutes); "
+                                  "omit it when sli gives raw queries")
+    sli: QuerySli | None = Field(default=None, description="the SLI as raw PromQL (no type then)")
+    freshness: FreshnessSli | None = Field(default=None, description="for type freshness")
+    lag: LagSli | None = Field(default=None, description="for type lag")
+    stages: list[Name] = Field(default_factory=list, description="stages whose events count; for raw, freshness and lag SLOs the stages they concern (impact maps); not used for journey-time")
     objective: float = Field(gt=0, lt=100, description="percent of good events, e.g. 99.9")
     threshold: Duration | None = Field(default=None, description="latency threshold for latency and journey-time SLOs")
     window: Duration | None = Field(default=None, description="SLO window; defaults to spec.sloWindow")
@@ -293,6 +345,48 @@ class Metadata(Model):
         default=None, description="service name the journey's traces are recorded under in Jaeger; defaults to service")
 
 
+_NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_UNSIGNED = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# promtool's expanding notation: "1 2 3", "0+10x100", "5-1x4", "_", "_x3", "stale".
+SERIES_VALUES_PATTERN = (rf"^\s*(?:_(?:x[0-9]+)?|stale|{_NUMBER}(?:[+-]{_UNSIGNED}x[0-9]+)?)"
+                         rf"(?:\s+(?:_(?:x[0-9]+)?|stale|{_NUMBER}(?:[+-]{_UNSIGNED}x[0-9]+)?))*\s*$")
+
+
+class InputSeries(Model):
+    """One input series of a custom alert's test, in promtool's notation."""
+
+    series: str = Field(max_length=2000, description='a series selector with = matchers, e.g. push_time_seconds{job="backup"}')
+    values: Annotated[str, Field(pattern=SERIES_VALUES_PATTERN, max_length=2000)] = Field(
+        description="one value per minute in promtool's expanding notation, e.g. '0+0x9 600+0x10', '_x5', 'stale'")
+
+
+class CustomAlertTest(Model):
+    """Proof that a custom alert fires: promtool runs it on these input series in every build."""
+
+    input_series: list[InputSeries] = Field(min_length=1)
+    fires_at: Duration = Field(description="a time (from the start of the series) at which the alert is firing")
+    quiet_at: list[Duration] = Field(default_factory=list, description="times at which it must not be firing")
+    labels: dict[LabelName, Annotated[str, Field(pattern=TEXT_PATTERN, max_length=200)]] = Field(
+        default_factory=dict, description="labels of the expression's result, which the alert carries besides obsgen's")
+
+
+class CustomAlert(Model):
+    """An alert in raw PromQL, as an escape hatch: labelled, linked, routed and inhibited like the generated ones."""
+
+    name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)]
+    expr: str = Field(max_length=4000, description="PromQL; must parse and be a vector expression")
+    for_: Duration = Field(default="5m", alias="for")
+    severity: Severity = "ticket"
+    summary: Text
+    description: Text
+    runbook: Text | None = Field(default=None, description="what to do, for the runbook section (Markdown is escaped)")
+    stage: Name | None = Field(default=None, description="the stage it concerns (dashboard link, impact map)")
+    dependency: Name | None = Field(default=None, description="the dependency it concerns: held back while that dependency is down")
+    labels: dict[LabelName, Annotated[str, Field(pattern=TEXT_PATTERN, max_length=200)]] = Field(
+        default_factory=dict, description="extra labels; severity, journey, team, stage, slo and dependency are set by obsgen")
+    test: CustomAlertTest | None = Field(default=None, description="input series on which the alert must fire")
+
+
 class JourneySpec(Model):
     name_validation: Literal["legacy", "utf8"] = Field(
         default="legacy",
@@ -308,6 +402,7 @@ class JourneySpec(Model):
     slos: list[Slo] = Field(default_factory=list)
     dependencies: list[Dependency] = Field(default_factory=list)
     business: list[BusinessMetric] = Field(default_factory=list)
+    alerts: list[CustomAlert] = Field(default_factory=list, description="custom alerts in raw PromQL")
 
 
 class JourneyDocument(Model):

@@ -12,6 +12,7 @@ from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
+from obsgen.rules import generated_alerts
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
@@ -72,4 +73,8 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
     problems = resolver.check()
     if problems:
         raise SpecError(problems)
-    return resolver.journey()
+    journey = resolver.journey()
+    problems = resolver.check_alert_names([a.alert for a in generated_alerts(journey)])
+    if problems:
+        raise SpecError(problems)
+    return journey

@@ -12,14 +12,23 @@ from pydantic import BaseModel
 
 from obsgen import promregex
 from obsgen.errors import Diagnostic
-from obsgen.model import (BurnRate, BusinessMetric, Dependency, ErrorRateAlert, Histogram, Journey,
-                          LatencyAlert, Location, Saturation, Slo, Stage)
+from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
+                          Histogram, Journey, LatencyAlert, Location, QuerySli, Saturation, Slo, Stage, TimesliceSli)
 from obsgen.naming import camel
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
+from obsgen.spec import rawpromql
 from obsgen.spec.positions import PositionedDocument
 from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES
 from obsgen.spec.stage_profiles import builtin_profiles, load_profile_file
+
+
+# Types whose SLI is the share of bad minutes of a gauge, not of bad events.
+TIMESLICE_TYPES = ("freshness", "lag")
+# A time slice is one rule evaluation; 1m is Prometheus' usual evaluation_interval (and the rule tests').
+TIMESLICE_SECONDS = 60.0
+# Labels every journey alert gets from obsgen; a custom alert may not set them itself.
+RESERVED_LABELS = frozenset({"severity", "journey", "team", "stage", "slo", "dependency", "alertname"})
 
 
 def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
@@ -100,6 +109,9 @@ class Resolver:
         for i, metric in enumerate(self.spec.business):
             if metric.stage is not None:
                 self._check_stage_ref(("spec", "business", i, "stage"), metric.stage)
+        self._check_unique("alerts", [a.name for a in self.spec.alerts])
+        for i, alert in enumerate(self.spec.alerts):
+            self._check_custom_alert(i, alert)
         self._check_regexes(self.doc, ())
         return self.problems
 
@@ -143,6 +155,35 @@ class Resolver:
             defined_at[name] = where
             self.profiles[name] = profile
 
+    def check_alert_names(self, generated: list[str]) -> list[Diagnostic]:
+        """Custom alerts may not take a generated alert's name: tests, runbook anchors and inhibition
+        would mix the two up. Needs the resolved journey, so it runs after check()."""
+        taken = set(generated)
+        for i, alert in enumerate(self.spec.alerts):
+            if alert.name in taken:
+                self.error(("spec", "alerts", i, "name"),
+                           f"alert name {alert.name!r} is already used by a generated alert; choose another")
+        return self.problems
+
+    def _check_custom_alert(self, i: int, alert: fmt.CustomAlert) -> None:
+        path = ("spec", "alerts", i)
+        reason = rawpromql.problem(alert.expr)
+        if reason:
+            self.error(path + ("expr",), f"alert {alert.name!r}: expr {reason}")
+        if alert.stage is not None:
+            self._check_stage_ref(path + ("stage",), alert.stage)
+        known = [d.name for d in self.spec.dependencies]
+        if alert.dependency is not None and alert.dependency not in known:
+            self.error(path + ("dependency",),
+                       f"unknown dependency {alert.dependency!r}; dependencies are: {', '.join(known) or 'none'}")
+        reserved = sorted(set(alert.labels) & RESERVED_LABELS)
+        if reserved:
+            self.error(path + ("labels",), f"labels {', '.join(reserved)} are set by obsgen; use the alert's fields")
+        for j, series in enumerate(alert.test.input_series if alert.test else []):
+            reason = rawpromql.series_problem(series.series)
+            if reason:
+                self.error(path + ("test", "inputSeries", j, "series"), f"input series {reason}")
+
     def _stage_names(self) -> list[str]:
         return [s.name for s in self.spec.stages]
 
@@ -171,6 +212,9 @@ class Resolver:
                                                f"use errors.match")
         if stage.error_codes is not None and stage.errors is not None:
             self.error(path + ("errorCodes",), f"stage {stage.name!r} has both errors and errorCodes; give one")
+        failures = stage.alerts.failures
+        if failures is not None and failures.match and failures.metric is None:
+            self.error(path + ("alerts", "failures", "match"), "failures.match needs failures.metric (the counter it selects)")
         if stage.profile is None and (stage.requests is None or stage.requests.metric is None or stage.errors is None):
             self.error(path + ("name",), f"stage {stage.name!r} needs a profile, or both requests (with a metric) and errors")
         if stage.profile is None and stage.kind is None:
@@ -201,10 +245,42 @@ class Resolver:
             self.error(path, f"threshold {threshold} ({shown}) is not a bucket bound of the histogram ({bounds}{unit}); "
                              f"the SLI could not be computed exactly")
 
+    def _check_slo_kind(self, path: tuple, slo: fmt.Slo) -> bool:
+        """The SLI source: exactly one of type (with its block) or raw queries. True when a stage-based type."""
+        if slo.type is None and slo.sli is None:
+            self.error(path + ("name",), f"SLO {slo.name!r} needs a type, or sli with raw queries")
+        if slo.type is not None and slo.sli is not None:
+            self.error(path + ("sli",), f"SLO {slo.name!r} has a type ({slo.type}) and raw sli queries; give one")
+        for block in ("freshness", "lag"):
+            if getattr(slo, block) is not None and slo.type != block:
+                self.error(path + (block,), f"a {block} block belongs to an SLO of type {block}")
+            if slo.type == block and getattr(slo, block) is None:
+                self.error(path + ("type",), f"a {block} SLO needs a {block} block (metric, match and its threshold)")
+        if slo.sli is not None:
+            self._check_query_sli(path + ("sli",), slo.sli)
+        if slo.type in TIMESLICE_TYPES or slo.sli is not None:
+            if slo.threshold is not None:
+                self.error(path + ("threshold",), f"SLO {slo.name!r} takes no latency threshold")
+            return False
+        return slo.type is not None
+
+    def _check_query_sli(self, path: tuple, sli: fmt.QuerySli) -> None:
+        if (sli.error_query is None) == (sli.good_query is None):
+            self.error(path, "raw sli needs exactly one of errorQuery and goodQuery, with totalQuery")
+        for key, query in (("errorQuery", sli.error_query), ("goodQuery", sli.good_query), ("totalQuery", sli.total_query)):
+            reason = rawpromql.template_problem(query) if query is not None else None
+            if reason:
+                self.error(path + (key,), f"{key}: {reason}")
+
     def _check_slo(self, i: int, slo: fmt.Slo) -> None:
         path = ("spec", "slos", i)
         for j, name in enumerate(slo.stages):
             self._check_stage_ref(path + ("stages", j), name)
+        if self._check_slo_kind(path, slo):
+            self._check_stage_slo(path, slo)
+        self._check_burn_rates(path, slo)
+
+    def _check_stage_slo(self, path: tuple, slo: fmt.Slo) -> None:
         if slo.type == "journey-time":
             if slo.stages:
                 self.error(path + ("stages",), "a journey-time SLO measures spec.journeyTime; it takes no stages")
@@ -219,6 +295,8 @@ class Resolver:
                 self.error(path + ("name",), f"{slo.type} SLO {slo.name!r} needs a threshold (e.g. 500ms)")
             else:
                 self._check_latency_slo(path, slo)
+
+    def _check_burn_rates(self, path: tuple, slo: fmt.Slo) -> None:
         window = parse_duration(slo.window or self.spec.slo_window)
         budget = 1 - slo.objective / 100
         factors = [b.factor for b in slo.alerting.burn_rates or []] or [f for _, f, _, _ in DEFAULT_BURN_RATES]
@@ -227,12 +305,30 @@ class Resolver:
                        f"with an error budget of {format_number(budget * 100)}%, a burn rate of {format_number(max(factors))}x "
                        f"needs more than 100% errors, so that alert could never fire; raise the objective or set "
                        f"alerting.burnRates")
+        if slo.alerting.enabled and slo.type in TIMESLICE_TYPES:
+            self._check_slice_granularity(path, slo, budget)
         for j, burn in enumerate(slo.alerting.burn_rates or []):
             bpath = path + ("alerting", "burnRates", j)
             if parse_duration(burn.short) >= parse_duration(burn.long):
                 self.error(bpath + ("short",), f"short window {burn.short} must be shorter than long window {burn.long}")
             if parse_duration(burn.long) > window:
                 self.error(bpath + ("long",), f"long window {burn.long} is longer than the SLO window")
+
+    def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float) -> None:
+        """A time-slice SLI moves in whole slices: one bad slice is slice/long of a long window. When that
+        alone is above a page threshold, a single bad minute pages and a slow burn cannot be told from a
+        fast one; the windows do not fit the objective."""
+        burns = slo.alerting.burn_rates or [fmt.BurnRateWindow(severity=sev, factor=f, long=lo, short=sh)
+                                            for sev, f, lo, sh in DEFAULT_BURN_RATES]
+        for burn in (b for b in burns if b.severity == "page"):
+            one_slice = TIMESLICE_SECONDS / parse_duration(burn.long)
+            if one_slice > burn.factor * budget:
+                self.error(path + ("objective",),
+                           f"one bad minute is {format_number(round(one_slice * 100, 3))}% of the {burn.long} window, "
+                           f"above the page threshold of {format_number(burn.factor)}x the "
+                           f"{format_number(round(budget * 100, 6))}% budget: a single bad minute would page. "
+                           f"Lengthen the page windows (alerting.burnRates) or lower the objective")
+                return
 
     def _check_latency_slo(self, path: tuple, slo: fmt.Slo) -> None:
         if not self._check_positive(path + ("threshold",), slo.threshold):
@@ -314,6 +410,21 @@ class Resolver:
             source=self.source,
             source_sha256=self.sha256,
             declared_at=self._location(("metadata", "name")),
+            custom_alerts=tuple(self._custom_alert(a) for a in self.spec.alerts),
+        )
+
+    @staticmethod
+    def _custom_alert(alert: fmt.CustomAlert) -> CustomAlert:
+        return CustomAlert(
+            name=alert.name, expr=alert.expr, for_=parse_duration(alert.for_), severity=alert.severity,
+            summary=alert.summary, description=alert.description, runbook=alert.runbook or "",
+            stage=alert.stage or "", dependency=alert.dependency or "", labels=tuple(sorted(alert.labels.items())),
+            test=CustomAlertTest(
+                input_series=tuple((s.series, s.values) for s in alert.test.input_series),
+                fires_at=parse_duration(alert.test.fires_at),
+                quiet_at=tuple(parse_duration(d) for d in alert.test.quiet_at),
+                labels=tuple(sorted(alert.test.labels.items())),
+            ) if alert.test else None,
         )
 
     def _location(self, path: tuple) -> Location:
@@ -349,6 +460,22 @@ class Resolver:
             error_rate_alert=self._error_rate_alert(stage, requests, errors, prefix),
             latency_alert=self._latency_alert(stage, prefix),
             data_missing_alert=f"{prefix}SliDataMissing",
+            failures_alert=self._failures_alert(stage, errors, prefix),
+        )
+
+    @staticmethod
+    def _failures_alert(stage: fmt.Stage, errors: Selector, prefix: str) -> FailuresAlert | None:
+        alert = stage.alerts.failures
+        if alert is None:
+            return None
+        failures = Selector(alert.metric, matchers(alert.match)) if alert.metric else errors
+        return FailuresAlert(
+            name=alert.name or f"{prefix}Failures",
+            failures=failures,
+            threshold=alert.threshold,
+            window=parse_duration(alert.window),
+            for_=parse_duration(alert.for_),
+            severity=alert.severity,
         )
 
     @staticmethod
@@ -429,7 +556,7 @@ class Resolver:
             name=slo.name,
             title=slo.title or camel(slo.name),
             description=slo.description or "",
-            type=slo.type,
+            type=slo.type or "query",
             stages=tuple(slo.stages),
             objective=round(slo.objective / 100, 12),
             window=parse_duration(slo.window or self.spec.slo_window),
@@ -439,7 +566,20 @@ class Resolver:
             page_for=parse_duration(slo.alerting.page_for),
             ticket_for=parse_duration(slo.alerting.ticket_for),
             burn_rates=burn_rates,
+            query=QuerySli(slo.sli.error_query, slo.sli.good_query, slo.sli.total_query) if slo.sli else None,
+            timeslice=self._timeslice(slo),
         )
+
+    @staticmethod
+    def _timeslice(slo: fmt.Slo) -> TimesliceSli | None:
+        if slo.freshness is not None:
+            fresh = slo.freshness
+            return TimesliceSli("freshness", Selector(fresh.metric, matchers(fresh.match)), "max",
+                                parse_duration(fresh.max_age))
+        if slo.lag is not None:
+            lag = slo.lag
+            return TimesliceSli("lag", Selector(lag.metric, matchers(lag.match)), lag.aggregation, lag.threshold)
+        return None
 
     def _dependency(self, index: int, dep: fmt.Dependency) -> Dependency:
         prefix = camel(self.doc.metadata.name, dep.name)

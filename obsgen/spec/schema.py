@@ -12,7 +12,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from obsgen.errors import Diagnostic
-from obsgen.spec.format import JourneyDocument, NAME_PATTERN, DURATION_PATTERN, TEXT_PATTERN, UTF8_NAME_PATTERN
+from obsgen.spec.format import DURATION_PATTERN, NAME_PATTERN, SERIES_VALUES_PATTERN, TEXT_PATTERN, UTF8_NAME_PATTERN, JourneyDocument
 from obsgen.spec.positions import PositionedDocument
 
 SCHEMA_ID = "https://obsgen.dev/schemas/journey-v1.json"
@@ -33,6 +33,7 @@ _PATTERN_HINTS = {
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     r"^[a-zA-Z_:][a-zA-Z0-9_:]*$": "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     r"^[A-Z][A-Za-z0-9]*$": "an alert name in CamelCase ([A-Z][A-Za-z0-9]*)",
+    SERIES_VALUES_PATTERN: "values in promtool's notation, e.g. '1 2 3', '0+10x100', '_x5' or 'stale'",
 }
 
 

@@ -35,9 +35,13 @@ def _throughput(journey: Journey) -> PanelDef:
     return PanelDef(f"overview/throughput/{stage.name}", panel, WIDTH, HEIGHT, (stage.name,))
 
 
+# SLOs whose overview stat is the share of good events or slices (not a latency quantile).
+RATIO_TYPES = ("availability", "query", "freshness", "lag")
+
+
 def _slo_stat(journey: Journey, slo: Slo) -> list[PanelDef]:
     stages = slo.stages
-    if slo.type == "availability":
+    if slo.type in RATIO_TYPES:
         target = f"{format_number(slo.objective * 100)}%"
         panel = g.stat(
             slo.title,

@@ -13,6 +13,7 @@ from obsgen.dashboards.rows.common import stage_titles
 from obsgen.model import Journey, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import slo_meta
+from obsgen.rules.sli import timeslice_measure
 
 HEIGHT = 7
 BURN_UNIT = "suffix:×"
@@ -24,6 +25,12 @@ def section(journey: Journey) -> Section:
     for slo in journey.slos:
         panels += _slo_panels(journey, slo)
     return Section("slos", "SLOs and error budget", tuple(panels))
+
+
+def _good_share(slo: Slo) -> str:
+    if slo.timeslice is not None:
+        return "Good minutes (time slices) as a share of all minutes"
+    return "Good events as a share of valid events"
 
 
 def _subject(journey: Journey, slo: Slo) -> str:
@@ -61,7 +68,7 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
     long = 3600.0 if 3600.0 in slo.windows else max(slo.windows)
     sli = g.timeseries(
         f"{slo.title}: SLI vs objective",
-        f"{slo.description} ({_subject(journey, slo)}.) Good events as a share of valid events over 5 minutes "
+        f"{slo.description} ({_subject(journey, slo)}.) {_good_share(slo)} over 5 minutes "
         f"and over {format_duration(long)}, against the objective of {objective} (dashed). Dips below the line spend error budget.",
         [g.prom(q.sli(journey, slo, 300), "SLI 5m"), g.prom(q.sli(journey, slo, long), f"SLI {format_duration(long)}"),
          g.prom(q.slo_series(journey, slo_meta.OBJECTIVE, slo), "objective")],
@@ -71,7 +78,7 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
     )
     over_window = g.stat(
         f"{slo.title}: SLI over {window}",
-        f"Good events as a share of valid events over the SLO window ({window}); red below the objective "
+        f"{_good_share(slo)} over the SLO window ({window}); red below the objective "
         f"({objective}). This is the number the SLO promises.",
         [g.prom(q.sli(journey, slo, slo.window))],
         g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, slo.objective)), decimals=3), graph=False,
@@ -79,14 +86,35 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
     budget = g.stat(
         f"{slo.title}: budget left",
         f"Error budget left over the {window} window: 100% untouched, 0% spent, below 0 the SLO is broken. "
-        f"The budget is {format_number(slo.error_budget * 100)}% of events.",
+        f"The budget is {format_number(slo.error_budget * 100)}% of {'minutes' if slo.timeslice else 'events'}.",
         [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo))],
         g.FieldConfig("percentunit", BUDGET_STEPS, decimals=1), graph=False,
     )
-    return [PanelDef(f"{key}/sli", sli, 8, HEIGHT, stages),
-            PanelDef(f"{key}/window", over_window, 4, HEIGHT, stages),
-            PanelDef(f"{key}/budget", budget, 4, HEIGHT, stages),
-            PanelDef(f"{key}/burn", _burn(journey, slo), 8, HEIGHT, stages)]
+    panels = [PanelDef(f"{key}/sli", sli, 8, HEIGHT, stages),
+              PanelDef(f"{key}/window", over_window, 4, HEIGHT, stages),
+              PanelDef(f"{key}/budget", budget, 4, HEIGHT, stages),
+              PanelDef(f"{key}/burn", _burn(journey, slo), 8, HEIGHT, stages)]
+    if slo.timeslice is not None:
+        panels.append(PanelDef(f"{key}/measure", _timeslice_measure(slo), 24, HEIGHT, stages))
+    return panels
+
+
+def _timeslice_measure(slo: Slo) -> dict:
+    """What decides each time slice, against its threshold: the age of the newest success, or the backlog."""
+    ts = slo.timeslice
+    if ts.kind == "freshness":
+        title, unit = f"{slo.title}: age of the newest success", "s"
+        what = f"Seconds since {ts.selector.metric} last moved, against the {format_duration(ts.threshold)} allowed"
+    else:
+        title, unit = f"{slo.title}: {ts.aggregation} of {ts.selector.metric}", "short"
+        what = f"The {ts.aggregation} of {ts.selector.promql()}, against the threshold of {format_number(ts.threshold)}"
+    return g.timeseries(
+        title,
+        f"{what} (red). Every minute above the line, or without data, is a bad minute of the SLO.",
+        [g.prom(timeslice_measure(slo), "measured")],
+        g.FieldConfig(unit, (g.Step(g.GREEN), g.Step(g.RED, ts.threshold)), min=0),
+        threshold_style="dashed", fill=0,
+    )
 
 
 def _burn(journey: Journey, slo: Slo) -> dict:
