@@ -83,8 +83,3 @@ def counter_total(journey: Journey, record: str) -> str:
     window = format_duration(RECORDED_WINDOW)
     return (f"sum(sum_over_time({journey_series(journey, record)}[$__range:{window}]))"
             f" * {format_number(RECORDED_WINDOW)}")
-
-
-def health(selector: Selector) -> str:
-    # As the down alert reads it: no healthy instance left, or no series at all, is down.
-    return f"max({selector.promql()}) or vector(0)"

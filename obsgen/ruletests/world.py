@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import Dependency, Histogram, Journey, Stage
+from obsgen.model import Dependency, Health, Histogram, Journey, Saturation, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.ruletests.notation import STALE, Sample
 from obsgen.ruletests.values import series_labels
@@ -22,6 +22,10 @@ STEP_SECONDS = 60
 COUNTER_START = 1_000_000
 # Prometheus' client default buckets, for a histogram whose spec declares none.
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# A heartbeat counter's increase per step while the dependency works.
+HEARTBEATS_PER_STEP = 60
+# A ratio's denominator (a pool's size, a connection limit): numerators are a share of it.
+RATIO_DENOMINATOR = 200
 
 T = TypeVar("T")
 
@@ -60,7 +64,8 @@ class Series:
         return f"{name}{{{rest}}}"
 
 
-Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep) | ...
+Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep)
+#                              | ("saturation", dep, signal)
 
 
 @dataclass
@@ -212,12 +217,44 @@ class WorldBuilder:
         self._add(series_labels([selector]), _visible([v if v is not None else 0 for v in values], present))
         self.world.components.add(component)
 
-    def health(self, dep: Dependency, phases: list[Phase[float]]) -> None:
-        self.gauge(dep.health, per_step(phases, self.world.steps), ("health", dep.name))
+    def health(self, dep: Dependency, phases: list[Phase[bool]]) -> None:
+        """The dependency healthy (True), down (False) or silent (None), in its own signal's terms."""
+        states = per_step(phases, self.world.steps)
+        health = dep.health
+        if health.heartbeat is not None:
+            present = [s is not None for s in states]
+            beats = [HEARTBEATS_PER_STEP if s else 0 for s in states]
+            self._add(series_labels([health.selector]), _counter(beats, present))
+            self.world.components.add(("health", dep.name))
+        else:
+            self.gauge(health.selector, [None if s is None else health_reading(health, s) for s in states],
+                       ("health", dep.name))
 
-    def backlog(self, dep: Dependency, value_at: Callable[[int], float | None]) -> None:
-        self.gauge(dep.saturation.selector, [value_at(step) for step in range(self.world.steps)],
-                   ("saturation", dep.name))
+    def saturation(self, dep: Dependency, sat: Saturation, value_at: Callable[[int], float | None]) -> None:
+        """The signal at value_at(step): the gauge itself, or a ratio over a constant denominator."""
+        values = [value_at(step) for step in range(self.world.steps)]
+        component = ("saturation", dep.name, sat.name)
+        if sat.denominator is None:
+            self.gauge(sat.selector, values, component)
+            return
+        self.gauge(sat.selector, [None if v is None else v * RATIO_DENOMINATOR for v in values], component)
+        self.gauge(sat.denominator, [None if v is None else RATIO_DENOMINATOR for v in values], component)
+
+
+def health_reading(health: Health, healthy: bool) -> float:
+    """A gauge value the health signal reads as healthy or down, a clear margin from any bound."""
+    if health.below is None and health.above is None:
+        return 1.0 if healthy else 0.0
+    low, high = health.below, health.above
+    if healthy:
+        if low is not None and high is not None:
+            return (low + high) / 2
+        return low + _margin(low) if low is not None else high - _margin(high)
+    return low - _margin(low) if low is not None else high + _margin(high)
+
+
+def _margin(bound: float) -> float:
+    return max(1.0, abs(bound))
 
 
 def stage_latency_thresholds(journey: Journey, stage: Stage) -> list[float]:
