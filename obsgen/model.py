@@ -116,14 +116,14 @@ class Slo:
 
 @dataclass(frozen=True)
 class Health:
-    """How a dependency reports its health: a 0/1 gauge, a gauge with a healthy range, or a counter that
-    must keep increasing (a heartbeat). Every form reads as one 0/1 value, so alerts, dashboards and
-    rule tests treat them alike."""
+    """How a dependency reports its health: a 0/1 gauge, a gauge with a healthy range, or a heartbeat (a
+    counter or a last-success timestamp that keeps changing while it works). Every form reads as one
+    0/1 value, so alerts, dashboards and rule tests treat them alike."""
 
     selector: Selector
     below: float | None = None  # unhealthy while the gauge is below this
     above: float | None = None  # unhealthy while the gauge is above this
-    heartbeat: float | None = None  # window (seconds) over which the counter must increase
+    heartbeat: float | None = None  # window (seconds) in which the series must change
 
     @property
     def form(self) -> str:
@@ -132,10 +132,10 @@ class Health:
         return "threshold" if self.below is not None or self.above is not None else "gauge"
 
     def healthy(self) -> str:
-        """The healthy condition as a person reads it: pg_up{...}, kafka_brokers >= 3, rate(c[5m]) > 0."""
+        """The healthy condition as a person reads it: pg_up{...}, kafka_brokers >= 3, changes(c[5m]) > 0."""
         series = self.selector.promql()
         if self.form == "heartbeat":
-            return f"rate({series}[{format_duration(self.heartbeat)}]) > 0"
+            return f"changes({series}[{format_duration(self.heartbeat)}]) > 0"
         if self.form == "gauge":
             return series
         bounds = ([f">= {format_number(self.below)}"] if self.below is not None else []) + (
@@ -146,7 +146,9 @@ class Health:
         """PromQL that is 1 for each healthy instance and 0 (or below 1) for each other one."""
         series = self.selector.promql()
         if self.form == "heartbeat":
-            return f"rate({series}[{format_duration(self.heartbeat)}]) > bool 0"
+            # changes(), not rate(): the same for a counter (a reset is a change too), it also takes a
+            # last-success timestamp, and dashboards can show it with the alert's own window.
+            return f"changes({series}[{format_duration(self.heartbeat)}]) > bool 0"
         if self.form == "gauge":
             return series
         checks = ([f"{series} >= bool {format_number(self.below)}"] if self.below is not None else []) + (

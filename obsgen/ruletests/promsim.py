@@ -129,6 +129,15 @@ class Sim:
             by_le[le] = by_le[le] + value if le in by_le else value
         return [(float(le), v) for le, v in by_le.items()]
 
+    def changes(self, selector: Selector, step: int, window_s: float) -> list[tuple[dict[str, str], float]]:
+        """changes(selector[window]): how often each series' value changed between its samples in the window."""
+        out = []
+        for series in self.select(selector):
+            values = [p.value for p in self.points(series, step, window_s)]
+            if values:
+                out.append((series.labels, float(sum(1 for a, b in itertools.pairwise(values) if a != b))))
+        return out
+
     def predict_linear(self, selector: Selector, step: int, window_s: float, ahead_s: float) -> list[float]:
         out = []
         for series in self.select(selector):

@@ -144,7 +144,7 @@ class Reference:
     def _down(self, alert: AlertRule, step: int) -> AlertSample | None:
         health = self.journey.dependency(alert.dependency).health
         if health.heartbeat is not None:
-            readings = [v for _, v in self.sim.rate(health.selector, step, health.heartbeat)]
+            readings = [v for _, v in self.sim.changes(health.selector, step, health.heartbeat)]
         else:
             readings = [v for _, v in self.sim.instant(health.selector, step)]
         healthiest = max((instance_up(health, v) for v in readings), default=0.0)
@@ -182,7 +182,7 @@ class Reference:
 
 def instance_up(health: Health, reading: float) -> float:
     """What Health.instance_up() makes of one series: a 0/1 gauge as it is, a threshold or a
-    heartbeat's rate as 1 (healthy) or 0 (comparisons with bool)."""
+    heartbeat's changes as 1 (healthy) or 0 (comparisons with bool)."""
     if health.heartbeat is not None:
         return 1.0 if reading > 0 else 0.0
     if health.below is None and health.above is None:

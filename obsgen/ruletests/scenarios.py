@@ -153,7 +153,7 @@ def _health_text(dep: Dependency, healthy: bool | None) -> str:
     if healthy is None:
         return f"{series} disappears"
     if dep.health.heartbeat is not None:
-        return f"{series} {'keeps increasing' if healthy else 'stops increasing'}"
+        return f"{series} {'keeps changing' if healthy else 'stops changing'}"
     return f"{series} reports {format_number(health_reading(dep.health, healthy))}"
 
 
@@ -305,6 +305,8 @@ def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
             sat = dep.saturation_of(alert.alert)
             start = base.saturation(sat)
             growth = max(1, round((sat.threshold - start) / (1.5 * sat.predict_ahead / 60)))
+            if ((sat.threshold - start) / growth).is_integer():
+                start += growth / 2  # a minute's value exactly on the threshold would make the test brittle
             out.append(Plan("backlog growing linearly", alert,
                             [saturation(base, dep, sat, lambda minutes, a=start, g=growth: a + g * minutes,
                                         f"{sat.title} grows by {growth}/min from {format_number(start)}")]))

@@ -163,11 +163,13 @@ class Slo(Model):
 
 
 class Heartbeat(Model):
-    """A counter that keeps increasing while the dependency works (jobs run, messages flow)."""
+    """A counter (or a last-success timestamp) that keeps changing while the dependency works: jobs run,
+    messages flow. Down when it has not changed within the window, or is gone."""
 
     metric: MetricName
     match: Match = Field(default_factory=dict)
-    window: Duration = Field(default="5m", description="down when the counter has not increased over this window")
+    window: Duration = Field(default="5m", description="down when the series has not changed within this window; "
+                                                       "longer than the time between two beats and two scrapes")
 
 
 class HealthSignal(Model):
@@ -179,7 +181,7 @@ class HealthSignal(Model):
     match: Match = Field(default_factory=dict)
     below: float | None = Field(default=None, description="unhealthy while the gauge is below this, e.g. 3 for kafka_brokers")
     above: float | None = Field(default=None, description="unhealthy while the gauge is above this")
-    heartbeat: Heartbeat | None = Field(default=None, description="a counter that stops increasing when the dependency is down")
+    heartbeat: Heartbeat | None = Field(default=None, description="a counter or timestamp that stops changing when the dependency is down")
     for_: Duration = Field(default="1m", alias="for")
 
 

@@ -184,6 +184,11 @@ class Resolver:
             if health.profile or health.metric or health.match or health.below is not None or health.above is not None:
                 self.error(path + ("heartbeat",), "a heartbeat is the whole health signal: give it alone, "
                                                   "without profile, metric, match, below or above")
+            scrape = parse_duration(self.spec.scrape_interval)
+            if parse_duration(health.heartbeat.window) < 2 * scrape:
+                self.error(path + ("heartbeat", "window"),
+                           f"heartbeat window {health.heartbeat.window} holds fewer than two scrapes (scrapeInterval "
+                           f"{self.spec.scrape_interval}), so no change could ever be seen in it")
             return
         if health.profile is None and health.metric is None:
             self.error(path, f"dependency {dep.name!r} has no health signal: give health.profile, health.metric "
