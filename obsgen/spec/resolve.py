@@ -226,7 +226,7 @@ class Resolver:
                            f"give each a name of its own (it names their alerts)")
                 continue
             names[sat.name] = j
-            for alert in saturation_alert_names("", sat.name, sat.predict is not None):
+            for alert in saturation_alert_names(camel(self.doc.metadata.name, dep.name), sat.name, sat.predict is not None):
                 if alert and alert in alerts:
                     self.error(where + ("name",), f"saturation {sat.name!r} would raise {alert}, which another "
                                                   f"saturation signal of {dep.name!r} raises too; rename one")
