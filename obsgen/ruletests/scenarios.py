@@ -18,7 +18,7 @@ from obsgen.rules import AlertRule, journey_alerts
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.reference import Reference, absent_selector
 from obsgen.ruletests.world import (RATIO_DENOMINATOR, Component, Phase, Traffic, World, WorldBuilder,
-                                    health_reading)
+                                    healthy_reading, unhealthy_readings)
 
 TRAFFIC = 60_000  # events per minute in every stage (1000/s): ratios down to 1e-5 stay whole numbers
 JOURNEYS = 6_000  # completed journeys per minute
@@ -141,20 +141,20 @@ def no_data(base: Baseline, component: Component) -> Effect:
     return Effect(component, write, f"the {owner}{what} disappear")
 
 
-def health(dep: Dependency, healthy: bool | None) -> Effect:
-    """The dependency healthy, down (True/False) or its health series gone (None), during the incident."""
+def health(dep: Dependency, reading: float | None) -> Effect:
+    """The health signal reads this during the incident (None: its series is gone), healthy outside it."""
     def write(builder: WorldBuilder, start: int, end: int | None) -> None:
-        builder.health(dep, _phases(True, healthy, start, end))
-    return Effect(("health", dep.name), write, _health_text(dep, healthy))
+        builder.health(dep, _phases(healthy_reading(dep.health), reading, start, end))
+    return Effect(("health", dep.name), write, _health_text(dep, reading))
 
 
-def _health_text(dep: Dependency, healthy: bool | None) -> str:
+def _health_text(dep: Dependency, reading: float | None) -> str:
     series = dep.health.selector.promql()
-    if healthy is None:
+    if reading is None:
         return f"{series} disappears"
     if dep.health.heartbeat is not None:
-        return f"{series} {'keeps changing' if healthy else 'stops changing'}"
-    return f"{series} reports {format_number(health_reading(dep.health, healthy))}"
+        return f"{series} {'keeps changing' if reading else 'stops changing'}"
+    return f"{series} reports {format_number(reading)}"
 
 
 def saturation(base: Baseline, dep: Dependency, sat: Saturation, level: Callable[[int], float],
@@ -173,12 +173,6 @@ def high_saturation(sat: Saturation) -> float:
     return 2 * sat.threshold
 
 
-def _down_title(dep: Dependency) -> str:
-    # The gauge's plan keeps its first name, so existing test groups keep theirs.
-    return {"gauge": "health reports 0", "threshold": "health outside its healthy range",
-            "heartbeat": "heartbeat stops"}[dep.health.form]
-
-
 def healthy_effects(base: Baseline) -> list[Effect]:
     journey = base.journey
     effects = []
@@ -189,7 +183,7 @@ def healthy_effects(base: Baseline) -> list[Effect]:
     if journey.journey_time:
         effects.append(slow_journeys(base, base.journey_slow_ratio()))
     for dep in journey.dependencies:
-        effects.append(health(dep, True))
+        effects.append(health(dep, healthy_reading(dep.health)))
         for sat in dep.saturations:
             steady = "backlog steady" if sat.is_queue else f"{sat.title} steady"
             effects.append(saturation(base, dep, sat, lambda _, s=sat: base.saturation(s), steady))
@@ -291,7 +285,7 @@ def plans(journey: Journey, alerts: list[AlertRule]) -> list[Plan]:
                             family="symptom above its threshold"))
         elif alert.kind == "dependency-down":
             dep = journey.dependency(alert.dependency)
-            out.append(Plan(_down_title(dep), alert, [health(dep, False)]))
+            out += [Plan(how, alert, [health(dep, reading)]) for how, reading in unhealthy_readings(dep.health)]
             out.append(Plan("health series disappears", alert, [health(dep, None)]))
         elif alert.kind == "saturation":
             dep = journey.dependency(alert.dependency)

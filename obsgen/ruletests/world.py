@@ -217,18 +217,16 @@ class WorldBuilder:
         self._add(series_labels([selector]), _visible([v if v is not None else 0 for v in values], present))
         self.world.components.add(component)
 
-    def health(self, dep: Dependency, phases: list[Phase[bool]]) -> None:
-        """The dependency healthy (True), down (False) or silent (None), in its own signal's terms."""
+    def health(self, dep: Dependency, phases: list[Phase[float]]) -> None:
+        """The health signal's reading (a gauge's value, a heartbeat's beats per step), or None (gone)."""
         states = per_step(phases, self.world.steps)
         health = dep.health
         if health.heartbeat is not None:
             present = [s is not None for s in states]
-            beats = [HEARTBEATS_PER_STEP if s else 0 for s in states]
-            self._add(series_labels([health.selector]), _counter(beats, present))
+            self._add(series_labels([health.selector]), _counter([round(s or 0) for s in states], present))
             self.world.components.add(("health", dep.name))
         else:
-            self.gauge(health.selector, [None if s is None else health_reading(health, s) for s in states],
-                       ("health", dep.name))
+            self.gauge(health.selector, states, ("health", dep.name))
 
     def saturation(self, dep: Dependency, sat: Saturation, value_at: Callable[[int], float | None]) -> None:
         """The signal at value_at(step): the gauge itself, or a ratio over a constant denominator."""
@@ -241,16 +239,30 @@ class WorldBuilder:
         self.gauge(sat.denominator, [None if v is None else RATIO_DENOMINATOR for v in values], component)
 
 
-def health_reading(health: Health, healthy: bool) -> float:
-    """A gauge value the health signal reads as healthy or down, a clear margin from any bound."""
-    if health.below is None and health.above is None:
-        return 1.0 if healthy else 0.0
+def healthy_reading(health: Health) -> float:
+    """A reading the health signal takes as healthy, a clear margin from any bound."""
+    if health.heartbeat is not None:
+        return HEARTBEATS_PER_STEP
     low, high = health.below, health.above
-    if healthy:
-        if low is not None and high is not None:
-            return (low + high) / 2
-        return low + _margin(low) if low is not None else high - _margin(high)
-    return low - _margin(low) if low is not None else high + _margin(high)
+    if low is not None and high is not None:
+        return (low + high) / 2
+    if low is not None:
+        return low + _margin(low)
+    return high - _margin(high) if high is not None else 1.0
+
+
+def unhealthy_readings(health: Health) -> list[tuple[str, float]]:
+    """Every way the signal reads as down, as (how, reading): each bound of a range is proven on its own."""
+    if health.heartbeat is not None:
+        return [("heartbeat stops", 0.0)]
+    if health.below is None and health.above is None:
+        return [("health reports 0", 0.0)]
+    ways = []
+    if health.below is not None:
+        ways.append(("health below its healthy range", health.below - _margin(health.below)))
+    if health.above is not None:
+        ways.append(("health above its healthy range", health.above + _margin(health.above)))
+    return ways
 
 
 def _margin(bound: float) -> float:
