@@ -70,7 +70,7 @@ def _link(name: str) -> str:
 
 
 def _severity_line(variants: list[AlertRule]) -> str:
-    parts = [f"**{a.severity}** after {a.for_} ({dict(a.annotations)['summary']})" for a in variants]
+    parts = [f"**{a.severity}** after {a.for_} ({md.text(dict(a.annotations)['summary'])})" for a in variants]
     return "; ".join(parts)
 
 
@@ -78,11 +78,11 @@ def _severity_line(variants: list[AlertRule]) -> str:
 
 
 def _cause_impact(impact: DependencyImpact) -> list[str]:
-    lines = [f"- Stages down: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.stages) or 'none'}",
+    lines = [f"- Stages down: {', '.join(f'{md.text(s.title)} (`{s.name}`)' for s in impact.stages) or 'none'}",
              f"- Features down: {', '.join(f'`{f}`' for f in impact.features) or 'none'}"]
     if impact.also_down:
         lines.append(f"- Dependencies that fail with it: {', '.join(f'`{d}`' for d in impact.also_down)}")
-    lines.append(f"- SLOs that burn: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.slos) or 'none'}")
+    lines.append(f"- SLOs that burn: {', '.join(f'{md.text(s.title)} (`{s.name}`)' for s in impact.slos) or 'none'}")
     lines.append(f"- Business metrics that drop: {', '.join(f'`{m.name}`' for m in impact.business) or 'none'}")
     if impact.symptoms:
         lines.append("- Held back (inhibited) while this alert fires, because they are its symptoms: "
@@ -94,13 +94,13 @@ def _symptom_impact(journey: Journey, impacts: ImpactMap, alert: AlertRule) -> l
     stages = [journey.stage(s) for s in alert.stages]
     lines = []
     if stages:
-        lines.append(f"- Stages: {', '.join(f'{s.title} (`{s.name}`, feature `{s.feature}`)' for s in stages)}")
+        lines.append(f"- Stages: {', '.join(f'{md.text(s.title)} (`{s.name}`, feature `{s.feature}`)' for s in stages)}")
         metrics = [m.name for m in journey.business if m.stage in alert.stages]
         lines.append(f"- Business metrics that drop with it: {', '.join(f'`{m}`' for m in metrics) or 'none'}")
     causes = impacts.causes_of(alert.alert)
     if causes:
         lines.append("- Possible causes (while one of them fires, this alert is inhibited; work from the cause): "
-                     + ", ".join(f"{_link(i.cause.alert)} ({i.title})" for i in causes))
+                     + ", ".join(f"{_link(i.cause.alert)} ({md.text(i.title)})" for i in causes))
     elif _kind(alert) not in ("saturation", "saturation-predicted"):
         lines.append("- No dependency in the map explains it: look at the stage itself (a deploy, bad input, load).")
     return lines
@@ -208,14 +208,14 @@ def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)
     titles = _dashboard_rows(journey, alert)
-    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{title}*" for title in titles)
-    lines = [f"1. Dashboard: [{journey.title}, focused on this alert]({_dashboard_link(journey, alert)}), "
+    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{md.text(title)}*" for title in titles)
+    lines = [f"1. Dashboard: [{md.text(journey.title)}, focused on this alert]({_dashboard_link(journey, alert)}), "
              f"{rows}: which stage has issues, and since when."]
     step = 2
     if stage_names:
         lines.append(f"{step}. Logs:")
         lines += _stage_logs(journey, stage_names)
-        lines.append(f"{step + 1}. Traces (or the dashboard's *{traces.section(journey).title}* row "
+        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(traces.section(journey).title)}* row "
                      "with its `correlation_id` variable):")
         lines += _stage_traces(journey, stage_names)
         step += 2
@@ -253,9 +253,9 @@ def runbook(journey: Journey) -> str:
     impacts = impact_map(journey)
     grouped = _by_name(all_alerts(journey))
     header = " ".join(header_lines(journey.source))
-    lines = [f"<!-- {header} -->", f"# {journey.title} runbook", ""]
+    lines = [f"<!-- {header} -->", f"# {md.text(journey.title)} runbook", ""]
     if journey.description:
-        lines += [journey.description, ""]
+        lines += [md.text(journey.description), ""]
     lines += [f"Team `{journey.team}` · [Dashboard]({journey.dashboard_url()}) · [Traces]({journey.trace_ui_url})", ""]
     lines += ["## Dependency impact map", "",
               "What breaks when a dependency fails (`obsgen impact` answers it in a terminal). "
