@@ -166,8 +166,8 @@ class Heartbeat(Model):
     """A counter (or a last-success timestamp) that keeps changing while the dependency works: jobs run,
     messages flow. Down when it has not changed within the window, or is gone."""
 
-    metric: MetricName
-    match: Match = Field(default_factory=dict)
+    metric: MetricName = Field(description="the counter or timestamp, e.g. a worker's jobs_processed_total")
+    match: Match = Field(default_factory=dict, description="label matchers that select this dependency's series")
     window: Duration = Field(default="5m", description="down when the series has not changed within this window; "
                                                        "longer than the time between two beats and two scrapes")
 
@@ -190,18 +190,18 @@ class Prediction(Model):
     ahead: Duration = "1h"
 
 
-class Gauge(Model):
-    """A gauge, by its metric name and the label matchers that select it."""
+class RatioTerm(Model):
+    """One side of a saturation ratio: a gauge, by its metric name and the label matchers that select it."""
 
-    metric: MetricName
-    match: Match = Field(default_factory=dict)
+    metric: MetricName = Field(description="a gauge; summed over every series the matchers select")
+    match: Match = Field(default_factory=dict, description="label matchers that select the series to sum")
 
 
 class Ratio(Model):
     """numerator / denominator, each summed over the series it selects (e.g. connections in use / allowed)."""
 
-    numerator: Gauge
-    denominator: Gauge
+    numerator: RatioTerm = Field(description="what is in use, e.g. pg_stat_activity_count")
+    denominator: RatioTerm = Field(description="the limit, e.g. pg_settings_max_connections")
 
 
 class SaturationSignal(Model):
@@ -210,9 +210,9 @@ class SaturationSignal(Model):
     name: Name = Field(default="backlog", description="what it measures; names its alerts (<Journey><Dependency><Name>High), so keep it stable")
     title: Text | None = Field(default=None, description="how alerts and panels call it; defaults from the name")
     metric: MetricName | None = Field(default=None, description="a gauge; give this or ratio")
-    match: Match = Field(default_factory=dict)
+    match: Match = Field(default_factory=dict, description="label matchers of the gauge (a ratio has its own)")
     ratio: Ratio | None = Field(default=None, description="a ratio of two gauges instead of metric")
-    threshold: float = Field(gt=0)
+    threshold: float = Field(gt=0, description="alert above this value (a share, e.g. 0.9, for a ratio)")
     predict: Prediction | None = Field(default=None, description="also alert when the linear trend passes the threshold (gauges only)")
     for_: Duration = Field(default="10m", alias="for")
     severity: Severity = "ticket"
