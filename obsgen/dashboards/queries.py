@@ -7,7 +7,7 @@ Names come from ``obsgen.rules`` so the dashboard and the rules cannot drift apa
 from __future__ import annotations
 
 from obsgen.model import Histogram, Journey, Slo
-from obsgen.promql import Selector, format_duration, format_number, string_literal
+from obsgen.promql import format_duration, format_number, string_literal
 from obsgen.rules import dashboard_series as series
 from obsgen.rules import slo_meta
 from obsgen.rules.sli import sli_record_name
