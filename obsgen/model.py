@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from obsgen.promql import Matcher, Selector, le_matcher
+from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher
 
 
 # How many of a histogram's units make a second.
@@ -79,6 +79,14 @@ class FailuresAlert:
     window: float
     for_: float
     severity: str
+class RunbookHints:
+    """Where to look when a stage or dependency is in trouble, as the spec says it (shown, never run)."""
+
+    logs: str | None = None
+    traces: str | None = None
+    dashboards: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ class Stage:
     latency_alert: LatencyAlert | None
     data_missing_alert: str
     failures_alert: FailuresAlert | None = None
+    runbook: RunbookHints | None = None
 
 
 @dataclass(frozen=True)
@@ -165,8 +174,58 @@ class Slo:
 
 
 @dataclass(frozen=True)
-class Saturation:
+class Health:
+    """How a dependency reports its health: a 0/1 gauge, a gauge with a healthy range, or a heartbeat (a
+    counter or a last-success timestamp that keeps changing while it works). Every form reads as one
+    0/1 value, so alerts, dashboards and rule tests treat them alike."""
+
     selector: Selector
+    below: float | None = None  # unhealthy while the gauge is below this
+    above: float | None = None  # unhealthy while the gauge is above this
+    heartbeat: float | None = None  # window (seconds) in which the series must change
+
+    @property
+    def form(self) -> str:
+        if self.heartbeat is not None:
+            return "heartbeat"
+        return "threshold" if self.below is not None or self.above is not None else "gauge"
+
+    def healthy(self) -> str:
+        """The healthy condition as a person reads it: pg_up{...}, kafka_brokers >= 3, changes(c[5m]) > 0."""
+        series = self.selector.promql()
+        if self.form == "heartbeat":
+            return f"changes({series}[{format_duration(self.heartbeat)}]) > 0"
+        if self.form == "gauge":
+            return series
+        bounds = ([f">= {format_number(self.below)}"] if self.below is not None else []) + (
+            [f"<= {format_number(self.above)}"] if self.above is not None else [])
+        return f"{series} {' and '.join(bounds)}"
+
+    def instance_up(self) -> str:
+        """PromQL that is 1 for each healthy instance and 0 (or below 1) for each other one."""
+        series = self.selector.promql()
+        if self.form == "heartbeat":
+            # changes(), not rate(): the same for a counter (a reset is a change too), it also takes a
+            # last-success timestamp, and dashboards can show it with the alert's own window.
+            return f"changes({series}[{format_duration(self.heartbeat)}]) > bool 0"
+        if self.form == "gauge":
+            return series
+        checks = ([f"{series} >= bool {format_number(self.below)}"] if self.below is not None else []) + (
+            [f"{series} <= bool {format_number(self.above)}"] if self.above is not None else [])
+        return checks[0] if len(checks) == 1 else " * ".join(f"({c})" for c in checks)
+
+    def up(self) -> str:
+        """1 while at least one instance is healthy; 0 when none is, or when no series is left."""
+        return f"max({self.instance_up()}) or vector(0)"
+
+
+@dataclass(frozen=True)
+class Saturation:
+    name: str  # what it measures, e.g. backlog; part of its alert names
+    title: str
+    meaning: str  # what a high value means, for alerts and runbooks
+    selector: Selector  # the gauge, or the ratio's numerator
+    denominator: Selector | None
     threshold: float
     predict_range: float | None
     predict_ahead: float | None
@@ -174,6 +233,25 @@ class Saturation:
     severity: str
     alert_name: str
     predicted_alert_name: str | None
+
+    def value(self) -> str:
+        """The one value compared with the threshold: the deepest gauge, or the summed ratio."""
+        if self.denominator is None:
+            return f"max({self.selector.promql()})"
+        return f"sum({self.selector.promql()}) / sum({self.denominator.promql()})"
+
+    @property
+    def is_queue(self) -> bool:
+        """A gauge named backlog is a queue's depth (the one signal a dependency could have at first)."""
+        return self.name == "backlog" and self.denominator is None
+
+    def shown(self) -> str:
+        """The signal as alert texts and panels name it: the gauge's selector, or the ratio."""
+        return self.selector.promql() if self.denominator is None else self.value()
+
+    @property
+    def alert_names(self) -> tuple[str, ...]:
+        return (self.alert_name,) + ((self.predicted_alert_name,) if self.predicted_alert_name else ())
 
 
 @dataclass(frozen=True)
@@ -183,10 +261,17 @@ class DependencySignals:
     name: str
     title: str
     kind: str
-    health: Selector
+    health: Health
     health_for: float
-    saturation: Saturation | None
+    saturations: tuple[Saturation, ...]
     down_alert_name: str
+
+    def saturation_of(self, alert_name: str) -> Saturation:
+        return next(s for s in self.saturations if alert_name in s.alert_names)
+
+    @property
+    def alert_names(self) -> tuple[str, ...]:
+        return (self.down_alert_name,) + tuple(n for s in self.saturations for n in s.alert_names)
 
 
 @dataclass(frozen=True)
@@ -194,6 +279,7 @@ class Dependency(DependencySignals):
     stages: tuple[str, ...]
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
+    runbook: RunbookHints | None = None
     # Set when several journeys of one build declare this dependency: its cause alerts then exist
     # once for all of them (obsgen.fleet), and the names above are the shared ones.
     shared: SharedDependency | None = None
@@ -234,12 +320,6 @@ class SharedDependency(DependencySignals):
 
     def runbook_url(self, alert_name: str) -> str:
         return f"{self.runbook_page}#{alert_name.lower()}"
-
-    @property
-    def alert_names(self) -> tuple[str, ...]:
-        sat = self.saturation
-        extra = (sat.alert_name,) + ((sat.predicted_alert_name,) if sat.predicted_alert_name else ()) if sat else ()
-        return (self.down_alert_name,) + extra
 
 
 @dataclass(frozen=True)

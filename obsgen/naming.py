@@ -4,3 +4,13 @@
 def camel(*names: str) -> str:
     """'purchase', 'order_processing' -> 'PurchaseOrderProcessing'."""
     return "".join(part.capitalize() for name in names for part in name.replace("-", "_").split("_") if part)
+
+
+def down_alert_name(prefix: str) -> str:
+    return f"{prefix}Down"
+
+
+def saturation_alert_names(prefix: str, signal: str, predicted: bool) -> tuple[str, str | None]:
+    """A saturation signal's alert and predicted alert: 'PurchaseRabbitmq', 'backlog' -> PurchaseRabbitmqBacklogHigh."""
+    base = f"{prefix}{camel(signal)}"
+    return f"{base}High", (f"{base}PredictedHigh" if predicted else None)

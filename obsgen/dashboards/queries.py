@@ -7,7 +7,7 @@ Names come from ``obsgen.rules`` so the dashboard and the rules cannot drift apa
 from __future__ import annotations
 
 from obsgen.model import Histogram, Journey, Slo
-from obsgen.promql import Selector, format_duration, format_number, string_literal
+from obsgen.promql import format_duration, format_number, string_literal
 from obsgen.rules import dashboard_series as series
 from obsgen.rules import histograms
 from obsgen.rules import slo_meta
@@ -83,8 +83,3 @@ def counter_total(journey: Journey, record: str) -> str:
     window = format_duration(RECORDED_WINDOW)
     return (f"sum(sum_over_time({journey_series(journey, record)}[$__range:{window}]))"
             f" * {format_number(RECORDED_WINDOW)}")
-
-
-def health(selector: Selector) -> str:
-    # As the down alert reads it: no healthy instance left, or no series at all, is down.
-    return f"max({selector.promql()}) or vector(0)"

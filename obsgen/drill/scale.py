@@ -67,18 +67,24 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
     ) for slo in journey.slos)
     dependencies = tuple(dataclasses.replace(
         dep,
-        saturation=_scaled_saturation(dep.saturation, scale),
-        shared=dep.shared and dataclasses.replace(dep.shared, saturation=_scaled_saturation(dep.shared.saturation, scale)),
+        health=_scaled_health(dep.health, scale),
+        saturations=_scaled_saturations(dep.saturations, scale),
+        shared=dep.shared and dataclasses.replace(dep.shared, health=_scaled_health(dep.shared.health, scale),
+                                                  saturations=_scaled_saturations(dep.shared.saturations, scale)),
     ) for dep in journey.dependencies)
     return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
 
 
-def _scaled_saturation(saturation, scale: DrillScale):
-    return saturation and dataclasses.replace(
+def _scaled_health(health, scale: DrillScale):
+    return dataclasses.replace(health, heartbeat=health.heartbeat and scale.window(health.heartbeat))
+
+
+def _scaled_saturations(saturations, scale: DrillScale):
+    return tuple(dataclasses.replace(
         saturation,
         predict_range=saturation.predict_range and scale.window(saturation.predict_range),
         predict_ahead=saturation.predict_ahead and scale.window(saturation.predict_ahead),
-    )
+    ) for saturation in saturations)
 
 
 def drilled_rule_groups(journey: Journey) -> list[RuleGroup]:

@@ -24,7 +24,7 @@ class NoServiceFor(ObsgenError):
 
 
 def health_job(dep: Dependency) -> str | None:
-    return next((m.value for m in dep.health.matchers if m.label == JOB_LABEL and m.op == "="), None)
+    return next((m.value for m in dep.health.selector.matchers if m.label == JOB_LABEL and m.op == "="), None)
 
 
 def stack_service(dep: Dependency, services=SERVICES) -> str:
@@ -35,5 +35,5 @@ def stack_service(dep: Dependency, services=SERVICES) -> str:
     if by_kind in services:
         return by_kind
     raise NoServiceFor(
-        f"dependency {dep.name} ({dep.kind}, health {dep.health.promql()}) matches no native stack service "
+        f"dependency {dep.name} ({dep.kind}, health {dep.health.healthy()}) matches no native stack service "
         f"({', '.join(services)}); name one with --service")

@@ -12,11 +12,12 @@ import re
 
 from obsgen.dashboards.rows import dependencies, errors, flow, journey_time, slos, traces
 from obsgen.emitters import Artifact
-from obsgen.impact.checks import jaeger_search, log_commands, stage_clues
+from obsgen import markdown as md
+from obsgen.impact.checks import jaeger_search, stage_clues
 from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
 from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
-from obsgen.model import Journey
+from obsgen.model import Journey, RunbookHints
 from obsgen.render import header_lines
 from obsgen.rules import AlertRule, all_alerts
 
@@ -26,13 +27,9 @@ _MEANING = {
     "burn-rate": ("The SLO is spending its error budget faster than it can afford: at this rate the budget "
                   "runs out before the SLO window ends. The page variant burns fast (hours to exhaustion), "
                   "the ticket variant slowly (days)."),
-    "error-rate": "Too many of the stage's events fail right now (the seed's critical alert).",
-    "latency": "The stage is slow for many users right now (the seed's critical alert).",
+    "error-rate": "Too many of the stage's events fail right now.",
+    "latency": "The stage is slow for many users right now.",
     "dependency-down": "A dependency reports no healthy instance: this is a cause, and it pages.",
-    "saturation": ("The dependency's backlog is above its limit: consumers are not keeping up. This is a cause "
-                   "of its own and is never inhibited."),
-    "saturation-predicted": ("At the current trend the backlog will pass its limit soon: act before users notice. "
-                             "Never inhibited."),
     "failures": ("The job failed more often within the window than allowed: a count, not a ratio, because a "
                  "batch job runs too rarely for a ratio to mean much. It keeps firing until the failures leave the "
                  "window, so check the job's last runs rather than waiting for it to resolve."),
@@ -40,6 +37,18 @@ _MEANING = {
     "absent": ("The series an SLO is computed from has disappeared, so the SLO's alerts are blind: the "
                "instrumentation, the scrape target or the metric name changed."),
 }
+
+
+def _meaning(journey: Journey, alert: AlertRule) -> str:
+    kind = _kind(alert)
+    if kind not in ("saturation", "saturation-predicted"):
+        return _MEANING[kind]
+    sat = journey.dependency(alert.dependency).saturation_of(alert.alert)
+    if kind == "saturation":
+        return (f"The dependency's {md.text(sat.title)} is above its limit: {sat.meaning}. This is a cause "
+                f"of its own and is never inhibited.")
+    return (f"At the current trend the {md.text(sat.title)} will pass its limit soon: act before users notice. "
+            f"Never inhibited.")
 
 
 def github_anchor(heading: str) -> str:
@@ -52,13 +61,6 @@ def github_anchor(heading: str) -> str:
 def _kind(alert: AlertRule) -> str:
     return "burn-rate" if alert.kind.startswith("burn-rate") else alert.kind
 
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|!~])")
-
-
-def markdown_text(text: str) -> str:
-    """Spec text shown as text: Markdown and HTML have no effect in it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _by_name(alerts: list[AlertRule]) -> dict[str, list[AlertRule]]:
@@ -73,7 +75,7 @@ def _link(name: str) -> str:
 
 
 def _severity_line(variants: list[AlertRule]) -> str:
-    parts = [f"**{a.severity}** after {a.for_} ({dict(a.annotations)['summary']})" for a in variants]
+    parts = [f"**{a.severity}** after {a.for_} ({md.text(dict(a.annotations)['summary'])})" for a in variants]
     return "; ".join(parts)
 
 
@@ -81,11 +83,11 @@ def _severity_line(variants: list[AlertRule]) -> str:
 
 
 def _cause_impact(impact: DependencyImpact) -> list[str]:
-    lines = [f"- Stages down: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.stages) or 'none'}",
+    lines = [f"- Stages down: {', '.join(f'{md.text(s.title)} (`{s.name}`)' for s in impact.stages) or 'none'}",
              f"- Features down: {', '.join(f'`{f}`' for f in impact.features) or 'none'}"]
     if impact.also_down:
         lines.append(f"- Dependencies that fail with it: {', '.join(f'`{d}`' for d in impact.also_down)}")
-    lines.append(f"- SLOs that burn: {', '.join(f'{s.title} (`{s.name}`)' for s in impact.slos) or 'none'}")
+    lines.append(f"- SLOs that burn: {', '.join(f'{md.text(s.title)} (`{s.name}`)' for s in impact.slos) or 'none'}")
     lines.append(f"- Business metrics that drop: {', '.join(f'`{m.name}`' for m in impact.business) or 'none'}")
     if impact.symptoms:
         lines.append("- Held back (inhibited) while this alert fires, because they are its symptoms: "
@@ -97,13 +99,13 @@ def _symptom_impact(journey: Journey, impacts: ImpactMap, alert: AlertRule) -> l
     stages = [journey.stage(s) for s in alert.stages]
     lines = []
     if stages:
-        lines.append(f"- Stages: {', '.join(f'{s.title} (`{s.name}`, feature `{s.feature}`)' for s in stages)}")
+        lines.append(f"- Stages: {', '.join(f'{md.text(s.title)} (`{s.name}`, feature `{s.feature}`)' for s in stages)}")
         metrics = [m.name for m in journey.business if m.stage in alert.stages]
         lines.append(f"- Business metrics that drop with it: {', '.join(f'`{m}`' for m in metrics) or 'none'}")
     causes = impacts.causes_of(alert.alert)
     if causes:
         lines.append("- Possible causes (while one of them fires, this alert is inhibited; work from the cause): "
-                     + ", ".join(f"{_link(i.cause.alert)} ({i.title})" for i in causes))
+                     + ", ".join(f"{_link(i.cause.alert)} ({md.text(i.title)})" for i in causes))
     elif _kind(alert) not in ("saturation", "saturation-predicted"):
         lines.append("- No dependency in the map explains it: look at the stage itself (a deploy, bad input, load).")
     return lines
@@ -132,19 +134,58 @@ def _dashboard_link(journey: Journey, alert: AlertRule) -> str:
     return journey.dashboard_url(**focus)
 
 
-def _stage_checks(journey: Journey, stage_names: tuple[str, ...], step: str) -> list[str]:
+def _stage_logs(journey: Journey, stage_names: tuple[str, ...]) -> list[str]:
     lines = []
     for name in stage_names:
         stage = journey.stage(name)
+        hints = stage.runbook or RunbookHints()
+        where = (md.code_span(hints.logs) if hints.logs
+                 else f"the logs of service {md.code_span(stage_clues(journey, stage).service)}: errors since the "
+                      f"alert started, then one failing request end to end")
+        lines.append(f"   - {md.text(stage.title)}: {where}")
+    return lines
+
+
+def _stage_traces(journey: Journey, stage_names: tuple[str, ...]) -> list[str]:
+    lines = []
+    for name in stage_names:
+        stage = journey.stage(name)
+        if stage.runbook and stage.runbook.traces:
+            lines.append(f"   - {md.text(stage.title)}: {md.code_span(stage.runbook.traces)}")
+            continue
         clues = stage_clues(journey, stage)
-        if step == "logs":
-            errors_of_stage, by_correlation_id = log_commands(clues)
-            lines.append(f"   - {stage.title}: `{errors_of_stage}`; one user's request: `{by_correlation_id}`")
-        else:
-            lines.append(f"   - {stage.title}: service `{clues.service}`, operation `{clues.operation}`: "
-                         f"[error traces]({jaeger_search(journey, clues, error='true')}), "
-                         f"[one request by correlation id]"
-                         f"({jaeger_search(journey, clues, correlation_id='<correlation-id>')})")
+        lines.append(f"   - {md.text(stage.title)}: service {md.code_span(clues.service)}, operation "
+                     f"{md.code_span(clues.operation)}: "
+                     f"[error traces]({jaeger_search(journey, clues, error='true')}), "
+                     f"[one request by correlation id]"
+                     f"({jaeger_search(journey, clues, correlation_id='<correlation-id>')})")
+    return lines
+
+
+def _hint_lines(hints: RunbookHints, *, logs_and_traces: bool) -> list[str]:
+    """A stage's or dependency's own hints as list items, two spaces deeper than their owner's line."""
+    lines = []
+    if logs_and_traces and hints.logs:
+        lines.append(f"  - Logs: {md.code_span(hints.logs)}")
+    if logs_and_traces and hints.traces:
+        lines.append(f"  - Traces: {md.code_span(hints.traces)}")
+    if hints.dashboards:
+        lines.append(f"  - Dashboards: {', '.join(md.link(url, url) for url in hints.dashboards)}")
+    if hints.notes:
+        lines.append(f"  - Notes: {md.text(hints.notes)}")
+    if hints.commands:
+        lines.append("  - Commands:")
+        lines += md.code_block(list(hints.commands), "sh", indent="    ")
+    return lines
+
+
+def _stage_hints(journey: Journey, stage_names: tuple[str, ...]) -> list[str]:
+    lines = []
+    for name in stage_names:
+        stage = journey.stage(name)
+        extra = _hint_lines(stage.runbook, logs_and_traces=False) if stage.runbook else []
+        if extra:
+            lines += [f"   - {md.text(stage.title)}:", *(f"   {line}" for line in extra)]
     return lines
 
 
@@ -152,8 +193,11 @@ def _dependency_checks(journey: Journey, names: list[str]) -> list[str]:
     lines = []
     for name in names:
         dep = journey.dependency(name)
-        lines.append(f"- {dep.title} health: `{dep.health.promql()}` should be 1 "
+        expected = "should be 1" if dep.health.form == "gauge" else "should hold"
+        lines.append(f"- {md.text(dep.title)} health: {md.code_span(dep.health.healthy())} {expected} "
                      f"(down alert: {_link(dep.down_alert_name)}).")
+        if dep.runbook:
+            lines += _hint_lines(dep.runbook, logs_and_traces=True)
     return lines
 
 
@@ -173,18 +217,24 @@ def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)
     titles = _dashboard_rows(journey, alert)
-    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{title}*" for title in titles)
-    lines = [f"1. Dashboard: [{journey.title}, focused on this alert]({_dashboard_link(journey, alert)}), "
+    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{md.text(title)}*" for title in titles)
+    lines = [f"1. Dashboard: [{md.text(journey.title)}, focused on this alert]({_dashboard_link(journey, alert)}), "
              f"{rows}: which stage has issues, and since when."]
+    step = 2
     if stage_names:
-        lines.append("2. Logs (JSON lines; `correlation_id` comes from the `X-Correlation-ID` response header):")
-        lines += _stage_checks(journey, stage_names, "logs")
-        lines.append(f"3. Traces in Jaeger (or the dashboard's *{traces.section(journey).title}* row "
+        lines.append(f"{step}. Logs:")
+        lines += _stage_logs(journey, stage_names)
+        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(traces.section(journey).title)}* row "
                      "with its `correlation_id` variable):")
-        lines += _stage_checks(journey, stage_names, "traces")
+        lines += _stage_traces(journey, stage_names)
+        step += 2
+        hints = _stage_hints(journey, stage_names)
+        if hints:
+            lines += [f"{step}. What the team noted for these stages:", *hints]
+            step += 1
     deps = _related_dependencies(journey, stage_names, alert)
     if deps:
-        lines.append(f"{4 if stage_names else 2}. Dependencies:")
+        lines.append(f"{step}. Dependencies:")
         lines += [f"   {line}" for line in _dependency_checks(journey, deps)]
     return lines
 
@@ -196,12 +246,13 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
     alert = variants[0]
     kind = _kind(alert)
     lines = [f"### {alert.alert}", "", f"*{kind}* · {_severity_line(variants)}", ""]
-    lines += [f"**What it means.** {_MEANING[kind]}", ""]
-    lines += ["```promql", *(f"# {a.severity}\n{a.expr}" if len(variants) > 1 else a.expr for a in variants), "```", ""]
+    lines += [f"**What it means.** {_meaning(journey, alert)}", ""]
+    exprs = [f"# {a.severity}\n{a.expr}" if len(variants) > 1 else a.expr for a in variants]
+    lines += [*md.code_block([line for expr in exprs for line in expr.split("\n")], "promql"), ""]
     if kind == "custom":
         notes = next(c.runbook for c in journey.custom_alerts if c.name == alert.alert)
         if notes:
-            lines += [f"**What to do** (from the spec). {markdown_text(notes)}", ""]
+            lines += [f"**What to do** (from the spec). {md.text(notes)}", ""]
     if kind == "dependency-down":
         impact = impacts.of(alert.dependency)
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]
@@ -215,9 +266,9 @@ def runbook(journey: Journey) -> str:
     impacts = impact_map(journey)
     grouped = _by_name(all_alerts(journey))
     header = " ".join(header_lines(journey.source))
-    lines = [f"<!-- {header} -->", f"# {journey.title} runbook", ""]
+    lines = [f"<!-- {header} -->", f"# {md.text(journey.title)} runbook", ""]
     if journey.description:
-        lines += [journey.description, ""]
+        lines += [md.text(journey.description), ""]
     lines += [f"Team `{journey.team}` · [Dashboard]({journey.dashboard_url()}) · [Traces]({journey.trace_ui_url})", ""]
     lines += ["## Dependency impact map", "",
               "What breaks when a dependency fails (`obsgen impact` answers it in a terminal). "

@@ -1,4 +1,5 @@
-"""Cause alerts: a dependency is down, or its backlog is (or is about to be) too deep.
+"""Cause alerts: a dependency is down, or one of its saturation signals (a backlog, a pool) is (or is about
+to be) too high.
 
 A dependency only one journey needs gets journey alerts; one that several journeys of the build
 share gets the same alerts once, without a journey label (``shared_alert``), listing every journey.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from obsgen.model import Dependency, DependencySignals, Journey, SharedDependency
+from obsgen.model import Dependency, DependencySignals, Journey, Saturation, SharedDependency
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.alerts_common import journey_alert, shared_alert
 from obsgen.rules.types import AlertRule
@@ -24,33 +25,39 @@ def down_alert(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...],
     return make(
         name=dep.down_alert_name, hold=dep.health_for, severity="page", kind="dependency-down",
         stages=stages, dependency=dep.name,
-        expr=f"(max({dep.health.promql()}) or vector(0)) < 1",
+        expr=f"({dep.health.up()}) < 1",
         summary=f"{dep.title} is down",
         description=(f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
-                     f"({dep.health.promql()}). {needed_by}"),
+                     f"({dep.health.healthy()}). {needed_by}"),
     )
 
 
 def saturation_alerts(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...]) -> list[AlertRule]:
-    sat = dep.saturation
-    if sat is None:
-        return []
-    series = sat.selector.promql()
+    alerts = []
+    for sat in dep.saturations:
+        alerts += _saturation_alerts(make, dep, sat, stages)
+    return alerts
+
+
+def _saturation_alerts(make: MakeAlert, dep: DependencySignals, sat: Saturation,
+                       stages: tuple[str, ...]) -> list[AlertRule]:
+    value = sat.value()
     limit = format_number(sat.threshold)
     common = dict(hold=sat.for_, severity=sat.severity, stages=stages, dependency=dep.name)
     alerts = [make(
         name=sat.alert_name, kind="saturation", **common,
-        expr=f"max({series}) > {limit}",
-        summary=f"{dep.title} backlog above {limit}",
-        description=f"{series} is {{{{ $value | humanize }}}}, above {limit}; consumers are not keeping up.",
+        expr=f"{value} > {limit}",
+        summary=f"{dep.title} {sat.title} above {limit}",
+        description=f"{sat.shown()} is {{{{ $value | humanize }}}}, above {limit}; {sat.meaning}.",
     )]
     if sat.predicted_alert_name:
+        series = sat.selector.promql()
         ahead = format_duration(sat.predict_ahead)
         alerts.append(make(
             name=sat.predicted_alert_name, kind="saturation-predicted", **common,
             expr=(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
                   f"{format_number(sat.predict_ahead)})) > {limit}"),
-            summary=f"{dep.title} backlog predicted above {limit} within {ahead}",
+            summary=f"{dep.title} {sat.title} predicted above {limit} within {ahead}",
             description=(f"At the trend of the last {format_duration(sat.predict_range)}, {series} reaches "
                          f"{{{{ $value | humanize }}}} in {ahead} (limit {limit})."),
         ))

@@ -161,6 +161,15 @@ class Sim:
     def sum_rate_by_le(self, selector: Selector, step: int, window_s: float) -> list[tuple[float, float]]:
         return [(float(le), v) for (le,), v in self.sum_rate_by(selector, step, window_s, ("le",)).items()]
 
+    def changes(self, selector: Selector, step: int, window_s: float) -> list[tuple[dict[str, str], float]]:
+        """changes(selector[window]): how often each series' value changed between its samples in the window."""
+        out = []
+        for series in self.select(selector):
+            values = [p.value for p in self.points(series, step, window_s)]
+            if values:
+                out.append((series.labels, float(sum(1 for a, b in itertools.pairwise(values) if a != b))))
+        return out
+
     def predict_linear(self, selector: Selector, step: int, window_s: float, ahead_s: float) -> list[float]:
         out = []
         for series in self.select(selector):

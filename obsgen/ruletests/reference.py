@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from obsgen.model import Journey, Slo
+from obsgen.model import Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules.sli import sli_series
@@ -179,21 +179,31 @@ class Reference:
         return AlertSample((), quantile) if self.greater(quantile, spec.threshold) else None
 
     def _down(self, alert: AlertRule, step: int) -> AlertSample | None:
-        dep = self.journey.dependency(alert.dependency)
-        values = [v for _, v in self.sim.instant(dep.health, step)]
-        healthiest = max(values) if values else 0.0
+        health = self.journey.dependency(alert.dependency).health
+        if health.heartbeat is not None:
+            readings = [v for _, v in self.sim.changes(health.selector, step, health.heartbeat)]
+        else:
+            readings = [v for _, v in self.sim.instant(health.selector, step)]
+        healthiest = max((instance_up(health, v) for v in readings), default=0.0)
         return AlertSample((), healthiest) if healthiest < 1 else None
 
     def _saturation(self, alert: AlertRule, step: int) -> AlertSample | None:
-        sat = self.journey.dependency(alert.dependency).saturation
-        values = [v for _, v in self.sim.instant(sat.selector, step)]
-        if not values:
+        sat = self.journey.dependency(alert.dependency).saturation_of(alert.alert)
+        value = self.saturation_value(sat, step)
+        return AlertSample((), value) if self.greater(value, sat.threshold) else None
+
+    def saturation_value(self, sat: Saturation, step: int) -> float | None:
+        """max(gauge), or sum(numerator) / sum(denominator); None for an empty vector."""
+        numerator = [v for _, v in self.sim.instant(sat.selector, step)]
+        if sat.denominator is None:
+            return max(numerator) if numerator else None
+        denominator = [v for _, v in self.sim.instant(sat.denominator, step)]
+        if not numerator or not denominator:
             return None
-        deepest = max(values)
-        return AlertSample((), deepest) if self.greater(deepest, sat.threshold) else None
+        return divide(plain_sum(numerator), plain_sum(denominator))
 
     def _predicted(self, alert: AlertRule, step: int) -> AlertSample | None:
-        sat = self.journey.dependency(alert.dependency).saturation
+        sat = self.journey.dependency(alert.dependency).saturation_of(alert.alert)
         values = self.sim.predict_linear(sat.selector, step, sat.predict_range, sat.predict_ahead)
         if not values:
             return None
@@ -205,6 +215,17 @@ class Reference:
         if not self.sim.absent(selector, step):
             return None
         return AlertSample(tuple(sorted(absent_labels(selector).items())), 1.0)
+
+
+def instance_up(health: Health, reading: float) -> float:
+    """What Health.instance_up() makes of one series: a 0/1 gauge as it is, a threshold or a
+    heartbeat's changes as 1 (healthy) or 0 (comparisons with bool)."""
+    if health.heartbeat is not None:
+        return 1.0 if reading > 0 else 0.0
+    if health.below is None and health.above is None:
+        return reading
+    inside = (health.below is None or reading >= health.below) and (health.above is None or reading <= health.above)
+    return 1.0 if inside else 0.0
 
 
 def absent_selector(journey: Journey, alert: AlertRule) -> Selector:

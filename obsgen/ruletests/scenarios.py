@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from obsgen.errors import ObsgenError
-from obsgen.model import Dependency, Journey, Slo, Stage
+from obsgen.model import Dependency, Journey, Saturation, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, journey_alerts
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.native import alert_reads_native
 from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
-from obsgen.ruletests.world import Component, Phase, Traffic, World, WorldBuilder
+from obsgen.ruletests.world import (RATIO_DENOMINATOR, Component, Phase, Traffic, World, WorldBuilder,
+                                    healthy_reading, unhealthy_readings)
 
 TRAFFIC = 60_000  # events per minute in every stage (1000/s): ratios down to 1e-5 stay whole numbers
 JOURNEYS = 6_000  # completed journeys per minute
@@ -113,9 +114,12 @@ class Baseline:
         return slo.error_budget * HEALTHY_SHARE
 
     @staticmethod
-    def backlog(dep: Dependency) -> int:
+    def saturation(sat: Saturation) -> float:
+        if sat.denominator is not None:
+            # a ratio: a third of its limit, a share of the denominator no rounding brings near it
+            return round(sat.threshold / 3 * RATIO_DENOMINATOR) / RATIO_DENOMINATOR
         # just above a round number, so linear growth does not land exactly on the threshold
-        return int(dep.saturation.threshold // 10) + 1
+        return int(sat.threshold // 10) + 1
 
 
 # -- effects: one component, healthy outside the incident ----------------------------------------------
@@ -181,19 +185,36 @@ def no_data(base: Baseline, component: Component) -> Effect:
     return Effect(component, write, f"the {owner}{what} disappear")
 
 
-def health(dep: Dependency, value: float | None) -> Effect:
+def health(dep: Dependency, reading: float | None) -> Effect:
+    """The health signal reads this during the incident (None: its series is gone), healthy outside it."""
     def write(builder: WorldBuilder, start: int, end: int | None) -> None:
-        builder.health(dep, _phases(1.0, value, start, end))
-    text = "disappears" if value is None else f"reports {format_number(value)}"
-    return Effect(("health", dep.name), write, f"{dep.health.promql()} {text}")
+        builder.health(dep, _phases(healthy_reading(dep.health), reading, start, end))
+    return Effect(("health", dep.name), write, _health_text(dep, reading))
 
 
-def backlog(base: Baseline, dep: Dependency, level: Callable[[int], float], description: str) -> Effect:
+def _health_text(dep: Dependency, reading: float | None) -> str:
+    series = dep.health.selector.promql()
+    if reading is None:
+        return f"{series} disappears"
+    if dep.health.heartbeat is not None:
+        return f"{series} {'keeps changing' if reading else 'stops changing'}"
+    return f"{series} reports {format_number(reading)}"
+
+
+def saturation(base: Baseline, dep: Dependency, sat: Saturation, level: Callable[[int], float],
+               description: str) -> Effect:
     def write(builder: WorldBuilder, start: int, end: int | None) -> None:
-        healthy = base.backlog(dep)
-        builder.backlog(dep, lambda step: level(step - start) if start <= step and (end is None or step < end)
-                        else healthy)
-    return Effect(("saturation", dep.name), write, description)
+        healthy = base.saturation(sat)
+        builder.saturation(dep, sat, lambda step: level(step - start) if start <= step and (end is None or step < end)
+                           else healthy)
+    return Effect(("saturation", dep.name, sat.name), write, description)
+
+
+def high_saturation(sat: Saturation) -> float:
+    """Well above the threshold; a ratio stays a share (a pool cannot be more than full) when it can."""
+    if sat.denominator is not None and sat.threshold < 1:
+        return round((1 + sat.threshold) / 2 * RATIO_DENOMINATOR) / RATIO_DENOMINATOR
+    return 2 * sat.threshold
 
 
 def healthy_effects(base: Baseline) -> list[Effect]:
@@ -206,9 +227,10 @@ def healthy_effects(base: Baseline) -> list[Effect]:
     if journey.journey_time:
         effects.append(slow_journeys(base, base.journey_slow_ratio()))
     for dep in journey.dependencies:
-        effects.append(health(dep, 1.0))
-        if dep.saturation:
-            effects.append(backlog(base, dep, lambda _, d=dep: base.backlog(d), "backlog steady"))
+        effects.append(health(dep, healthy_reading(dep.health)))
+        for sat in dep.saturations:
+            steady = "backlog steady" if sat.is_queue else f"{sat.title} steady"
+            effects.append(saturation(base, dep, sat, lambda _, s=sat: base.saturation(s), steady))
     for slo in journey.slos:
         if slo.timeslice is not None:
             effects.append(bad_slices_on(base, slo, base.bad_share(slo)))
@@ -238,7 +260,8 @@ def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
     if alert.kind == "dependency-down":
         return {("health", alert.dependency)}
     if alert.kind in ("saturation", "saturation-predicted"):
-        return {("saturation", alert.dependency)}
+        sat = journey.dependency(alert.dependency).saturation_of(alert.alert)
+        return {("saturation", alert.dependency, sat.name)}
     if alert.kind == "failures":
         stage = journey.stage(alert.stages[0])
         return {("requests", stage.name) if counts_failures(stage) else ("failures", stage.name)}
@@ -333,21 +356,25 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
                             family="symptom above its threshold"))
         elif alert.kind == "dependency-down":
             dep = journey.dependency(alert.dependency)
-            out.append(Plan("health reports 0", alert, [health(dep, 0.0)]))
+            out += [Plan(how, alert, [health(dep, reading)]) for how, reading in unhealthy_readings(dep.health)]
             out.append(Plan("health series disappears", alert, [health(dep, None)]))
         elif alert.kind == "saturation":
             dep = journey.dependency(alert.dependency)
-            level = 2 * dep.saturation.threshold
-            out.append(Plan("backlog above the threshold", alert,
-                            [backlog(base, dep, lambda _, v=level: v, f"backlog jumps to {format_number(level)}")]))
+            sat = dep.saturation_of(alert.alert)
+            level = high_saturation(sat)
+            jumps = "backlog jumps" if sat.is_queue else f"{sat.title} jumps"
+            out.append(Plan("backlog above the threshold" if sat.is_queue else "saturation above the threshold", alert,
+                            [saturation(base, dep, sat, lambda _, v=level: v, f"{jumps} to {format_number(level)}")]))
         elif alert.kind == "saturation-predicted":
             dep = journey.dependency(alert.dependency)
-            sat = dep.saturation
-            start = base.backlog(dep)
+            sat = dep.saturation_of(alert.alert)
+            start = base.saturation(sat)
             growth = max(1, round((sat.threshold - start) / (1.5 * sat.predict_ahead / 60)))
+            if ((sat.threshold - start) / growth).is_integer():
+                start += growth / 2  # a minute's value exactly on the threshold would make the test brittle
             out.append(Plan("backlog growing linearly", alert,
-                            [backlog(base, dep, lambda minutes, a=start, g=growth: a + g * minutes,
-                                     f"backlog grows by {growth}/min from {start}")]))
+                            [saturation(base, dep, sat, lambda minutes, a=start, g=growth: a + g * minutes,
+                                        f"{sat.title} grows by {growth}/min from {format_number(start)}")]))
         elif alert.kind == "failures":
             stage = journey.stage(alert.stages[0])
             spec = stage.failures_alert

@@ -123,6 +123,10 @@ def candidates(label: str, matchers: Iterable[Matcher]) -> list[str]:
             example = example_for_regex(matcher.value)
             if example is not None:
                 values.append(example)
+        elif matcher.op == "!=":
+            # the excluded value is what a series must have to stay out of the selector: error!="" selects
+            # failed events, and a successful one has error="" (the label absent)
+            values.append(matcher.value)
     values.append(FALLBACK_VALUE)
     return list(dict.fromkeys(values))
 
@@ -150,7 +154,8 @@ def series_labels(must_match: Sequence[Selector], must_not: Sequence[Selector] =
         labels = {**fixed, **dict(zip(free, combination))}
         if all(selector_matches(s, labels) for s in must_match) and \
                 not any(selector_matches(s, labels) for s in must_not):
-            return labels
+            # An empty value is no label at all in Prometheus.
+            return {label: value for label, value in labels.items() if value != ""}
     wanted = " and ".join(s.promql() for s in must_match)
     unwanted = " or ".join(s.promql() for s in must_not) or "nothing"
     raise NoMatchingValue(f"no label values match {wanted} but not {unwanted}")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import Dependency, Histogram, Journey, Slo, Stage
+from obsgen.model import Dependency, Health, Histogram, Journey, Saturation, Slo, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.rules.sli import sli_series
 from obsgen.ruletests.notation import STALE, Sample
@@ -24,6 +24,10 @@ STEP_SECONDS = 60
 COUNTER_START = 1_000_000
 # Prometheus' client default buckets, for a histogram whose spec declares none.
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# A heartbeat counter's increase per step while the dependency works.
+HEARTBEATS_PER_STEP = 60
+# A ratio's denominator (a pool's size, a connection limit): numerators are a share of it.
+RATIO_DENOMINATOR = 200
 
 T = TypeVar("T")
 
@@ -60,7 +64,8 @@ class Series:
         return series(self.labels["__name__"], {k: v for k, v in self.labels.items() if k != "__name__"})
 
 
-Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep) | ...
+Component = tuple[str, ...]  # ("requests", stage) | ("latency", stage) | ("journey_time",) | ("health", dep)
+#                              | ("saturation", dep, signal)
 
 
 @dataclass
@@ -242,7 +247,15 @@ class WorldBuilder:
         self.world.components.add(component)
 
     def health(self, dep: Dependency, phases: list[Phase[float]]) -> None:
-        self.gauge(dep.health, per_step(phases, self.world.steps), ("health", dep.name))
+        """The health signal's reading (a gauge's value, a heartbeat's beats per step), or None (gone)."""
+        states = per_step(phases, self.world.steps)
+        health = dep.health
+        if health.heartbeat is not None:
+            present = [s is not None for s in states]
+            self._add(series_labels([health.selector]), _counter([round(s or 0) for s in states], present))
+            self.world.components.add(("health", dep.name))
+        else:
+            self.gauge(health.selector, states, ("health", dep.name))
 
     def recorded_sli(self, slo: Slo, phases: list[Phase[float]]) -> None:
         """A raw-PromQL SLO's recorded ratios as input series (obsgen cannot simulate its queries): at every
@@ -271,9 +284,45 @@ class WorldBuilder:
                   for step, (share, start) in enumerate(zip(states, starts))]
         self.gauge(slo.timeslice.selector, values, ("timeslice", slo.name))
 
-    def backlog(self, dep: Dependency, value_at: Callable[[int], float | None]) -> None:
-        self.gauge(dep.saturation.selector, [value_at(step) for step in range(self.world.steps)],
-                   ("saturation", dep.name))
+    def saturation(self, dep: Dependency, sat: Saturation, value_at: Callable[[int], float | None]) -> None:
+        """The signal at value_at(step): the gauge itself, or a ratio over a constant denominator."""
+        values = [value_at(step) for step in range(self.world.steps)]
+        component = ("saturation", dep.name, sat.name)
+        if sat.denominator is None:
+            self.gauge(sat.selector, values, component)
+            return
+        self.gauge(sat.selector, [None if v is None else v * RATIO_DENOMINATOR for v in values], component)
+        self.gauge(sat.denominator, [None if v is None else RATIO_DENOMINATOR for v in values], component)
+
+
+def healthy_reading(health: Health) -> float:
+    """A reading the health signal takes as healthy, a clear margin from any bound."""
+    if health.heartbeat is not None:
+        return HEARTBEATS_PER_STEP
+    low, high = health.below, health.above
+    if low is not None and high is not None:
+        return (low + high) / 2
+    if low is not None:
+        return low + _margin(low)
+    return high - _margin(high) if high is not None else 1.0
+
+
+def unhealthy_readings(health: Health) -> list[tuple[str, float]]:
+    """Every way the signal reads as down, as (how, reading): each bound of a range is proven on its own."""
+    if health.heartbeat is not None:
+        return [("heartbeat stops", 0.0)]
+    if health.below is None and health.above is None:
+        return [("health reports 0", 0.0)]
+    ways = []
+    if health.below is not None:
+        ways.append(("health below its healthy range", health.below - _margin(health.below)))
+    if health.above is not None:
+        ways.append(("health above its healthy range", health.above + _margin(health.above)))
+    return ways
+
+
+def _margin(bound: float) -> float:
+    return max(1.0, abs(bound))
 
 
 # Recorded ratios are written rounded, so the test file holds exactly the value the reference reads.

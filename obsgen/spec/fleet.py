@@ -2,7 +2,7 @@
 dependency, and one set of cause alerts for each dependency several journeys need.
 
 A dependency is shared when two or more journeys declare it under the same name. They must then
-agree on what it is (kind, health signal, saturation signal): one PostgreSQL has one health series
+agree on what it is (kind, health signal, saturation signals): one PostgreSQL has one health series
 and pages once, whichever journeys it takes down. Two names for one health signal are refused for
 the same reason: the down alert would page twice under two names.
 """
@@ -14,8 +14,8 @@ from collections import defaultdict
 from typing import Sequence
 
 from obsgen.errors import Diagnostic, SpecError
-from obsgen.model import Dependency, DependencyUse, Fleet, Journey, Location, SharedDependency
-from obsgen.naming import camel
+from obsgen.model import Dependency, DependencyUse, Fleet, Health, Journey, Location, Saturation, SharedDependency
+from obsgen.naming import camel, down_alert_name, saturation_alert_names
 from obsgen.promql import format_duration
 
 INDEX_UID = "obsgen-journeys"
@@ -72,10 +72,8 @@ def _duplicate_journeys(journeys: Sequence[Journey]) -> list[Diagnostic]:
 
 def definition(dep: Dependency) -> tuple:
     """What makes two declarations the same system: the per-journey alert names do not count."""
-    sat = dep.saturation
-    saturation = None if sat is None else (sat.selector, sat.threshold, sat.predict_range, sat.predict_ahead,
-                                           sat.for_, sat.severity)
-    return (dep.kind, dep.health, dep.health_for, saturation)
+    saturations = tuple(dataclasses.replace(s, alert_name="", predicted_alert_name=None) for s in dep.saturations)
+    return (dep.kind, dep.health, dep.health_for, saturations)
 
 
 def _difference(here: Dependency, there: Dependency) -> tuple[str, str]:
@@ -83,10 +81,10 @@ def _difference(here: Dependency, there: Dependency) -> tuple[str, str]:
     if here.kind != there.kind:
         return f"kind {here.kind!r}", f"kind {there.kind!r}"
     if here.health != there.health:
-        return f"health signal {here.health.promql()}", f"{there.health.promql()}"
+        return f"health signal {here.health.healthy()}", f"{there.health.healthy()}"
     if here.health_for != there.health_for:
         return f"health for {format_duration(here.health_for)}", f"{format_duration(there.health_for)}"
-    return "another saturation signal", "its own"
+    return "other saturation signals", "its own"
 
 
 def _conflicting_definitions(journeys: Sequence[Journey]) -> list[Diagnostic]:
@@ -104,37 +102,29 @@ def _conflicting_definitions(journeys: Sequence[Journey]) -> list[Diagnostic]:
 
 
 def _one_signal_two_names(journeys: Sequence[Journey]) -> list[Diagnostic]:
-    by_signal: dict[str, tuple[Journey, Dependency]] = {}
+    by_signal: dict[Health, tuple[Journey, Dependency]] = {}
     problems = []
     for journey in journeys:
         for dep in journey.dependencies:
-            signal = dep.health.promql()
+            signal = dep.health
             if signal in by_signal and by_signal[signal][1].name != dep.name:
                 other = by_signal[signal][1]
                 problems.append(_at(dep.declared_at, journey,
-                                    f"dependency {dep.name!r} watches {signal}, which {other.name!r} at "
+                                    f"dependency {dep.name!r} watches {signal.healthy()}, which {other.name!r} at "
                                     f"{other.declared_at} watches too: use one name, so that one alert pages "
                                     f"for the journeys that share it"))
             by_signal.setdefault(signal, (journey, dep))
     return problems
 
 
-def shared_alert_names(name: str, dep: Dependency) -> tuple[str, str | None, str | None]:
-    """Down, backlog and predicted-backlog alert names of a shared dependency: no journey prefix."""
-    prefix = camel(name)
-    sat = dep.saturation
-    return (f"{prefix}Down", f"{prefix}BacklogHigh" if sat else None,
-            f"{prefix}BacklogPredictedHigh" if sat and sat.predicted_alert_name else None)
-
-
 def _shared(name: str, uses: list[tuple[Journey, Dependency]], index_url: str) -> SharedDependency:
     first_journey, first = uses[0]
-    down, backlog, predicted = shared_alert_names(name, first)
-    saturation = (dataclasses.replace(first.saturation, alert_name=backlog, predicted_alert_name=predicted)
-                  if first.saturation else None)
+    # The same names as a journey's, without the journey: DatabaseDown, RabbitmqBacklogHigh.
+    prefix = camel(name)
+    saturations = tuple(_renamed(s, prefix) for s in first.saturations)
     return SharedDependency(
         name=name, title=first.title, kind=first.kind, health=first.health, health_for=first.health_for,
-        saturation=saturation, down_alert_name=down,
+        saturations=saturations, down_alert_name=down_alert_name(prefix),
         users=tuple(DependencyUse(journey.name, journey.title, dep.stages,
                                   tuple(journey.stage(s).title for s in dep.stages),
                                   journey.dashboard_url(dependency=name)) for journey, dep in uses),
@@ -143,14 +133,17 @@ def _shared(name: str, uses: list[tuple[Journey, Dependency]], index_url: str) -
     )
 
 
+def _renamed(saturation: Saturation, prefix: str) -> Saturation:
+    alert, predicted = saturation_alert_names(prefix, saturation.name, saturation.predicted_alert_name is not None)
+    return dataclasses.replace(saturation, alert_name=alert, predicted_alert_name=predicted)
+
+
 def _journey_alert_names(journey: Journey) -> set[str]:
     names = {slo.alert_name for slo in journey.slos}
     for stage in journey.stages:
         names.update(a.name for a in (stage.error_rate_alert, stage.latency_alert) if a is not None)
     for dep in journey.dependencies:
-        names.add(dep.down_alert_name)
-        if dep.saturation:
-            names.update(n for n in (dep.saturation.alert_name, dep.saturation.predicted_alert_name) if n)
+        names.update(dep.alert_names)
     return names
 
 
@@ -171,7 +164,7 @@ def _with_shared(journey: Journey, shared: dict[str, SharedDependency]) -> Journ
     for dep in journey.dependencies:
         common = shared.get(dep.name)
         if common is not None:
-            dep = dataclasses.replace(dep, down_alert_name=common.down_alert_name, saturation=common.saturation,
+            dep = dataclasses.replace(dep, down_alert_name=common.down_alert_name, saturations=common.saturations,
                                       shared=common)
         deps.append(dep)
     return dataclasses.replace(journey, dependencies=tuple(deps))

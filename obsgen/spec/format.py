@@ -67,6 +67,21 @@ Match = Annotated[dict[SelectorLabelName, MatcherValue], Field(
                 "spec.nameValidation: utf8")]
 
 
+# Runbook hints are shown as Markdown text or inside code blocks; no line breaks, so they cannot start sections.
+HINT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+HintLine = Annotated[str, Field(pattern=HINT_PATTERN, min_length=1, max_length=1000)]
+
+
+class RunbookHints(Model):
+    """Where to look when this stage or dependency is in trouble, in the team's own tools."""
+
+    logs: HintLine | None = Field(default=None, description="a log query or where the logs are, e.g. {app=\"api\"} |= \"error\" in Loki")
+    traces: HintLine | None = Field(default=None, description="where the traces are, e.g. a Jaeger or Tempo search")
+    dashboards: list[Url] = Field(default_factory=list, description="further dashboards to open")
+    commands: list[HintLine] = Field(default_factory=list, description="shell command lines that show its state, e.g. kubectl ... get pods")
+    notes: HintLine | None = Field(default=None, description="anything else the person on call should know")
+
+
 class CounterSignal(Model):
     """A counter and the label matchers that select the events it counts."""
 
@@ -203,6 +218,7 @@ class Stage(Model):
     error_codes: list[ErrorCode] | None = Field(default=None, description="status codes that count as errors, replacing the profile's errorCodes.codes (profiles with an errorCodes label only)")
     latency: HistogramSignal | None = None
     alerts: StageAlerts = Field(default_factory=StageAlerts)
+    runbook: RunbookHints | None = Field(default=None, description="where to look when it fails, shown in the runbook sections of its alerts")
 
 
 class BurnRateWindow(Model):
@@ -274,12 +290,26 @@ class Slo(Model):
     alerting: SloAlerting = Field(default_factory=SloAlerting)
 
 
+class Heartbeat(Model):
+    """A counter (or a last-success timestamp) that keeps changing while the dependency works: jobs run,
+    messages flow. Down when it has not changed within the window, or is gone."""
+
+    metric: SelectorMetricName = Field(description="the counter or timestamp, e.g. a worker's jobs_processed_total")
+    match: Match = Field(default_factory=dict, description="label matchers that select this dependency's series")
+    window: Duration = Field(default="5m", description="down when the series has not changed within this window; "
+                                                       "longer than the time between two beats and two scrapes")
+
+
 class HealthSignal(Model):
-    """A series that is 1 while the dependency is healthy (absent or 0 means down)."""
+    """How a dependency reports its health. By default a gauge that is 1 while healthy (absent or 0 is
+    down); `below`/`above` turn it into a threshold on any gauge, and `heartbeat` watches a counter."""
 
     profile: Literal["postgresql", "rabbitmq", "scrape"] | None = None
     metric: SelectorMetricName | None = None
     match: Match = Field(default_factory=dict)
+    below: float | None = Field(default=None, description="unhealthy while the gauge is below this, e.g. 3 for kafka_brokers")
+    above: float | None = Field(default=None, description="unhealthy while the gauge is above this")
+    heartbeat: Heartbeat | None = Field(default=None, description="a counter or timestamp that stops changing when the dependency is down")
     for_: Duration = Field(default="1m", alias="for")
 
 
@@ -288,13 +318,30 @@ class Prediction(Model):
     ahead: Duration = "1h"
 
 
-class SaturationSignal(Model):
-    """A gauge of backlog (queue depth) with a limit, and an optional linear prediction."""
+class RatioTerm(Model):
+    """One side of a saturation ratio: a gauge, by its metric name and the label matchers that select it."""
 
-    metric: SelectorMetricName
-    match: Match = Field(default_factory=dict)
-    threshold: float = Field(gt=0)
-    predict: Prediction | None = None
+    metric: SelectorMetricName = Field(description="a gauge; summed over every series the matchers select")
+    match: Match = Field(default_factory=dict, description="label matchers that select the series to sum")
+
+
+class Ratio(Model):
+    """numerator / denominator, each summed over the series it selects (e.g. connections in use / allowed)."""
+
+    numerator: RatioTerm = Field(description="what is in use, e.g. pg_stat_activity_count")
+    denominator: RatioTerm = Field(description="the limit, e.g. pg_settings_max_connections")
+
+
+class SaturationSignal(Model):
+    """A gauge (queue depth) or a ratio of two gauges (pool use) with a limit, and an optional linear prediction."""
+
+    name: Name = Field(default="backlog", description="what it measures; names its alerts (<Journey><Dependency><Name>High), so keep it stable")
+    title: Text | None = Field(default=None, description="how alerts and panels call it; defaults from the name")
+    metric: SelectorMetricName | None = Field(default=None, description="a gauge; give this or ratio")
+    match: Match = Field(default_factory=dict, description="label matchers of the gauge (a ratio has its own)")
+    ratio: Ratio | None = Field(default=None, description="a ratio of two gauges instead of metric")
+    threshold: float = Field(gt=0, description="alert above this value (a share, e.g. 0.9, for a ratio)")
+    predict: Prediction | None = Field(default=None, description="also alert when the linear trend passes the threshold (gauges only)")
     for_: Duration = Field(default="10m", alias="for")
     severity: Severity = "ticket"
 
@@ -304,10 +351,12 @@ class Dependency(Model):
     title: Text | None = None
     kind: Literal["postgresql", "rabbitmq", "http", "service", "other"]
     health: HealthSignal
-    saturation: SaturationSignal | None = None
+    saturation: SaturationSignal | list[SaturationSignal] | None = Field(
+        default=None, description="one saturation signal, or a list of them with distinct names")
     stages: list[Name] = Field(default_factory=list, description="stages that use it directly")
     features: list[Name] = Field(default_factory=list, description="further features it serves outside this journey's stages")
     depends_on: list[Name] = Field(default_factory=list, description="dependencies it needs in turn")
+    runbook: RunbookHints | None = Field(default=None, description="where to look when it fails, shown in its runbook sections")
 
 
 class BusinessMetric(Model):

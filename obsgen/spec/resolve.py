@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from obsgen import promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
-                          Histogram, Journey, LatencyAlert, Location, QuerySli, Saturation, Slo, Stage, TimesliceSli)
-from obsgen.naming import camel
+                          Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints, Saturation, Slo,
+                          Stage, TimesliceSli)
+from obsgen.naming import camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
@@ -58,6 +59,20 @@ def code_matcher(codes: fmt.ErrorCodes, override: list | None) -> Matcher:
 def _regex_literal(value: str) -> str:
     """A code as an RE2 literal (codes are digits or names; anything else is escaped)."""
     return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in value)
+
+
+def saturation_list(dep: fmt.Dependency) -> list[fmt.SaturationSignal]:
+    """`saturation:` is one signal or a list of them."""
+    if dep.saturation is None:
+        return []
+    return list(dep.saturation) if isinstance(dep.saturation, list) else [dep.saturation]
+
+
+def runbook_hints(hints: fmt.RunbookHints | None) -> RunbookHints | None:
+    if hints is None:
+        return None
+    return RunbookHints(logs=hints.logs, traces=hints.traces, dashboards=tuple(hints.dashboards),
+                        commands=tuple(hints.commands), notes=hints.notes)
 
 
 def dashboard_uid(journey: str) -> str:
@@ -359,10 +374,66 @@ class Resolver:
         for j, name in enumerate(dep.depends_on):
             if name not in known:
                 self.error(path + ("dependsOn", j), f"unknown dependency {name!r}; dependencies are: {', '.join(known)}")
-        if dep.health.profile is None and dep.health.metric is None:
-            self.error(path + ("health",), f"dependency {dep.name!r} has no health signal: give health.profile or health.metric")
+        self._check_health(path + ("health",), dep)
+        for j, sat in enumerate(saturation_list(dep)):
+            self._check_saturation(path + (("saturation", j) if isinstance(dep.saturation, list) else ("saturation",)), sat)
+        self._check_unique_saturations(path, dep)
         if not dep.stages and not dep.features and not any(dep.name in d.depends_on for d in self.spec.dependencies):
             self.error(path + ("name",), f"dependency {dep.name!r} is used by no stage, feature or other dependency")
+
+    def _check_health(self, path: tuple, dep: fmt.Dependency) -> None:
+        health = dep.health
+        if health.heartbeat is not None:
+            if health.profile or health.metric or health.match or health.below is not None or health.above is not None:
+                self.error(path + ("heartbeat",), "a heartbeat is the whole health signal: give it alone, "
+                                                  "without profile, metric, match, below or above")
+            scrape = parse_duration(self.spec.scrape_interval)
+            if parse_duration(health.heartbeat.window) < 2 * scrape:
+                self.error(path + ("heartbeat", "window"),
+                           f"heartbeat window {health.heartbeat.window} holds fewer than two scrapes (scrapeInterval "
+                           f"{self.spec.scrape_interval}), so no change could ever be seen in it")
+            return
+        if health.profile is None and health.metric is None:
+            self.error(path, f"dependency {dep.name!r} has no health signal: give health.profile, health.metric "
+                             f"or health.heartbeat")
+            return
+        if health.below is not None and health.above is not None and health.below >= health.above:
+            self.error(path + ("below",), f"health is unhealthy below {format_number(health.below)} and above "
+                                          f"{format_number(health.above)}: no value is healthy")
+        if (health.below is not None or health.above is not None) and health.metric is None:
+            self.error(path + ("below" if health.below is not None else "above",),
+                       "a health threshold (below/above) needs the gauge it applies to: give health.metric")
+        selector = self._health_selector(dep)
+        if selector.metric == "up" and not selector.matchers:
+            self.error(path, f"health signal {selector.promql()} has no label matchers: it reads every scrape target "
+                             f"of the Prometheus and reports down only when all of them are; select this "
+                             f"dependency's targets, e.g. match: {{job: {dep.name}}}")
+
+    def _check_saturation(self, path: tuple, sat: fmt.SaturationSignal) -> None:
+        if (sat.metric is None) == (sat.ratio is None):
+            self.error(path, f"saturation {sat.name!r} needs exactly one of metric (a gauge) or ratio")
+        if sat.ratio is not None and sat.match:
+            self.error(path + ("match",), "a ratio's matchers go under ratio.numerator.match and ratio.denominator.match")
+        if sat.ratio is not None and sat.predict is not None:
+            self.error(path + ("predict",), "predict extrapolates one gauge; a ratio cannot be predicted (drop predict, "
+                                            "or predict the numerator as a gauge signal of its own)")
+
+    def _check_unique_saturations(self, path: tuple, dep: fmt.Dependency) -> None:
+        names: dict[str, int] = {}
+        alerts: dict[str, int] = {}
+        for j, sat in enumerate(saturation_list(dep)):
+            where = path + (("saturation", j) if isinstance(dep.saturation, list) else ("saturation",))
+            if sat.name in names:
+                self.error(where + ("name",) if isinstance(dep.saturation, list) else where,
+                           f"dependency {dep.name!r} has two saturation signals named {sat.name!r}; "
+                           f"give each a name of its own (it names their alerts)")
+                continue
+            names[sat.name] = j
+            for alert in saturation_alert_names(camel(self.doc.metadata.name, dep.name), sat.name, sat.predict is not None):
+                if alert and alert in alerts:
+                    self.error(where + ("name",), f"saturation {sat.name!r} would raise {alert}, which another "
+                                                  f"saturation signal of {dep.name!r} raises too; rename one")
+                alerts.setdefault(alert, j)
 
     def _check_dependency_cycles(self) -> None:
         graph = {d.name: list(d.depends_on) for d in self.spec.dependencies}
@@ -461,6 +532,7 @@ class Resolver:
             latency_alert=self._latency_alert(stage, prefix),
             data_missing_alert=f"{prefix}SliDataMissing",
             failures_alert=self._failures_alert(stage, errors, prefix),
+            runbook=runbook_hints(stage.runbook),
         )
 
     @staticmethod
@@ -589,34 +661,54 @@ class Resolver:
             kind=dep.kind,
             health=self._health(dep),
             health_for=parse_duration(dep.health.for_),
-            saturation=self._saturation(dep.saturation, prefix),
+            saturations=tuple(self._saturation(s, prefix) for s in saturation_list(dep)),
             stages=tuple(dep.stages),
             features=tuple(dep.features),
             depends_on=tuple(dep.depends_on),
-            down_alert_name=f"{prefix}Down",
+            down_alert_name=down_alert_name(prefix),
+            runbook=runbook_hints(dep.runbook),
             declared_at=self._location(("spec", "dependencies", index, "name")),
         )
 
     @staticmethod
-    def _health(dep: fmt.Dependency) -> Selector:
+    def _health_selector(dep: fmt.Dependency) -> Selector:
+        if dep.health.heartbeat is not None:
+            return Selector(dep.health.heartbeat.metric, matchers(dep.health.heartbeat.match))
         profile = HEALTH_PROFILES.get(dep.health.profile) if dep.health.profile else None
         metric = dep.health.metric or profile.metric
         base = Selector(metric, profile.default_matchers if profile else ())
         return base.with_matchers(*matchers(dep.health.match))
 
+    def _health(self, dep: fmt.Dependency) -> Health:
+        beat = dep.health.heartbeat
+        return Health(self._health_selector(dep), below=dep.health.below, above=dep.health.above,
+                      heartbeat=parse_duration(beat.window) if beat else None)
+
     @staticmethod
-    def _saturation(sat: fmt.SaturationSignal | None, prefix: str) -> Saturation | None:
-        if sat is None:
-            return None
+    def _saturation(sat: fmt.SaturationSignal, prefix: str) -> Saturation:
+        alert, predicted = saturation_alert_names(prefix, sat.name, sat.predict is not None)
+        if sat.ratio is not None:
+            selector = Selector(sat.ratio.numerator.metric, matchers(sat.ratio.numerator.match))
+            denominator = Selector(sat.ratio.denominator.metric, matchers(sat.ratio.denominator.match))
+        else:
+            selector, denominator = Selector(sat.metric, matchers(sat.match)), None
+        title = sat.title or sat.name.replace("-", " ").replace("_", " ")
+        # A gauge named backlog is a queue's depth, and that says what it means; of other signals, only that
+        # they approach a limit.
+        queue = sat.name == "backlog" and denominator is None
         return Saturation(
-            selector=Selector(sat.metric, matchers(sat.match)),
+            name=sat.name,
+            title=title,
+            meaning="consumers are not keeping up" if queue else "the dependency is near its capacity",
+            selector=selector,
+            denominator=denominator,
             threshold=sat.threshold,
             predict_range=parse_duration(sat.predict.range) if sat.predict else None,
             predict_ahead=parse_duration(sat.predict.ahead) if sat.predict else None,
             for_=parse_duration(sat.for_),
             severity=sat.severity,
-            alert_name=f"{prefix}BacklogHigh",
-            predicted_alert_name=f"{prefix}BacklogPredictedHigh" if sat.predict else None,
+            alert_name=alert,
+            predicted_alert_name=predicted,
         )
 
     @staticmethod

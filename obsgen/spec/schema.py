@@ -12,7 +12,8 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from obsgen.errors import Diagnostic
-from obsgen.spec.format import DURATION_PATTERN, NAME_PATTERN, SERIES_VALUES_PATTERN, TEXT_PATTERN, UTF8_NAME_PATTERN, JourneyDocument
+from obsgen.spec.format import (DURATION_PATTERN, HINT_PATTERN, NAME_PATTERN, SERIES_VALUES_PATTERN, TEXT_PATTERN,
+                               UTF8_NAME_PATTERN, JourneyDocument)
 from obsgen.spec.positions import PositionedDocument
 
 SCHEMA_ID = "https://obsgen.dev/schemas/journey-v1.json"
@@ -30,6 +31,7 @@ _PATTERN_HINTS = {
     NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
     DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
     TEXT_PATTERN: "text without '{' or '}' (it is used inside alert templates)",
+    HINT_PATTERN: "one line of text without control characters (it is shown in the runbook)",
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     r"^[a-zA-Z_:][a-zA-Z0-9_:]*$": "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     r"^[A-Z][A-Za-z0-9]*$": "an alert name in CamelCase ([A-Z][A-Za-z0-9]*)",

@@ -53,9 +53,11 @@ def model_selectors(journey: Journey) -> list[ModelSelector]:
     if journey.journey_time is not None:
         found += _histogram("journey time", journey.journey_time)
     for dep in journey.dependencies:
-        found.append(ModelSelector(f"dependency {dep.name} health", dep.health))
-        if dep.saturation is not None:
-            found.append(ModelSelector(f"dependency {dep.name} saturation", dep.saturation.selector))
+        found.append(ModelSelector(f"dependency {dep.name} health", dep.health.selector))
+        for sat in dep.saturations:
+            found.append(ModelSelector(f"dependency {dep.name} {sat.title}", sat.selector))
+            if sat.denominator is not None:
+                found.append(ModelSelector(f"dependency {dep.name} {sat.title} denominator", sat.denominator))
     for metric in journey.business:
         origin = f"business metric {metric.name}"
         if metric.type == "histogram":

@@ -114,7 +114,7 @@ def test_shared_section_exactly_when_the_fleet_shares_a_dependency(two_fleet, on
     assert "Shared dependencies" in _rows(two) and "Shared dependencies" not in _rows(one)
     for dep in two_fleet.shared:
         health = next(p for p in panels(two) if p["title"] == dep.title)
-        assert exprs(health) == [f"max({dep.health.promql()}) or vector(0)"]
+        assert exprs(health) == [f"max({dep.health.selector.promql()}) or vector(0)"]
         users = next(p for p in panels(two) if p["title"] == f"{dep.title}: journeys it takes down")
         content = users["options"]["content"]
         assert len(dep.users) == 2
@@ -184,7 +184,7 @@ def test_every_query_reads_recorded_series_or_a_health_selector(fleet_and_index)
     fleet, index = fleet_and_index
     recorded = {rule.record for j in fleet.journeys for group in rule_groups(j) for rule in group.rules
                 if hasattr(rule, "record")}
-    health = {dep.health.metric for j in fleet.journeys for dep in j.dependencies}
+    health = {dep.health.selector.metric for j in fleet.journeys for dep in j.dependencies}
     names = set()
     for title, expr in _queries(index):
         ast = parse(expr)
@@ -232,7 +232,7 @@ def test_index_queries_evaluate_on_the_purchase_recording_rules(two_fleet, tmp_p
     assert len(with_checkout) >= 2
     database = two_fleet.shared[0]
     health = _panel_expr(index, database.title)
-    pg_up = database.health.promql()
+    pg_up = database.health.selector.promql()
     expr_tests = [
         {"expr": _panel_expr(index, "Burn rate now (5m)"), "eval_time": "30m",
          "exp_samples": [_sample(s, slo_meta.CURRENT_BURN_RATE, error_ratio / s.error_budget) for s in with_checkout]},

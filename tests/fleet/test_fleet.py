@@ -220,7 +220,7 @@ def test_a_shared_dependency_declared_two_ways_is_refused(project: Path):
     catalogue.write_text(catalogue.read_text().replace("match: {job: postgres}", "match: {job: postgres-replica}"))
     problems = rejected(project)
     assert len(problems) == 1
-    assert problems[0].startswith("specs/purchase.yaml:122:13: dependency 'database' is declared here with health "
+    assert problems[0].startswith("specs/purchase.yaml:138:13: dependency 'database' is declared here with health "
                                   'signal pg_up{job="postgres"}, but at specs/catalogue.yaml:51:13 with '
                                   'pg_up{job="postgres-replica"}')
     result = obsgen("build", "specs/", cwd=project)
@@ -231,7 +231,7 @@ def test_one_health_signal_under_two_names_is_refused(project: Path):
     catalogue = project / "specs" / "catalogue.yaml"
     catalogue.write_text(catalogue.read_text().replace("- name: database", "- name: postgres"))
     problems = rejected(project)
-    assert problems == ["specs/purchase.yaml:122:13: dependency 'database' watches pg_up{job=\"postgres\"}, which "
+    assert problems == ["specs/purchase.yaml:138:13: dependency 'database' watches pg_up{job=\"postgres\"}, which "
                         "'postgres' at specs/catalogue.yaml:51:13 watches too: use one name, so that one alert "
                         "pages for the journeys that share it"]
 

@@ -140,7 +140,7 @@ def test_dependency_without_a_health_signal(tmp_path):
                              "      health: {match: {job: payment-gateway}}")
     line, column = position_of(text, "{match: {job: payment-gateway}}")
     assert_rejected(tmp_path, spec, [f"specs/purchase.yaml:{line}:{column}: dependency 'payment_gateway' has no "
-                                     "health signal: give health.profile or health.metric"])
+                                     "health signal: give health.profile, health.metric or health.heartbeat"])
 
 
 def test_dependency_with_no_health_key_at_all(tmp_path):
@@ -161,7 +161,7 @@ def test_every_dependency_problem_is_reported_at_once(tmp_path):
     assert_rejected(tmp_path, spec, [
         f"specs/purchase.yaml:{cycle[0]}:{cycle[1]}: dependency cycle: celery-worker -> celery-worker",
         f"specs/purchase.yaml:{health[0]}:{health[1]}: dependency 'payment_gateway' has no health signal: "
-        "give health.profile or health.metric",
+        "give health.profile, health.metric or health.heartbeat",
         f"specs/purchase.yaml:{stage[0]}:{stage[1]}: unknown stage 'shipping'; stages are: browse, checkout, "
         "order_processing, email",
     ])

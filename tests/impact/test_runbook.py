@@ -100,14 +100,16 @@ def test_stage_checks_name_the_dashboard_row_log_query_and_trace_search(page):
     text = section(page, "HighCheckoutErrorRate")
     assert ("[Purchase journey, focused on this alert](http://localhost:3000/d/obsgen-purchase/purchase?var-stage=checkout), "
             "rows *Errors by stage* and *Request flow through the stages*") in text
-    assert '`docker logs kodekloud-record-store-api 2>&1 | grep "<correlation-id>"`' in text
+    # The log query and commands are the spec's runbook hints (specs/purchase.yaml), not the emitter's.
+    assert "- Checkout: `docker logs kodekloud-record-store-api 2>&1 | grep ERROR | grep /checkout`" in text
+    assert '```sh\n       docker logs kodekloud-record-store-api 2>&1 | grep "<correlation-id>"\n       ```' in text
     search = re.search(r"\[error traces\]\(([^)]+)\)", text)[1]
     assert urlparse(search).netloc == "localhost:16686"
     query = parse_qs(urlparse(search).query)
     assert query == {"service": ["kodekloud-record-store-api"], "operation": ["POST /checkout"], "tags": ['{"error":"true"}']}
     worker = section(page, "HighJobFailureRate")
     assert "service `kodekloud-record-store-worker`, operation `run/process_order`" in worker
-    assert '| grep "ERROR" | grep "process_order"' in worker
+    assert "| grep ERROR | grep process_order`" in worker
 
 
 def test_dashboard_rows_named_in_the_runbook_exist_in_the_generated_dashboard(page):

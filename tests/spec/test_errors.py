@@ -91,12 +91,12 @@ def test_dependency_cycle_names_the_path():
     text = MINIMAL + """  dependencies:
     - name: a
       kind: service
-      health: {profile: scrape}
+      health: {profile: scrape, match: {job: a}}
       stages: [checkout]
       dependsOn: [b]
     - name: b
       kind: service
-      health: {profile: scrape}
+      health: {profile: scrape, match: {job: b}}
       dependsOn: [a]
 """
     assert problems(text) == ["shop.yaml:18:18: dependency cycle: a -> b -> a"]
@@ -109,7 +109,7 @@ def test_dependency_without_health_signal():
       health: {}
       stages: [checkout]
 """
-    assert problems(text) == ["shop.yaml:16:15: dependency 'db' has no health signal: give health.profile or health.metric"]
+    assert problems(text) == ["shop.yaml:16:15: dependency 'db' has no health signal: give health.profile, health.metric or health.heartbeat"]
 
 
 def test_latency_threshold_must_be_a_bucket_bound():

@@ -10,7 +10,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.impact import DependencyImpact, impact_map
-from obsgen.model import Dependency, DependencySignals, Journey
+from obsgen.model import Dependency, DependencySignals, Journey, Saturation
 from obsgen.promql import format_duration, format_number, string_literal
 
 HEIGHT = 7
@@ -19,13 +19,15 @@ UP_DOWN = ({"type": "value", "options": {"0": {"text": "DOWN", "color": g.RED, "
 
 
 def section(journey: Journey) -> Section:
+    """No dependencies, no row: a journey without them has nothing to show here."""
+    if not journey.dependencies:
+        return Section("dependencies", "Dependencies", ())
     impacts = impact_map(journey)
     panels = [_selected_health(journey)]
     for dep in journey.dependencies:
         impact = impacts.of(dep.name)
         panels += [_health(dep), _takes_down(journey, dep, impact)]
-        if dep.saturation is not None:
-            panels.append(_saturation(dep))
+        panels += [_saturation(dep, sat) for sat in dep.saturations]
     return Section("dependencies", "Dependencies", tuple(panels))
 
 
@@ -37,9 +39,9 @@ def health_stat(dep: DependencySignals, *, more: str = "", links: tuple[g.DataLi
     """UP/DOWN of a dependency, read as its down alert reads it (the index dashboard shows shared ones)."""
     return g.stat(
         f"{dep.title}",
-        f"{dep.title} ({dep.kind}) health from {dep.health.promql()}: UP while at least one instance is healthy. "
+        f"{dep.title} ({dep.kind}) health from {dep.health.healthy()}: UP while at least one instance is healthy. "
         f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert{more}.",
-        [g.prom(q.health(dep.health))],
+        [g.prom(dep.health.up())],
         g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN, links=links), graph=False,
     )
 
@@ -65,31 +67,36 @@ def _takes_down(journey: Journey, dep: Dependency, impact: DependencyImpact) -> 
     return PanelDef(f"dependencies/{dep.name}/impact", panel, 8, HEIGHT, impact.stage_names)
 
 
-def _saturation(dep: Dependency) -> PanelDef:
-    sat = dep.saturation
+def _saturation(dep: Dependency, sat: Saturation) -> PanelDef:
     series = sat.selector.promql()
-    targets = [g.prom(f"max({series})", "backlog")]
+    targets = [g.prom(sat.value(), sat.title)]
     predicted = ""
     if sat.predict_range and sat.predict_ahead:
         ahead = format_duration(sat.predict_ahead)
         targets.append(g.prom(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
                               f"{format_number(sat.predict_ahead)}))", f"predicted in {ahead}"))
         predicted = (f" The second line extrapolates the last {format_duration(sat.predict_range)} {ahead} ahead: "
-                     f"above the threshold it raises {sat.predicted_alert_name} before the queue is actually full.")
+                     f"above the threshold it raises {sat.predicted_alert_name} before the "
+                     f"{'queue is actually full' if sat.is_queue else 'limit is actually reached'}.")
+    what = f"Depth of {series}" if sat.is_queue else f"{sat.title.capitalize()}, {sat.shown()}"
+    means = "A growing backlog means" if sat.is_queue else "A high value means"
     panel = g.timeseries(
-        f"{dep.title}: backlog and prediction",
-        f"Depth of {series}, against the {sat.alert_name} threshold of {format_number(sat.threshold)} (dashed)."
-        f"{predicted} A growing backlog means consumers are not keeping up.",
+        f"{dep.title}: {sat.title}{' and prediction' if predicted else ''}",
+        f"{what}, against the {sat.alert_name} threshold of {format_number(sat.threshold)} (dashed)."
+        f"{predicted} {means} {sat.meaning}.",
         targets,
-        g.FieldConfig("short", (g.Step(g.GREEN), g.Step(g.RED, sat.threshold)), min=0),
+        g.FieldConfig("percentunit" if sat.denominator else "short", (g.Step(g.GREEN), g.Step(g.RED, sat.threshold)),
+                      min=0),
         threshold_style="dashed", fill=0,
     )
-    return PanelDef(f"dependencies/{dep.name}/saturation", panel, 12, HEIGHT)
+    # The first signal keeps the panel key it had when a dependency could have only one.
+    key = "saturation" if sat is dep.saturations[0] else f"saturation/{sat.name}"
+    return PanelDef(f"dependencies/{dep.name}/{key}", panel, 12, HEIGHT)
 
 
 def _selected_health(journey: Journey) -> PanelDef:
     union = "\nor\n".join(
-        f"label_replace({q.health(d.health)}, \"{q.DEPENDENCY_VAR}\", {string_literal(d.name)}, \"\", \"\")"
+        f"label_replace({d.health.up()}, \"{q.DEPENDENCY_VAR}\", {string_literal(d.name)}, \"\", \"\")"
         for d in journey.dependencies)
     # Keep the dependencies the variable selects: selected ones are renamed in the right-hand side,
     # so `unless` removes exactly the others ($dependency is a regex Grafana builds from the selection).
