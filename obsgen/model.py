@@ -79,6 +79,9 @@ class FailuresAlert:
     window: float
     for_: float
     severity: str
+
+
+@dataclass(frozen=True)
 class RunbookHints:
     """Where to look when a stage or dependency is in trouble, as the spec says it (shown, never run)."""
 

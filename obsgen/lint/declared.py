@@ -38,11 +38,20 @@ def _declarations(journey: Journey) -> Iterator[tuple[str, str]]:
             yield stage.error_rate_alert.errors.metric, COUNTER
         if stage.latency is not None:
             yield stage.latency.metric, HISTOGRAM
+        if stage.failures_alert is not None:
+            yield stage.failures_alert.failures.metric, COUNTER
     if journey.journey_time is not None:
         yield journey.journey_time.metric, HISTOGRAM
+    for slo in journey.slos:
+        if slo.timeslice is not None:
+            yield slo.timeslice.selector.metric, GAUGE
     for dep in journey.dependencies:
-        yield dep.health.metric, GAUGE
-        if dep.saturation is not None:
-            yield dep.saturation.selector.metric, GAUGE
+        # A heartbeat is read with changes(), which suits a counter and a timestamp gauge alike.
+        if dep.health.heartbeat is None:
+            yield dep.health.selector.metric, GAUGE
+        for sat in dep.saturations:
+            yield sat.selector.metric, GAUGE
+            if sat.denominator is not None:
+                yield sat.denominator.metric, GAUGE
     for metric in journey.business:
         yield metric.selector.metric, _BUSINESS_TYPES[metric.type]
