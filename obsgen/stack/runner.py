@@ -181,8 +181,19 @@ class Stack:
                 settled.add(name)
             else:
                 waiting.append(name)
+        self._install(waiting, ctx)
         self._start_when_ready(waiting, settled, set(selection), ctx)
         return self.status(selection)
+
+    @staticmethod
+    def _install(names: list[str], ctx: StackContext) -> None:
+        """Install what the services run before starting any: a long first build must not
+        run into the startup deadline of services already launched."""
+        for name in names:
+            try:
+                SERVICES[name].install(ctx)
+            except Exception as error:
+                raise StackError(f"{name}: could not install: {error}") from error
 
     def _start_when_ready(self, waiting: list[str], settled: set[str], selection: set[str],
                           ctx: StackContext) -> None:

@@ -76,6 +76,9 @@ class Service:
         return ctx.daemon_account if self.runs_as_daemon_account else ctx.invoking_account
 
     # -- lifecycle ---------------------------------------------------------------------
+    def install(self, ctx: StackContext) -> None:
+        """Fetch or build what the service runs, before anything starts (may take minutes once)."""
+
     def prepare(self, ctx: StackContext) -> None:
         """Create directories and render configuration (idempotent)."""
 
