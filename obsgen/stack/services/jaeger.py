@@ -8,6 +8,7 @@ on loopback.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import shutil
@@ -20,6 +21,7 @@ from obsgen.stack.templates import render_to
 
 ENV_VAR = "OBSGEN_JAEGER"
 INSTALL_SCRIPT = Path("scripts") / "install-jaeger"
+INSTALL_ERROR_LINES = 15
 
 
 class Jaeger(Service):
@@ -52,13 +54,14 @@ class Jaeger(Service):
             return
         log.info("jaeger: first use, building it with %s (a cold build takes minutes)", INSTALL_SCRIPT)
         script = ctx.layout.repo_root / INSTALL_SCRIPT
-        with subprocess.Popen([str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as build:
+        last_lines: collections.deque[str] = collections.deque(maxlen=INSTALL_ERROR_LINES)
+        with subprocess.Popen([str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as build:
             assert build.stderr is not None
-            for line in build.stderr:  # the script's progress
+            for line in build.stderr:  # the script's progress, and the compiler's complaints
                 log.info("%s", line.rstrip())
-            build.wait()
+                last_lines.append(line.rstrip())
         if build.returncode != 0 or not self.installed(ctx):
-            raise ServiceError(f"{INSTALL_SCRIPT} failed (exit code {build.returncode}); run it by hand to see why")
+            raise ServiceError(f"{INSTALL_SCRIPT} failed (exit code {build.returncode}):\n" + "\n".join(last_lines))
 
     # -- description -------------------------------------------------------------------
     def listen_ports(self, ctx: StackContext) -> list[int]:
