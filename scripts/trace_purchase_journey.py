@@ -218,7 +218,8 @@ def describe_trace_in_jaeger(jaeger_url: str, trace_id: str, timeout: float) -> 
     if found is None:
         return f"Jaeger:         trace not found at {jaeger_url} after {TRACE_WAIT_SECONDS:.0f} s (HTTP {reply.status})"
     services = sorted({found["processes"][span["processID"]]["serviceName"] for span in found["spans"]})
-    missing = "" if complete else f" (after {TRACE_WAIT_SECONDS:.0f} s, still without {', '.join(sorted(JOURNEY_END_OPERATIONS))})"
+    missing = "" if complete else \
+        f" (after {TRACE_WAIT_SECONDS:.0f} s, still without {', '.join(sorted(JOURNEY_END_OPERATIONS))})"
     return f"Jaeger:         {len(found['spans'])} spans from {', '.join(services)}{missing}"
 
 

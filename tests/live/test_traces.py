@@ -232,7 +232,8 @@ def test_exemplar_links_of_the_latency_panels_open_traces_jaeger_holds(live_stac
 
     def linked_trace_ids():
         # Only exemplars since the journey: earlier tests (drills) kill processes whose last spans die with them.
-        found = {title: {e["labels"][destination["name"]] for e in prometheus_exemplars(live_stack, expr, journey.started)}
+        label = destination["name"]
+        found = {title: {e["labels"][label] for e in prometheus_exemplars(live_stack, expr, journey.started)}
                  for title, expr in exemplar_exprs.items()}
         return found if all(found.values()) and journey.trace_id in set().union(*found.values()) else None
 
