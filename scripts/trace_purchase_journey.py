@@ -6,7 +6,8 @@
 
 One journey: browse the catalogue, check out one album, poll the order until
 the confirmation e-mail is sent, then print its correlation id, trace id and
-where they show up (logs, span files, Jaeger).
+where they show up (logs, Jaeger). It asks Jaeger's query API (`--jaeger-url`,
+the stack's Jaeger) for the trace and says which services' spans it holds.
 
 Load test: `--concurrency` workers run journeys (browse, product page,
 checkout, order status) for `--duration` seconds at most, at `--rate`
@@ -37,7 +38,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_URL = "http://127.0.0.1:8000"
-JAEGER_UI = "http://localhost:16686"
+DEFAULT_JAEGER_URL = "http://localhost:16686"
+# Spans reach Jaeger in batches (the SDK's BatchSpanProcessor flushes every 5 s), each process its own.
+TRACE_WAIT_SECONDS = 20.0
+# The journey's trace is complete once it holds the API's checkout and the worker's e-mail task.
+JOURNEY_END_OPERATIONS = {"checkout_order", "run/send_confirmation_email"}
 CHECKOUT_P95_BUDGET_SECONDS = 0.5  # the seed's SLO: checkout < 500 ms at p95
 MAX_DURATION_SECONDS = 3600
 MAX_CONCURRENCY = 256
@@ -186,8 +191,36 @@ def run_single_journey(args: argparse.Namespace) -> int:
     print(f"Order #{order_id}: {status} after {elapsed:.1f} s" + ("" if confirmed else " (gave up waiting)"))
     print(f"Correlation ID: {correlation_id}")
     print(f"Trace ID:       {trace_id}")
-    print_where_to_look(correlation_id, trace_id)
+    if trace_id:
+        print(describe_trace_in_jaeger(args.jaeger_url, trace_id, args.timeout))
+    print_where_to_look(correlation_id, trace_id, args.jaeger_url)
     return 0 if confirmed else 1
+
+
+def describe_trace_in_jaeger(jaeger_url: str, trace_id: str, timeout: float) -> str:
+    """One line: how many spans of which services Jaeger's query API holds for the trace."""
+    client = HttpClient(jaeger_url, timeout)
+    deadline = time.monotonic() + TRACE_WAIT_SECONDS
+    try:
+        while True:
+            try:
+                reply = client.request("GET", f"/api/traces/{trace_id}")
+            except (OSError, http.client.HTTPException) as exc:
+                return f"Jaeger:         not reachable at {jaeger_url} ({exc!r}); is its `jaeger` service up?"
+            found = reply.body["data"][0] if reply.status == 200 and isinstance(reply.body, dict) \
+                and reply.body.get("data") else None
+            complete = found is not None and JOURNEY_END_OPERATIONS <= {s["operationName"] for s in found["spans"]}
+            if complete or time.monotonic() >= deadline:
+                break
+            time.sleep(1.0)
+    finally:
+        client.close()
+    if found is None:
+        return f"Jaeger:         trace not found at {jaeger_url} after {TRACE_WAIT_SECONDS:.0f} s (HTTP {reply.status})"
+    services = sorted({found["processes"][span["processID"]]["serviceName"] for span in found["spans"]})
+    missing = "" if complete else \
+        f" (after {TRACE_WAIT_SECONDS:.0f} s, still without {', '.join(sorted(JOURNEY_END_OPERATIONS))})"
+    return f"Jaeger:         {len(found['spans'])} spans from {', '.join(services)}{missing}"
 
 
 def poll_order(client: HttpClient, order_id: int, headers: dict, wait_seconds: float) -> str:
@@ -204,7 +237,7 @@ def poll_order(client: HttpClient, order_id: int, headers: dict, wait_seconds: f
         time.sleep(0.5)
 
 
-def print_where_to_look(correlation_id: str, trace_id: str | None) -> None:
+def print_where_to_look(correlation_id: str, trace_id: str | None, jaeger_url: str) -> None:
     state_dir = Path(os.environ.get("OBSGEN_STACK_DIR") or REPO_ROOT / ".stack")
     try:
         state_dir = state_dir.relative_to(Path.cwd())
@@ -215,8 +248,12 @@ def print_where_to_look(correlation_id: str, trace_id: str | None) -> None:
     print(f"  logs, native stack:  grep {correlation_id} {state_dir}/logs/api.log {state_dir}/logs/worker.log")
     print("  logs, compose:       docker compose -f stack/docker-compose.yml logs | grep " + correlation_id)
     if trace_id:
-        print(f"  spans, native stack: grep {trace_id} {state_dir}/traces/*.jsonl")
-        print(f"  Jaeger (compose):    {JAEGER_UI}/trace/{trace_id}")
+        jaeger = jaeger_url.rstrip("/")
+        print(f"  Jaeger query API:    {jaeger}/api/traces/{trace_id}")
+        print(f"  Jaeger UI (compose): {jaeger}/trace/{trace_id}")
+        # A native stack that cannot run Jaeger (no Go toolchain) writes span files instead.
+        if any((state_dir / "traces").glob("*.jsonl")):
+            print(f"  span files:          grep {trace_id} {state_dir}/traces/*.jsonl")
 
 
 # --- Load test ----------------------------------------------------------------------
@@ -469,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--correlation-id", help="use this X-Correlation-ID instead of a fresh uuid")
     parser.add_argument("--wait", type=float, default=60.0,
                         help="seconds to wait for the confirmation e-mail (default 60)")
+    parser.add_argument("--jaeger-url", default=os.environ.get("JAEGER_URL", DEFAULT_JAEGER_URL),
+                        help=f"Jaeger query base URL (default {DEFAULT_JAEGER_URL}, env JAEGER_URL)")
     modes = parser.add_subparsers(dest="mode")
     load = modes.add_parser("load-test", parents=[common_options(False)],
                             help="many concurrent journeys, then a summary")
@@ -486,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.allow_remote:
         ensure_loopback(args.url)
+        if args.mode != "load-test":
+            ensure_loopback(args.jaeger_url)
     if args.mode == "load-test":
         return run_load_test(args)
     return run_single_journey(args)

@@ -51,9 +51,9 @@ def _fail(error: Exception) -> click.ClickException:
 @click.option("-q", "--quiet", is_flag=True, help="Only print warnings and the result.")
 @click.pass_context
 def stack(ctx: click.Context, state_dir: Path | None, quiet: bool) -> None:
-    """Run the reference stack natively (PostgreSQL, RabbitMQ, nginx, the store, Prometheus, Alertmanager).
+    """Run the reference stack natively (PostgreSQL, RabbitMQ, nginx, the store, Jaeger, Prometheus, Alertmanager).
 
-    Grafana and Jaeger run only in compose: stack/docker-compose.yml.
+    Grafana runs only in compose: stack/docker-compose.yml.
     """
     _configure_logging(verbose=not quiet)
     ctx.obj = _StackOptions(state_dir)

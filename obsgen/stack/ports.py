@@ -22,9 +22,14 @@ class Ports:
     rabbitmq_prometheus: int = 15692
     prometheus: int = 9090
     alertmanager: int = 9093
+    jaeger_query: int = 16686
+    jaeger_otlp_grpc: int = 4317
+    jaeger_otlp_http: int = 4318
     # Not in the contract: the Erlang port mapper and RabbitMQ's distribution port are
     # internals of the native RabbitMQ, kept per stack so two stacks never share them.
     epmd: int = 4369
+    # Jaeger's query API over gRPC: always on in Jaeger, used by nothing in the stack.
+    jaeger_query_grpc: int = 16685
 
     @property
     def rabbitmq_dist(self) -> int:
@@ -60,5 +65,4 @@ def parse_port_overrides(items: list[str] | tuple[str, ...]) -> dict[str, int]:
 # Services that run only in compose (no Debian package here), with their contract ports.
 COMPOSE_ONLY_PORTS: dict[str, tuple[int, ...]] = {
     "grafana": (3000,),
-    "jaeger": (16686, 4317, 4318),
 }

@@ -174,7 +174,7 @@ class Stack:
         waiting = []
         for name in selection:
             if not self.is_running(name):
-                SERVICES[name].install(ctx)
+                self._install([name], ctx)
             reason = SERVICES[name].unavailable_reason(ctx)
             if self.is_running(name):
                 settled.add(name)
@@ -185,6 +185,16 @@ class Stack:
                 waiting.append(name)
         self._start_when_ready(waiting, settled, set(selection), ctx)
         return self.status(selection)
+
+    @staticmethod
+    def _install(names: list[str], ctx: StackContext) -> None:
+        """Install what the services run before starting any (availability depends on it, and a long
+        first build must not run into the startup deadline of services already launched)."""
+        for name in names:
+            try:
+                SERVICES[name].install(ctx)
+            except Exception as error:
+                raise StackError(f"{name}: could not install: {error}") from error
 
     def _start_when_ready(self, waiting: list[str], settled: set[str], selection: set[str],
                           ctx: StackContext) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shutil
@@ -51,8 +52,8 @@ def free_ports() -> Ports:
     # RabbitMQ's distribution port is AMQP + 20000: keep both below the ephemeral range.
     rabbitmq = pick(10000, 12700, also_free=lambda port: _is_free(port + 20000))
     taken.add(rabbitmq + 20000)
-    names = ["gateway", "api", "payment_gateway", "worker_metrics", "postgres", "postgres_exporter",
-             "rabbitmq_prometheus", "prometheus", "alertmanager", "epmd"]
+    # Every other port of the stack, so none is left on its contract default.
+    names = [field.name for field in dataclasses.fields(Ports) if field.name != "rabbitmq"]
     return Ports(rabbitmq=rabbitmq, **{name: pick(20000, 30000) for name in names})
 
 

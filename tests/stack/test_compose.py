@@ -35,6 +35,7 @@ CONTRACT_PORTS_BY_SERVICE = {
     "rabbitmq": (CONTRACT_PORTS.rabbitmq, CONTRACT_PORTS.rabbitmq_prometheus),
     "prometheus": (CONTRACT_PORTS.prometheus,),
     "alertmanager": (CONTRACT_PORTS.alertmanager,),
+    "jaeger": (CONTRACT_PORTS.jaeger_query, CONTRACT_PORTS.jaeger_otlp_grpc, CONTRACT_PORTS.jaeger_otlp_http),
     **COMPOSE_ONLY_PORTS,
 }
 
@@ -119,7 +120,13 @@ def test_store_urls_use_contract_ports() -> None:
     assert urlsplit(environment["RECORDSTORE_DATABASE_URL"]).port == CONTRACT_PORTS.postgres
     assert urlsplit(environment["RECORDSTORE_BROKER_URL"]).port == CONTRACT_PORTS.rabbitmq
     assert urlsplit(environment["RECORDSTORE_PAYMENT_URL"]).port == CONTRACT_PORTS.payment_gateway
-    assert urlsplit(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).port in COMPOSE_ONLY_PORTS["jaeger"]
+    assert urlsplit(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).port == CONTRACT_PORTS.jaeger_otlp_http
+
+
+def test_compose_runs_the_jaeger_release_the_native_stack_builds() -> None:
+    release = subprocess.run([str(ROOT / "scripts" / "install-jaeger"), "--release"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert SERVICES["jaeger"]["image"] == f"jaegertracing/jaeger:{release.removeprefix('v')}"
 
 
 def test_nginx_upstream_is_a_compose_service_and_template_is_complete() -> None:

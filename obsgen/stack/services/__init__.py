@@ -9,6 +9,7 @@ from obsgen.stack.services.daemons import (
     PostgresExporter,
     Prometheus,
 )
+from obsgen.stack.services.jaeger import Jaeger
 from obsgen.stack.services.postgres import Postgres
 from obsgen.stack.services.rabbitmq import Epmd, RabbitMQ
 from obsgen.stack.services.store import Api, PaymentGateway, Worker
@@ -16,7 +17,7 @@ from obsgen.stack.services.store import Api, PaymentGateway, Worker
 # Start order; `up` starts a service as soon as its dependencies are ready, so
 # independent services come up concurrently.
 SERVICES: dict[str, Service] = {service.name: service for service in (
-    Postgres(), Epmd(), RabbitMQ(), PaymentGateway(), Api(), Worker(), Nginx(),
+    Postgres(), Epmd(), RabbitMQ(), Jaeger(), PaymentGateway(), Api(), Worker(), Nginx(),
     PostgresExporter(), Alertmanager(), Prometheus(),
 )}
 
@@ -26,9 +27,11 @@ START_AFTER: dict[str, tuple[str, ...]] = {
     "postgres": (),
     "epmd": (),
     "rabbitmq": ("epmd",),
-    "payment-gateway": (),
-    "api": ("postgres", "rabbitmq", "payment-gateway"),
-    "worker": ("postgres", "rabbitmq", "payment-gateway"),
+    "jaeger": (),
+    # The store's processes send their spans to Jaeger from their first request on.
+    "payment-gateway": ("jaeger",),
+    "api": ("postgres", "rabbitmq", "payment-gateway", "jaeger"),
+    "worker": ("postgres", "rabbitmq", "payment-gateway", "jaeger"),
     "nginx": (),
     "postgres-exporter": ("postgres",),
     "alertmanager": (),
@@ -38,13 +41,10 @@ START_AFTER: dict[str, tuple[str, ...]] = {
 # Selecting a service selects these too: RabbitMQ cannot run without its port mapper.
 REQUIRES: dict[str, tuple[str, ...]] = {"rabbitmq": ("epmd",)}
 
-# Part of the compose stack only (no Debian package on this machine).
+# Part of the compose stack only (not installable on this machine).
 COMPOSE_ONLY = {
     "grafana": "Grafana is not installable on this machine; it runs only in compose "
                "(stack/docker-compose.yml, http://localhost:3000)",
-    "jaeger": "Jaeger is not installable on this machine; it runs only in compose "
-              "(stack/docker-compose.yml, UI http://localhost:16686); natively the store writes "
-              "its spans as JSON lines under <state-dir>/traces/",
 }
 
 __all__ = ["COMPOSE_ONLY", "REQUIRES", "SERVICES", "START_AFTER", "Service", "ServiceError", "StackContext"]

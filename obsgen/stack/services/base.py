@@ -79,7 +79,7 @@ class Service:
 
     # -- lifecycle ---------------------------------------------------------------------
     def install(self, ctx: StackContext) -> None:
-        """Fetch what the service runs when that needs no root (first use); never fatal."""
+        """Fetch or build what the service runs, before anything starts (may take minutes once)."""
 
     def prepare(self, ctx: StackContext) -> None:
         """Create directories and render configuration (idempotent)."""

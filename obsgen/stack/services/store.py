@@ -8,6 +8,7 @@ from pathlib import Path
 
 from obsgen.stack.health import HttpProbe, Probe
 from obsgen.stack.services.base import Service, StackContext
+from obsgen.stack.services.jaeger import Jaeger, otlp_http_url
 from obsgen.stack.services.postgres import database_url
 from obsgen.stack.services.rabbitmq import broker_url
 
@@ -35,8 +36,16 @@ class StoreProcess(Service):
     def environment(self, ctx: StackContext) -> dict[str, str]:
         env = ctx.base_env()
         env.update(store_environment(ctx))
+        env.update(self.trace_destination(ctx))
         env.update(ctx.store_env)
         return env
+
+    def trace_destination(self, ctx: StackContext) -> dict[str, str]:
+        """Spans go to the stack's Jaeger over OTLP/HTTP; where Jaeger cannot run (no binary and
+        no Go toolchain to build it), to a JSON-lines file per process under <state-dir>/traces/."""
+        if Jaeger().installed(ctx):
+            return {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp_http_url(ctx)}
+        return {"RECORDSTORE_TRACE_FILE": str(ctx.layout.trace_dir / f"{self.name}.jsonl")}
 
     def working_dir(self, ctx: StackContext) -> Path:
         return ctx.layout.store_dir
@@ -74,11 +83,6 @@ class Api(StoreProcess):
     def probes(self, ctx: StackContext) -> list[Probe]:
         return [HttpProbe(f"http://127.0.0.1:{ctx.ports.api}/health")]
 
-    def environment(self, ctx: StackContext) -> dict[str, str]:
-        env = super().environment(ctx)
-        env.setdefault("RECORDSTORE_TRACE_FILE", str(ctx.layout.trace_dir / "api.jsonl"))
-        return env
-
     def command(self, ctx: StackContext) -> list[str]:
         return [ctx.python, "-m", "uvicorn", f"{PACKAGE}.api:app",
                 "--host", "127.0.0.1", "--port", str(ctx.ports.api)]
@@ -100,11 +104,6 @@ class Worker(StoreProcess):
     def probes(self, ctx: StackContext) -> list[Probe]:
         return [HttpProbe(f"http://127.0.0.1:{ctx.ports.worker_metrics}/metrics")]
 
-    def environment(self, ctx: StackContext) -> dict[str, str]:
-        env = super().environment(ctx)
-        env.setdefault("RECORDSTORE_TRACE_FILE", str(ctx.layout.trace_dir / "worker.jsonl"))
-        return env
-
     def command(self, ctx: StackContext) -> list[str]:
         return [ctx.python, "-m", f"{PACKAGE}.worker"]
 
@@ -122,11 +121,6 @@ class PaymentGateway(StoreProcess):
 
     def probes(self, ctx: StackContext) -> list[Probe]:
         return [HttpProbe(f"http://127.0.0.1:{ctx.ports.payment_gateway}/health")]
-
-    def environment(self, ctx: StackContext) -> dict[str, str]:
-        env = super().environment(ctx)
-        env.setdefault("RECORDSTORE_TRACE_FILE", str(ctx.layout.trace_dir / "payment-gateway.jsonl"))
-        return env
 
     def command(self, ctx: StackContext) -> list[str]:
         return [ctx.python, "-m", "uvicorn", f"{PACKAGE}.payment_gateway:app",

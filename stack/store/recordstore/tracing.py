@@ -1,9 +1,10 @@
 """OpenTelemetry set-up shared by the API, the worker and the payment gateway.
 
-Spans go to OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (compose sends
-them to Jaeger), otherwise to RECORDSTORE_TRACE_FILE as JSON lines (native
-stack and tests, where no collector runs). With neither, spans are still
-created so that logs and exemplars carry real trace ids.
+Spans go to OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (compose and
+the native stack send them to Jaeger), otherwise to RECORDSTORE_TRACE_FILE as
+JSON lines (the store's own tests, and a native stack that cannot build Jaeger).
+With neither, spans are still created so that logs and exemplars carry real
+trace ids.
 """
 
 from __future__ import annotations
