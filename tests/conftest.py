@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
@@ -25,9 +25,11 @@ def spec_text() -> str:
 
 
 # Property-based tests (tests/spec/test_properties.py) run in CI on a fixed budget: derandomized so a
-# failure reproduces on any machine, no deadline because one example is a whole build (several
-# seconds on a loaded runner). HYPOTHESIS_PROFILE=explore searches much further, locally.
-settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+# failure reproduces on any machine, no deadline because one example is a whole build (seconds on a
+# loaded runner), and no shrinking, which would run hundreds more builds: a CI failure prints its
+# example and a blob; HYPOTHESIS_PROFILE=explore searches much further and shrinks, locally.
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True,
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("explore", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -16,7 +16,7 @@ from obsgen.rules import generated_alerts
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
-# A journey spec is a few kilobytes and a large fleet member a few hundred; reading more than this
+# A journey spec is a few kilobytes (specs/purchase.yaml is 5 KB); reading more than this
 # is a mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it.
 MAX_SPEC_BYTES = 1024 * 1024
 
