@@ -92,8 +92,10 @@ MILLISECONDS = HEAD + """\
       latency: {buckets: [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000]}
       alerts:
         latency: {threshold: 1s}
+  journeyTime: {histogram: shop_journey_duration_ms, buckets: [100, 1000, 5000, 10000, 30000]}
   slos:
     - {name: checkout-latency, type: latency, stages: [checkout], threshold: 250ms, objective: 95}
+    - {name: journey-time, type: journey-time, threshold: 10s, objective: 95}
 """ + DEPENDENCY
 
 NATIVE = HEAD + """\
@@ -175,6 +177,7 @@ def test_milliseconds_histogram(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     rules = (tmp_path / "out/shop/prometheus/recording.rules.yaml").read_text()
     assert 'le=~"250(\\\\.0)?"' in rules
+    assert 'shop_journey_duration_ms_bucket{le=~"10000(\\\\.0)?"}' in rules
 
 
 def test_native_histogram_stage_builds_and_its_rule_tests_say_what_they_leave_out(tmp_path: Path):
