@@ -7,11 +7,15 @@ from pathlib import Path
 
 from obsgen import promtool
 from obsgen.emitters import Artifact
+from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests.native import untested_note
+from obsgen.ruletests.reference import AmbiguousScenario, UnknownRule
+from obsgen.ruletests.scenarios import ScenarioError
+from obsgen.ruletests.values import NoMatchingValue
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
@@ -19,8 +23,21 @@ from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 _PASSED: set[str] = set()
 
 
+class RuleTestsUnavailable(ObsgenError):
+    """The generator cannot write a test that proves some alert of a valid spec: said plainly, not as a traceback."""
+
+
+# What the generator raises when a scenario cannot prove an alert or label values cannot be found.
+_CANNOT_PROVE = (ScenarioError, AmbiguousScenario, NoMatchingValue, UnknownRule)
+
+
 def emit_rule_tests(journey: Journey) -> list[Artifact]:
-    text = dump_yaml(rule_test_document(journey), journey.source)
+    try:
+        document = rule_test_document(journey)
+    except _CANNOT_PROVE as exc:
+        raise RuleTestsUnavailable(f"{journey.source}: the rule-test generator cannot prove every alert of journey "
+                                   f"{journey.name!r}: {exc}") from None
+    text = dump_yaml(document, journey.source)
     note = "".join(f"# {line}\n" for line in untested_note(journey))
     return [Artifact(rule_test_path(journey), note + text)]
 

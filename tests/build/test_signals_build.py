@@ -206,3 +206,12 @@ def test_examples_build_as_a_fleet_twice_byte_identical(tmp_path: Path):
     findings = [line for line in lint.stdout.splitlines() if line.strip()]
     native = "rate() over 'prometheus_http_request_duration_seconds', which does not look like a counter"
     assert all("/prometheus-api/" in f and "warning: promql/rate" in f and native in f for f in findings), lint.stdout
+
+
+def test_an_alert_the_generator_cannot_prove_is_reported_without_a_traceback(tmp_path: Path):
+    # A ticket held for 9h cannot fire inside a scenario's 8h: a clear failure (exit 1), not a crash.
+    result = build(tmp_path, DAILY_WINDOWS.replace("      alerting:\n", "      alerting:\n        ticketFor: 9h\n"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert ("shop.yaml: the rule-test generator cannot prove every alert of journey 'shop': "
+            "ShopExportSuccessErrorBudgetBurn (ticket)") in result.stderr
