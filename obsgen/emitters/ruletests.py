@@ -8,6 +8,7 @@ from pathlib import Path
 
 from obsgen import promtool
 from obsgen.emitters import Artifact
+from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
@@ -15,6 +16,9 @@ from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests.native import untested_note
 from obsgen.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
 from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
+from obsgen.ruletests.reference import AmbiguousScenario, UnknownRule
+from obsgen.ruletests.scenarios import ScenarioError
+from obsgen.ruletests.values import NoMatchingValue
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 
 # Digests of (promtool, rule files, test files) that already passed in this process: promtool is
@@ -22,9 +26,22 @@ from obsgen.ruletests.testfile import rule_test_document, rule_test_path
 _PASSED: set[str] = set()
 
 
+class RuleTestsUnavailable(ObsgenError):
+    """The generator cannot write a test that proves some alert of a valid spec: said plainly, not as a traceback."""
+
+
+# What the generator raises when a scenario cannot prove an alert or label values cannot be found.
+_CANNOT_PROVE = (ScenarioError, AmbiguousScenario, NoMatchingValue, UnknownRule)
+
+
 def emit_rule_tests(journey: Journey) -> list[Artifact]:
+    try:
+        document = rule_test_document(journey)
+    except _CANNOT_PROVE as exc:
+        raise RuleTestsUnavailable(f"{journey.source}: the rule-test generator cannot prove every alert of journey "
+                                   f"{journey.name!r}: {exc}") from None
     note = "".join(f"# {line}\n" for line in untested_note(journey))
-    artifacts = [Artifact(rule_test_path(journey), note + dump_yaml(rule_test_document(journey), journey.source))]
+    artifacts = [Artifact(rule_test_path(journey), note + dump_yaml(document, journey.source))]
     recorded = recorded_sli_document(journey)
     if recorded is not None:
         why = "".join(f"# {line}\n" for line in textwrap.wrap(WHY, 100))

@@ -21,7 +21,7 @@ from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
 from obsgen.spec.positions import PositionedDocument
 from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES
-from obsgen.spec.stage_profiles import builtin_profiles, load_profile_file
+from obsgen.spec.stage_profiles import UnreadableProfileFile, builtin_profiles, load_profile_file
 
 
 # Types whose SLI is the share of bad minutes of a gauge, not of bad events.
@@ -154,10 +154,12 @@ class Resolver:
         for i, name in enumerate(self.spec.profile_files):
             path = ("spec", "profileFiles", i)
             shown = (Path(self.source).parent / name).as_posix()
-            found, problems = load_profile_file(self.base_dir / name, shown)
-            if isinstance(problems, str):
-                self.error(path, problems)
-            self.problems.extend(problems if isinstance(problems, list) else [])
+            try:
+                found, problems = load_profile_file(self.base_dir / name, shown)
+            except UnreadableProfileFile as exc:
+                self.error(path, str(exc))
+                continue
+            self.problems.extend(problems)
             self._add_profiles(found, path, shown, defined_at)
         for name, profile in self.spec.profiles.items():
             self._add_profiles({name: profile}, ("spec", "profiles", name), "spec.profiles", defined_at)

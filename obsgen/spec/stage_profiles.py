@@ -40,12 +40,16 @@ def builtin_profiles() -> dict[str, fmt.StageProfile]:
     return profiles
 
 
-def load_profile_file(path: Path, shown: str) -> tuple[dict[str, fmt.StageProfile], list[Diagnostic] | str]:
-    """The profiles in a file, or its problems; a str is a reason it could not be read at all."""
+class UnreadableProfileFile(ValueError):
+    """A profile file that cannot be read at all (reported at the spec's reference to it)."""
+
+
+def load_profile_file(path: Path, shown: str) -> tuple[dict[str, fmt.StageProfile], list[Diagnostic]]:
+    """The profiles in a file, and the problems in it at their own positions."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return {}, f"cannot read profile file {shown}: {exc.strerror}"
+        raise UnreadableProfileFile(f"cannot read profile file {shown}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        return {}, f"profile file {shown} is not UTF-8 text"
+        raise UnreadableProfileFile(f"profile file {shown} is not UTF-8 text") from None
     return parse_profile_file(text, shown)

@@ -92,8 +92,10 @@ MILLISECONDS = HEAD + """\
       latency: {buckets: [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000]}
       alerts:
         latency: {threshold: 1s}
+  journeyTime: {histogram: shop_journey_duration_ms, buckets: [100, 1000, 5000, 10000, 30000]}
   slos:
     - {name: checkout-latency, type: latency, stages: [checkout], threshold: 250ms, objective: 95}
+    - {name: journey-time, type: journey-time, threshold: 10s, objective: 95}
 """ + DEPENDENCY
 
 NATIVE = HEAD + """\
@@ -175,6 +177,7 @@ def test_milliseconds_histogram(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     rules = (tmp_path / "out/shop/prometheus/recording.rules.yaml").read_text()
     assert 'le=~"250(\\\\.0)?"' in rules
+    assert 'shop_journey_duration_ms_bucket{le=~"10000(\\\\.0)?"}' in rules
 
 
 def test_native_histogram_stage_builds_and_its_rule_tests_say_what_they_leave_out(tmp_path: Path):
@@ -203,3 +206,12 @@ def test_examples_build_as_a_fleet_twice_byte_identical(tmp_path: Path):
     findings = [line for line in lint.stdout.splitlines() if line.strip()]
     native = "rate() over 'prometheus_http_request_duration_seconds', which does not look like a counter"
     assert all("/prometheus-api/" in f and "warning: promql/rate" in f and native in f for f in findings), lint.stdout
+
+
+def test_an_alert_the_generator_cannot_prove_is_reported_without_a_traceback(tmp_path: Path):
+    # A ticket held for 9h cannot fire inside a scenario's 8h: a clear failure (exit 1), not a crash.
+    result = build(tmp_path, DAILY_WINDOWS.replace("      alerting:\n", "      alerting:\n        ticketFor: 9h\n"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert ("shop.yaml: the rule-test generator cannot prove every alert of journey 'shop': "
+            "ShopExportSuccessErrorBudgetBurn (ticket)") in result.stderr

@@ -21,8 +21,10 @@ spec:
     - name: browse
       title: Browse
       profile: http
+  journeyTime: {histogram: cart_journey_duration_milliseconds}
   slos:
     - {name: add-latency, type: latency, stages: [add], threshold: 500ms, objective: 95}
+    - {name: journey-time, type: journey-time, threshold: 10s, objective: 95}
   dependencies:
     - {name: cache, kind: other, health: {metric: redis_up}, stages: [add]}
 """
@@ -49,3 +51,11 @@ def test_seconds_panel_is_unchanged():
     panel = _latency_panel(dashboard, "Browse")
     assert panel["fieldConfig"]["defaults"]["unit"] == "s"
     assert not any("1000" in e for e in exprs(panel))
+
+
+def test_milliseconds_journey_time_panel():
+    dashboard = build_dashboard(parse_journey(SPEC, "cart.yaml"))
+    panel = next(p for p in panels(dashboard) if p["title"].endswith(": end-to-end time"))
+    defaults = panel["fieldConfig"]["defaults"]
+    assert defaults["unit"] == "ms"
+    assert [s["value"] for s in defaults["thresholds"]["steps"]][1:] == [10000]

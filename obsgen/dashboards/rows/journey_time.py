@@ -13,7 +13,7 @@ from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import HTTP_KIND
 from obsgen.dashboards.trace_links import trace_links
 from obsgen.dashboards.variables import TRACE_ID_VAR
-from obsgen.model import Journey, Stage
+from obsgen.model import Histogram, Journey, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import quantile_name, STAGE_LATENCY
 from obsgen.rules.histograms import grafana_unit
@@ -49,12 +49,18 @@ def _thresholds(journey: Journey, stage: Stage) -> tuple[tuple[g.Step, ...], lis
     return (g.Step(g.GREEN),) + tuple(g.Step(color, value) for value, color, _ in lines), [t for *_, t in lines]
 
 
+def _latency_targets(histogram: Histogram, recorded) -> list:
+    """Recorded quantiles (seconds) and the raw p95 that carries exemplars, all in the histogram's unit:
+    exemplars keep the unit they were observed in, so the panel shows that unit."""
+    scale = "" if histogram.scale == 1 else f" * {format_number(histogram.scale)}"
+    targets = _quantile_targets((qt, recorded(qt) + scale) for qt in q.RECORDED_QUANTILES)
+    targets.append(g.prom(q.raw_quantile(histogram, 0.95), EXEMPLARS, exemplar=True))
+    return targets
+
+
 def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
     steps, explained = _thresholds(journey, stage)
-    # Recorded quantiles are seconds; the panel shows the histogram's unit, which its exemplars carry.
-    scale = "" if stage.latency.scale == 1 else f" * {format_number(stage.latency.scale)}"
-    targets = _quantile_targets((qt, q.latency(journey, stage.name, qt) + scale) for qt in q.RECORDED_QUANTILES)
-    targets.append(g.prom(q.raw_quantile(stage.latency, 0.95), EXEMPLARS, exemplar=True))
+    targets = _latency_targets(stage.latency, lambda qt: q.latency(journey, stage.name, qt))
     what = "API response time" if stage.kind == HTTP_KIND else "background processing time"
     lines = f" Dashed lines: {'; '.join(explained)}." if explained else ""
     panel = g.timeseries(
@@ -71,18 +77,20 @@ def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
 
 def _journey_time(journey: Journey) -> PanelDef:
     slos = [s for s in journey.slos if s.type == "journey-time"]
-    steps = (g.Step(g.GREEN),) + tuple(g.Step(g.RED, s.threshold) for s in sorted(slos, key=lambda s: s.threshold))
+    histogram = journey.journey_time
+    steps = (g.Step(g.GREEN),) + tuple(g.Step(g.RED, histogram.in_unit(s.threshold))
+                                       for s in sorted(slos, key=lambda s: s.threshold))
     slo_text = "; ".join(f"SLO {s.title}: p{format_number(s.objective * 100)} under {format_duration(s.threshold)}"
                          for s in slos)
-    targets = _quantile_targets((qt, q.journey_time(journey, qt)) for qt in q.RECORDED_QUANTILES)
-    targets.append(g.prom(q.raw_quantile(journey.journey_time, 0.95), EXEMPLARS, exemplar=True))
+    targets = _latency_targets(histogram, lambda qt: q.journey_time(journey, qt))
     panel = g.timeseries(
         f"{journey.journey_time_title}: end-to-end time",
         f"Time from the first stage to the last, per completed journey (5m recording rules). "
         f"{'Dashed line: ' + slo_text + '.' if slo_text else ''} This is what the user waits for in total; the "
         f"stage panels beside it show which stage the time goes to.",
         targets,
-        g.FieldConfig("s", steps, links=trace_links(journey), overrides=(g.exemplar_carrier(EXEMPLARS),), min=0),
+        g.FieldConfig(grafana_unit(histogram), steps, links=trace_links(journey),
+                      overrides=(g.exemplar_carrier(EXEMPLARS),), min=0),
         threshold_style="dashed",
     )
     return PanelDef("journey-time/end-to-end", panel, WIDTH, HEIGHT)
