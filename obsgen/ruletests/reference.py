@@ -105,10 +105,14 @@ class Reference:
             measured = max(values) if ts.aggregation == "max" else plain_sum(values)
         return 1.0 if self.greater(measured, ts.threshold) else 0.0
 
+    def evaluations_in(self, step: int, window: float) -> range:
+        """The evaluation steps a range selector over recorded series reads at step: Prometheus 2.42's
+        closed range [t - window, t], as _period_sli reads it (Prometheus 3 leaves out t - window)."""
+        return range(max(step - int(window // self.world.step_seconds), 0), step + 1)
+
     def _timeslice_ratio(self, slo: Slo, window: float, step: int) -> float:
-        # sum_over_time / count_over_time of the indicator recorded at every evaluation in [t - window, t]
-        oldest = step - int(window // self.world.step_seconds)
-        slices = [self.timeslice_bad(slo, k) for k in range(max(oldest, 0), step + 1)]
+        # sum_over_time / count_over_time of the indicator recorded at every evaluation in the range
+        slices = [self.timeslice_bad(slo, k) for k in self.evaluations_in(step, window)]
         return kahan_sum(slices) / float(len(slices))
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:

@@ -146,7 +146,7 @@ class FailuresAlert(Model):
     match: Match = Field(default_factory=dict, description="label matchers of the failures counter (with metric)")
     threshold: int = Field(default=0, ge=0, description="failures allowed in the window; the alert fires above it")
     window: Duration = "1d"
-    for_: Duration = Field(default="0s", alias="for")
+    for_: Duration = Field(default="1m", alias="for")
     severity: Severity = "ticket"
 
 

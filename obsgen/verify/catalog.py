@@ -50,6 +50,12 @@ def model_selectors(journey: Journey) -> list[ModelSelector]:
                                  stage.error_rate_alert.errors, stage.requests))
         if stage.latency is not None:
             found += _histogram(f"{origin} latency", stage.latency)
+        if stage.failures_alert is not None:
+            found.append(_errors(f"{origin} {stage.failures_alert.name} failures",
+                                 stage.failures_alert.failures, stage.requests))
+    for slo in journey.slos:
+        if slo.timeslice is not None:
+            found.append(ModelSelector(f"SLO {slo.name} {slo.timeslice.kind}", slo.timeslice.selector))
     if journey.journey_time is not None:
         found += _histogram("journey time", journey.journey_time)
     for dep in journey.dependencies:

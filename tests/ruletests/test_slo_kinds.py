@@ -79,8 +79,8 @@ def test_generated_promql_of_the_new_kinds():
     records = {(r.record, dict(r.labels).get("slo")): r.expr for g in rule_groups(journey) for r in g.rules
                if hasattr(r, "record")}
     assert records[("slo:sli_error:ratio_rate1h", "dead-letters")] == (
-        '(\n  sum(rate(kafka_topic_partition_current_offset{topic="orders.DLT"}[1h]))\n)\n/\n'
-        '(\n  sum(rate(kafka_consumergroup_current_offset{consumergroup="order-processor",topic="orders"}[1h]))\n  > 0\n)')
+        '(\n  sum(delta(kafka_topic_partition_current_offset{topic="orders.DLT"}[1h]))\n)\n/\n'
+        '(\n  sum(delta(kafka_consumergroup_current_offset{consumergroup="order-processor",topic="orders"}[1h]))\n  > 0\n)')
     assert records[(SLI_TIMESLICE, "consumer-lag")] == (
         '(sum(kafka_consumergroup_lag{consumergroup="order-processor",topic="orders"}) > bool 1000)\nor\nvector(1)')
     assert records[("slo:sli_error:ratio_rate6h", "consumer-lag")] == (
@@ -103,7 +103,7 @@ def test_custom_alert_is_labelled_like_generated_ones():
 
 def test_custom_alert_fires_from_given_input_series(built, tmp_path):
     """The Pushgateway keeps push_failure_time_seconds at 0 until a push fails (its README): at 10m a
-    push fails, so the failure is newer than the last successful push and the alert fires."""
+    push fails, so the failure is newer than the last successful push and, a minute later, the alert fires."""
     journey_dir = built[BACKUP.name]
     rules = yaml.safe_load((journey_dir / "prometheus" / "alerts.rules.yaml").read_text())
     rule = next(r for g in rules["groups"] for r in g["rules"] if r.get("alert") == "NightlyBackupPushFailing")
@@ -117,8 +117,8 @@ def test_custom_alert_fires_from_given_input_series(built, tmp_path):
                 {"series": 'push_failure_time_seconds{job="nightly-backup",instance=""}', "values": "0+0x9 600+0x10"},
             ],
             "alert_rule_test": [
-                {"eval_time": "9m", "alertname": "NightlyBackupPushFailing", "exp_alerts": []},
-                {"eval_time": "10m", "alertname": "NightlyBackupPushFailing",
+                {"eval_time": "10m", "alertname": "NightlyBackupPushFailing", "exp_alerts": []},
+                {"eval_time": "11m", "alertname": "NightlyBackupPushFailing",
                  "exp_alerts": [{"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}]},
             ],
         }],
