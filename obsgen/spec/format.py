@@ -139,6 +139,7 @@ class ErrorCodes(Model):
 
 class ProfileLatency(Model):
     histogram: MetricName = Field(description="base name of a classic histogram (without _bucket), or a native histogram's name")
+    match: Match = Field(default_factory=dict, description="label matchers for the histogram only")
     unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
     native: bool = Field(default=False, description="a native histogram (Prometheus 3)")
 

@@ -89,7 +89,8 @@ def test_spanmetrics_counts_server_spans_and_its_histogram_is_milliseconds():
     stage = only_stage(stage_spec("- {name: cart, profile: spanmetrics, match: {service_name: cart}}"))
     assert stage.requests.promql() == 'traces_span_metrics_calls_total{span_kind="SPAN_KIND_SERVER",service_name="cart"}'
     assert stage.errors.promql().endswith('status_code="STATUS_CODE_ERROR"}')
-    assert stage.latency.metric == "traces_span_metrics_duration_milliseconds"
+    assert stage.latency.count.promql() == ('traces_span_metrics_duration_milliseconds_count'
+                                            '{span_kind="SPAN_KIND_SERVER",service_name="cart"}')
     assert stage.latency.unit == "milliseconds"
 
 
