@@ -11,8 +11,10 @@ them:
   of the range at half a sample interval *before* it clamps it at the counter's zero point in
   3.x, and after it in 2.x.
 
-The target is the one a command names (``--prometheus-version``), else the generation of the
-promtool obsgen runs (``promtool --version``), else 3, the primary target.
+The target is the one a command names (``--prometheus-version``), else 3, the primary target:
+never the local promtool's, so the same spec gives the same bytes on every machine. When the
+promtool that validates a build is of the other generation, the tests it runs are written for its
+generation into a scratch copy (obsgen.emitters.ruletests), and the published ones stay the target's.
 """
 
 from __future__ import annotations
@@ -63,15 +65,15 @@ def _generation_of_binary(binary: str) -> int:
 
 def current() -> int:
     """The generation the rule tests being written now are for."""
-    return _chosen.get() or detected()
+    return _chosen.get() or PRIMARY
 
 
 @contextlib.contextmanager
 def targeting(generation: int | None) -> Iterator[int]:
-    """Write rule tests for `generation` (None: the detected one) inside the block."""
+    """Write rule tests for `generation` (None: the primary target) inside the block."""
     if generation is not None and generation not in GENERATIONS:
         raise UnknownGeneration(f"--prometheus-version must be one of {', '.join(map(str, GENERATIONS))}")
-    token = _chosen.set(generation or detected())
+    token = _chosen.set(generation or PRIMARY)
     try:
         yield _chosen.get()
     finally:
