@@ -28,6 +28,7 @@ import yaml
 
 from obsgen import pipeline
 from tests.conftest import PURCHASE_SPEC, ROOT
+from tests.fleet.test_shared_signals import spec as shared_dependency_spec
 
 ALL_TARGETS = ("prometheus", "prometheus-operator", "mimir", "cortex", "thanos")
 EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.yaml"))
@@ -64,11 +65,20 @@ def thanos() -> str:
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory) -> dict[str, Path]:
-    """purchase and every example, built together with every target; journey name -> its directory.
-    The files are the published ones; obsgen's own validators are left out here (other tests run them)."""
+    """Every directory holding rule files, by name: purchase and every example built together, plus a
+    fleet of two journeys sharing dependencies (its _fleet/ directory holds the shared rules), all with
+    every target. obsgen's own validators are left out here: other tests run them."""
     out = tmp_path_factory.mktemp("engines")
-    result = pipeline.build_fleet([PURCHASE_SPEC, *EXAMPLES], out, validate=False, targets=ALL_TARGETS)
-    return {journey.journey.name: journey.directory for journey in result.journeys}
+    examples = pipeline.build_fleet([PURCHASE_SPEC, *EXAMPLES], out / "examples", validate=False,
+                                    targets=ALL_TARGETS)
+    shared_specs = []
+    for name, stage in (("cart", "add"), ("orders", "place")):
+        shared_specs.append(out / f"{name}.yaml")
+        shared_specs[-1].write_text(shared_dependency_spec(name, stage), encoding="utf-8")
+    shared = pipeline.build_fleet(shared_specs, out / "shared", validate=False, targets=ALL_TARGETS)
+    directories = {j.journey.name: j.directory for j in (*examples.journeys, *shared.journeys)}
+    directories["_fleet (shared dependencies)"] = shared.directory
+    return directories
 
 
 def run_vmalert(binary: str, files: list[Path]) -> subprocess.CompletedProcess:
