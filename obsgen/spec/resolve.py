@@ -247,8 +247,11 @@ class Resolver:
             if histogram is None:
                 self.error(path + ("alerts", "latency"), f"stage {stage.name!r} has a latency alert but no latency histogram")
             elif self._check_positive(tpath, stage.alerts.latency.threshold):
-                self._check_bucket(tpath, stage.alerts.latency.threshold, histogram)
-                self._report(tpath, checks.unreachable_quantile(stage.alerts.latency.threshold, histogram))
+                unreachable = checks.unreachable_quantile(stage.alerts.latency.threshold, histogram)
+                if unreachable is None:
+                    self._check_bucket(tpath, stage.alerts.latency.threshold, histogram)
+                else:  # the bucket it is not on would be beside the point
+                    self.error(tpath, unreachable)
         if stage.alerts.error_rate is not None:
             self._report(path + ("alerts", "errorRate", "threshold"),
                          checks.unreachable_error_ratio(stage.alerts.error_rate.threshold))

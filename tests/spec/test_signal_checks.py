@@ -44,3 +44,8 @@ def test_errors_that_narrow_the_requests_build():
 def test_a_journey_time_bucket_listed_twice_is_refused():
     found = problems(stage_spec(HTTP_STAGE, "journeyTime: {histogram: journey_seconds, buckets: [1, 5, 5]}\n"))
     assert len(found) == 1 and found[0].startswith("shop.yaml:13:61: bucket bound 5 is listed twice (also item 2)")
+
+
+def test_a_threshold_beyond_the_declared_buckets_gets_one_problem_not_two():
+    found = problems(stage_spec(HTTP_STAGE + "  latency: {buckets: [0.1, 0.5, 1]}\n  alerts: {latency: {threshold: 30s}}\n"))
+    assert len(found) == 1 and "not below the histogram's last finite bucket (1s" in found[0]
