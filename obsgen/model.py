@@ -13,6 +13,8 @@ from obsgen.promql import Matcher, Selector, format_duration, format_number, le_
 
 # How many of a histogram's units make a second.
 UNIT_SCALE = {"seconds": 1.0, "milliseconds": 1000.0}
+# Prometheus' client default buckets (in seconds), what a classic histogram whose spec declares none is taken to have.
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 
 @dataclass(frozen=True)

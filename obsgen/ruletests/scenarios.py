@@ -319,13 +319,21 @@ def slo_effects(base: Baseline, slo: Slo, ratio: float) -> list[Effect]:
 
 
 def slow_burn_factor(slo: Slo) -> float:
-    """Twice the lowest ticket burn rate, kept below the lowest page burn rate."""
+    """Twice the lowest ticket burn rate, kept below the lowest page burn rate when a slow burn can be."""
     tickets = [b.factor for b in slo.burn_rates if b.severity == "ticket"]
     pages = [b.factor for b in slo.burn_rates if b.severity == "page"]
     factor = 2 * min(tickets)
-    if pages and factor >= min(pages):
+    if tickets_without_paging(slo) and pages and factor >= min(pages):
         factor = (min(tickets) + min(pages)) / 2
     return factor
+
+
+def tickets_without_paging(slo: Slo) -> bool:
+    """Whether some burn raises a ticket without paging: not when a page burns at the ticket's rate or
+    below it (a daily job's 1x page and ticket on the same windows), where every ticket also pages."""
+    tickets = [b.factor for b in slo.burn_rates if b.severity == "ticket"]
+    pages = [b.factor for b in slo.burn_rates if b.severity == "page"]
+    return not pages or min(pages) > min(tickets)
 
 
 def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list[Plan]:
@@ -341,7 +349,8 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
         elif alert.kind == "burn-rate-ticket":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             factor = slow_burn_factor(slo)
-            pages = [a for a in alerts if a.slo == slo.name and a.kind == "burn-rate-page"]
+            pages = [a for a in alerts if a.slo == slo.name and a.kind == "burn-rate-page"
+                     and tickets_without_paging(slo)]
             out.append(Plan(f"slow burn at {format_number(factor)}x the error budget", alert,
                             slo_effects(base, slo, min(1.0, nudge * factor * slo.error_budget)), pages, "slow burn"))
         elif alert.kind == "error-rate":

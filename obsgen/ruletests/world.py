@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import Dependency, Health, Histogram, Journey, Saturation, Slo, Stage
+from obsgen.model import DEFAULT_BUCKETS, Dependency, Health, Histogram, Journey, Saturation, Slo, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.rules.sli import sli_series
 from obsgen.ruletests.notation import STALE, Sample
@@ -22,8 +22,6 @@ STEP_SECONDS = 60
 # Counters start high, as they do on a server that has been up for a while; it also keeps
 # rate() from clamping its extrapolation at the counter's zero point.
 COUNTER_START = 1_000_000
-# Prometheus' client default buckets, for a histogram whose spec declares none.
-DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 # A heartbeat counter's increase per step while the dependency works.
 HEARTBEATS_PER_STEP = 60
 # A ratio's denominator (a pool's size, a connection limit): numerators are a share of it.

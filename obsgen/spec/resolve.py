@@ -19,6 +19,7 @@ from obsgen.naming import camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
+from obsgen.spec import signal_checks as checks
 from obsgen.spec.positions import PositionedDocument
 from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES
 from obsgen.spec.stage_profiles import UnreadableProfileFile, builtin_profiles, load_profile_file
@@ -116,6 +117,8 @@ class Resolver:
         self._check_unique("business", [b.name for b in self.spec.business])
         for i, stage in enumerate(self.spec.stages):
             self._check_stage(i, stage)
+        if self.spec.journey_time is not None and self.spec.journey_time.buckets:
+            self._check_bucket_bounds(("spec", "journeyTime", "buckets"), self.spec.journey_time.buckets)
         for i, slo in enumerate(self.spec.slos):
             self._check_slo(i, slo)
         for i, dep in enumerate(self.spec.dependencies):
@@ -236,13 +239,57 @@ class Resolver:
             self.error(path + ("name",), f"stage {stage.name!r} needs a profile, or both requests (with a metric) and errors")
         if stage.profile is None and stage.kind is None:
             self.error(path + ("name",), f"stage {stage.name!r} needs a kind when it has no profile")
+        if stage.latency is not None and stage.latency.buckets:
+            self._check_bucket_bounds(path + ("latency", "buckets"), stage.latency.buckets)
         histogram = self._histogram_of(stage)
         if stage.alerts.latency is not None:
             tpath = path + ("alerts", "latency", "threshold")
             if histogram is None:
                 self.error(path + ("alerts", "latency"), f"stage {stage.name!r} has a latency alert but no latency histogram")
             elif self._check_positive(tpath, stage.alerts.latency.threshold):
-                self._check_bucket(tpath, stage.alerts.latency.threshold, histogram)
+                unreachable = checks.unreachable_quantile(stage.alerts.latency.threshold, histogram)
+                if unreachable is None:
+                    self._check_bucket(tpath, stage.alerts.latency.threshold, histogram)
+                else:  # the bucket it is not on would be beside the point
+                    self.error(tpath, unreachable)
+        if stage.alerts.error_rate is not None:
+            self._report(path + ("alerts", "errorRate", "threshold"),
+                         checks.unreachable_error_ratio(stage.alerts.error_rate.threshold))
+        if stage.profile is not None or (stage.requests and stage.requests.metric and stage.errors is not None):
+            self._check_error_signals(path, stage, profile)
+
+    def _report(self, path: tuple, problem: str | None) -> None:
+        if problem is not None:
+            self.error(path, problem)
+
+    def _check_bucket_bounds(self, path: tuple, buckets: list[float]) -> None:
+        for index, problem in checks.duplicate_buckets(buckets):
+            self.error(path + (index,), problem)
+
+    def _check_error_signals(self, path: tuple, stage: fmt.Stage, profile: fmt.StageProfile | None) -> None:
+        """The stage's errors, and an error-rate alert's own, must be some but not all of its requests."""
+        requests = self._requests(stage, profile, matchers(stage.match))
+        errors = error_selector(requests, stage.errors) if stage.errors is not None else \
+            self._profile_errors(stage, profile, requests)
+        where = [(path + ("errors",) if stage.errors is not None else path + ("profile",), errors)]
+        alert = stage.alerts.error_rate
+        if alert is not None and alert.errors is not None:
+            where.append((path + ("alerts", "errorRate", "errors"), error_selector(requests, alert.errors)))
+        for errors_path, selector in where:
+            self._report(errors_path, checks.errors_same_as_requests(requests, selector))
+            disjoint = checks.errors_outside_requests(requests, selector)
+            if disjoint is not None:
+                label, problem = disjoint
+                self.error(self._requests_matcher_path(path, stage, label) or errors_path, problem)
+
+    @staticmethod
+    def _requests_matcher_path(path: tuple, stage: fmt.Stage, label: str) -> tuple | None:
+        """Where the stage itself wrote the requests' matcher on label, if it did."""
+        if label in stage.match:
+            return path + ("match", label)
+        if stage.requests is not None and label in stage.requests.match:
+            return path + ("requests", "match", label)
+        return None
 
     def _check_positive(self, path: tuple, threshold: str) -> bool:
         if parse_duration(threshold) > 0:

@@ -103,3 +103,18 @@ def test_healthy_baseline_checks_every_alert(catalogue, alerts):
     healthy = catalogue[0]
     assert set(healthy.scope) == {name for name, _ in alerts}
     assert all(not healthy.timeline.expected(name, step) for step, name in healthy.checks)
+
+
+def test_a_page_that_burns_no_faster_than_the_ticket_fires_in_the_slow_burn_too():
+    """Issue 12: page and ticket both at 1x over 1d/6h (a daily job's SLO). No slow burn can ticket
+    without paging, so the ticket's scenario burns at twice the budget and expects both to fire."""
+    from pathlib import Path
+
+    from obsgen.spec.loader import load_journey
+
+    journey = load_journey(Path(__file__).parents[1] / "spec" / "crashes" / "burn-windows-1d-6h.yaml")
+    by_severity = {a.severity: a for a in all_alerts(journey) if a.kind.startswith("burn-rate")}
+    slow_burn = next(s for s in scenarios(journey) if by_severity["ticket"] in s.subjects)
+    assert "0.2% of checkout requests fail" in slow_burn.name  # twice the 99.9% objective's budget
+    assert any(slow_burn.timeline.fires(by_severity["page"], step) for step in range(slow_burn.horizon + 1))
+    assert any(slow_burn.timeline.fires(by_severity["ticket"], step) for step in range(slow_burn.horizon + 1))

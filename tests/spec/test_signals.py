@@ -73,10 +73,19 @@ def test_a_stage_replaces_the_profiles_error_codes():
 
 
 def test_grpc_go_codes_by_name_and_no_code_label_on_the_histogram():
-    stage = only_stage(stage_spec("- {name: get, profile: grpc-go, match: {grpc_method: Get, grpc_code: OK}}"))
-    assert stage.requests.promql() == 'grpc_server_handled_total{grpc_method="Get",grpc_code="OK"}'
+    # Cancelled calls are the client's doing, not a request the server could serve.
+    stage = only_stage(stage_spec("- {name: get, profile: grpc-go, match: {grpc_method: Get, grpc_code: {not: Canceled}}}"))
+    assert stage.requests.promql() == 'grpc_server_handled_total{grpc_method="Get",grpc_code!="Canceled"}'
     assert 'grpc_code=~"Unknown|DeadlineExceeded|Unimplemented|Internal|Unavailable|DataLoss"' in stage.errors.promql()
     assert stage.latency.count.promql() == 'grpc_server_handling_seconds_count{grpc_method="Get"}'
+
+
+def test_a_stage_match_that_excludes_every_error_is_refused():
+    found = problems(stage_spec("- {name: get, profile: grpc-go, match: {grpc_method: Get, grpc_code: OK}}"))
+    assert found == ['shop.yaml:10:74: the requests match grpc_code="OK" but the errors grpc_code=~"Unknown|'
+                     'DeadlineExceeded|Unimplemented|Internal|Unavailable|DataLoss": no request can be an error, so '
+                     "the error ratio would always be 0; drop grpc_code from the stage's match (or match failures on "
+                     "another label)"]
 
 
 def test_micrometer_errors_are_server_error_outcomes():
