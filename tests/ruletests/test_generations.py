@@ -24,9 +24,14 @@ from obsgen.tools import go_tool
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 DEBIAN_PROMTOOL = "/usr/bin/promtool"
-# The reference journey alone, and every spec the project and the fleet tests hold, built as one fleet.
+# The reference journey alone; every spec the project and the fleet tests hold, built as one fleet; and the
+# example journeys of public systems (`obsgen build specs/examples/`), with the rule kinds the
+# simulator models (time-slice SLOs, failures counts, ratio saturation, raw-PromQL SLIs); and the journey
+# with every kind of dependency signal (heartbeats' changes(), healthy ranges, predicted saturation).
 SPEC_SETS = {"purchase": [PURCHASE_SPEC],
-             "fleet": sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "tests" / "fleet" / "specs").glob("*.yaml")])}
+             "fleet": sorted([*(ROOT / "specs").glob("*.yaml"), *(ROOT / "tests" / "fleet" / "specs").glob("*.yaml")]),
+             "examples": sorted((ROOT / "specs" / "examples").glob("*.yaml")),
+             "signals": [ROOT / "tests" / "ruletests" / "dependency_signals.yaml"]}
 
 
 def in_ci() -> bool:
