@@ -15,11 +15,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from obsgen import promtool
 from obsgen.errors import ObsgenError
 from obsgen.pipeline import build_fleet
+from obsgen.promql import Selector
 from obsgen.ruletests import generation
+from obsgen.ruletests.promsim import Sim
+from obsgen.ruletests.world import Series, World
 from obsgen.tools import go_tool
 from tests.conftest import PURCHASE_SPEC, ROOT
 
@@ -117,3 +121,28 @@ def test_the_option_overrides_the_detected_generation(monkeypatch, tmp_path):
     with pytest.raises(generation.UnknownGeneration):
         with generation.targeting(4):
             pass
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("major", generation.GENERATIONS)
+def test_predict_linear_sums_as_each_generation_does(major, tmp_path, monkeypatch):
+    """linearRegression compensates its sums (Kahan-Neumaier) in 2.42 and 3.x alike: on 0, 0.1, ..., 1 a
+    minute apart, plain sums predict 7.000000000000002 an hour ahead, compensated ones exactly 7, and
+    promtool compares the expected value to the last bit."""
+    values = [0.1 * k for k in range(11)]
+    sim = Sim(World(len(values), [Series({"__name__": "x"}, values)]), major)
+    (expected,) = sim.predict_linear(Selector("x"), 10, 600, 3600)
+    assert expected == 7.0
+    test = {"rule_files": [], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m",
+        "input_series": [{"series": "x", "values": " ".join(map(repr, values))}],
+        "promql_expr_test": [{"expr": "predict_linear(x[10m], 3600)", "eval_time": "10m",
+                              "exp_samples": [{"labels": "{}", "value": expected}]}],
+    }]}
+    path = tmp_path / "predict.tests.yaml"
+    path.write_text(yaml.safe_dump(test))
+    monkeypatch.setenv(promtool.ENV_VAR, promtool_of_generation(major))
+    assert promtool.test_rules([path]).failures == ()
+    test["tests"][0]["promql_expr_test"][0]["exp_samples"][0]["value"] = 7.000000000000002
+    path.write_text(yaml.safe_dump(test))
+    assert promtool.test_rules([path]).failures != ()
