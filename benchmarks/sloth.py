@@ -11,9 +11,7 @@ Sloth's own alert windows are its defaults, which are obsgen's defaults too (14.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -21,11 +19,8 @@ import yaml
 from obsgen.model import Journey, Slo
 from obsgen.promql import Selector, format_duration, format_number, rate_sum
 
-MODULE = "github.com/slok/sloth/cmd/sloth"
-VERSION = "v0.16.0"
 ENV_VAR = "OBSGEN_SLOTH"
-CACHE = Path(os.environ.get("OBSGEN_CACHE", Path.home() / ".cache" / "obsgen"))
-BINARY = CACHE / "bin" / f"sloth-{VERSION}"
+GO_TOOLS = Path(__file__).resolve().parent.parent / "scripts" / "go-tools"
 
 # The Sloth defaults (its "Google SRE" windows for a 30-day period) as (severity, factor, long, short).
 SLOTH_DEFAULT_WINDOWS = {("page", 14.4, 3600, 300), ("page", 6.0, 21600, 1800),
@@ -35,32 +30,21 @@ _SENTINEL = 11 * 86400 + 11 * 3600 + 11 * 60 + 11
 
 
 def binary() -> Path:
-    """The pinned Sloth binary: $OBSGEN_SLOTH, else the cached build, else built now with `go install`."""
+    """The pinned Sloth binary: $OBSGEN_SLOTH, else scripts/go-tools' build (made now if missing)."""
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured)
-    if not BINARY.exists():
-        install()
-    return BINARY
-
-
-def install() -> None:
-    """`go install MODULE@VERSION` into the cache, with obsgen's Go caches (minutes on a cold cache)."""
-    go = shutil.which("go")
-    if go is None:
-        raise SystemExit(f"Sloth {VERSION} is not built and `go` is not installed; set ${ENV_VAR} to a sloth binary")
-    with tempfile.TemporaryDirectory(prefix="obsgen-sloth-") as gobin:
-        env = {**os.environ, "GOBIN": gobin, "GOFLAGS": "-buildvcs=false",
-               "GOCACHE": str(CACHE / "go-build"), "GOMODCACHE": str(CACHE / "gomod")}
-        subprocess.run([go, "install", f"{MODULE}@{VERSION}"], env=env, check=True)
-        BINARY.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(Path(gobin) / "sloth"), BINARY)
+    subprocess.run([str(GO_TOOLS), "install", "sloth"], check=True)
+    return Path(subprocess.run([str(GO_TOOLS), "path", "sloth"], capture_output=True, text=True, check=True).stdout.strip())
 
 
 def version() -> str:
-    # A `go install` build has no release ldflags: the binary says "dev", the pin says which it is.
+    """The pinned release from scripts/go-tools' table (a `go install` build itself says "dev")."""
     out = subprocess.run([str(binary()), "version"], capture_output=True, text=True, check=True).stdout.strip()
-    return VERSION if out in ("", "dev") else out
+    if out not in ("", "dev"):
+        return out
+    listing = subprocess.run([str(GO_TOOLS), "list"], capture_output=True, text=True, check=True).stdout
+    return next(line.split()[1].rsplit("@", 1)[1] for line in listing.splitlines() if line.startswith("sloth "))
 
 
 def windows_match(slo: Slo) -> bool:

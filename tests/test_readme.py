@@ -13,7 +13,9 @@ def readme_commands() -> list[str]:
 
 def test_readme_starts_with_build_and_test_commands():
     build, test = readme_commands()
-    assert build == "scripts/bootstrap && obsgen build specs/purchase.yaml"
+    # .venv/bin: obsgen lives in a virtualenv of the checkout, the same path on every machine (a
+    # system Python is externally managed and has no `python` command).
+    assert build == "scripts/bootstrap && .venv/bin/obsgen build specs/purchase.yaml"
     # --test adds the native stack, node/npm and the second promtool generation to what build needs.
     assert test.startswith("scripts/bootstrap --test && ")
 

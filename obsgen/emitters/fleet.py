@@ -16,7 +16,7 @@ from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH, check_config_file, render_config
 from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
 from obsgen.emitters.prometheus import rule_file_artifacts, rule_file_problems
-from obsgen.emitters.ruletests import run_rule_tests
+from obsgen.emitters.ruletests import run_on_local_promtool
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import FLEET_NAME
 from obsgen.render import dump_json, dump_yaml
@@ -104,7 +104,7 @@ def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
 
 
 def check_shared_rule_tests(staged: Path, fleet: Fleet) -> list[str]:
-    return run_rule_tests(staged)
+    return run_on_local_promtool(staged, lambda: emit_shared_rule_tests(fleet))
 
 
 FLEET_EMITTERS: list[FleetEmitter] = [

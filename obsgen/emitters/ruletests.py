@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 from obsgen import promtool
@@ -13,6 +16,7 @@ from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import describe, rule_test_files, run
 from obsgen.emitters.prometheus import rule_files
+from obsgen.ruletests import generation
 from obsgen.ruletests.native import untested_note
 from obsgen.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
 from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
@@ -56,7 +60,22 @@ def emit_rule_tests(journey: Journey) -> list[Artifact]:
 
 def check_rule_tests(staged: Path, journey: Journey) -> list[str]:
     """Run `promtool test rules` on the staged tests; a failure names the alert and the scenario."""
-    return run_rule_tests(staged)
+    return run_on_local_promtool(staged, lambda: emit_rule_tests(journey))
+
+
+def run_on_local_promtool(staged: Path, emit: Callable[[], list[Artifact]]) -> list[str]:
+    """The staged tests, or, when the local promtool is of the other Prometheus generation than the
+    one they are written for, the same tests written for its generation in a scratch copy: the rules
+    are proven either way, and the published files do not depend on the machine."""
+    local = generation.detected()
+    if local == generation.current():
+        return run_rule_tests(staged)
+    with tempfile.TemporaryDirectory(prefix="obsgen-tests-") as scratch, generation.targeting(local):
+        copy = Path(scratch) / staged.name
+        shutil.copytree(staged, copy)
+        for artifact in emit():
+            (copy / artifact.path).write_bytes(artifact.content.encode("utf-8"))
+        return run_rule_tests(copy)
 
 
 def run_rule_tests(staged: Path) -> list[str]:

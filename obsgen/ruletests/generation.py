@@ -17,8 +17,10 @@ Every range reads the generation's range, ranges over series the rules record th
 (time-slice indicators, the 5m ratio a period ratio averages) included: at one evaluation a
 minute, x[5m] over a recorded series holds 6 evaluations in 2.x and 5 in 3.x.
 
-The target is the one a command names (``--prometheus-version``), else the generation of the
-promtool obsgen runs (``promtool --version``), else 3, the primary target.
+The target is the one a command names (``--prometheus-version``), else 3, the primary target:
+never the local promtool's, so the same spec gives the same bytes on every machine. When the
+promtool that validates a build is of the other generation, the tests it runs are written for its
+generation into a scratch copy (obsgen.emitters.ruletests), and the published ones stay the target's.
 """
 
 from __future__ import annotations
@@ -69,15 +71,15 @@ def _generation_of_binary(binary: str) -> int:
 
 def current() -> int:
     """The generation the rule tests being written now are for."""
-    return _chosen.get() or detected()
+    return _chosen.get() or PRIMARY
 
 
 @contextlib.contextmanager
 def targeting(generation: int | None) -> Iterator[int]:
-    """Write rule tests for `generation` (None: the detected one) inside the block."""
+    """Write rule tests for `generation` (None: the primary target) inside the block."""
     if generation is not None and generation not in GENERATIONS:
         raise UnknownGeneration(f"--prometheus-version must be one of {', '.join(map(str, GENERATIONS))}")
-    token = _chosen.set(generation or detected())
+    token = _chosen.set(generation or PRIMARY)
     try:
         yield _chosen.get()
     finally:

@@ -143,10 +143,18 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
     """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
     shares), or a fresh build's when asked (or missing). A fresh build includes the journeys the
     spec was built together with, so it tests what `obsgen build` publishes; its tests are written
-    for prometheus_version (None: the promtool's generation)."""
+    for prometheus_version (None: the local promtool's generation). Committed tests are written for
+    the primary target: a promtool of the other generation tests a fresh build written for it."""
     from obsgen.emitters.fleet import FLEET_DIR
     from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
+    from obsgen.ruletests import generation
 
+    local = generation.detected()
+    if not fresh and local != generation.PRIMARY:
+        echo(f"promtool is Prometheus {local}; the committed tests are written for Prometheus "
+             f"{generation.PRIMARY}: testing fresh builds written for Prometheus {local}")
+        fresh = True
+    prometheus_version = prometheus_version or local
     passed = True
     for spec in specs:
         journey = load_in_fleet(spec, out_dir)

@@ -509,11 +509,14 @@ def _run_unambiguous(journey: Journey, alerts: list[AlertRule], catalogue: list[
     """Run a pack; when a window average lands exactly on a threshold (tight objectives make the
     healthy and incident counts small whole numbers), retry with slightly stronger incidents."""
     positions = [next(i for i, p in enumerate(catalogue) if p is m) for m in members]
-    for attempt, nudge in enumerate(NUDGES):
-        chosen = members if attempt == 0 else [plans(journey, alerts, nudge)[i] for i in positions]
+
+    def run(nudge: float) -> Scenario:
+        chosen = members if nudge == NUDGES[0] else [plans(journey, alerts, nudge)[i] for i in positions]
+        return run_pack(journey, alerts, chosen)
+
+    for nudge in NUDGES[:-1]:
         try:
-            return run_pack(journey, alerts, chosen)
+            return run(nudge)
         except AmbiguousScenario:
-            if attempt == len(NUDGES) - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue
+    return run(NUDGES[-1])

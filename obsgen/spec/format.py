@@ -178,6 +178,7 @@ class ErrorCodes(Model):
 
 class ProfileLatency(Model):
     histogram: MetricName = Field(description="base name of a classic histogram (without _bucket), or a native histogram's name")
+    match: Match = Field(default_factory=dict, description="label matchers for the histogram only")
     unit: HistogramUnit | None = Field(default=None, description=UNIT_DESCRIPTION)
     native: bool = Field(default=False, description="a native histogram (Prometheus 3)")
 
@@ -215,7 +216,7 @@ class Stage(Model):
     match: Match = Field(default_factory=dict, description="label matchers added to every signal of the profile")
     requests: CounterSignal | None = Field(default=None, description="valid events")
     errors: ErrorSignal | None = Field(default=None, description="failed events; matchers are added to the requests selector (a different metric gets only its own matchers)")
-    error_codes: list[ErrorCode] | None = Field(default=None, description="status codes that count as errors, replacing the profile's errorCodes.codes (profiles with an errorCodes label only)")
+    error_codes: list[ErrorCode] | None = Field(default=None, min_length=1, description="status codes that count as errors, replacing the profile's errorCodes.codes (profiles with an errorCodes label only)")
     latency: HistogramSignal | None = None
     alerts: StageAlerts = Field(default_factory=StageAlerts)
     runbook: RunbookHints | None = Field(default=None, description="where to look when it fails, shown in the runbook sections of its alerts")

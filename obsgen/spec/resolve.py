@@ -584,7 +584,8 @@ class Resolver:
         native = spec.native if spec and spec.native is not None else (inherited.native if same else False)
         dropped = profile.labels_not_on_histogram if profile else ()
         kept = tuple(m for m in own if m.label not in dropped)
-        base = Selector(metric, kept).with_matchers(*(matchers(spec.match) if spec else ()))
+        own_histogram = matchers(inherited.match) if same else ()
+        base = Selector(metric, own_histogram).with_matchers(*kept).with_matchers(*(matchers(spec.match) if spec else ()))
         return Histogram(metric, base.matchers, tuple(spec.buckets) if spec and spec.buckets else None, unit, native)
 
     @staticmethod

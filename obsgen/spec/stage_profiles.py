@@ -26,7 +26,7 @@ def parse_profile_file(text: str, source: str) -> tuple[dict[str, fmt.StageProfi
     try:
         document = fmt.ProfileFile.model_validate(positioned.data)
     except ValidationError as exc:
-        return {}, [positioned.diagnostic(tuple(e["loc"]), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
+        return {}, [positioned.diagnostic(tuple(e["loc"]), f"{'.'.join(map(str, e['loc'])) or 'profile file'}: {e['msg']}")
                     for e in exc.errors()]
     return dict(document.profiles), []
 

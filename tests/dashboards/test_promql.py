@@ -71,9 +71,11 @@ def test_every_expression_returns_data_for_the_seed(purchase_journey, dashboard,
     series = {**SEED_SERIES, **_histogram_series()}
     found = _prometheus_exprs(dashboard)
     # absent(x) is empty exactly when x has data: an empty expectation asserts "returns something".
-    tests = [{"interval": "1m",
+    # Samples every 15s, the stack's scrape interval: Grafana's $__rate_interval (1m) then holds four,
+    # where a 1m interval would leave Prometheus 3's left-open [1m] range a single sample and no rate.
+    tests = [{"interval": "15s",
               "input_series": [{"series": s, "values": v} for s, v in sorted(series.items())],
-              "promql_expr_test": [{"expr": f"absent({e})", "eval_time": "55m", "exp_samples": []} for _, e in found]}]
+              "promql_expr_test": [{"expr": f"absent({e})", "eval_time": "14m", "exp_samples": []} for _, e in found]}]
     test_file = tmp_path / "dashboard.test.yaml"
     test_file.write_text(yaml.safe_dump({"rule_files": [rules.name], "evaluation_interval": "1m", "tests": tests},
                                         sort_keys=False))

@@ -89,7 +89,8 @@ def test_spanmetrics_counts_server_spans_and_its_histogram_is_milliseconds():
     stage = only_stage(stage_spec("- {name: cart, profile: spanmetrics, match: {service_name: cart}}"))
     assert stage.requests.promql() == 'traces_span_metrics_calls_total{span_kind="SPAN_KIND_SERVER",service_name="cart"}'
     assert stage.errors.promql().endswith('status_code="STATUS_CODE_ERROR"}')
-    assert stage.latency.metric == "traces_span_metrics_duration_milliseconds"
+    assert stage.latency.count.promql() == ('traces_span_metrics_duration_milliseconds_count'
+                                            '{span_kind="SPAN_KIND_SERVER",service_name="cart"}')
     assert stage.latency.unit == "milliseconds"
 
 
@@ -231,3 +232,9 @@ def test_errors_in_another_metric_may_opt_in_to_the_stage_matchers():
 def test_errors_on_the_requests_metric_still_add_to_its_matchers():
     stage = only_stage(stage_spec("- {name: a, profile: http, match: {handler: /a}, errors: {match: {code: {regex: '5..|429'}}}}"))
     assert stage.errors.promql() == 'http_requests_total{handler="/a",code=~"5..|429"}'
+
+
+def test_a_latency_matcher_replaces_the_stages_matcher_on_the_same_label():
+    stage = only_stage(stage_spec("- {name: a, profile: http, match: {handler: /a, job: api}, "
+                                  "latency: {match: {handler: /a/slow}}}"))
+    assert stage.latency.count.promql() == 'http_request_duration_seconds_count{job="api",handler="/a/slow"}'
