@@ -10,6 +10,12 @@ them:
 - rate()'s extrapolation (promql/functions.go extrapolatedRate) caps the distance to the start
   of the range at half a sample interval *before* it clamps it at the counter's zero point in
   3.x, and after it in 2.x.
+- The sum() aggregation compensates rounding (Kahan-Neumaier) in 3.x and adds plainly in 2.x;
+  sum_over_time compensates in both.
+
+Every range reads the generation's range, ranges over series the rules record themselves
+(time-slice indicators, the 5m ratio a period ratio averages) included: at one evaluation a
+minute, x[5m] over a recorded series holds 6 evaluations in 2.x and 5 in 3.x.
 
 The target is the one a command names (``--prometheus-version``), else 3, the primary target:
 never the local promtool's, so the same spec gives the same bytes on every machine. When the

@@ -187,16 +187,21 @@ def plain_sum(values) -> float | None:
     return total
 
 
+def kahan_inc(value: float, total: float, compensation: float) -> tuple[float, float]:
+    """One step of compensated (Kahan-Neumaier) summation, as Prometheus' kahanSumInc."""
+    t = total + value
+    if math.isinf(t):
+        return t, 0.0
+    if abs(total) >= abs(value):
+        return t, compensation + ((total - t) + value)
+    return t, compensation + ((value - t) + total)
+
+
 def kahan_sum(values) -> float:
-    """sum_over_time's compensated (Kahan-Neumaier) summation, as promql/functions.go kahanSumInc."""
+    """sum_over_time's compensated summation (both generations; sum() in 3.x)."""
     total, compensation = 0.0, 0.0
     for value in values:
-        t = total + value
-        if abs(total) >= abs(value):
-            compensation += (total - t) + value
-        else:
-            compensation += (value - t) + total
-        total = t
+        total, compensation = kahan_inc(value, total, compensation)
     return total if math.isinf(total) else total + compensation
 
 
@@ -273,16 +278,17 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
 
 
 def linear_regression(points: list[Point], intercept_ms: int) -> tuple[float, float]:
-    n = sum_x = sum_y = sum_xy = sum_x2 = 0.0
+    """promql/functions.go linearRegression: compensated sums in both generations (since 2.32)."""
+    if all(p.value == points[0].value for p in points):
+        return (math.nan, math.nan) if math.isinf(points[0].value) else (0.0, points[0].value)
+    n = 0.0
+    sums = {"x": (0.0, 0.0), "y": (0.0, 0.0), "xy": (0.0, 0.0), "x2": (0.0, 0.0)}
     for point in points:
         x = (point.t_ms - intercept_ms) / 1e3
         n += 1.0
-        sum_y += point.value
-        sum_x += x
-        sum_xy += x * point.value
-        sum_x2 += x * x
-    if all(p.value == points[0].value for p in points):
-        return 0.0, points[0].value
+        for name, term in (("x", x), ("y", point.value), ("xy", x * point.value), ("x2", x * x)):
+            sums[name] = kahan_inc(term, *sums[name])
+    sum_x, sum_y, sum_xy, sum_x2 = (total + compensation for total, compensation in sums.values())
     cov_xy = sum_xy - sum_x * sum_y / n
     var_x = sum_x2 - sum_x * sum_x / n
     slope = cov_xy / var_x

@@ -15,7 +15,7 @@ from obsgen.model import Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules.sli import sli_series
-from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum, plain_sum
+from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
 from obsgen.ruletests.world import World
 
 SLI_WINDOW_DASHBOARD = 300.0
@@ -102,13 +102,13 @@ class Reference:
         if ts.kind == "freshness":
             measured = self.sim.t_ms(step) / 1000 - max(values)
         else:
-            measured = max(values) if ts.aggregation == "max" else plain_sum(values)
+            measured = max(values) if ts.aggregation == "max" else self.sim.sum(values)
         return 1.0 if self.greater(measured, ts.threshold) else 0.0
 
     def evaluations_in(self, step: int, window: float) -> range:
-        """The evaluation steps a range selector over recorded series reads at step: Prometheus 2.42's
-        closed range [t - window, t], as _period_sli reads it (Prometheus 3 leaves out t - window)."""
-        return range(max(step - int(window // self.world.step_seconds), 0), step + 1)
+        """The evaluation steps a range selector over recorded series reads at step: those in the
+        target generation's range, [t - window, t] in 2.x, (t - window, t] in 3.x (Sim.oldest_step)."""
+        return range(max(self.sim.oldest_step(step, window), 0), step + 1)
 
     def _timeslice_ratio(self, slo: Slo, window: float, step: int) -> float:
         # sum_over_time / count_over_time of the indicator recorded at every evaluation in the range
@@ -117,8 +117,7 @@ class Reference:
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:
         # sum_over_time / count_over_time of the recorded 5m ratio, one sample per evaluation
-        oldest = self.sim.oldest_step(step, slo.window)
-        values = [v for k in range(max(oldest, 0), step + 1)
+        values = [v for k in self.evaluations_in(step, slo.window)
                   if (v := self.sli(slo, SLI_WINDOW_DASHBOARD, k)) is not None]
         if not values:
             return None
@@ -204,7 +203,7 @@ class Reference:
         denominator = [v for _, v in self.sim.instant(sat.denominator, step)]
         if not numerator or not denominator:
             return None
-        return divide(plain_sum(numerator), plain_sum(denominator))
+        return divide(self.sim.sum(numerator), self.sim.sum(denominator))
 
     def _predicted(self, alert: AlertRule, step: int) -> AlertSample | None:
         sat = self.journey.dependency(alert.dependency).saturation_of(alert.alert)

@@ -125,3 +125,12 @@ def test_rate_caps_the_start_gap_before_the_zero_point_on_prometheus_3():
     assert rate(50, 2) == rate(50, 3) == pytest.approx(expected(30))  # 100 s back: both add half an interval
     assert rate(20, 2) == pytest.approx(expected(40))  # 40 s back: 2.x extrapolates to the zero point,
     assert rate(20, 3) == pytest.approx(expected(30))  # 3.x only half an interval
+
+
+def test_sum_compensates_rounding_on_prometheus_3_only():
+    """sum() adds plainly in 2.x and with Kahan-Neumaier compensation in 3.x (prometheus#14074): a ratio
+    saturation's sum(numerator) or a lag SLO's sum(gauge) over several series differs in the last bit."""
+    world = World(1)
+    assert Sim(world, 2).sum([0.1, 0.2, 0.3]) == 0.1 + 0.2 + 0.3 != 0.6
+    assert Sim(world, 3).sum([0.1, 0.2, 0.3]) == 0.6
+    assert Sim(world, 2).sum([]) is None and Sim(world, 3).sum([]) is None

@@ -14,6 +14,9 @@ from obsgen import promtool
 from obsgen.rules.sli import SLI_TIMESLICE
 from obsgen.spec.loader import load_journey
 from obsgen.rules import all_alerts, rule_groups
+from obsgen.ruletests import generation as generation_module
+from obsgen.ruletests.reference import Reference
+from obsgen.ruletests.world import Phase, WorldBuilder
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"
@@ -146,3 +149,19 @@ def test_custom_alert_tests_from_the_spec_run_in_every_build(built, tmp_path):
     assert result.returncode == 1, result.stderr
     assert "FAIL alert OrderProcessorGroupEmpty in scenario 'custom alert OrderProcessorGroupEmpty" in result.stdout + result.stderr
     assert not (tmp_path / "out" / "order-stream").exists()
+
+
+@pytest.mark.parametrize(("generation", "evaluations", "ratio"), [(2, range(2, 8), 3 / 6), (3, range(3, 8), 3 / 5)])
+def test_time_slice_windows_read_the_generations_range_of_evaluations(generation, evaluations, ratio):
+    """sum_over_time/count_over_time of the recorded indicator at 7m over [5m]: 2.x's closed range holds the
+    evaluations at 2m..7m, 3.x's left-open one 3m..7m. The gauge vanishes at 5m, so 5m, 6m and 7m are bad
+    slices: promtool 2.42 records 50%, promtool 3 60%, and a test expecting the other generation's fails."""
+    journey = load_journey(KAFKA)
+    slo = next(s for s in journey.slos if s.name == "consumer-lag")
+    builder = WorldBuilder(journey, 15)
+    builder.timeslice(slo, [Phase(0, 0.0), Phase(5, None)])
+    with generation_module.targeting(generation):
+        reference = Reference(journey, builder.build())
+        assert reference.evaluations_in(7, 300) == evaluations
+        assert [reference.timeslice_bad(slo, step) for step in range(3, 8)] == [0, 0, 1, 1, 1]
+        assert reference.sli(slo, 300, 7) == ratio
