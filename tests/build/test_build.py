@@ -36,6 +36,13 @@ def test_committed_output_is_up_to_date():
     assert result.returncode == 0, result.stderr
 
 
+def test_committed_examples_are_up_to_date():
+    """The example journeys of real systems (specs/examples/) are built as one fleet into
+    generated/examples/, rule tests included, and committed like the purchase journey."""
+    result = obsgen("build", "--check", "specs/examples/", "--out", "generated/examples")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
 def test_two_builds_are_byte_identical_from_any_working_directory(project: Path, tmp_path: Path):
     first = obsgen("build", "specs/purchase.yaml", cwd=project)
     assert first.returncode == 0, first.stderr
