@@ -7,20 +7,9 @@ import pytest
 
 from obsgen.errors import SpecError
 from obsgen.spec.loader import parse_journey
+from tests.spec_text import SHOP
 
-HEAD = """\
-apiVersion: obsgen/v1
-kind: Journey
-metadata:
-  name: shop
-  service: shop
-  team: web
-  runbookBaseUrl: https://runbooks.example.com
-spec:
-  stages:
-    - name: checkout
-      profile: http
-      match: {handler: /checkout}
+HEAD = SHOP + """\
   dependencies:
     - name: kafka
       kind: other

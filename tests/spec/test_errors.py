@@ -6,29 +6,10 @@ import json
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.spec.loader import parse_journey
+from tests.spec_text import SHOP, problems
 
-MINIMAL = """\
-apiVersion: obsgen/v1
-kind: Journey
-metadata:
-  name: shop
-  service: shop
-  team: web
-  runbookBaseUrl: https://runbooks.example.com
-spec:
-  stages:
-    - name: checkout
-      profile: http
-      match: {handler: /checkout}
-"""
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        parse_journey(text, "shop.yaml")
-    return [str(d) for d in caught.value.diagnostics]
+MINIMAL = SHOP
 
 
 def test_minimal_spec_loads():

@@ -11,17 +11,9 @@ import pytest
 from obsgen.errors import SpecError
 from obsgen.spec.loader import load_journey, parse_journey
 from obsgen.spec.stage_profiles import builtin_profiles
+from tests.spec_text import METADATA
 
-HEAD = """\
-apiVersion: obsgen/v1
-kind: Journey
-metadata:
-  name: shop
-  service: shop
-  team: web
-  runbookBaseUrl: https://runbooks.example.com
-spec:
-"""
+HEAD = METADATA
 
 
 def spec(body: str) -> str:

@@ -5,29 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.spec.loader import parse_journey
+from tests.spec_text import SHOP, problems
 
-HEAD = """\
-apiVersion: obsgen/v1
-kind: Journey
-metadata:
-  name: shop
-  service: shop
-  team: web
-  runbookBaseUrl: https://runbooks.example.com
-spec:
-  stages:
-    - name: checkout
-      profile: http
-      match: {handler: /checkout}
-"""
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        parse_journey(text, "shop.yaml")
-    return [str(d) for d in caught.value.diagnostics]
+HEAD = SHOP
 
 
 def raw_slo(error_query: str, total_query: str = "sum(rate(foo_total[{{.window}}]))") -> str:

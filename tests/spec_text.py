@@ -1,0 +1,35 @@
+"""Spec text the spec tests start from, and how they read the problems a spec has."""
+
+from __future__ import annotations
+
+import pytest
+
+from obsgen.errors import SpecError
+from obsgen.spec.loader import parse_journey
+
+# Everything above spec's own sections: a journey "shop" of team "web".
+METADATA = """\
+apiVersion: obsgen/v1
+kind: Journey
+metadata:
+  name: shop
+  service: shop
+  team: web
+  runbookBaseUrl: https://runbooks.example.com
+spec:
+"""
+
+# The smallest valid journey: one HTTP stage.
+SHOP = METADATA + """\
+  stages:
+    - name: checkout
+      profile: http
+      match: {handler: /checkout}
+"""
+
+
+def problems(text: str) -> list[str]:
+    """The positioned problems of a spec that must not resolve, as `file:line:col: message`."""
+    with pytest.raises(SpecError) as caught:
+        parse_journey(text, "shop.yaml")
+    return [str(d) for d in caught.value.diagnostics]
