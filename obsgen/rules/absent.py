@@ -9,7 +9,7 @@ from __future__ import annotations
 from obsgen.model import Journey
 from obsgen.naming import camel
 from obsgen.promql import Selector, format_duration
-from obsgen.rules.alerts_common import journey_alert
+from obsgen.rules.alerts_common import journey_alert, template_literal
 from obsgen.rules.types import AlertRule
 
 ABSENT_FOR = 900.0
@@ -21,7 +21,7 @@ def _absent_alert(journey: Journey, name: str, series: Selector, subject: str, s
         stages=(stage,) if stage else (), stage=stage,
         expr=f"absent({series.promql()})",
         summary=f"{subject}: SLI data is missing",
-        description=(f"No series matches {series.promql()} for {format_duration(ABSENT_FOR)}: the SLOs built on it "
+        description=(f"No series matches {template_literal(series.promql())} for {format_duration(ABSENT_FOR)}: the SLOs built on it "
                      f"cannot be evaluated, so their alerts are blind. Check the scrape target and the metric name."),
     )
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from obsgen.model import Journey, SharedDependency
 from obsgen.promql import format_duration
 from obsgen.rules.types import AlertRule
+
+_TEMPLATE_DELIMITERS = re.compile(r"\{\{|\}\}")
+
+
+def template_literal(text: str) -> str:
+    """Text shown as written inside an alert template: Prometheus expands `{{ ... }}` in annotations
+    at alert time, so delimiters that come from the spec (a label value in a selector) are printed by
+    the template instead ({{ "{{" }}), never evaluated."""
+    return _TEMPLATE_DELIMITERS.sub(lambda m: '{{ "' + m.group(0) + '" }}', text)
 
 
 def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple[str, str], ...]:

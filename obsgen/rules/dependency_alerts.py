@@ -12,7 +12,7 @@ from typing import Callable
 
 from obsgen.model import Dependency, DependencySignals, Journey, Saturation, SharedDependency
 from obsgen.promql import format_duration, format_number
-from obsgen.rules.alerts_common import journey_alert, shared_alert
+from obsgen.rules.alerts_common import journey_alert, shared_alert, template_literal
 from obsgen.rules.types import AlertRule
 
 # journey_alert or shared_alert with its first argument bound.
@@ -28,7 +28,7 @@ def down_alert(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...],
         expr=f"({dep.health.up()}) < 1",
         summary=f"{dep.title} is down",
         description=(f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
-                     f"({dep.health.healthy()}). {needed_by}"),
+                     f"({template_literal(dep.health.healthy())}). {needed_by}"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from obsgen.model import Journey, Stage
 from obsgen.promql import format_duration, format_number, rate_sum
-from obsgen.rules.alerts_common import journey_alert
+from obsgen.rules.alerts_common import journey_alert, template_literal
 from obsgen.rules.histograms import quantile_seconds
 from obsgen.rules.types import AlertRule
 
@@ -54,7 +54,7 @@ def failures_alert(journey: Journey, stage: Stage) -> AlertRule | None:
         expr=f"sum(increase({alert.failures.promql()}[{window}])) > {alert.threshold}",
         summary=f"{stage.title}: failures in the last {window}",
         description=(f"{stage.title} failed {{{{ $value | humanize }}}} times over the last {window} "
-                     f"({alert.failures.promql()}); {allowed} allowed."),
+                     f"({template_literal(alert.failures.promql())}); {allowed} allowed."),
     )
 
 
