@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from obsgen.model import Journey, SharedDependency
 from obsgen.promql import format_duration
+from obsgen.dimensions import summary_suffix
 from obsgen.rules.types import AlertRule
 
 
@@ -16,9 +17,12 @@ def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple
 
 def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severity: str, summary: str,
                   description: str, kind: str, stages: tuple[str, ...] = (), stage: str = "",
-                  slo: str = "", dependency: str = "") -> AlertRule:
-    """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables."""
+                  slo: str = "", dependency: str = "", per_dimension: bool = True) -> AlertRule:
+    """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables.
+    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values."""
     context = {"stage": stage, "slo": slo, "dependency": dependency}
+    if per_dimension:
+        summary += summary_suffix(journey.dims)
     return AlertRule(
         alert=name,
         expr=expr,

@@ -30,6 +30,8 @@ TIMESLICE_TYPES = ("freshness", "lag")
 TIMESLICE_SECONDS = 60.0
 # Labels every journey alert gets from obsgen; a custom alert may not set them itself.
 RESERVED_LABELS = frozenset({"severity", "journey", "team", "stage", "slo", "dependency", "alertname"})
+# Labels a dimension may not be: obsgen's own, and those the rules aggregate or compare on.
+DIMENSION_RESERVED = RESERVED_LABELS | {"le", "factor", "quantile"}
 
 
 def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
@@ -110,6 +112,7 @@ class Resolver:
     # -- checks -------------------------------------------------------------------------
     def check(self) -> list[Diagnostic]:
         self._load_profiles()
+        self._check_dimensions()
         self._check_unique("stages", [s.name for s in self.spec.stages])
         self._check_unique("slos", [s.name for s in self.spec.slos])
         self._check_unique("dependencies", [d.name for d in self.spec.dependencies])
@@ -129,6 +132,16 @@ class Resolver:
             self._check_custom_alert(i, alert)
         self._check_regexes(self.doc, ())
         return self.problems
+
+    def _check_dimensions(self) -> None:
+        """Dimensions become labels of every generated series and alert: they may not clash with obsgen's own."""
+        seen: set[str] = set()
+        for i, label in enumerate(self.spec.by):
+            if label in DIMENSION_RESERVED or label.startswith("__"):
+                self.error(("spec", "by", i), f"{label!r} cannot be a dimension: obsgen or Prometheus sets that label")
+            elif label in seen:
+                self.error(("spec", "by", i), f"dimension {label!r} is listed twice")
+            seen.add(label)
 
     def _check_regexes(self, node, path: tuple) -> None:
         """Every =~/!~ value anywhere in the spec, as Prometheus (RE2) would compile it."""
@@ -484,6 +497,7 @@ class Resolver:
             source_sha256=self.sha256,
             declared_at=self._location(("metadata", "name")),
             custom_alerts=tuple(self._custom_alert(a) for a in self.spec.alerts),
+            dims=tuple(self.spec.by),
         )
 
     @staticmethod
