@@ -44,8 +44,7 @@ NOTES = [
     "The root receiver is the journey's ticket receiver, so no alert of this file is ever dropped.",
     "inhibit_rules: while a dependency's down alert fires, the alerts its failure causes (the",
     "symptoms in impact/impact.yaml) are held back for the same journey; only the cause pages.",
-    "Several environments on one Alertmanager: list your environment label (e.g. cluster) in the spec's",
-    "spec.by, so routes group and inhibit rules match per value ('equal').",
+    "Several environments on one Alertmanager: add your environment label (e.g. cluster) to 'equal'.",
     "A dependency other journeys of the build share pages once, without a journey label, through",
     "shared-dependencies:page; with several journeys, load _fleet/alertmanager/alertmanager.yaml.",
 ]
