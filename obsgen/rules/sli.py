@@ -35,16 +35,19 @@ def sli_series(journey: Journey, slo: Slo, window: float) -> Selector:
     return Selector(sli_record_name(window), tuple(Matcher(k, "=", v) for k, v in slo_labels(journey, slo)))
 
 
-def _sum_terms(rates: list[str], zero: str) -> str:
+def _sum_terms(rates: list[str], zero: str | None) -> str:
     # A stage that has not seen an event yet has no series: count it as zero, not as missing.
-    return "\n  + ".join(f"({rate} or {zero})" for rate in rates)
+    return "\n  + ".join(f"({rate} or {zero})" if zero else f"({rate})" for rate in rates)
 
 
 def _ratio(numerator: list[str], denominator: list[str], dims: tuple[str, ...] = ()) -> str:
     # "> 0" drops the sample when there were no valid events, so no traffic records nothing
     # instead of NaN, which would poison sum_over_time over the whole SLO window.
     zero = zero_like(dims, denominator)
-    return f"(\n  {_sum_terms(numerator, zero)}\n)\n/\n(\n  {_sum_terms(denominator, zero)}\n  > 0\n)"
+    # Per dimension value, a lone denominator is its own skeleton: nothing to fill in.
+    zero_denominator = None if dims and len(denominator) == 1 else zero
+    return (f"(\n  {_sum_terms(numerator, zero)}\n)\n/\n"
+            f"(\n  {_sum_terms(denominator, zero_denominator)}\n  > 0\n)")
 
 
 def _histograms(journey: Journey, slo: Slo) -> list[Histogram]:
@@ -67,7 +70,17 @@ def timeslice_indicator(slo: Slo, dims: tuple[str, ...] = ()) -> str:
     is fresh or the backlog under control (a vanished exporter must not look healthy). With dimensions,
     only a slice without data for any dimension value is (one unlabelled series)."""
     measure = timeslice_measure(slo, dims)
-    return f"({measure} > bool {format_number(slo.timeslice.threshold)})\n{or_constant(dims, '1')}"
+    indicator = f"({measure} > bool {format_number(slo.timeslice.threshold)})"
+    if not dims:
+        return f"{indicator}\nor\nvector(1)"
+    # Per dimension value: one whose gauge was seen within the longest alert window is bad while it is gone.
+    seen = f"present_over_time({slo.timeslice.selector.promql()}[{format_duration(timeslice_lookback(slo))}])"
+    return f"{indicator}\nor\n{aggregate('group', dims, seen)}\n{or_constant(dims, '1')}"
+
+
+def timeslice_lookback(slo: Slo) -> float:
+    """How long a vanished dimension value's time-slice gauge still counts (as bad): the longest alert window."""
+    return max(slo.windows)
 
 
 def timeslice_measure(slo: Slo, dims: tuple[str, ...] = ()) -> str:
