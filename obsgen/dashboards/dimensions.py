@@ -42,11 +42,11 @@ def show_dimensions(journey: Journey, dashboard: dict) -> dict:
     picked such a series by its legend pick it with the suffix too (byRegexp)."""
     if not journey.dims:
         return dashboard
-    marker, suffix = dimension_filter(journey), legend_suffix(journey)
+    markers, suffix = [m for m in dimension_filter(journey).split(",") if m], legend_suffix(journey)
     for panel in _panels(dashboard):
         renamed = set()
         for target in panel.get("targets", []):
-            if marker not in target.get("expr", "") or target.get("exemplar"):
+            if not any(m in target.get("expr", "") for m in markers) or target.get("exemplar"):
                 continue
             legend = target.get("legendFormat", "")
             target["legendFormat"] = f"{legend} · {suffix}" if legend else suffix
