@@ -177,6 +177,10 @@ class Slo:
         return tuple(sorted(seen))
 
 
+# With dimensions (spec.by): how long a dimension value whose health series vanished still counts as down.
+HEALTH_LOOKBACK = 3600.0
+
+
 @dataclass(frozen=True)
 class Health:
     """How a dependency reports its health: a 0/1 gauge, a gauge with a healthy range, or a heartbeat (a
@@ -220,8 +224,13 @@ class Health:
 
     def up(self, dims: tuple[str, ...] = ()) -> str:
         """1 while at least one instance is healthy; 0 when none is, or when no series is left. With
-        dimensions, per dimension value; the 0 for "no series left" only when none is left anywhere."""
-        return f"{aggregate('max', dims, self.instance_up())} {or_constant(dims, '0')}"
+        dimensions, per dimension value: one whose series vanished within HEALTH_LOOKBACK is 0 (down)
+        too, and when none is left anywhere a single unlabelled 0 answers."""
+        healthiest = aggregate("max", dims, self.instance_up())
+        if not dims:
+            return f"{healthiest} or vector(0)"
+        seen = f"present_over_time({self.selector.promql()}[{format_duration(HEALTH_LOOKBACK)}])"
+        return f"{healthiest} or 0 * {aggregate('group', dims, seen)} {or_constant(dims, '0')}"
 
 
 @dataclass(frozen=True)

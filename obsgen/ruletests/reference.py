@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from obsgen.model import Health, Journey, Saturation, Slo
+from obsgen.model import HEALTH_LOOKBACK, Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules.sli import sli_series, timeslice_lookback
@@ -112,8 +112,11 @@ class Reference:
         (timeslice_lookback); before that only the unlabelled `vector(1)` answers."""
         if slo.timeslice is None:
             return self.dims
-        steps = self.evaluations_in(step, timeslice_lookback(slo))
-        return self.dims if any(self.sim.instant(slo.timeslice.selector, k) for k in reversed(steps)) else ()
+        return self.dims if self.seen_within(slo.timeslice.selector, step, timeslice_lookback(slo)) else ()
+
+    def seen_within(self, selector: Selector, step: int, window: float) -> bool:
+        """present_over_time(selector[window]) is not empty: a sample (not a staleness marker) in the range."""
+        return any(self.sim.points(series, step, window) for series in self.sim.select(selector))
 
     def evaluations_in(self, step: int, window: float) -> range:
         """The evaluation steps a range selector over recorded series reads at step: Prometheus 2.42's
@@ -200,8 +203,10 @@ class Reference:
         else:
             readings = [v for _, v in self.sim.instant(health.selector, step)]
         healthiest = max((instance_up(health, v) for v in readings), default=0.0)
-        # No series left anywhere: the unlabelled `vector(0)` fallback answers.
-        return AlertSample(self.dims if readings else (), healthiest) if healthiest < 1 else None
+        # No reading: down. With dimensions, per dimension value while its series was seen within
+        # HEALTH_LOOKBACK, then only the unlabelled `or on () vector(0)` answers.
+        seen = bool(readings) or self.seen_within(health.selector, step, HEALTH_LOOKBACK)
+        return AlertSample(self.dims if seen else (), healthiest) if healthiest < 1 else None
 
     def _saturation(self, alert: AlertRule, step: int) -> AlertSample | None:
         sat = self.journey.dependency(alert.dependency).saturation_of(alert.alert)

@@ -37,8 +37,6 @@ def test_expected_alerts_name_the_cluster_except_absent_data(journey, document):
                 if kind == "absent":  # absent() has no series to take a cluster from
                     assert "cluster" not in labels
                     continue
-                if kind == "dependency-down" and "cluster" not in labels:
-                    continue  # the health series gone everywhere: only the unlabelled `or on () vector(0)` answers
                 assert labels.get("cluster") == "a", (check["alertname"], labels)
                 assert alert["exp_annotations"]["summary"].endswith(" [cluster a]")
                 seen.add(kind)
