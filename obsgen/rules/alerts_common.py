@@ -21,6 +21,8 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
     """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables.
     per_dimension: the expression keeps the journey's dimensions, so the summary can name their values."""
     context = {"stage": stage, "slo": slo, "dependency": dependency}
+    # The dashboard opens on the alert's own dimension values ($cluster); label names are checked.
+    focus = {d: f"{{{{ $labels.{d} }}}}" for d in journey.dims} if per_dimension else {}
     if per_dimension:
         summary += summary_suffix(journey.dims)
     return AlertRule(
@@ -32,7 +34,7 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
             ("summary", summary),
             ("description", description),
             ("runbook_url", journey.runbook_url(name)),
-            ("dashboard_url", journey.dashboard_url(**context)),
+            ("dashboard_url", journey.dashboard_url(**context, **focus)),
         ),
         kind=kind,
         stages=stages,

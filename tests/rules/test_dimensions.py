@@ -87,7 +87,7 @@ def test_slo_metadata_joins_each_dimension_value_with_the_one_budget(journey):
     assert meta["slo:objective:ratio"].startswith("vector(")  # one series per SLO, whatever the dimensions
 
 
-def test_summaries_name_the_dimension_value_but_absent_alerts_do_not(journey):
+def test_summaries_and_dashboard_links_name_the_dimension_value_but_absent_alerts_do_not(journey):
     alerts = {a.alert: a for a in all_alerts(journey)}
     for alert in alerts.values():
         summary = dict(alert.annotations)["summary"]
@@ -95,6 +95,7 @@ def test_summaries_name_the_dimension_value_but_absent_alerts_do_not(journey):
             assert "$labels" not in summary
         else:
             assert summary.endswith(" [cluster {{ $labels.cluster }}]"), (alert.alert, summary)
+            assert "var-cluster={{ $labels.cluster }}" in dict(alert.annotations)["dashboard_url"]
 
 
 def test_business_series_group_by_their_labels_and_the_dimensions(journey):
