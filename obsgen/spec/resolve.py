@@ -195,6 +195,16 @@ class Resolver:
                            f"alert name {alert.name!r} is already used by a generated alert; choose another")
         return self.problems
 
+    def check_dimension_matchers(self, journey: Journey) -> list[Diagnostic]:
+        """A dimension partitions every series, so no selector may fix it: a stage matching job="api" under
+        `by: [job]` would be one value of it, not a split. Needs the resolved selectors (profiles filled in)."""
+        matched = {m.label for selector in _selectors(journey) for m in selector.matchers}
+        for i, label in enumerate(self.spec.by):
+            if label in matched:
+                self.error(("spec", "by", i), f"dimension {label!r} is matched by a selector of this spec; a dimension "
+                                              f"is a label every series carries and no selector fixes (e.g. cluster)")
+        return self.problems
+
     def _check_custom_alert(self, i: int, alert: fmt.CustomAlert) -> None:
         path = ("spec", "alerts", i)
         reason = rawpromql.problem(alert.expr)
@@ -738,3 +748,21 @@ class Resolver:
             unit=metric.unit,
             stage=metric.stage,
         )
+
+
+def _selectors(journey: Journey) -> list[Selector]:
+    """Every selector the generated rules read (raw-PromQL SLIs and custom alerts are the author's text)."""
+    found: list[Selector] = []
+    for stage in journey.stages:
+        found += [stage.requests, stage.errors]
+        found += [stage.latency.series] if stage.latency else []
+        found += [stage.error_rate_alert.errors] if stage.error_rate_alert else []
+        found += [stage.failures_alert.failures] if stage.failures_alert else []
+    found += [journey.journey_time.series] if journey.journey_time else []
+    found += [slo.timeslice.selector for slo in journey.slos if slo.timeslice is not None]
+    for dep in journey.dependencies:
+        found.append(dep.health.selector)
+        for sat in dep.saturations:
+            found += [sat.selector] + ([sat.denominator] if sat.denominator else [])
+    found += [metric.selector for metric in journey.business]
+    return found

@@ -109,6 +109,7 @@ def test_business_series_group_by_their_labels_and_the_dimensions(journey):
     ("[le]", "'le' cannot be a dimension"),
     ("[cluster, cluster]", "dimension 'cluster' is listed twice"),
     ("['bad-name']", "is not a Prometheus label name"),
+    ("[job]", "dimension 'job' is matched by a selector of this spec"),
 ])
 def test_dimensions_are_label_names_obsgen_does_not_set(by, message):
     with pytest.raises(SpecError) as caught:
