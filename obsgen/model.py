@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from obsgen.dimensions import aggregate, or_constant
 from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher
 
 
@@ -178,6 +179,10 @@ class Slo:
         return tuple(sorted(seen))
 
 
+# With dimensions (spec.by): how long a dimension value whose health series vanished still counts as down.
+HEALTH_LOOKBACK = 3600.0
+
+
 @dataclass(frozen=True)
 class Health:
     """How a dependency reports its health: a 0/1 gauge, a gauge with a healthy range, or a heartbeat (a
@@ -219,9 +224,15 @@ class Health:
             [f"{series} <= bool {format_number(self.above)}"] if self.above is not None else [])
         return checks[0] if len(checks) == 1 else " * ".join(f"({c})" for c in checks)
 
-    def up(self) -> str:
-        """1 while at least one instance is healthy; 0 when none is, or when no series is left."""
-        return f"max({self.instance_up()}) or vector(0)"
+    def up(self, dims: tuple[str, ...] = ()) -> str:
+        """1 while at least one instance is healthy; 0 when none is, or when no series is left. With
+        dimensions, per dimension value: one whose series vanished within HEALTH_LOOKBACK is 0 (down)
+        too, and when none is left anywhere a single unlabelled 0 answers."""
+        healthiest = aggregate("max", dims, self.instance_up())
+        if not dims:
+            return f"{healthiest} or vector(0)"
+        seen = f"present_over_time({self.selector.promql()}[{format_duration(HEALTH_LOOKBACK)}])"
+        return f"{healthiest} or 0 * {aggregate('group', dims, seen)} {or_constant(dims, '0')}"
 
 
 @dataclass(frozen=True)
@@ -239,11 +250,11 @@ class Saturation:
     alert_name: str
     predicted_alert_name: str | None
 
-    def value(self) -> str:
-        """The one value compared with the threshold: the deepest gauge, or the summed ratio."""
+    def value(self, dims: tuple[str, ...] = ()) -> str:
+        """The one value compared with the threshold (per dimension value): the deepest gauge, or the summed ratio."""
         if self.denominator is None:
-            return f"max({self.selector.promql()})"
-        return f"sum({self.selector.promql()}) / sum({self.denominator.promql()})"
+            return aggregate("max", dims, self.selector.promql())
+        return f"{aggregate('sum', dims, self.selector.promql())} / {aggregate('sum', dims, self.denominator.promql())}"
 
     @property
     def is_queue(self) -> bool:
@@ -389,6 +400,8 @@ class Journey:
     source_sha256: str = field(default="")
     declared_at: Location = field(default=None, compare=False)  # type: ignore[assignment]
     custom_alerts: tuple[CustomAlert, ...] = ()
+    # spec.by: labels every aggregation keeps, so one spec serves many clusters (empty: one series per rule).
+    dims: tuple[str, ...] = ()
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

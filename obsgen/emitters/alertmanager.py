@@ -80,11 +80,14 @@ def _by_severity(name) -> list[dict]:
 
 
 def journey_route(journey: Journey) -> dict:
-    return {
+    route = {
         "matchers": [matcher("journey", journey.name)],
         "receiver": receiver(journey, "ticket"),  # a journey alert of any other severity still reaches someone
         "routes": _by_severity(lambda severity: receiver(journey, severity)),
     }
+    if journey.dims:  # one notification per cluster (or other dimension value): it says which one burns
+        route["group_by"] = GROUP_BY + list(journey.dims)
+    return route
 
 
 def shared_route(shared: Sequence[SharedDependency]) -> dict:
@@ -116,7 +119,8 @@ def inhibit_rules(journey: Journey) -> list[dict]:
         if local:
             target = [matcher("journey", journey.name), any_of("alertname", local)]
             rule = {"source_matchers": source, "target_matchers": target}
-            rules.append(rule if cause_is_shared else {**rule, "equal": ["journey"]})
+            # A cause in one dimension value (cluster A) never holds back symptoms in another (cluster B).
+            rules.append(rule if cause_is_shared else {**rule, "equal": ["journey", *journey.dims]})
         if shared:
             target = [matcher("journey", ""), any_of("alertname", shared)]
             rules.append({"source_matchers": source, "target_matchers": target})

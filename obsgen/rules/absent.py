@@ -18,7 +18,7 @@ ABSENT_FOR = 900.0
 def _absent_alert(journey: Journey, name: str, series: Selector, subject: str, stage: str) -> AlertRule:
     return journey_alert(
         journey, name=name, hold=ABSENT_FOR, severity="ticket", kind="absent",
-        stages=(stage,) if stage else (), stage=stage,
+        stages=(stage,) if stage else (), stage=stage, per_dimension=False,
         expr=f"absent({series.promql()})",
         summary=f"{subject}: SLI data is missing",
         description=(f"No series matches {template_literal(series.promql())} for {format_duration(ABSENT_FOR)}: the SLOs built on it "

@@ -6,6 +6,7 @@ import re
 
 from obsgen.model import Journey, SharedDependency
 from obsgen.promql import format_duration
+from obsgen.dimensions import summary_suffix
 from obsgen.rules.types import AlertRule
 
 _TEMPLATE_DELIMITERS = re.compile(r"\{\{|\}\}")
@@ -27,9 +28,14 @@ def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple
 
 def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severity: str, summary: str,
                   description: str, kind: str, stages: tuple[str, ...] = (), stage: str = "",
-                  slo: str = "", dependency: str = "") -> AlertRule:
-    """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables."""
+                  slo: str = "", dependency: str = "", per_dimension: bool = True) -> AlertRule:
+    """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables.
+    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values."""
     context = {"stage": stage, "slo": slo, "dependency": dependency}
+    # The dashboard opens on the alert's own dimension values ($cluster); label names are checked.
+    focus = {d: f"{{{{ $labels.{d} }}}}" for d in journey.dims} if per_dimension else {}
+    if per_dimension:
+        summary += summary_suffix(journey.dims)
     return AlertRule(
         alert=name,
         expr=expr,
@@ -39,7 +45,7 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
             ("summary", summary),
             ("description", description),
             ("runbook_url", journey.runbook_url(name)),
-            ("dashboard_url", journey.dashboard_url(**context)),
+            ("dashboard_url", journey.dashboard_url(**context, **focus)),
         ),
         kind=kind,
         stages=stages,

@@ -14,7 +14,7 @@ def custom_alert(journey: Journey, alert: CustomAlert) -> AlertRule:
     rule = journey_alert(
         journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="custom",
         stages=(alert.stage,) if alert.stage else (), stage=alert.stage, dependency=alert.dependency,
-        expr=alert.expr, summary=alert.summary, description=alert.description,
+        expr=alert.expr, summary=alert.summary, description=alert.description, per_dimension=False,
     )
     # The journey's own labels win: the author's extra labels cannot reroute or unlabel the alert.
     labels = dict(alert.labels) | dict(rule.labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from obsgen.dimensions import zero_like
 from obsgen.model import Histogram, Journey
 from obsgen.promql import format_number, rate_sum
 from obsgen.rules.histograms import quantile_seconds
@@ -21,29 +22,29 @@ def quantile_name(template: str, quantile: float) -> str:
     return template.format(q=format_number(quantile * 100))
 
 
-def _quantile(histogram: Histogram, quantile: float) -> str:
-    return quantile_seconds(histogram, quantile, WINDOW)
+def _quantile(histogram: Histogram, quantile: float, dims: tuple[str, ...]) -> str:
+    return quantile_seconds(histogram, quantile, WINDOW, dims)
 
 
 def stage_rules(journey: Journey) -> list[RecordingRule]:
     rules = []
+    dims = journey.dims
     for stage in journey.stages:
         labels = (("journey", journey.name), ("stage", stage.name))
-        rules.append(RecordingRule(STAGE_REQUESTS, rate_sum(stage.requests, WINDOW), labels))
+        requests = rate_sum(stage.requests, WINDOW, by=dims)
+        errors = rate_sum(stage.errors, WINDOW, by=dims)
         # Errors that never happened have no series yet; a stage with traffic has zero errors then.
-        rules.append(RecordingRule(STAGE_ERRORS, f"{rate_sum(stage.errors, WINDOW)} or vector(0)", labels))
-        rules.append(RecordingRule(
-            STAGE_ERROR_RATIO,
-            f"({rate_sum(stage.errors, WINDOW)} or vector(0))\n/\n({rate_sum(stage.requests, WINDOW)} > 0)",
-            labels,
-        ))
+        zero = zero_like(dims, [requests])
+        rules.append(RecordingRule(STAGE_REQUESTS, requests, labels))
+        rules.append(RecordingRule(STAGE_ERRORS, f"{errors} or {zero}", labels))
+        rules.append(RecordingRule(STAGE_ERROR_RATIO, f"({errors} or {zero})\n/\n({requests} > 0)", labels))
         if stage.latency is not None:
             for q in QUANTILES:
-                rules.append(RecordingRule(quantile_name(STAGE_LATENCY, q), _quantile(stage.latency, q), labels))
+                rules.append(RecordingRule(quantile_name(STAGE_LATENCY, q), _quantile(stage.latency, q, dims), labels))
     if journey.journey_time is not None:
         labels = (("journey", journey.name),)
         for q in QUANTILES:
-            rules.append(RecordingRule(quantile_name(JOURNEY_TIME, q), _quantile(journey.journey_time, q), labels))
+            rules.append(RecordingRule(quantile_name(JOURNEY_TIME, q), _quantile(journey.journey_time, q, dims), labels))
     return rules
 
 
@@ -58,7 +59,10 @@ def business_rules(journey: Journey) -> list[RecordingRule]:
     for metric in journey.business:
         if metric.type != "counter":
             continue
-        expr = rate_sum(metric.selector, WINDOW, by=metric.by)
+        # The journey's dimensions join the metric's own grouping (each label once); the record name
+        # keeps naming the metric's own grouping, so it reads the same with or without dimensions.
+        by = metric.by + tuple(d for d in journey.dims if d not in metric.by)
+        expr = rate_sum(metric.selector, WINDOW, by=by)
         rules.append(RecordingRule(business_record_name(metric.selector.metric, metric.by), expr,
                                    (("journey", journey.name),)))
     return rules

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Callable
 
 from obsgen.model import Dependency, DependencySignals, Journey, Saturation, SharedDependency
+from obsgen.dimensions import aggregate
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.alerts_common import journey_alert, shared_alert, template_literal
 from obsgen.rules.types import AlertRule
@@ -19,29 +20,31 @@ from obsgen.rules.types import AlertRule
 MakeAlert = Callable[..., AlertRule]
 
 
-def down_alert(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...], needed_by: str) -> AlertRule:
+def down_alert(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...], needed_by: str,
+               dims: tuple[str, ...] = ()) -> AlertRule:
     # max(): down means no healthy instance is left; "or vector(0)": a health series that
     # disappeared (exporter or target gone) counts as down rather than as silence.
     return make(
         name=dep.down_alert_name, hold=dep.health_for, severity="page", kind="dependency-down",
         stages=stages, dependency=dep.name,
-        expr=f"({dep.health.up()}) < 1",
+        expr=f"({dep.health.up(dims)}) < 1",
         summary=f"{dep.title} is down",
         description=(f"{dep.title} ({dep.kind}) has reported no healthy instance for {format_duration(dep.health_for)} "
                      f"({template_literal(dep.health.healthy())}). {needed_by}"),
     )
 
 
-def saturation_alerts(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...]) -> list[AlertRule]:
+def saturation_alerts(make: MakeAlert, dep: DependencySignals, stages: tuple[str, ...],
+                      dims: tuple[str, ...] = ()) -> list[AlertRule]:
     alerts = []
     for sat in dep.saturations:
-        alerts += _saturation_alerts(make, dep, sat, stages)
+        alerts += _saturation_alerts(make, dep, sat, stages, dims)
     return alerts
 
 
 def _saturation_alerts(make: MakeAlert, dep: DependencySignals, sat: Saturation,
-                       stages: tuple[str, ...]) -> list[AlertRule]:
-    value = sat.value()
+                       stages: tuple[str, ...], dims: tuple[str, ...]) -> list[AlertRule]:
+    value = sat.value(dims)
     limit = format_number(sat.threshold)
     common = dict(hold=sat.for_, severity=sat.severity, stages=stages, dependency=dep.name)
     alerts = [make(
@@ -55,8 +58,8 @@ def _saturation_alerts(make: MakeAlert, dep: DependencySignals, sat: Saturation,
         ahead = format_duration(sat.predict_ahead)
         alerts.append(make(
             name=sat.predicted_alert_name, kind="saturation-predicted", **common,
-            expr=(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
-                  f"{format_number(sat.predict_ahead)})) > {limit}"),
+            expr=(aggregate("max", dims, f"predict_linear({series}[{format_duration(sat.predict_range)}], "
+                                          f"{format_number(sat.predict_ahead)})") + f" > {limit}"),
             summary=f"{dep.title} {sat.title} predicted above {limit} within {ahead}",
             description=(f"At the trend of the last {format_duration(sat.predict_range)}, {series} reaches "
                          f"{{{{ $value | humanize }}}} in {ahead} (limit {limit})."),
@@ -67,7 +70,8 @@ def _saturation_alerts(make: MakeAlert, dep: DependencySignals, sat: Saturation,
 def journey_dependency_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
     make = partial(journey_alert, journey)
     needed_by = f"Stages that need it: {', '.join(dep.stages) or 'none directly'}."
-    return [down_alert(make, dep, dep.stages, needed_by)] + saturation_alerts(make, dep, dep.stages)
+    dims = journey.dims
+    return [down_alert(make, dep, dep.stages, needed_by, dims)] + saturation_alerts(make, dep, dep.stages, dims)
 
 
 # An annotation travels with every notification: past this many journeys, the index dashboard lists the rest.

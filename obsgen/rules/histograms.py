@@ -9,39 +9,40 @@ from __future__ import annotations
 
 from obsgen.model import Histogram
 from obsgen.promql import format_duration, format_number, rate_sum
+from obsgen.dimensions import aggregate
 
 
 def _native_rate(histogram: Histogram, window: float) -> str:
     return f"rate({histogram.series.promql()}[{format_duration(window)}])"
 
 
-def good_rate(histogram: Histogram, seconds: float, window: float) -> str:
-    """Events per second at or under a threshold."""
+def good_rate(histogram: Histogram, seconds: float, window: float, dims: tuple[str, ...] = ()) -> str:
+    """Events per second at or under a threshold (per dimension value)."""
     if not histogram.native:
-        return rate_sum(histogram.under(seconds), window)
+        return rate_sum(histogram.under(seconds), window, by=dims)
     rate = _native_rate(histogram, window)
     bound = format_number(histogram.in_unit(seconds))
-    return f"sum(histogram_fraction(0, {bound}, {rate}) * histogram_count({rate}))"
+    return aggregate("sum", dims, f"histogram_fraction(0, {bound}, {rate}) * histogram_count({rate})")
 
 
-def valid_rate(histogram: Histogram, window: float) -> str:
-    """Events per second, whatever their latency."""
+def valid_rate(histogram: Histogram, window: float, dims: tuple[str, ...] = ()) -> str:
+    """Events per second, whatever their latency (per dimension value)."""
     if not histogram.native:
-        return rate_sum(histogram.count, window)
-    return f"sum(histogram_count({_native_rate(histogram, window)}))"
+        return rate_sum(histogram.count, window, by=dims)
+    return aggregate("sum", dims, f"histogram_count({_native_rate(histogram, window)})")
 
 
 def to_seconds(histogram: Histogram, expr: str) -> str:
     return expr if histogram.scale == 1 else f"{expr} / {format_number(histogram.scale)}"
 
 
-def quantile_seconds(histogram: Histogram, quantile: float, window: float) -> str:
-    """A quantile over a window, in seconds."""
+def quantile_seconds(histogram: Histogram, quantile: float, window: float, dims: tuple[str, ...] = ()) -> str:
+    """A quantile over a window, in seconds (per dimension value)."""
     q = format_number(quantile)
     if histogram.native:
-        inner = f"sum({_native_rate(histogram, window)})"
+        inner = aggregate("sum", dims, _native_rate(histogram, window))
     else:
-        inner = rate_sum(histogram.bucket, window, by=("le",))
+        inner = rate_sum(histogram.bucket, window, by=("le",) + tuple(dims))
     return to_seconds(histogram, f"histogram_quantile({q}, {inner})")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from obsgen.model import Histogram, Journey, Slo
 from obsgen.promql import Matcher, Selector, format_duration, format_number, rate_sum, string_literal
+from obsgen.dimensions import aggregate, or_constant, zero_like
 from obsgen.rules.histograms import good_rate, valid_rate
 from obsgen.rules.types import RecordingRule
 
@@ -34,15 +35,19 @@ def sli_series(journey: Journey, slo: Slo, window: float) -> Selector:
     return Selector(sli_record_name(window), tuple(Matcher(k, "=", v) for k, v in slo_labels(journey, slo)))
 
 
-def _sum_terms(rates: list[str]) -> str:
+def _sum_terms(rates: list[str], zero: str | None) -> str:
     # A stage that has not seen an event yet has no series: count it as zero, not as missing.
-    return "\n  + ".join(f"({rate} or vector(0))" for rate in rates)
+    return "\n  + ".join(f"({rate} or {zero})" if zero else f"({rate})" for rate in rates)
 
 
-def _ratio(numerator: list[str], denominator: list[str]) -> str:
+def _ratio(numerator: list[str], denominator: list[str], dims: tuple[str, ...] = ()) -> str:
     # "> 0" drops the sample when there were no valid events, so no traffic records nothing
     # instead of NaN, which would poison sum_over_time over the whole SLO window.
-    return f"(\n  {_sum_terms(numerator)}\n)\n/\n(\n  {_sum_terms(denominator)}\n  > 0\n)"
+    zero = zero_like(dims, denominator)
+    # Per dimension value, a lone denominator is its own skeleton: nothing to fill in.
+    zero_denominator = None if dims and len(denominator) == 1 else zero
+    return (f"(\n  {_sum_terms(numerator, zero)}\n)\n/\n"
+            f"(\n  {_sum_terms(denominator, zero_denominator)}\n  > 0\n)")
 
 
 def _histograms(journey: Journey, slo: Slo) -> list[Histogram]:
@@ -60,19 +65,31 @@ def query_error_ratio(slo: Slo, window: float) -> str:
     return f"1 - (\n  (\n  {sli.expand(sli.good, duration)}\n)\n/\n{total}\n)"
 
 
-def timeslice_indicator(slo: Slo) -> str:
+def timeslice_indicator(slo: Slo, dims: tuple[str, ...] = ()) -> str:
     """1 while the current slice is bad, 0 while good; a slice without data is bad, as nothing shows the data
-    is fresh or the backlog under control (a vanished exporter must not look healthy)."""
-    return f"({timeslice_measure(slo)} > bool {format_number(slo.timeslice.threshold)})\nor\nvector(1)"
+    is fresh or the backlog under control (a vanished exporter must not look healthy). With dimensions,
+    only a slice without data for any dimension value is (one unlabelled series)."""
+    measure = timeslice_measure(slo, dims)
+    indicator = f"({measure} > bool {format_number(slo.timeslice.threshold)})"
+    if not dims:
+        return f"{indicator}\nor\nvector(1)"
+    # Per dimension value: one whose gauge was seen within the longest alert window is bad while it is gone.
+    seen = f"present_over_time({slo.timeslice.selector.promql()}[{format_duration(timeslice_lookback(slo))}])"
+    return f"{indicator}\nor\n{aggregate('group', dims, seen)}\n{or_constant(dims, '1')}"
 
 
-def timeslice_measure(slo: Slo) -> str:
+def timeslice_lookback(slo: Slo) -> float:
+    """How long a vanished dimension value's time-slice gauge still counts (as bad): the longest alert window."""
+    return max(slo.windows)
+
+
+def timeslice_measure(slo: Slo, dims: tuple[str, ...] = ()) -> str:
     """What a time-slice SLI compares with its threshold: the newest timestamp's age, or the aggregated gauge."""
     ts = slo.timeslice
     series = ts.selector.promql()
     if ts.kind == "freshness":
-        return f"(time() - max({series}))"
-    return f"{ts.aggregation}({series})"
+        return f"(time() - {aggregate('max', dims, series)})"
+    return aggregate(ts.aggregation, dims, series)
 
 
 def timeslice_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
@@ -91,17 +108,19 @@ def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
         return timeslice_error_ratio(journey, slo, window)
     if slo.type == "availability":
         stages = [journey.stage(name) for name in slo.stages]
-        return _ratio([rate_sum(s.errors, window) for s in stages], [rate_sum(s.requests, window) for s in stages])
+        dims = journey.dims
+        return _ratio([rate_sum(s.errors, window, by=dims) for s in stages],
+                      [rate_sum(s.requests, window, by=dims) for s in stages], dims)
     histograms = _histograms(journey, slo)
-    good = [good_rate(h, slo.threshold, window) for h in histograms]
-    valid = [valid_rate(h, window) for h in histograms]
-    return f"1 - {_ratio(good, valid)}"
+    good = [good_rate(h, slo.threshold, window, journey.dims) for h in histograms]
+    valid = [valid_rate(h, window, journey.dims) for h in histograms]
+    return f"1 - {_ratio(good, valid, journey.dims)}"
 
 
 def sli_recording_rules(journey: Journey, slo: Slo) -> list[RecordingRule]:
     labels = slo_labels(journey, slo)
     # The indicator comes first: the ratios that average it read this evaluation's slice.
-    rules = [RecordingRule(SLI_TIMESLICE, timeslice_indicator(slo), labels)] if slo.timeslice else []
+    rules = [RecordingRule(SLI_TIMESLICE, timeslice_indicator(slo, journey.dims), labels)] if slo.timeslice else []
     rules += [RecordingRule(sli_record_name(w), sli_error_ratio(journey, slo, w), labels) for w in slo.windows]
     rules.append(RecordingRule(sli_record_name(slo.window), period_error_ratio(journey, slo), labels))
     return rules

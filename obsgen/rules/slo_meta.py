@@ -19,12 +19,14 @@ BURN_RATE_THRESHOLD = "slo:burn_rate_threshold:ratio"
 def slo_meta_rules(journey: Journey, slo: Slo) -> list[RecordingRule]:
     labels = slo_labels(journey, slo)
     sel = slo_selector(journey, slo)
+    # The budget is one series; each dimension value's SLI series divides by it.
+    join = "on (journey, slo) group_left" if journey.dims else "on (journey, slo)"
     rules = [
         RecordingRule(OBJECTIVE, f"vector({format_number(slo.objective)})", labels),
         RecordingRule(ERROR_BUDGET, f"vector({format_number(slo.error_budget)})", labels),
         RecordingRule(TIME_PERIOD_DAYS, f"vector({format_number(slo.window / 86400)})", labels),
-        RecordingRule(CURRENT_BURN_RATE, f"{sli_record_name(300)}{sel}\n/ on (journey, slo)\n{ERROR_BUDGET}{sel}", labels),
-        RecordingRule(PERIOD_BURN_RATE, f"{sli_record_name(slo.window)}{sel}\n/ on (journey, slo)\n{ERROR_BUDGET}{sel}", labels),
+        RecordingRule(CURRENT_BURN_RATE, f"{sli_record_name(300)}{sel}\n/ {join}\n{ERROR_BUDGET}{sel}", labels),
+        RecordingRule(PERIOD_BURN_RATE, f"{sli_record_name(slo.window)}{sel}\n/ {join}\n{ERROR_BUDGET}{sel}", labels),
         RecordingRule(BUDGET_REMAINING, f"1 - {PERIOD_BURN_RATE}{sel}", labels),
     ]
     # One series per alert threshold, so burn-rate panels can draw the lines the alerts use.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from obsgen.model import Journey, Stage
 from obsgen.promql import format_duration, format_number, rate_sum
 from obsgen.rules.alerts_common import journey_alert, template_literal
+from obsgen.dimensions import aggregate
 from obsgen.rules.histograms import quantile_seconds
 from obsgen.rules.types import AlertRule
 
@@ -17,7 +18,8 @@ def error_rate_alert(journey: Journey, stage: Stage) -> AlertRule | None:
     return journey_alert(
         journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="error-rate",
         stages=(stage.name,), stage=stage.name,
-        expr=(f"{rate_sum(alert.errors, alert.window)}\n/\n{rate_sum(stage.requests, alert.window)}\n"
+        expr=(f"{rate_sum(alert.errors, alert.window, by=journey.dims)}\n/\n"
+              f"{rate_sum(stage.requests, alert.window, by=journey.dims)}\n"
               f"> {format_number(alert.threshold)}"),
         summary=f"{stage.title}: error rate above {percent}%",
         description=(f"{{{{ $value | humanizePercentage }}}} of {stage.title} events failed over the last "
@@ -34,7 +36,8 @@ def latency_alert(journey: Journey, stage: Stage) -> AlertRule | None:
     return journey_alert(
         journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="latency",
         stages=(stage.name,), stage=stage.name,
-        expr=f"{quantile_seconds(stage.latency, alert.quantile, alert.window)}\n> {format_number(alert.threshold)}",
+        expr=(f"{quantile_seconds(stage.latency, alert.quantile, alert.window, journey.dims)}\n"
+              f"> {format_number(alert.threshold)}"),
         summary=f"{stage.title}: {percentile} latency above {threshold}",
         description=(f"{stage.title} {percentile} latency is {{{{ $value | humanizeDuration }}}} over the last "
                      f"{format_duration(alert.window)} (threshold {threshold})."),
@@ -51,7 +54,7 @@ def failures_alert(journey: Journey, stage: Stage) -> AlertRule | None:
     return journey_alert(
         journey, name=alert.name, hold=alert.for_, severity=alert.severity, kind="failures",
         stages=(stage.name,), stage=stage.name,
-        expr=f"sum(increase({alert.failures.promql()}[{window}])) > {alert.threshold}",
+        expr=f"{aggregate('sum', journey.dims, f'increase({alert.failures.promql()}[{window}])')} > {alert.threshold}",
         summary=f"{stage.title}: failures in the last {window}",
         description=(f"{stage.title} failed {{{{ $value | humanize }}}} times over the last {window} "
                      f"({template_literal(alert.failures.promql())}); {allowed} allowed."),

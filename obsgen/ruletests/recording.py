@@ -91,12 +91,24 @@ class RecordingExpectations:
         for extra, value in self._values(rule, labels):
             if value is None:
                 continue
+            extra = {**self._dimensions(rule, labels), **extra}
             if math.isnan(value):
                 raise UnknownRule(f"{rule.record}{labels} is NaN on the known inputs; promtool cannot compare NaN")
             selector = {**labels, **{k: extra[k] for k in grouping if k in extra}}
             out.append(ExpectedSample(series_text(rule.record, selector), series_text(rule.record, {**extra, **labels}),
                                       value))
         return out
+
+    # SLO metadata that is one constant series per SLO, whatever the dimensions.
+    _CONSTANTS = (meta.OBJECTIVE, meta.ERROR_BUDGET, meta.TIME_PERIOD_DAYS, meta.BURN_RATE_THRESHOLD)
+
+    def _dimensions(self, rule: RecordingRule, labels: dict[str, str]) -> dict[str, str]:
+        """The dimension labels a rule's result keeps (spec.by), as the world's one dimension value."""
+        if rule.record in self._CONSTANTS:
+            return {}
+        if rule.record == SLI_TIMESLICE:
+            return dict(self.reference.timeslice_dims(self._slo(labels), self.step))
+        return dict(self.reference.dims)
 
     def _by_labels(self, rule: RecordingRule) -> tuple[str, ...]:
         for metric in self.journey.business:

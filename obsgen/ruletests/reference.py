@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from obsgen.model import Health, Journey, Saturation, Slo
+from obsgen.model import HEALTH_LOOKBACK, Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
-from obsgen.rules.sli import sli_series
+from obsgen.rules.sli import sli_series, timeslice_lookback
 from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
-from obsgen.ruletests.world import World
+from obsgen.ruletests.world import World, dimension_labels
 
 SLI_WINDOW_DASHBOARD = 300.0
 # Comparisons closer than this (relative) to their threshold make a brittle test; scenarios avoid them.
@@ -44,6 +44,8 @@ class Reference:
         self.sim = Sim(world)
         self.strict = strict
         self._sli: dict[tuple[str, float, int], float | None] = {}
+        # Labels every per-dimension expression keeps (the world's one dimension value); () without spec.by.
+        self.dims = tuple(sorted(dimension_labels(journey).items()))
 
     # -- comparisons ------------------------------------------------------------------------------------
     def greater(self, value: float | None, limit: float, exact: bool = False) -> bool:
@@ -105,6 +107,17 @@ class Reference:
             measured = max(values) if ts.aggregation == "max" else self.sim.sum(values)
         return 1.0 if self.greater(measured, ts.threshold) else 0.0
 
+    def timeslice_dims(self, slo: Slo, step: int) -> tuple[tuple[str, str], ...]:
+        """A time-slice indicator keeps the dimensions while its gauge was seen within the lookback
+        (timeslice_lookback); before that only the unlabelled `vector(1)` answers."""
+        if slo.timeslice is None:
+            return self.dims
+        return self.dims if self.seen_within(slo.timeslice.selector, step, timeslice_lookback(slo)) else ()
+
+    def seen_within(self, selector: Selector, step: int, window: float) -> bool:
+        """present_over_time(selector[window]) is not empty: a sample (not a staleness marker) in the range."""
+        return any(self.sim.points(series, step, window) for series in self.sim.select(selector))
+
     def evaluations_in(self, step: int, window: float) -> range:
         """The evaluation steps a range selector over recorded series reads at step: those in the
         target generation's range, [t - window, t] in 2.x, (t - window, t] in 3.x (Sim.oldest_step)."""
@@ -147,7 +160,8 @@ class Reference:
             short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
             exact = slo.timeslice is not None
             if self.greater(short, limit, exact) and self.greater(long, limit, exact):
-                return AlertSample((("journey", self.journey.name), ("slo", slo.name)), short)
+                labels = (("journey", self.journey.name), ("slo", slo.name)) + self.timeslice_dims(slo, step)
+                return AlertSample(tuple(sorted(labels)), short)
         return None
 
     def _stage_of(self, alert: AlertRule):
@@ -161,14 +175,14 @@ class Reference:
         if errors is None or requests is None:
             return None
         ratio = divide(errors, requests)
-        return AlertSample((), ratio) if self.greater(ratio, spec.threshold) else None
+        return AlertSample(self.dims, ratio) if self.greater(ratio, spec.threshold) else None
 
     def _failures(self, alert: AlertRule, step: int) -> AlertSample | None:
         spec = self._stage_of(alert).failures_alert
         failures = self.sim.sum_increase(spec.failures, step, spec.window)
         if failures == 0:
             return None  # an unchanged counter's increase is exactly 0: no rounding decides a threshold of 0
-        return AlertSample((), failures) if self.greater(failures, spec.threshold) else None
+        return AlertSample(self.dims, failures) if self.greater(failures, spec.threshold) else None
 
     def _latency(self, alert: AlertRule, step: int) -> AlertSample | None:
         stage = self._stage_of(alert)
@@ -179,7 +193,7 @@ class Reference:
         quantile = bucket_quantile(spec.quantile, buckets)
         if stage.latency.scale != 1:  # the rule divides by the scale, as Prometheus does
             quantile = divide(quantile, stage.latency.scale)
-        return AlertSample((), quantile) if self.greater(quantile, spec.threshold) else None
+        return AlertSample(self.dims, quantile) if self.greater(quantile, spec.threshold) else None
 
     def _down(self, alert: AlertRule, step: int) -> AlertSample | None:
         health = self.journey.dependency(alert.dependency).health
@@ -188,12 +202,15 @@ class Reference:
         else:
             readings = [v for _, v in self.sim.instant(health.selector, step)]
         healthiest = max((instance_up(health, v) for v in readings), default=0.0)
-        return AlertSample((), healthiest) if healthiest < 1 else None
+        # No reading: down. With dimensions, per dimension value while its series was seen within
+        # HEALTH_LOOKBACK, then only the unlabelled `or on () vector(0)` answers.
+        seen = bool(readings) or self.seen_within(health.selector, step, HEALTH_LOOKBACK)
+        return AlertSample(self.dims if seen else (), healthiest) if healthiest < 1 else None
 
     def _saturation(self, alert: AlertRule, step: int) -> AlertSample | None:
         sat = self.journey.dependency(alert.dependency).saturation_of(alert.alert)
         value = self.saturation_value(sat, step)
-        return AlertSample((), value) if self.greater(value, sat.threshold) else None
+        return AlertSample(self.dims, value) if self.greater(value, sat.threshold) else None
 
     def saturation_value(self, sat: Saturation, step: int) -> float | None:
         """max(gauge), or sum(numerator) / sum(denominator); None for an empty vector."""
@@ -211,7 +228,7 @@ class Reference:
         if not values:
             return None
         predicted = max(values)
-        return AlertSample((), predicted) if self.greater(predicted, sat.threshold) else None
+        return AlertSample(self.dims, predicted) if self.greater(predicted, sat.threshold) else None
 
     def _absent(self, alert: AlertRule, step: int) -> AlertSample | None:
         selector = absent_selector(self.journey, alert)

@@ -92,4 +92,5 @@ def shared_world(fleet: Fleet) -> Journey:
     names): what the scenarios need to write the signals and work out when each alert fires."""
     deps = {d.name: d for j in fleet.journeys for d in j.dependencies if d.shared is not None}
     return dataclasses.replace(fleet.journeys[0], name=SHARED_WORLD, stages=(), slos=(), journey_time=None,
-                               business=(), dependencies=tuple(deps[name] for name in sorted(deps)))
+                               business=(), dependencies=tuple(deps[name] for name in sorted(deps)),
+                               dims=())  # shared dependencies' alerts are not per dimension

@@ -26,6 +26,8 @@ COUNTER_START = 1_000_000
 HEARTBEATS_PER_STEP = 60
 # A ratio's denominator (a pool's size, a connection limit): numerators are a share of it.
 RATIO_DENOMINATOR = 200
+# The value every series of the world has for each of the journey's dimensions (spec.by).
+DIMENSION_VALUE = "a"
 
 T = TypeVar("T")
 
@@ -154,6 +156,7 @@ class WorldBuilder:
         self.journey = journey
         self.world = World(steps, step_seconds=step_seconds)
         self._histogram_counts: dict[Component, Series] = {}
+        self._dimensions = dimension_labels(journey)
 
     def build(self) -> World:
         self._drop_counts_the_requests_carry()
@@ -173,7 +176,8 @@ class WorldBuilder:
 
     # -- counters -----------------------------------------------------------------------------------
     def _add(self, labels: dict[str, str], samples: list[Sample]) -> None:
-        self.world.series.append(Series(labels, samples))
+        # A selector that fixes a dimension label itself keeps its value.
+        self.world.series.append(Series({**self._dimensions, **labels}, samples))
 
     def stage_requests(self, stage: Stage, phases: list[Phase[Traffic]]) -> None:
         states = per_step(phases, self.world.steps)
@@ -291,6 +295,11 @@ class WorldBuilder:
             return
         self.gauge(sat.selector, [None if v is None else v * RATIO_DENOMINATOR for v in values], component)
         self.gauge(sat.denominator, [None if v is None else RATIO_DENOMINATOR for v in values], component)
+
+
+def dimension_labels(journey: Journey) -> dict[str, str]:
+    """The dimension labels of every series in a world, and so of every per-dimension rule result."""
+    return {label: DIMENSION_VALUE for label in journey.dims}
 
 
 def healthy_reading(health: Health) -> float:

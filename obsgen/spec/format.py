@@ -442,6 +442,11 @@ class JourneySpec(Model):
         default="legacy",
         description="metric and label names in selectors: 'legacy' ([a-zA-Z_:][a-zA-Z0-9_:]*, every Prometheus) or "
                     "'utf8' (any UTF-8, quoted in PromQL; needs Prometheus 3 with UTF-8 name validation)")
+    by: list[LabelName] = Field(
+        default_factory=list, max_length=5,
+        description="dimensions: label names (e.g. [cluster] or [cluster, env]) every recording rule and alert keeps, so "
+                    "one spec serves many clusters and an alert says which one burns; Alertmanager groups and inhibits "
+                    "per value, dashboards get a variable per label")
     scrape_interval: Duration = "15s"
     slo_window: Duration = "30d"
     profiles: dict[Name, StageProfile] = Field(default_factory=dict, description="instrumentation profiles of this journey's own, by name")

@@ -74,6 +74,7 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
     if problems:
         raise SpecError(problems)
     journey = resolver.journey()
+    resolver.check_dimension_matchers(journey)
     problems = resolver.check_alert_names([a.alert for a in generated_alerts(journey)])
     if problems:
         raise SpecError(problems)

@@ -31,6 +31,8 @@ TIMESLICE_TYPES = ("freshness", "lag")
 TIMESLICE_SECONDS = 60.0
 # Labels every journey alert gets from obsgen; a custom alert may not set them itself.
 RESERVED_LABELS = frozenset({"severity", "journey", "team", "stage", "slo", "dependency", "alertname"})
+# Labels a dimension may not be: obsgen's own, and those the rules aggregate or compare on.
+DIMENSION_RESERVED = RESERVED_LABELS | {"le", "factor", "quantile"}
 
 
 def matchers(match: fmt.Match) -> tuple[Matcher, ...]:
@@ -111,6 +113,7 @@ class Resolver:
     # -- checks -------------------------------------------------------------------------
     def check(self) -> list[Diagnostic]:
         self._load_profiles()
+        self._check_dimensions()
         self._check_unique("stages", [s.name for s in self.spec.stages])
         self._check_unique("slos", [s.name for s in self.spec.slos])
         self._check_unique("dependencies", [d.name for d in self.spec.dependencies])
@@ -132,6 +135,16 @@ class Resolver:
             self._check_custom_alert(i, alert)
         self._check_regexes(self.doc, ())
         return self.problems
+
+    def _check_dimensions(self) -> None:
+        """Dimensions become labels of every generated series and alert: they may not clash with obsgen's own."""
+        seen: set[str] = set()
+        for i, label in enumerate(self.spec.by):
+            if label in DIMENSION_RESERVED or label.startswith("__"):
+                self.error(("spec", "by", i), f"{label!r} cannot be a dimension: obsgen or Prometheus sets that label")
+            elif label in seen:
+                self.error(("spec", "by", i), f"dimension {label!r} is listed twice")
+            seen.add(label)
 
     def _check_regexes(self, node, path: tuple) -> None:
         """Every =~/!~ value anywhere in the spec, as Prometheus (RE2) would compile it."""
@@ -183,6 +196,16 @@ class Resolver:
             if alert.name in taken:
                 self.error(("spec", "alerts", i, "name"),
                            f"alert name {alert.name!r} is already used by a generated alert; choose another")
+        return self.problems
+
+    def check_dimension_matchers(self, journey: Journey) -> list[Diagnostic]:
+        """A dimension partitions every series, so no selector may fix it: a stage matching job="api" under
+        `by: [job]` would be one value of it, not a split. Needs the resolved selectors (profiles filled in)."""
+        matched = {m.label for selector in _selectors(journey) for m in selector.matchers}
+        for i, label in enumerate(self.spec.by):
+            if label in matched:
+                self.error(("spec", "by", i), f"dimension {label!r} is matched by a selector of this spec; a dimension "
+                                              f"is a label every series carries and no selector fixes (e.g. cluster)")
         return self.problems
 
     def _check_custom_alert(self, i: int, alert: fmt.CustomAlert) -> None:
@@ -531,6 +554,7 @@ class Resolver:
             source_sha256=self.sha256,
             declared_at=self._location(("metadata", "name")),
             custom_alerts=tuple(self._custom_alert(a) for a in self.spec.alerts),
+            dims=tuple(self.spec.by),
         )
 
     @staticmethod
@@ -772,3 +796,21 @@ class Resolver:
             unit=metric.unit,
             stage=metric.stage,
         )
+
+
+def _selectors(journey: Journey) -> list[Selector]:
+    """Every selector the generated rules read (raw-PromQL SLIs and custom alerts are the author's text)."""
+    found: list[Selector] = []
+    for stage in journey.stages:
+        found += [stage.requests, stage.errors]
+        found += [stage.latency.series] if stage.latency else []
+        found += [stage.error_rate_alert.errors] if stage.error_rate_alert else []
+        found += [stage.failures_alert.failures] if stage.failures_alert else []
+    found += [journey.journey_time.series] if journey.journey_time else []
+    found += [slo.timeslice.selector for slo in journey.slos if slo.timeslice is not None]
+    for dep in journey.dependencies:
+        found.append(dep.health.selector)
+        for sat in dep.saturations:
+            found += [sat.selector] + ([sat.denominator] if sat.denominator else [])
+    found += [metric.selector for metric in journey.business]
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
+from obsgen.dimensions import aggregate
 from obsgen.impact import DependencyImpact, impact_map
 from obsgen.model import Dependency, DependencySignals, Journey, Saturation
 from obsgen.promql import format_duration, format_number, string_literal
@@ -26,22 +27,23 @@ def section(journey: Journey) -> Section:
     panels = [_selected_health(journey)]
     for dep in journey.dependencies:
         impact = impacts.of(dep.name)
-        panels += [_health(dep), _takes_down(journey, dep, impact)]
-        panels += [_saturation(dep, sat) for sat in dep.saturations]
+        panels += [_health(journey, dep), _takes_down(journey, dep, impact)]
+        panels += [_saturation(journey, dep, sat) for sat in dep.saturations]
     return Section("dependencies", "Dependencies", tuple(panels))
 
 
-def _health(dep: Dependency) -> PanelDef:
-    return PanelDef(f"dependencies/{dep.name}/health", health_stat(dep), 4, HEIGHT)
+def _health(journey: Journey, dep: Dependency) -> PanelDef:
+    return PanelDef(f"dependencies/{dep.name}/health", health_stat(dep, journey=journey), 4, HEIGHT)
 
 
-def health_stat(dep: DependencySignals, *, more: str = "", links: tuple[g.DataLink, ...] = ()) -> dict:
+def health_stat(dep: DependencySignals, *, more: str = "", links: tuple[g.DataLink, ...] = (),
+                journey: Journey | None = None) -> dict:
     """UP/DOWN of a dependency, read as its down alert reads it (the index dashboard shows shared ones)."""
     return g.stat(
         f"{dep.title}",
         f"{dep.title} ({dep.kind}) health from {dep.health.healthy()}: UP while at least one instance is healthy. "
         f"A missing series counts as DOWN, as in the {dep.down_alert_name} alert{more}.",
-        [g.prom(dep.health.up())],
+        [g.prom(q.health_up(journey, dep.health) if journey else dep.health.up())],
         g.FieldConfig("none", (g.Step(g.RED), g.Step(g.GREEN, 1)), mappings=UP_DOWN, links=links), graph=False,
     )
 
@@ -67,14 +69,15 @@ def _takes_down(journey: Journey, dep: Dependency, impact: DependencyImpact) -> 
     return PanelDef(f"dependencies/{dep.name}/impact", panel, 8, HEIGHT, impact.stage_names)
 
 
-def _saturation(dep: Dependency, sat: Saturation) -> PanelDef:
-    series = sat.selector.promql()
-    targets = [g.prom(sat.value(), sat.title)]
+def _saturation(journey: Journey, dep: Dependency, sat: Saturation) -> PanelDef:
+    series = q.filtered(journey, sat.selector).promql()
+    targets = [g.prom(q.saturation_value(journey, sat), sat.title)]
     predicted = ""
     if sat.predict_range and sat.predict_ahead:
         ahead = format_duration(sat.predict_ahead)
-        targets.append(g.prom(f"max(predict_linear({series}[{format_duration(sat.predict_range)}], "
-                              f"{format_number(sat.predict_ahead)}))", f"predicted in {ahead}"))
+        predict = (f"predict_linear({series}[{format_duration(sat.predict_range)}], "
+                   f"{format_number(sat.predict_ahead)})")
+        targets.append(g.prom(aggregate("max", journey.dims, predict), f"predicted in {ahead}"))
         predicted = (f" The second line extrapolates the last {format_duration(sat.predict_range)} {ahead} ahead: "
                      f"above the threshold it raises {sat.predicted_alert_name} before the "
                      f"{'queue is actually full' if sat.is_queue else 'limit is actually reached'}.")
@@ -96,11 +99,12 @@ def _saturation(dep: Dependency, sat: Saturation) -> PanelDef:
 
 def _selected_health(journey: Journey) -> PanelDef:
     union = "\nor\n".join(
-        f"label_replace({d.health.up()}, \"{q.DEPENDENCY_VAR}\", {string_literal(d.name)}, \"\", \"\")"
+        f"label_replace({q.health_up(journey, d.health)}, \"{q.DEPENDENCY_VAR}\", {string_literal(d.name)}, \"\", \"\")"
         for d in journey.dependencies)
+    kept = ", ".join((q.DEPENDENCY_VAR,) + journey.dims)
     # Keep the dependencies the variable selects: selected ones are renamed in the right-hand side,
     # so `unless` removes exactly the others ($dependency is a regex Grafana builds from the selection).
-    expr = (f"({union})\nunless on ({q.DEPENDENCY_VAR})\n"
+    expr = (f"({union})\nunless on ({kept})\n"
             f"label_replace(({union}), \"{q.DEPENDENCY_VAR}\", \"$1 (selected)\", \"{q.DEPENDENCY_VAR}\", "
             f"\"(${q.DEPENDENCY_VAR})\")")
     panel = g.timeseries(

@@ -10,6 +10,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import even_width, event_word, rate_unit
+from obsgen.dimensions import aggregate
 from obsgen.model import Journey, Stage
 from obsgen.rules.dashboard_series import STAGE_REQUESTS
 
@@ -37,7 +38,8 @@ def _volume(journey: Journey, stage: Stage, width: int) -> PanelDef:
 
 
 def _conversion(journey: Journey, before: Stage, after: Stage, width: int) -> PanelDef:
-    expr = f"sum({q.requests(journey, after.name)})\n/\nsum({q.requests(journey, before.name)})"
+    expr = (f"{aggregate('sum', journey.dims, q.requests(journey, after.name))}\n/\n"
+            f"{aggregate('sum', journey.dims, q.requests(journey, before.name))}")
     panel = g.stat(
         f"{before.title} → {after.title}",
         f"Conversion: {after.title} events per {before.title} event, from the two 5m rates. A sudden fall "

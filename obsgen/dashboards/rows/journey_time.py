@@ -49,18 +49,18 @@ def _thresholds(journey: Journey, stage: Stage) -> tuple[tuple[g.Step, ...], lis
     return (g.Step(g.GREEN),) + tuple(g.Step(color, value) for value, color, _ in lines), [t for *_, t in lines]
 
 
-def _latency_targets(histogram: Histogram, recorded) -> list:
+def _latency_targets(journey: Journey, histogram: Histogram, recorded) -> list:
     """Recorded quantiles (seconds) and the raw p95 that carries exemplars, all in the histogram's unit:
     exemplars keep the unit they were observed in, so the panel shows that unit."""
     scale = "" if histogram.scale == 1 else f" * {format_number(histogram.scale)}"
     targets = _quantile_targets((qt, recorded(qt) + scale) for qt in q.RECORDED_QUANTILES)
-    targets.append(g.prom(q.raw_quantile(histogram, 0.95), EXEMPLARS, exemplar=True))
+    targets.append(g.prom(q.raw_quantile(journey, histogram, 0.95), EXEMPLARS, exemplar=True))
     return targets
 
 
 def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
     steps, explained = _thresholds(journey, stage)
-    targets = _latency_targets(stage.latency, lambda qt: q.latency(journey, stage.name, qt))
+    targets = _latency_targets(journey, stage.latency, lambda qt: q.latency(journey, stage.name, qt))
     what = "API response time" if stage.kind == HTTP_KIND else "background processing time"
     lines = f" Dashed lines: {'; '.join(explained)}." if explained else ""
     panel = g.timeseries(
@@ -82,7 +82,7 @@ def _journey_time(journey: Journey) -> PanelDef:
                                        for s in sorted(slos, key=lambda s: s.threshold))
     slo_text = "; ".join(f"SLO {s.title}: p{format_number(s.objective * 100)} under {format_duration(s.threshold)}"
                          for s in slos)
-    targets = _latency_targets(histogram, lambda qt: q.journey_time(journey, qt))
+    targets = _latency_targets(journey, histogram, lambda qt: q.journey_time(journey, qt))
     panel = g.timeseries(
         f"{journey.journey_time_title}: end-to-end time",
         f"Time from the first stage to the last, per completed journey (5m recording rules). "

@@ -10,6 +10,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import event_word, focus_stage, rate_unit, stage_titles
+from obsgen.dimensions import aggregate
 from obsgen.model import BusinessMetric, Journey, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import business_record_name
@@ -56,7 +57,7 @@ def _slo_stat(journey: Journey, slo: Slo) -> list[PanelDef]:
         if slo.type == "journey-time":
             expr, what = q.journey_time(journey, quantile), journey.journey_time_title
         else:
-            expr = "max(" + " or ".join(q.latency(journey, s, quantile) for s in stages) + ")"
+            expr = aggregate("max", journey.dims, " or ".join(q.latency(journey, s, quantile) for s in stages))
             what = f"{stage_titles(journey, stages)} latency"
         panel = g.stat(
             f"{what} {percentile}",
@@ -73,7 +74,9 @@ def _business(journey: Journey, metric: BusinessMetric) -> list[PanelDef]:
     stages = (metric.stage,) if metric.stage else ()
     key = f"overview/business/{metric.name}"
     if metric.type != "counter":
-        expr = f"histogram_quantile(0.5, sum by (le) (rate({metric.selector.renamed(metric.selector.metric + '_bucket').promql()}[{q.RATE_INTERVAL}])))"
+        buckets = q.filtered(journey, metric.selector.renamed(metric.selector.metric + "_bucket"))
+        by = ", ".join(("le",) + journey.dims)
+        expr = f"histogram_quantile(0.5, sum by ({by}) (rate({buckets.promql()}[{q.RATE_INTERVAL}])))"
         panel = g.stat(f"{metric.title} (median)", f"Median {metric.title.lower()} of recent events: a business "
                        f"signal that moves when the mix of customers or the product changes.",
                        [g.prom(expr)], g.FieldConfig(metric.unit, (g.Step(g.BLUE),)))
@@ -83,7 +86,7 @@ def _business(journey: Journey, metric: BusinessMetric) -> list[PanelDef]:
         f"{metric.title} per hour",
         f"{metric.title} per hour at the rate of the last 5 minutes ({record}). Revenue impact in real time: "
         f"it drops as soon as a stage that produces it fails.",
-        [g.prom(f"sum({q.journey_series(journey, record)}) * 3600")],
+        [g.prom(f"{aggregate('sum', journey.dims, q.journey_series(journey, record))} * 3600")],
         g.FieldConfig(metric.unit, (g.Step(g.BLUE),)),
     )
     today = g.stat(

@@ -6,6 +6,8 @@ Everything reads the core's ``slo:*`` recording rules, so the panels cost one se
 
 from __future__ import annotations
 
+import dataclasses
+
 from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
@@ -95,11 +97,16 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
               PanelDef(f"{key}/budget", budget, 4, HEIGHT, stages),
               PanelDef(f"{key}/burn", _burn(journey, slo), 8, HEIGHT, stages)]
     if slo.timeslice is not None:
-        panels.append(PanelDef(f"{key}/measure", _timeslice_measure(slo), 24, HEIGHT, stages))
+        panels.append(PanelDef(f"{key}/measure", _timeslice_measure(journey, slo), 24, HEIGHT, stages))
     return panels
 
 
-def _timeslice_measure(slo: Slo) -> dict:
+def _filtered_timeslice(journey: Journey, slo: Slo) -> Slo:
+    timeslice = dataclasses.replace(slo.timeslice, selector=q.filtered(journey, slo.timeslice.selector))
+    return dataclasses.replace(slo, timeslice=timeslice)
+
+
+def _timeslice_measure(journey: Journey, slo: Slo) -> dict:
     """What decides each time slice, against its threshold: the age of the newest success, or the backlog."""
     ts = slo.timeslice
     if ts.kind == "freshness":
@@ -111,7 +118,7 @@ def _timeslice_measure(slo: Slo) -> dict:
     return g.timeseries(
         title,
         f"{what} (red). Every minute above the line, or without data, is a bad minute of the SLO.",
-        [g.prom(timeslice_measure(slo), "measured")],
+        [g.prom(timeslice_measure(_filtered_timeslice(journey, slo), journey.dims), "measured")],
         g.FieldConfig(unit, (g.Step(g.GREEN), g.Step(g.RED, ts.threshold)), min=0),
         threshold_style="dashed", fill=0,
     )
