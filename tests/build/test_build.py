@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline
+from obsgen import pipeline, writer
 from obsgen.emitters import Artifact
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
@@ -91,17 +92,38 @@ def test_failed_validation_writes_nothing(project: Path, monkeypatch):
         pipeline.build(project / "specs" / "purchase.yaml", out)
     assert "prometheus/broken.rules.yaml" in str(caught.value)
     assert tree(out) == before
-    assert not list(out.glob(".obsgen-*")), "staging directories must be cleaned up"
+    assert [p.name for p in out.glob(".obsgen-*")] == [".obsgen-manifest.json"], "staging directories must be cleaned up"
 
 
 def test_removed_outputs_are_deleted(project: Path):
+    """A file the previous build wrote (listed in its manifest) and this one does not is removed."""
     out = project / "generated"
     pipeline.build(project / "specs" / "purchase.yaml", out)
     stray = out / "purchase" / "prometheus" / "old.rules.yaml"
     stray.write_text("groups: []\n")
+    manifest = json.loads((out / writer.MANIFEST).read_text())
+    manifest["purchase"].append("prometheus/old.rules.yaml")
+    (out / writer.MANIFEST).write_text(json.dumps(manifest))
     changes = pipeline.build(project / "specs" / "purchase.yaml", out).changes
     assert changes.removed == ["prometheus/old.rules.yaml"]
     assert not stray.exists()
+
+
+def test_hand_written_files_in_the_output_are_never_deleted(project: Path):
+    """obsgen owns OUT/<journey>/ but only deletes what it wrote: a file put there by hand stops the
+    build (exit 2, naming it) rather than vanishing, and nothing is published."""
+    out = project / "generated"
+    assert obsgen("build", "--no-validate", "specs/purchase.yaml", cwd=project).returncode == 0
+    notes = out / "purchase" / "prometheus" / "my-notes.rules.yaml"
+    notes.write_text("# mine\n")
+    before = tree(out)
+    result = obsgen("build", "--no-validate", "specs/purchase.yaml", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert str(notes.relative_to(project)) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(out) == before
+    notes.unlink()
+    assert obsgen("build", "--no-validate", "specs/purchase.yaml", cwd=project).returncode == 0
 
 
 def test_schema_command_matches_committed_schema():
