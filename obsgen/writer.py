@@ -133,16 +133,17 @@ def publish_all(outputs: list[Output]) -> list[Changes]:
     """Stage and validate every directory first; swap them in only when all pass, so a build of
     several journeys never publishes some of them and fails on the next."""
     parent = _common_parent(outputs)
+    if parent.exists() and not parent.is_dir():
+        raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)
         return _publish(parent, outputs)
-    except (PermissionError, FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
-        raise OutputUnwritable(f"{exc.filename or parent}: cannot write the output ({exc.strerror})") from None
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
-            raise OutputUnwritable(f"{exc.filename or parent}: cannot write the output ({exc.strerror})") from None
-        raise
+        # Permissions, a read-only or full file system, a file where a directory should be: all
+        # things the user fixes, named in one line rather than a traceback.
+        raise OutputUnwritable(f"{parent}: cannot write the output ({exc.strerror or exc}: {exc.filename}); "
+                               f"check that --out names a writable directory") from None
 
 
 def _common_parent(outputs: list[Output]) -> Path:
