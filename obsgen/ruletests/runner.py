@@ -13,10 +13,17 @@ from pathlib import Path
 import yaml
 
 from obsgen import promtool
+from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.ruletests.testfile import TESTS_DIR
 
 MAX_WORKERS = 4
+
+
+class MissingOutput(ObsgenError):
+    """`obsgen test` was pointed at an output directory that does not exist."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -141,14 +148,19 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
 def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None],
               prometheus_version: int | None = None) -> bool:
     """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
-    shares), or a fresh build's when asked (or missing). A fresh build includes the journeys the
-    spec was built together with, so it tests what `obsgen build` publishes; its tests are written
+    shares), or a fresh build's when asked (or when the journey has no committed tests; a missing
+    out_dir is an error unless fresh). A fresh build includes the journeys the spec was built
+    together with, so it tests what `obsgen build` publishes; its tests are written
     for prometheus_version (None: the local promtool's generation). Committed tests are written for
     the primary target: a promtool of the other generation tests a fresh build written for it."""
     from obsgen.emitters.fleet import FLEET_DIR
     from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
     from obsgen.ruletests import generation
 
+    if not fresh and not out_dir.is_dir():
+        # A typo in --out must not pass silently by testing something else.
+        raise MissingOutput(f"{out_dir}: no such output directory to test; build it first "
+                            f"(obsgen build --out {out_dir}), or pass --fresh to test a fresh build")
     local = generation.detected()
     if not fresh and local != generation.PRIMARY:
         echo(f"promtool is Prometheus {local}; the committed tests are written for Prometheus "

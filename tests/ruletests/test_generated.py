@@ -185,3 +185,12 @@ def test_build_refuses_rules_that_fail_their_tests(tmp_path, monkeypatch):
         pipeline.build(PURCHASE_SPEC, tmp_path)
     assert "FAIL alert PurchaseDatabaseDown in scenario 'health reports 0:" in str(failure.value)
     assert not (tmp_path / "purchase").exists()
+
+
+def test_a_missing_out_directory_is_an_error_not_a_fresh_build(tmp_path):
+    """`obsgen test --out <typo>` used to test a fresh build and exit 0, hiding the typo."""
+    typo = tmp_path / "generatd"
+    result = CliRunner().invoke(main, ["test", str(PURCHASE_SPEC), "--out", str(typo)])
+    assert result.exit_code == 2, result.output
+    assert f"{typo}: no such output directory" in result.output and "--fresh" in result.output
+    assert not typo.exists()
