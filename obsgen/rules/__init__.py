@@ -37,6 +37,14 @@ def generated_alerts(journey: Journey) -> list[AlertRule]:
     return alerts
 
 
+def generated_alert_names(journey: Journey) -> list[str]:
+    """One name per alert obsgen derives, for the uniqueness check: an SLO's page and ticket
+    burn-rate rules are one alert told apart by severity, so its name counts once."""
+    burn_rate = [name for slo in journey.slos for name in dict.fromkeys(a.alert for a in burn_rate_alerts(journey, slo))]
+    others = stage_alerts(journey) + dependency_alerts(journey) + absent_alerts(journey)
+    return burn_rate + [alert.alert for alert in others]
+
+
 def journey_alerts(journey: Journey) -> list[AlertRule]:
     """The alerts the journey's own rule file carries."""
     return [alert for alert in all_alerts(journey) if not alert.shared]

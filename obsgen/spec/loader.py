@@ -12,7 +12,7 @@ from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
-from obsgen.rules import generated_alerts
+from obsgen.rules import generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
@@ -75,7 +75,7 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
         raise SpecError(problems)
     journey = resolver.journey()
     resolver.check_dimension_matchers(journey)
-    problems = resolver.check_alert_names([a.alert for a in generated_alerts(journey)])
+    problems = resolver.check_alert_names(generated_alert_names(journey))
     if problems:
         raise SpecError(problems)
     return journey

@@ -6,6 +6,7 @@ Every problem is collected with its position; nothing is resolved from a broken 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -196,7 +197,41 @@ class Resolver:
             if alert.name in taken:
                 self.error(("spec", "alerts", i, "name"),
                            f"alert name {alert.name!r} is already used by a generated alert; choose another")
+        self._check_generated_names_unique(generated)
         return self.problems
+
+    def _check_generated_names_unique(self, generated: list[str]) -> None:
+        """Two generated alerts of one name (two stages given the same explicit errorRate name, an
+        SLO named like a stage's alert) would share one runbook section, one test and one inhibition."""
+        repeated = {name for name, count in Counter(generated).items() if count > 1}
+        written = [(path, name) for path, name in self._explicit_alert_names() if name in repeated]
+        first_at: dict[str, tuple] = {}
+        for path, name in written:
+            if name in first_at:
+                line, column = self.positions.at(first_at[name])
+                self.error(path, f"alert name {name!r} is already given to another alert (line {line}, "
+                                 f"column {column}); choose another")
+            else:
+                first_at[name] = path
+        for name, path in first_at.items():
+            if sum(1 for _, other in written if other == name) == 1:
+                self.error(path, f"alert name {name!r} is also the name obsgen gives another alert; choose another")
+        for name in sorted(repeated - set(first_at)):
+            self.error(("metadata", "name"), f"two generated alerts are both named {name!r} (stage, SLO or "
+                                             f"dependency names that differ only in punctuation); rename one")
+
+    def _explicit_alert_names(self) -> list[tuple[tuple, str]]:
+        """(spec path, name) of every alert name written in the spec, in document order."""
+        named: list[tuple[tuple, str]] = []
+        for i, stage in enumerate(self.spec.stages):
+            for key, alert in (("errorRate", stage.alerts.error_rate), ("latency", stage.alerts.latency),
+                               ("failures", stage.alerts.failures)):
+                if alert is not None and alert.name:
+                    named.append((("spec", "stages", i, "alerts", key, "name"), alert.name))
+        for i, slo in enumerate(self.spec.slos):
+            if slo.alerting.name:
+                named.append((("spec", "slos", i, "alerting", "name"), slo.alerting.name))
+        return named
 
     def check_dimension_matchers(self, journey: Journey) -> list[Diagnostic]:
         """A dimension partitions every series, so no selector may fix it: a stage matching job="api" under
