@@ -280,13 +280,13 @@ def read_manifest(parent: Path) -> dict[str, list[str]]:
 
 
 def _refuse_foreign_files(outputs: list[Output], manifest: dict[str, list[str]]) -> None:
-    """Files in an output directory that the last build did not write. An output directory without a
-    manifest entry was written by an obsgen that kept none: its files are taken as obsgen's."""
+    """Files in an output directory that the last build did not write. Without any manifest the output
+    was written by an obsgen that kept none: its files are taken as obsgen's, once."""
+    if not manifest:
+        return
     foreign = []
     for output in outputs:
-        if output.directory.name not in manifest:
-            continue
-        written = set(manifest[output.directory.name])
+        written = set(manifest.get(output.directory.name, []))
         foreign += [output.directory / f for f in _existing_files(output.directory) if f not in written]
     if foreign:
         raise ForeignFiles(

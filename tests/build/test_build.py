@@ -14,6 +14,7 @@ from obsgen import pipeline, writer
 from obsgen.emitters import Artifact
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
+from tests.spec_text import SHOP
 
 
 def tree(directory: Path) -> dict[str, bytes]:
@@ -124,6 +125,19 @@ def test_hand_written_files_in_the_output_are_never_deleted(project: Path):
     assert tree(out) == before
     notes.unlink()
     assert obsgen("build", "--no-validate", "specs/purchase.yaml", cwd=project).returncode == 0
+
+
+def test_a_hand_made_directory_is_not_taken_over_by_a_new_journey(project: Path):
+    out = project / "generated"
+    assert obsgen("build", "--no-validate", "specs/", cwd=project).returncode == 0
+    mine = out / "shop" / "README.md"
+    mine.parent.mkdir()
+    mine.write_text("mine\n")
+    (project / "specs" / "shop.yaml").write_text(SHOP)
+    result = obsgen("build", "--no-validate", "specs/", cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert str(mine.relative_to(project)) in result.stderr
+    assert mine.read_text() == "mine\n"
 
 
 def test_schema_command_matches_committed_schema():

@@ -26,8 +26,9 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 
 def build(project: Path, kill_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, writer.KILL_AT_ENV: kill_at} if kill_at else dict(os.environ)
-    env.pop(writer.KILL_AT_ENV, None) if not kill_at else None
+    env = {name: value for name, value in os.environ.items() if name != writer.KILL_AT_ENV}
+    if kill_at:
+        env[writer.KILL_AT_ENV] = kill_at
     return subprocess.run([sys.executable, "-m", "obsgen", "build", "--no-validate", "specs/"],
                           cwd=project, capture_output=True, text=True, env=env)
 
