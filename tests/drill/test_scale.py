@@ -26,7 +26,7 @@ def test_scaled_journey_scales_every_alert_window(purchase_journey):
     slo = scaled.slos[0]
     assert slo.window == 30 * 86400 / 60
     assert [(b.long, b.short) for b in slo.burn_rates] == [(60, 20), (360, 30), (1440, 120), (4320, 360)]
-    saturation = scaled.dependency("rabbitmq").saturation
+    saturation, = scaled.dependency("rabbitmq").saturations
     assert (saturation.predict_range, saturation.predict_ahead) == (30, 60)
     # Not windows: thresholds and objectives stay.
     assert checkout.error_rate_alert.threshold == purchase_journey.stage("checkout").error_rate_alert.threshold

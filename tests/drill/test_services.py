@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from obsgen.drill.services import NoServiceFor, stack_service
+from obsgen.model import Health
 from obsgen.promql import Matcher, Selector
 
 
@@ -21,12 +22,12 @@ def test_every_purchase_dependency_has_a_service(purchase_journey, dependency, s
 
 
 def test_kind_is_the_fallback_without_a_job(purchase_journey):
-    database = dataclasses.replace(purchase_journey.dependency("database"), health=Selector("pg_up"))
+    database = dataclasses.replace(purchase_journey.dependency("database"), health=Health(Selector("pg_up")))
     assert stack_service(database) == "postgres"
 
 
 def test_an_unknown_dependency_asks_for_a_service(purchase_journey):
     other = dataclasses.replace(purchase_journey.dependency("payment_gateway"),
-                                health=Selector("up", (Matcher("job", "=", "stripe"),)))
+                                health=Health(Selector("up", (Matcher("job", "=", "stripe"),))))
     with pytest.raises(NoServiceFor, match="--service"):
         stack_service(other)
