@@ -200,12 +200,11 @@ def test_examples_build_as_a_fleet_twice_byte_identical(tmp_path: Path):
                                                             "prometheus-api", "_fleet"}
     lint = obsgen("lint", *map(str, sorted((tmp_path / "a").glob("*/prometheus/*.yaml"))),
                   *map(str, sorted((tmp_path / "a").glob("*/grafana/dashboards/*.json"))))
-    # Today's lint guesses counters from name suffixes, so it warns about rate() over a native
-    # histogram (no _bucket/_count). Nothing else may be reported (issue 12: the lint should decide
-    # from what the spec declares).
+    # Lint-clean: run on files alone the lint cannot know every metric's type (the build's lint reads the
+    # spec's declarations), so it may only note that, never warn or fail.
+    assert lint.returncode == 0, lint.stdout + lint.stderr
     findings = [line for line in lint.stdout.splitlines() if line.strip()]
-    native = "rate() over 'prometheus_http_request_duration_seconds', which does not look like a counter"
-    assert all("/prometheus-api/" in f and "warning: promql/rate" in f and native in f for f in findings), lint.stdout
+    assert all(": note: " in f for f in findings), lint.stdout
 
 
 def test_an_alert_the_generator_cannot_prove_is_reported_without_a_traceback(tmp_path: Path):
