@@ -15,6 +15,10 @@ from typing import Callable, Iterable
 from obsgen.lint.finding import Finding
 from obsgen.lint.positions import Pos
 
+# Where every check is explained (one heading per check id). The project has no published home yet:
+# this is the one place to change when it has.
+DOCS_URL = "https://github.com/obsgen/obsgen/blob/main/docs/lint.md"
+
 
 @dataclass(frozen=True)
 class Check:
@@ -27,6 +31,16 @@ class Check:
     @property
     def summary(self) -> str:
         return self.doc.split("\n", 1)[0]
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_URL}#{heading_anchor(self.id)}"
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub's Markdown renderer gives a heading: lower case, punctuation but '-' and '_' dropped."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in "-_ ")
+    return kept.replace(" ", "-")
 
 
 def from_modules(modules: Iterable[ModuleType]) -> tuple[Check, ...]:
