@@ -193,11 +193,24 @@ def _toml_section(shown: str, text: str) -> tuple[object, Locate]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        place = re.search(r"at line (\d+), column (\d+)", str(error))
-        line, col = (int(place.group(1)), int(place.group(2))) if place else (1, 1)
-        raise ConfigError([Diagnostic(shown, line, col, f"invalid TOML: {str(error).split(' (at')[0]}")]) from None
-    section = data.get("tool", {}).get("obsgen", {}).get("lint")
+        raise ConfigError([Diagnostic(shown, *_toml_error_place(text, str(error)),
+                                      f"invalid TOML: {str(error).split(' (at')[0]}")]) from None
+    section = data
+    for key in ("tool", "obsgen", "lint"):
+        section = section.get(key) if isinstance(section, dict) else None
     return section, lambda where: _text_place(text, section, where)
+
+
+def _toml_error_place(text: str, message: str) -> tuple[int, int]:
+    if place := re.search(r"at line (\d+), column (\d+)", message):
+        return int(place.group(1)), int(place.group(2))
+    if "end of document" in message:
+        return _line_col(text, len(text))
+    return 1, 1
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _text_place(text: str, section: object, where: Where) -> tuple[int, int]:
@@ -207,9 +220,7 @@ def _text_place(text: str, section: object, where: Where) -> tuple[int, int]:
     header = re.search(r"^\s*\[tool\.obsgen\.lint", text, re.MULTILINE)
     start = header.start() if header else 0
     found = text.find(needle, start) if needle else -1
-    offset = found if found >= 0 else start
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _line_col(text, found if found >= 0 else start)
 
 
 def _deepest(section: object, path: tuple, at_key: bool) -> str:
