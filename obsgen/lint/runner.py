@@ -19,6 +19,7 @@ from obsgen.lint.dashboards.model import Dashboard
 from obsgen.lint import suppress
 from obsgen.lint.finding import DEFAULT_FAIL_ON, ERROR, PARSE_CHECK_ID, SEVERITIES, Finding, sorted_findings
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
+from obsgen.lint.promtool_bodies import check_rule_files
 from obsgen.lint.rulefile import RuleFile, load_rule_file
 from obsgen.lint.rules import RULE_CHECKS
 from obsgen.lint.rules.context import DEFAULT_SCRAPE_INTERVAL, RuleContext
@@ -124,7 +125,7 @@ def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[S
             if source.kind == DASHBOARD:
                 dashboards.append(Dashboard(path, source.text))
             else:
-                rule_files.append(load_rule_file(path, source.text, source.yaml_root))
+                rule_files.append(load_rule_file(path, source.text, source.yaml_roots))
         except SourceError as error:
             errors.append(error)
     return rule_files, dashboards, errors
@@ -138,7 +139,7 @@ def _rule_context(
     rule_files: list[RuleFile], enabled, scrape_interval: timedelta, metric_types: MetricTypes
 ) -> RuleContext:
     needs_promtool = any(c.needs_promtool for c in _checks_for(enabled, RULE_CHECKS))
-    findings = promtool.check_rules([f.path for f in rule_files]) if needs_promtool else None
+    findings = check_rule_files(rule_files) if needs_promtool else None
     return RuleContext(rule_files, scrape_interval, findings, metric_types)
 
 
