@@ -1,7 +1,8 @@
 """What a lint check is: an id, a severity, a 'why' (its module docstring) and a function.
 
 Each check lives in its own module (pint's layout) exposing ``ID``,
-``SEVERITY``, ``check(ctx)`` and optionally ``NEEDS_PROMTOOL = True``, so a
+``SEVERITY``, ``check(ctx)`` and optionally ``NEEDS_PROMTOOL = True`` and
+``KNOWN_AS`` (the names other linters give the same check), so a
 check can be read, tested and disabled on its own.
 """
 
@@ -27,6 +28,7 @@ class Check:
     doc: str
     run: Callable[..., Iterable[Finding]]
     needs_promtool: bool = False
+    known_as: tuple[str, ...] = ()  # "tool name" of the same check in pint, mixtool, Grafana's dashboard-linter
 
     @property
     def summary(self) -> str:
@@ -45,7 +47,8 @@ def heading_anchor(heading: str) -> str:
 
 def from_modules(modules: Iterable[ModuleType]) -> tuple[Check, ...]:
     return tuple(
-        Check(m.ID, m.SEVERITY, inspect.getdoc(m) or "", m.check, getattr(m, "NEEDS_PROMTOOL", False))
+        Check(m.ID, m.SEVERITY, inspect.getdoc(m) or "", m.check, getattr(m, "NEEDS_PROMTOOL", False),
+              getattr(m, "KNOWN_AS", ()))
         for m in modules
     )
 

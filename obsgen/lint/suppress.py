@@ -117,4 +117,5 @@ def _rule_lines(rule: Rule) -> tuple[int, int]:
     return rule.node.start_mark.line + 1, max(last + 1, rule.node.start_mark.line + 1)
 
 
-SUPPRESSION_CHECK = Check(ID, SEVERITY, inspect.getdoc(sys.modules[__name__]) or "", apply)
+SUPPRESSION_CHECK = Check(ID, SEVERITY, inspect.getdoc(sys.modules[__name__]) or "", apply,
+                          known_as=("pint pint/comment",))
