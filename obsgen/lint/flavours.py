@@ -95,9 +95,8 @@ def promtool_body(lines: list[str], group_list: GroupList) -> str:
     body = [" " * len(line) for line in lines]
     _copy(lines, body, group_list.groups.start_mark, group_list.groups.end_mark)
     key = group_list.key
-    after_key = lines[key.start_mark.line][key.end_mark.column:]
-    colon = after_key.index(":")
-    tail = body[key.start_mark.line][key.end_mark.column + colon + 1:]
+    colon = lines[key.start_mark.line].find(":", key.end_mark.column)
+    tail = body[key.start_mark.line][colon + 1:] if colon >= 0 else ""  # no colon: an explicit "? key"
     body[key.start_mark.line] = " " * key.start_mark.column + "groups:" + tail
     for group in group_list.groups.value:
         for name, (key_node, value) in _entries(group).items():

@@ -10,7 +10,6 @@ are relative to the current directory (the checkout, in CI) and anchored on
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Sequence
 

@@ -35,7 +35,7 @@ class Source:
     path: str
     text: str
     kind: str
-    yaml_roots: tuple[Node | None, ...] = ()  # composed once for rule files (one per document), reused by the rule model
+    yaml_roots: tuple[Node | None, ...] = ()  # rule files: composed once, one per document, reused
 
 
 def read_source(path: str) -> Source:

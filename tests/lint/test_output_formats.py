@@ -91,3 +91,19 @@ def test_checkstyle_escapes_what_it_carries():
     assert file_element.get("name") == 'odd <"&">.yaml'
     assert error.get("message") == f"{AWKWARD} (panels[0].title)"
     assert (error.get("line"), error.get("column"), error.get("source")) == ("3", None, "alerts/for")
+
+
+@pytest.mark.parametrize("output_format", ["sarif", "checkstyle"])
+def test_cli_writes_the_format_and_keeps_the_exit_code(output_format):
+    from click.testing import CliRunner
+
+    from obsgen.cli import main
+
+    disabled = [arg for check_id in NO_PROMTOOL for arg in ("--disable", check_id)]
+    result = CliRunner().invoke(main, ["lint", "--format", output_format, *disabled,
+                                       fixture("rules/alerts_for/bad.yaml")])
+    assert result.exit_code == 1
+    if output_format == "sarif":
+        assert _validate_sarif(result.stdout)["runs"][0]["results"]
+    else:
+        assert ET.fromstring(result.stdout).find("file/error").get("source") == "alerts/annotations"
