@@ -8,7 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from obsgen.cli import main
 from obsgen.lint import ALL_CHECKS, lint_paths, render
 from obsgen.lint.finding import Finding
 from tests.lint.helpers import fixture
@@ -95,10 +97,6 @@ def test_checkstyle_escapes_what_it_carries():
 
 @pytest.mark.parametrize("output_format", ["sarif", "checkstyle"])
 def test_cli_writes_the_format_and_keeps_the_exit_code(output_format):
-    from click.testing import CliRunner
-
-    from obsgen.cli import main
-
     disabled = [arg for check_id in NO_PROMTOOL for arg in ("--disable", check_id)]
     result = CliRunner().invoke(main, ["lint", "--format", output_format, *disabled,
                                        fixture("rules/alerts_for/bad.yaml")])
