@@ -3,11 +3,12 @@
 Public API::
 
     lint_paths(paths, *, disabled=(), scrape_interval=timedelta(seconds=15),
-               metric_types=NOTHING_KNOWN) -> LintReport
-    LintReport.findings / .failing (all but notes) / .errors / .exit_code / .all_findings()
+               metric_types=NOTHING_KNOWN, severity={check_id: severity}, fail_on="warning") -> LintReport
+    LintReport.findings / .failing (as severe as fail_on or more) / .errors / .exit_code / .all_findings()
     MetricTypes (what is known of metric types), metadata.fetch(prometheus_url) -> MetricTypes
-    render(findings, "text" | "json" | "github") -> str
-    ALL_CHECKS  (each: id, severity, doc, needs_promtool)
+    render(findings, "text" | "json" | "github" | "sarif" | "checkstyle") -> str
+    ALL_CHECKS  (each: id, severity, doc, needs_promtool, known_as, help_ref)
+    config.discover(path_or_None) -> LintConfig; config.settings(...) overlays the command line
 """
 
 from obsgen.lint.check import Check

@@ -9,8 +9,14 @@ WARNING = "warning"
 INFO = "info"
 # What a check cannot decide (e.g. a metric whose type nobody declared): shown, but never fails a run.
 NOTE = "note"
-SEVERITIES = (ERROR, WARNING, INFO, NOTE)
-FAILING_SEVERITIES = (ERROR, WARNING, INFO)
+SEVERITIES = (ERROR, WARNING, INFO, NOTE)  # most severe first
+# `--fail-on` default: what failed a run before the threshold existed (no check reports "info").
+DEFAULT_FAIL_ON = WARNING
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` is as severe as ``threshold`` or more (the ``--fail-on`` test)."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
 
 
 @dataclass(frozen=True)
@@ -30,9 +36,8 @@ class Finding:
     message: str
     json_path: str | None = None
 
-    @property
-    def fails(self) -> bool:
-        return self.severity in FAILING_SEVERITIES
+    def fails(self, fail_on: str = DEFAULT_FAIL_ON) -> bool:
+        return at_least(self.severity, fail_on)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.col or 0, self.check, self.message, self.json_path or "")

@@ -1,4 +1,5 @@
-"""Render findings as text (humans), JSON (tools) or GitHub workflow annotations (PR diffs)."""
+"""Render findings as text (humans), JSON (tools), GitHub workflow annotations (PR diffs),
+SARIF (code scanning) or checkstyle XML (Jenkins, GitLab, reviewdog)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,21 @@ import json
 from typing import Sequence
 
 from obsgen.lint.finding import ERROR, INFO, NOTE, WARNING, Finding
+from obsgen.lint.output_checkstyle import render_checkstyle
+from obsgen.lint.output_sarif import render_sarif
+from obsgen.lint.runner import ALL_CHECKS
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif", "checkstyle")
 _GITHUB_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "notice", NOTE: "notice"}
 
 
 def render(findings: Sequence[Finding], output_format: str) -> str:
     if output_format == "json":
         return json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True) + "\n"
+    if output_format == "sarif":
+        return render_sarif(findings, ALL_CHECKS)
+    if output_format == "checkstyle":
+        return render_checkstyle(findings)
     render_one = {"text": text_line, "github": github_line}[output_format]
     return "".join(render_one(f) + "\n" for f in findings)
 

@@ -13,8 +13,9 @@ from functools import cached_property
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from obsgen.lint.flavours import PROMETHEUS, GroupList, group_lists
 from obsgen.lint.positions import Pos, node_pos, scalar_offset_pos
-from obsgen.lint.source import compose_yaml
+from obsgen.lint.source import compose_documents
 
 
 @dataclass
@@ -85,6 +86,12 @@ class RuleFile:
     rules: list[Rule]
     source_lines: list[str] = field(repr=False)
     groups: list[tuple[str, Pos]] = field(default_factory=list)  # (name, where the group starts), in order
+    group_lists: list[GroupList] = field(default_factory=list, repr=False)
+
+    @property
+    def is_plain(self) -> bool:
+        """A Prometheus rule file as promtool reads it: no wrapper to take off, at most one document."""
+        return len(self.group_lists) <= 1 and all(g.flavour == PROMETHEUS for g in self.group_lists)
 
     def repeated_group_pos(self, name: str) -> Pos | None:
         """Where group `name` appears the second time (promtool 3 gives no position for it)."""
@@ -102,26 +109,24 @@ class RuleFile:
         return (named or candidates or [None])[0]
 
 
-def load_rule_file(path: str, text: str, root: Node | None = None) -> RuleFile:
-    """Model of a rule file; pass ``root`` when the text was already composed."""
-    if root is None:
-        root = compose_yaml(path, text)
+def load_rule_file(path: str, text: str, roots: tuple[Node | None, ...] | None = None) -> RuleFile:
+    """Model of a rule file of any flavour; pass ``roots`` when the text was already composed."""
+    if roots is None:
+        roots = tuple(compose_documents(path, text))
     lines = text.split("\n")
-    return RuleFile(path, list(_rules(path, root, lines)), lines, list(_groups(root)))
+    found = group_lists(list(roots))
+    rules = [rule for group_list in found for rule in _rules(path, group_list.groups, lines)]
+    return RuleFile(path, rules, lines, [g for group_list in found for g in _groups(group_list.groups)], found)
 
 
-def _groups(root: Node | None):
-    groups = mapping(root).get("groups", (None, None))[1] if isinstance(root, MappingNode) else None
-    for group in groups.value if isinstance(groups, SequenceNode) else []:
+def _groups(groups: SequenceNode):
+    for group in groups.value:
         name = mapping(group).get("name", (None, None))[1]
         if isinstance(name, ScalarNode):
             yield name.value, node_pos(group)
 
 
-def _rules(path: str, root: Node | None, lines: list[str]):
-    groups = mapping(root).get("groups", (None, None))[1] if isinstance(root, MappingNode) else None
-    if not isinstance(groups, SequenceNode):
-        return
+def _rules(path: str, groups: SequenceNode, lines: list[str]):
     for group_index, group in enumerate(groups.value):
         if not isinstance(group, MappingNode):
             continue

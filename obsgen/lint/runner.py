@@ -7,23 +7,25 @@ dashboard expressions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from obsgen import promtool
 from obsgen.lint.check import Check
 from obsgen.lint.dashboards import DASHBOARD_CHECKS
 from obsgen.lint.dashboards.context import DashboardContext
 from obsgen.lint.dashboards.model import Dashboard
-from obsgen.lint.finding import ERROR, PARSE_CHECK_ID, Finding, sorted_findings
+from obsgen.lint import suppress
+from obsgen.lint.finding import DEFAULT_FAIL_ON, ERROR, PARSE_CHECK_ID, SEVERITIES, Finding, sorted_findings
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
+from obsgen.lint.promtool_bodies import check_rule_files
 from obsgen.lint.rulefile import RuleFile, load_rule_file
 from obsgen.lint.rules import RULE_CHECKS
 from obsgen.lint.rules.context import DEFAULT_SCRAPE_INTERVAL, RuleContext
 from obsgen.lint.source import DASHBOARD, SourceError, read_source
 
-ALL_CHECKS: tuple[Check, ...] = RULE_CHECKS + DASHBOARD_CHECKS
+ALL_CHECKS: tuple[Check, ...] = RULE_CHECKS + DASHBOARD_CHECKS + (suppress.SUPPRESSION_CHECK,)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,11 +38,12 @@ class LintUsageError(ValueError):
 class LintReport:
     findings: tuple[Finding, ...]  # notes included
     errors: tuple[SourceError, ...]  # files that could not be read or parsed
+    fail_on: str = DEFAULT_FAIL_ON
 
     @property
     def failing(self) -> tuple[Finding, ...]:
-        """The findings that fail the run: all but notes."""
-        return tuple(f for f in self.findings if f.fails)
+        """The findings that fail the run: those at least as severe as ``fail_on``."""
+        return tuple(f for f in self.findings if f.fails(self.fail_on))
 
     @property
     def exit_code(self) -> int:
@@ -60,24 +63,33 @@ def lint_paths(
     disabled: Iterable[str] = (),
     scrape_interval: timedelta = DEFAULT_SCRAPE_INTERVAL,
     metric_types: MetricTypes = NOTHING_KNOWN,
+    severity: Mapping[str, str] | None = None,
+    fail_on: str = DEFAULT_FAIL_ON,
 ) -> LintReport:
     """Lint rule files and dashboards (told apart by content).
 
     ``metric_types`` is what is known of each metric's type (from a spec or a
     Prometheus' metadata); the counter checks note what it does not cover.
+    ``severity`` re-levels every finding of a check id; ``fail_on`` is the
+    least severe severity that fails the run.  Inline suppressions in rule
+    files are honoured.
 
     Raises ``LintUsageError`` for unknown check ids and
     ``promtool.PromtoolNotFound`` when a promtool-backed check is enabled but
     promtool is missing.
     """
     enabled = enabled_checks(disabled)
+    severity = dict(severity or {})
+    _check_levels(severity, fail_on)
     rule_files, dashboards, errors = _load(paths)
     findings: list[Finding] = []
     if rule_files:
         findings += _run(_checks_for(enabled, RULE_CHECKS), _rule_context(rule_files, enabled, scrape_interval, metric_types))
     if dashboards:
         findings += _run(_checks_for(enabled, DASHBOARD_CHECKS), _dashboard_context(dashboards, enabled, metric_types))
-    return LintReport(tuple(sorted_findings(findings)), tuple(errors))
+    findings = _suppressed(rule_files, findings, enabled)
+    relevelled = [replace(f, severity=severity.get(f.check, f.severity)) for f in findings]
+    return LintReport(tuple(sorted_findings(relevelled)), tuple(errors), fail_on)
 
 
 def enabled_checks(disabled: Iterable[str]) -> tuple[Check, ...]:
@@ -89,6 +101,22 @@ def enabled_checks(disabled: Iterable[str]) -> tuple[Check, ...]:
     return tuple(c for c in ALL_CHECKS if c.id not in disabled)
 
 
+def _check_levels(severity: Mapping[str, str], fail_on: str) -> None:
+    unknown = set(severity) - {c.id for c in ALL_CHECKS}
+    if unknown:
+        raise LintUsageError(f"severity for unknown check(s) {', '.join(sorted(unknown))}")
+    for level in (*severity.values(), fail_on):
+        if level not in SEVERITIES:
+            raise LintUsageError(f"unknown severity {level!r}; known: {', '.join(SEVERITIES)}")
+
+
+def _suppressed(rule_files: list[RuleFile], findings: list[Finding], enabled: tuple[Check, ...]) -> list[Finding]:
+    """Inline suppressions applied; the suppressions' own findings only when that check is enabled."""
+    enabled_ids = {c.id for c in enabled}
+    kept = suppress.apply(rule_files, findings, {c.id for c in ALL_CHECKS}, enabled_ids)
+    return [f for f in kept if f.check != suppress.ID or suppress.ID in enabled_ids]
+
+
 def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[SourceError]]:
     rule_files, dashboards, errors = [], [], []
     for path in dict.fromkeys(paths):  # a file named twice is linted once
@@ -97,7 +125,7 @@ def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[S
             if source.kind == DASHBOARD:
                 dashboards.append(Dashboard(path, source.text))
             else:
-                rule_files.append(load_rule_file(path, source.text, source.yaml_root))
+                rule_files.append(load_rule_file(path, source.text, source.yaml_roots))
         except SourceError as error:
             errors.append(error)
     return rule_files, dashboards, errors
@@ -111,7 +139,7 @@ def _rule_context(
     rule_files: list[RuleFile], enabled, scrape_interval: timedelta, metric_types: MetricTypes
 ) -> RuleContext:
     needs_promtool = any(c.needs_promtool for c in _checks_for(enabled, RULE_CHECKS))
-    findings = promtool.check_rules([f.path for f in rule_files]) if needs_promtool else None
+    findings = check_rule_files(rule_files) if needs_promtool else None
     return RuleContext(rule_files, scrape_interval, findings, metric_types)
 
 

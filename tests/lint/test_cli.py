@@ -76,7 +76,7 @@ def test_neither_rules_nor_dashboard_exit_2(tmp_path):
     other.write_text("replicas: 3\n")
     result = lint(str(other))
     assert result.exit_code == 2
-    assert "not a Prometheus rule file" in result.output
+    assert "not a rule file" in result.output
 
 
 def test_usage_errors_exit_2():

@@ -24,6 +24,8 @@ from obsgen.lint.metric_types import COUNTER, MetricTypes
 
 ID = "dashboard/counter-rate"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter target-counter-agg-rule", "pint promql/counter")
 EXEMPT_FUNCTIONS = frozenset({"absent", "timestamp"})
 EXEMPT_AGGREGATIONS = frozenset({"count", "group"})
 

@@ -17,6 +17,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "dashboard/datasource"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter template-datasource-rule", "dashboard-linter panel-datasource-rule")
 
 
 def check(ctx):

@@ -12,6 +12,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "dashboard/panel-description"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter panel-title-description-rule",)
 EXEMPT_TYPES = frozenset({"row", "text"})
 
 

@@ -11,6 +11,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "dashboard/panel-title"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter panel-title-description-rule",)
 
 
 def check(ctx):

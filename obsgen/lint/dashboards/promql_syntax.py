@@ -13,6 +13,8 @@ from obsgen.lint.finding import ERROR
 
 ID = "dashboard/promql-syntax"
 SEVERITY = ERROR
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter target-promql-rule",)
 NEEDS_PROMTOOL = True
 
 

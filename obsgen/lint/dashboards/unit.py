@@ -12,6 +12,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "dashboard/unit"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("dashboard-linter panel-units-rule",)
 PANEL_TYPES = frozenset({"graph", "timeseries", "stat", "gauge", "bargauge"})
 
 

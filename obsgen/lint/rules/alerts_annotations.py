@@ -13,6 +13,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "alerts/annotations"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint alerts/annotation (configured to require these)",)
 REQUIRED = ("summary", "description", "runbook_url")
 
 

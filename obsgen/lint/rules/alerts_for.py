@@ -13,6 +13,8 @@ from obsgen.lint.promql import parse_duration
 
 ID = "alerts/for"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint rule/for (with a minimum set)",)
 
 
 def check(ctx):

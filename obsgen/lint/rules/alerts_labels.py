@@ -14,6 +14,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "alerts/labels"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint rule/label (configured to require severity)",)
 SEVERITY_VALUES = ("page", "ticket", "critical", "warning", "info")
 
 

@@ -16,6 +16,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "promql/range"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint promql/rate (its range half)",)
 FACTOR = 4
 
 

@@ -27,6 +27,8 @@ from obsgen.lint.metric_types import GAUGE, MetricTypes
 
 ID = "promql/rate"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint promql/rate (its counter half)",)
 _ALREADY_RATE = re.compile(r"(^|_)(i?rate|ratio|increase|avg|mean|quantile|percent|p\d{2})", re.IGNORECASE)
 
 

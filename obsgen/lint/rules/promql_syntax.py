@@ -13,6 +13,8 @@ from obsgen.lint.positions import Pos, line_col_to_offset
 
 ID = "promql/syntax"
 SEVERITY = ERROR
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint promql/syntax", "mixtool lint")
 NEEDS_PROMTOOL = True
 
 

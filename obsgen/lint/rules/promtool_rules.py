@@ -16,6 +16,8 @@ from obsgen.lint.positions import Pos
 
 ID = "promtool/rules"
 SEVERITY = ERROR
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("mixtool lint (its Prometheus rule parser)",)
 NEEDS_PROMTOOL = True
 
 

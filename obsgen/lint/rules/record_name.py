@@ -19,6 +19,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "record/name"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint rule/name (configured with this pattern)",)
 _PART = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _RATE_OPERATION = re.compile(r"(^|_)(i?rate|increase)")
 

@@ -16,6 +16,8 @@ from obsgen.lint.finding import WARNING
 
 ID = "rules/duplicate"
 SEVERITY = WARNING
+# The same check under the names other linters give it (docs/lint.md lists them).
+KNOWN_AS = ("pint rule/duplicate",)
 
 
 def check(ctx):
