@@ -82,6 +82,11 @@ def invalid(doc: PositionedDocument, path: tuple, message: str) -> SpecError:
     return SpecError([doc.diagnostic(path, message)])
 
 
+def nothing_imported(findings: Findings, doc: PositionedDocument, path: tuple, message: str) -> SpecError:
+    """No SLO could be mapped: the reasons (the findings) are the problems, with the file's own."""
+    return SpecError(findings.unmapped + [doc.diagnostic(path, message)])
+
+
 def require(doc: PositionedDocument, node: Any, path: tuple, key: str, kind: type | tuple = str) -> Any:
     """node[key], which the source format requires, of the given type; else a positioned SpecError."""
     if not isinstance(node, dict):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, alert_name, checked_query,
+                                     nothing_imported,
                                      invalid, name_from, read_source, render_spec, report_unknown, require, text)
 from obsgen.spec.positions import PositionedDocument, load_positioned
 from obsgen.errors import SpecError
@@ -46,7 +47,8 @@ def import_sloth(path: Path) -> ImportResult:
     slos = [slo for i, item in enumerate(require(doc, spec, base, "slos", list))
             if (slo := _slo(doc, findings, keys, item, base + ("slos", i))) is not None]
     if not slos:
-        raise invalid(doc, base + ("slos",), "no SLO of this file can be imported (see the warnings above)")
+        raise nothing_imported(findings, doc, base + ("slos",), 
+                               "no SLO of this file can be imported: every one has fields obsgen cannot map")
     header = [f"Imported by `obsgen import sloth` from {shown} ({form}).",
               "Sloth's 30d period and alert windows are obsgen's defaults. Set metadata.team and",
               "metadata.runbookBaseUrl: the source has none. Sources of each SLO:"]
