@@ -22,7 +22,8 @@ K8S_KIND = "PrometheusServiceLevel"
 # The keys that differ between the two forms (plain: snake_case, Kubernetes: camelCase).
 _K8S_KEYS = {"error_query": "errorQuery", "total_query": "totalQuery", "error_ratio_query": "errorRatioQuery",
              "page_alert": "pageAlert", "ticket_alert": "ticketAlert", "slo_plugins": "sloPlugins"}
-_WHY_LABELS = "obsgen labels alerts per journey (metadata.labels), not per SLO or per alert"
+_WHY_LABELS = ("obsgen sets alert labels per journey (metadata.labels), not per SLO or per alert, and writes "
+               "its own summaries and runbook links")
 
 
 class _Keys:
