@@ -95,9 +95,11 @@ def require(doc: PositionedDocument, node: Any, path: tuple, key: str, kind: typ
         raise invalid(doc, path, f"{key!r} is required")
     value = node[key]
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise invalid(doc, path + (key,), f"{key!r} must be a {names}")
+        raise invalid(doc, path + (key,), f"{key!r} must be {_KIND_WORDS.get(kind, 'a number')}")
     return value
+
+
+_KIND_WORDS = {str: "text", list: "a list", dict: "a mapping", bool: "true or false"}
 
 
 def report_unknown(findings: Findings, doc: PositionedDocument, node: dict, path: tuple, known: set[str],

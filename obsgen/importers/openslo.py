@@ -16,8 +16,8 @@ import promql_parser as pp
 
 from obsgen.errors import SpecError
 from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, checked_query, invalid,
-                                     nothing_imported,
-                                     name_from, read_source, render_spec, report_unknown, require, text)
+                                     name_from, nothing_imported, read_source, render_spec, report_unknown,
+                                     require, text)
 from obsgen.spec.format import WINDOW_PLACEHOLDER
 from obsgen.spec.positions import PositionedDocument, load_positioned_documents
 

@@ -7,14 +7,16 @@ its default period (30d) and alert windows (14.4x/6x page, 3x/1x ticket) are obs
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, alert_name, checked_query,
-                                     nothing_imported,
-                                     invalid, name_from, read_source, render_spec, report_unknown, require, text)
-from obsgen.spec.positions import PositionedDocument, load_positioned
 from obsgen.errors import SpecError
+from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, alert_name, checked_query,
+                                     invalid, name_from, nothing_imported, read_source, render_spec,
+                                     report_unknown, require, text)
+from obsgen.spec.format import LABEL_NAME_PATTERN, TEXT_PATTERN
+from obsgen.spec.positions import PositionedDocument, load_positioned
 
 PLAIN_VERSION = "prometheus/v1"
 K8S_API_VERSION = "sloth.slok.dev/v1"
@@ -43,7 +45,7 @@ def import_sloth(path: Path) -> ImportResult:
     spec, base, keys, form = _spec_root(doc, findings)
     service = require(doc, spec, base, "service")
     journey = Journey(service=name_from(findings, service, "service"), title=service,
-                      labels=_labels(doc, spec.get("labels"), base + ("labels",)))
+                      labels=_labels(doc, findings, spec.get("labels"), base + ("labels",)))
     report_unknown(findings, doc, spec, base, {"version", "service", "labels", "slos"})
     slos = [slo for i, item in enumerate(require(doc, spec, base, "slos", list))
             if (slo := _slo(doc, findings, keys, item, base + ("slos", i))) is not None]
@@ -74,12 +76,20 @@ def _spec_root(doc: PositionedDocument, findings: Findings) -> tuple[dict, tuple
                               f"{K8S_API_VERSION} with kind: {K8S_KIND}")
 
 
-def _labels(doc: PositionedDocument, labels: Any, path: tuple) -> dict[str, str]:
+def _labels(doc: PositionedDocument, findings: Findings, labels: Any, path: tuple) -> dict[str, str]:
+    """The service's labels that obsgen can put on alerts; the others are reported."""
     if labels is None:
         return {}
     if not isinstance(labels, dict):
         raise invalid(doc, path, "labels must be a mapping of label names to values")
-    return {str(k): str(v) for k, v in labels.items()}
+    kept = {}
+    for name, value in labels.items():
+        if not re.match(LABEL_NAME_PATTERN, name) or not re.match(TEXT_PATTERN, str(value)):
+            findings.unmappable(doc, path + (name,), f"label {name!r} is not imported: obsgen's labels are "
+                                                     f"[a-zA-Z_][a-zA-Z0-9_]* with values without braces")
+            continue
+        kept[name] = str(value)
+    return kept
 
 
 def _slo(doc: PositionedDocument, findings: Findings, keys: _Keys, item: Any, path: tuple) -> ImportedSlo | None:

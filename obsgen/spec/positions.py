@@ -271,13 +271,18 @@ def _build_all(docs: list[PositionedDocument], text: str, file: str) -> None:
     try:
         while loader.check_node():
             node = loader.get_node()
-            if node is None:
+            if _empty(node):  # `---` twice in a row, or a trailing one
                 continue
             doc = PositionedDocument(file=file, data=None)
             docs.append(doc)  # before building, so a refusal inside it still leaves the earlier ones
             doc.data = _Builder(doc).build(node, ())
     finally:
         loader.dispose()
+
+
+def _empty(node: yaml.Node | _AliasUse | None) -> bool:
+    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+                            and node.value == "" and node.style is None)
 
 
 def _compose(text: str) -> yaml.Node | _AliasUse | None:

@@ -79,7 +79,13 @@ def test_invalid_sloth_input_is_a_positioned_error(tmp_path):
     source = tmp_path / "bad.yml"
     source.write_text('version: "prometheus/v1"\nservice: x\nslos:\n  - name: a\n    objective: high\n')
     result = run("sloth", str(source))
-    assert result.exit_code == 2 and "bad.yml:5:16: 'objective' must be a int or float" in result.stderr
+    assert result.exit_code == 2 and "bad.yml:5:16: 'objective' must be a number" in result.stderr
+    source.write_text('version: "prometheus/v1"\nservice: x\nlabels: {"a-b": "1", ok: "{{x}}", fine: "2"}\nslos:\n'
+                      '  - name: a\n    objective: 99\n'
+                      '    sli: {events: {error_query: "sum(x)", total_query: "sum(y)"}}\n')
+    result = run("sloth", str(source))
+    assert result.exit_code == 0 and body(result.stdout)["metadata"]["labels"] == {"fine": "2"}
+    assert positions(result.stderr) == [("3:10", "label"), ("3:22", "label")]
     source.write_text("version: prometheus/v2\n")
     assert "bad.yml:1:10: not a Sloth spec" in run("sloth", str(source)).stderr
 
