@@ -59,6 +59,9 @@ def _test(ratio: float, fires: bool) -> dict:
     page = [{"labels": "{}", "value": 1}] if fires else []
     tests = [{"expr": _firing("sloth_severity", "page"), "eval_time": at, "exp_samples": page},
              {"expr": _firing("severity", "page"), "eval_time": at, "exp_samples": page}]
+    # The 1x (6h and 3d) ticket burn is passed at both ratios after 25 minutes; both tickets fire.
+    tests += [{"expr": _firing(label, "ticket"), "eval_time": at, "exp_samples": [{"labels": "{}", "value": 1}]}
+              for label in ("sloth_severity", "severity")]
     tests += [{"expr": f"count({same_sli})", "eval_time": f"{minute}m", "exp_samples": []}
               for minute in (HISTORY_MIN - 10, HISTORY_MIN + 3, HISTORY_MIN + 30, HISTORY_MIN + INCIDENT_MIN - 1)]
     # ... at the error ratio the traffic has (float rounding aside)
