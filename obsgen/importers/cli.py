@@ -10,7 +10,7 @@ import click
 from obsgen.errors import SpecError
 from obsgen.importers.common import ImportResult
 
-EXIT_STRICT = 2
+EXIT_STRICT = 2  # as for bad input: the source says more than obsgen will write
 
 
 def _run(importer, file: Path, output: Path | None, strict: bool) -> None:
@@ -29,16 +29,20 @@ def _run(importer, file: Path, output: Path | None, strict: bool) -> None:
         click.echo(f"obsgen: {len(result.findings.unmapped)} field(s) cannot be mapped (--strict); "
                    "nothing was written", err=True)
         sys.exit(EXIT_STRICT)
+    if output is None and len(result.specs) > 1:
+        click.echo(f"obsgen: {file} holds {len(result.specs)} specs, one journey each: give -o DIRECTORY", err=True)
+        sys.exit(EXIT_STRICT)
     if output is None:
-        click.echo(result.spec_text, nl=False)
+        click.echo(result.specs[0].text, nl=False)
         return
-    output.write_text(result.spec_text, encoding="utf-8")
-    click.echo(f"{file} -> {output}", err=True)
+    for path in result.write(output):
+        click.echo(f"{file} -> {path}", err=True)
 
 
 _FILE = click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                       help="Write the journey spec here instead of standard output.")
+_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path),
+                       help="Write the journey spec to this file instead of standard output; to this directory "
+                            "(as <journey>.yaml) when the source holds several specs.")
 _STRICT = click.option("--strict", is_flag=True,
                        help="Exit 2, writing nothing, when any source field cannot be mapped.")
 

@@ -57,9 +57,26 @@ class Findings:
 
 
 @dataclass(frozen=True)
+class ImportedSpec:
+    name: str  # the journey's name: its file name when one source gives several journeys
+    text: str
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    spec_text: str
+    specs: list[ImportedSpec]
     findings: Findings
+
+    def write(self, output: Path) -> list[Path]:
+        """One journey to the file output; several (a multi-document source) to output/<journey>.yaml."""
+        if len(self.specs) == 1 and not output.is_dir():
+            output.write_text(self.specs[0].text, encoding="utf-8")
+            return [output]
+        output.mkdir(parents=True, exist_ok=True)
+        written = [output / f"{spec.name}.yaml" for spec in self.specs]
+        for path, spec in zip(written, self.specs):
+            path.write_text(spec.text, encoding="utf-8")
+        return written
 
 
 @dataclass(frozen=True)
@@ -188,7 +205,7 @@ def match_of(selector: pp.VectorSelector) -> dict[str, Any]:
     return match
 
 
-def render_spec(journey: Journey, slos: list[ImportedSlo], header: list[str], source: str) -> str:
+def render_spec(journey: Journey, slos: list[ImportedSlo], header: list[str], source: str) -> ImportedSpec:
     """The journey spec's YAML text, checked by obsgen's own loader."""
     name = obsgen_name(journey.service)
     document = {
@@ -204,7 +221,7 @@ def render_spec(journey: Journey, slos: list[ImportedSlo], header: list[str], so
     except SpecError as error:
         raise SpecError([Diagnostic(d.file, d.line, d.column, f"the imported spec does not build: {d.message}")
                          for d in error.diagnostics]) from None
-    return spec_text
+    return ImportedSpec(name, spec_text)
 
 
 def _metadata(journey: Journey, name: str) -> dict:

@@ -81,7 +81,7 @@ def import_openslo(path: Path) -> ImportResult:
     header = [f"Imported by `obsgen import openslo` from {shown} (OpenSLO v1).",
               "Set metadata.team and metadata.runbookBaseUrl: the source has none. Sources of each SLO:"]
     header += [f"  {slo.name}: {slo.origin}" for slo in slos]
-    return ImportResult(render_spec(journey, slos, header, shown), findings)
+    return ImportResult([render_spec(journey, slos, header, shown)], findings)
 
 
 def _slos(doc: PositionedDocument, found: _Source, findings: Findings) -> list[ImportedSlo]:

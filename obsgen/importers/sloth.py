@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from obsgen.errors import SpecError
-from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, alert_name, checked_query,
-                                     invalid, name_from, nothing_imported, read_source, render_spec,
-                                     report_unknown, require, text)
+from obsgen.errors import Diagnostic, SpecError
+from obsgen.importers.common import (Findings, ImportedSlo, ImportedSpec, ImportResult, Journey, alert_name,
+                                     checked_query, invalid, name_from, nothing_imported, read_source,
+                                     render_spec, report_unknown, require, text)
 from obsgen.spec.format import LABEL_NAME_PATTERN, TEXT_PATTERN
-from obsgen.spec.positions import PositionedDocument, load_positioned
+from obsgen.spec.positions import PositionedDocument, load_positioned_documents
 
 PLAIN_VERSION = "prometheus/v1"
 K8S_API_VERSION = "sloth.slok.dev/v1"
@@ -37,11 +37,25 @@ class _Keys:
 
 
 def import_sloth(path: Path) -> ImportResult:
+    """Every Sloth spec of the file (Sloth reads `---`-separated ones too), one journey each."""
     source, shown = read_source(path)
-    doc = load_positioned(source, shown)
-    if doc.problems:
-        raise SpecError(doc.problems)
+    docs = load_positioned_documents(source, shown)
+    problems = [p for doc in docs for p in doc.problems]
+    if problems or not docs:
+        raise SpecError(problems or [Diagnostic(shown, 1, 1, "the file holds no Sloth spec")])
     findings = Findings()
+    specs = [_journey(doc, findings, shown) for doc in docs]
+    seen: dict[str, PositionedDocument] = {}
+    for doc, spec in zip(docs, specs):
+        if spec.name in seen:
+            first = seen[spec.name].at(("service",) if "service" in seen[spec.name].data else ("spec", "service"))
+            raise invalid(doc, (), f"a second spec for the journey {spec.name!r} (the first is at line {first[0]}); "
+                                   f"obsgen writes one journey per service")
+        seen[spec.name] = doc
+    return ImportResult(specs, findings)
+
+
+def _journey(doc: PositionedDocument, findings: Findings, shown: str) -> ImportedSpec:
     spec, base, keys, form = _spec_root(doc, findings)
     service = require(doc, spec, base, "service")
     journey = Journey(service=name_from(findings, service, "service"), title=service,
@@ -50,13 +64,13 @@ def import_sloth(path: Path) -> ImportResult:
     slos = [slo for i, item in enumerate(require(doc, spec, base, "slos", list))
             if (slo := _slo(doc, findings, keys, item, base + ("slos", i))) is not None]
     if not slos:
-        raise nothing_imported(findings, doc, base + ("slos",), 
-                               "no SLO of this file can be imported: every one has fields obsgen cannot map")
+        raise nothing_imported(findings, doc, base + ("slos",),
+                               "no SLO of this spec can be imported: every one has fields obsgen cannot map")
     header = [f"Imported by `obsgen import sloth` from {shown} ({form}).",
               "Sloth's 30d period and alert windows are obsgen's defaults. Set metadata.team and",
               "metadata.runbookBaseUrl: the source has none. Sources of each SLO:"]
     header += [f"  {slo.name}: {slo.origin}" for slo in slos]
-    return ImportResult(render_spec(journey, slos, header, shown), findings)
+    return render_spec(journey, slos, header, shown)
 
 
 def _spec_root(doc: PositionedDocument, findings: Findings) -> tuple[dict, tuple, _Keys, str]:

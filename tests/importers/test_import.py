@@ -123,3 +123,26 @@ def test_openslo_missing_indicator_ref_is_a_positioned_error():
 def test_openslo_v1alpha_is_refused_at_its_api_version():
     result = run("openslo", str(DATA / "openslo" / "sloth-openslo-getting-started.yml"))
     assert result.exit_code == 2 and ":6:13: apiVersion 'openslo/v1alpha' is not imported" in result.stderr
+
+
+def test_sloth_multi_document_file_writes_one_journey_per_service(tmp_path):
+    source = str(DATA / "sloth" / "multifile.yml")
+    refused = run("sloth", source)
+    assert refused.exit_code == 2 and "holds 2 specs, one journey each: give -o DIRECTORY" in refused.stderr
+    result = run("sloth", source, "-o", str(tmp_path / "specs"))
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "specs").iterdir())
+    assert written == ["myservice.yaml", "myservice2.yaml"]
+    for path in (tmp_path / "specs").iterdir():
+        parse_journey(path.read_text(), path.name)
+    # positions in the second document are the file's own lines
+    assert "requests-availability: " in (second := (tmp_path / "specs" / "myservice2.yaml").read_text())
+    assert "multifile.yml:42:5" in second
+
+
+def test_two_sloth_specs_for_one_service_are_refused(tmp_path):
+    text = (DATA / "sloth" / "getting-started.yml").read_text()
+    source = tmp_path / "twice.yml"
+    source.write_text(f"{text}\n---\n{text}")
+    result = run("sloth", str(source), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "a second spec for the journey 'myservice' (the first is at line 2)" in result.stderr
