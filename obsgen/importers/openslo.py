@@ -238,9 +238,10 @@ def _over_window(doc: PositionedDocument, path: tuple, query: str, counter: bool
     if isinstance(node, pp.AggregateExpr) and str(node.op) == "sum" and isinstance(node.expr, pp.VectorSelector):
         grouping = f" {node.modifier}" if node.modifier else ""
         node = node.expr
-    if not isinstance(node, pp.VectorSelector):
-        raise invalid(doc, path, "obsgen imports a ratio's query when it is a selector, or sum(selector) (which it "
-                                 "rates over each SLI window); write it so, or as raw PromQL with {{.window}}")
+    if not isinstance(node, pp.VectorSelector) or node.offset is not None or node.at is not None:
+        raise invalid(doc, path, "obsgen imports a ratio's query when it is a selector (without offset or @), or "
+                                 "sum(selector), which it rates over each SLI window; write it so, or as raw "
+                                 "PromQL with {{.window}}")
     function = "rate" if counter else "sum_over_time"
     return f"sum{grouping}({function}({node}[{WINDOW_PLACEHOLDER}]))"
 

@@ -117,6 +117,8 @@ def _slo(doc: PositionedDocument, findings: Findings, keys: _Keys, item: Any, pa
         return None
     alerting = item.get("alerting") or {}
     page, ticket = _alerts(doc, findings, keys, alerting, path + ("alerting",))
+    if "name" in alerting:
+        require(doc, alerting, path + ("alerting",), "name")
     line, column = doc.at(path)
     return ImportedSlo(
         name=name_from(findings, name, "SLO"), objective=float(objective), **queries,

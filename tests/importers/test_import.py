@@ -145,4 +145,36 @@ def test_two_sloth_specs_for_one_service_are_refused(tmp_path):
     source = tmp_path / "twice.yml"
     source.write_text(f"{text}\n---\n{text}")
     result = run("sloth", str(source), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 2 and "a second spec for the journey 'myservice' (the first is at line 2)" in result.stderr
+    assert result.exit_code == 2
+    assert "a second spec for the journey 'myservice' (the first is at line 2)" in result.stderr
+
+
+BROKEN_SLOTH = [
+    "slos: [",
+    'version: "prometheus/v1"\nservice: x\nslos: [plain]\n',
+    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {events: {error_query: 5, total_query: x}}}\n',
+    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {raw: {error_ratio_query: "rate(x[{{ .window }}])"}}}\n',
+    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: true, sli: {}}\n',
+    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {events: {error_query: "1", total_query: "2"}}}\n',
+]
+BROKEN_OPENSLO = [
+    "apiVersion: openslo/v1\nkind: SLO\n",
+    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec: {service: s, budgetingMethod: Occurrences, "
+    "timeWindow: [{duration: 28x}], objectives: [{target: 0.9}], indicator: {spec: {}}}\n",
+    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec: {service: s, budgetingMethod: Occurrences, "
+    "timeWindow: [{duration: 28d, isRolling: true}], objectives: [{target: 0.9}], indicator: {spec: {ratioMetric: "
+    "{counter: true, good: {metricSource: {type: Prometheus, spec: {query: 'x offset 5m'}}}, "
+    "total: {metricSource: {type: Prometheus, spec: {query: y}}}}}}}\n",
+    "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec: {service: s, budgetingMethod: Timeslices, "
+    "timeWindow: [{duration: 28d, isRolling: true}], objectives: [{target: 1.5}], indicator: {spec: {}}}\n",
+]
+
+
+def test_broken_sources_are_positioned_errors_never_tracebacks(tmp_path):
+    for kind, sources in (("sloth", BROKEN_SLOTH), ("openslo", BROKEN_OPENSLO)):
+        for i, text_ in enumerate(sources):
+            source = tmp_path / f"{kind}-{i}.yaml"
+            source.write_text(text_)
+            result = run(kind, str(source))
+            assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (kind, i, result.output)
+            assert re.search(rf"^{re.escape(str(source))}:\d+:\d+: ", result.stderr, flags=re.M), result.stderr
