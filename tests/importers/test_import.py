@@ -149,13 +149,14 @@ def test_two_sloth_specs_for_one_service_are_refused(tmp_path):
     assert "a second spec for the journey 'myservice' (the first is at line 2)" in result.stderr
 
 
+SLOTH_HEAD = 'version: "prometheus/v1"\nservice: x\nslos:\n'
 BROKEN_SLOTH = [
     "slos: [",
     'version: "prometheus/v1"\nservice: x\nslos: [plain]\n',
-    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {events: {error_query: 5, total_query: x}}}\n',
-    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {raw: {error_ratio_query: "rate(x[{{ .window }}])"}}}\n',
+    SLOTH_HEAD + "  - {name: a, objective: 99, sli: {events: {error_query: 5, total_query: x}}}\n",
+    SLOTH_HEAD + '  - {name: a, objective: 99, sli: {raw: {error_ratio_query: "rate(x[{{ .window }}])"}}}\n',
     'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: true, sli: {}}\n',
-    'version: "prometheus/v1"\nservice: x\nslos:\n  - {name: a, objective: 99, sli: {events: {error_query: "1", total_query: "2"}}}\n',
+    SLOTH_HEAD + '  - {name: a, objective: 99, sli: {events: {error_query: "1", total_query: "2"}}}\n',
 ]
 BROKEN_OPENSLO = [
     "apiVersion: openslo/v1\nkind: SLO\n",
