@@ -18,6 +18,7 @@ from obsgen.targets.cli import target_options
 LAZY_COMMANDS = {
     "diff": "obsgen.diff.cli:diff",
     "drill": "obsgen.drill.cli:drill",
+    "import": "obsgen.importers.cli:import_group",
     "lint": "obsgen.lint.cli:lint",
     "push": "obsgen.push.cli:push",
     "stack": "obsgen.stack.cli:stack",

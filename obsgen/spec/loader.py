@@ -34,6 +34,11 @@ def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey
     """Parse and validate a spec; raise SpecError listing every problem with file:line:column."""
     path = Path(path)
     shown = source_name or display_path(path)
+    return parse_journey(read_spec_text(path, shown), shown, base_dir=path.parent)
+
+
+def read_spec_text(path: Path, shown: str) -> str:
+    """A spec-sized UTF-8 file's text, or a SpecError saying why not (shown names the file in it)."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_SPEC_BYTES + 1)
@@ -42,7 +47,7 @@ def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError([Diagnostic(shown, 1, 1, f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB; "
                                                  "is this the right file?")])
-    return parse_journey(_decoded(raw, shown), shown, base_dir=path.parent)
+    return _decoded(raw, shown)
 
 
 def _decoded(raw: bytes, shown: str) -> str:

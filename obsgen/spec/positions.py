@@ -229,12 +229,23 @@ def _excerpt(text: str, limit: int = 40) -> str:
 def load_positioned(text: str, file: str) -> PositionedDocument:
     """Parse one YAML document; syntax errors and refused input become diagnostics rather than exceptions."""
     doc = PositionedDocument(file=file, data=None)
+    _guarded(doc, text, lambda: _build_single(doc, text))
+    return doc
+
+
+def load_positioned_documents(text: str, file: str) -> list[PositionedDocument]:
+    """Parse every document of a multi-document stream (`---` separated, as OpenSLO files are), each with its
+    own positions; a problem that stops the stream is reported on a document of its own."""
+    docs: list[PositionedDocument] = []
+    failed = PositionedDocument(file=file, data=None)
+    _guarded(failed, text, lambda: _build_all(docs, text, file))
+    return docs + ([failed] if failed.problems else [])
+
+
+def _guarded(doc: PositionedDocument, text: str, build) -> None:
+    file = doc.file
     try:
-        node = _compose(text)
-        if node is None:
-            doc.problems.append(Diagnostic(file, 1, 1, "the spec is empty"))
-            return doc
-        doc.data = _Builder(doc).build(node, ())
+        build()
     except _Refused as refused:
         doc.problems.append(Diagnostic(file, *refused.position, refused.message))
     except yaml.MarkedYAMLError as exc:
@@ -245,7 +256,33 @@ def load_positioned(text: str, file: str) -> PositionedDocument:
         line, column = _text_position(text, exc.position)
         doc.problems.append(Diagnostic(file, line, column, f"YAML error: the spec contains the unprintable "
                                                            f"character U+{exc.character:04X}"))
-    return doc
+
+
+def _build_single(doc: PositionedDocument, text: str) -> None:
+    node = _compose(text)
+    if node is None:
+        doc.problems.append(Diagnostic(doc.file, 1, 1, "the spec is empty"))
+        return
+    doc.data = _Builder(doc).build(node, ())
+
+
+def _build_all(docs: list[PositionedDocument], text: str, file: str) -> None:
+    loader = _ComposingLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if _empty(node):  # `---` twice in a row, or a trailing one
+                continue
+            doc = PositionedDocument(file=file, data=None)
+            docs.append(doc)  # before building, so a refusal inside it still leaves the earlier ones
+            doc.data = _Builder(doc).build(node, ())
+    finally:
+        loader.dispose()
+
+
+def _empty(node: yaml.Node | _AliasUse | None) -> bool:
+    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+                            and node.value == "" and node.style is None)
 
 
 def _compose(text: str) -> yaml.Node | _AliasUse | None:

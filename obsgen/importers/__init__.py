@@ -1,0 +1,1 @@
+"""Importers: SLOs written for other tools (Sloth, OpenSLO) as obsgen journey specs."""
