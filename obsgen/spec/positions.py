@@ -12,7 +12,10 @@ gigabytes), and only the plain JSON-like tags are accepted. Each refusal is a po
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +71,20 @@ class PositionedDocument:
 
 
 def _position(mark: yaml.Mark | None) -> tuple[int, int]:
-    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    """Line and column as editors count them: YAML's own marks also break lines at NEL, U+2028 and U+2029,
+    which would point past the end of the file."""
+    if mark is None:
+        return (1, 1)
+    if mark.buffer is None:
+        return (mark.line + 1, mark.column + 1)
+    starts = _line_starts(mark.buffer)
+    line = bisect.bisect_right(starts, mark.index)
+    return (line, mark.index - starts[line - 1] + 1)
+
+
+@functools.lru_cache(maxsize=4)
+def _line_starts(text: str) -> list[int]:
+    return [0] + [match.end() for match in re.finditer("\n", text)]
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
