@@ -71,3 +71,22 @@ def install_into_fresh_venv(wheel: Path, venv: Path) -> Installed:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     _pip(venv / "bin" / "python", "install", str(wheel))
     return Installed(wheel, venv)
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = user_environment(GIT_AUTHOR_NAME="obsgen tests", GIT_AUTHOR_EMAIL="tests@obsgen.invalid",
+                           GIT_COMMITTER_NAME="obsgen tests", GIT_COMMITTER_EMAIL="tests@obsgen.invalid")
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout.strip()
+
+
+def snapshot_repository(into: Path, *extra: str) -> tuple[Path, str]:
+    """A git repository of what is on disk here (committed or not): the package plus `extra` files,
+    in one commit, and that commit's sha. Tools that clone a repository at a revision (pre-commit)
+    then test this working tree, not the last commit."""
+    source = _copy_sources(into)
+    for name in extra:
+        shutil.copy2(ROOT / name, source / name)
+    git("init", "-q", "-b", "main", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "snapshot", cwd=source)
+    return source, git("rev-parse", "HEAD", cwd=source)
