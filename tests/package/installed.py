@@ -85,6 +85,7 @@ def snapshot_repository(into: Path, *extra: str) -> tuple[Path, str]:
     then test this working tree, not the last commit."""
     source = _copy_sources(into)
     for name in extra:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, source / name)
     git("init", "-q", "-b", "main", cwd=source)
     git("add", "-A", cwd=source)

@@ -16,17 +16,11 @@ import pytest
 
 import obsgen
 from tests.conftest import ROOT
-from tests.package.installed import Installed, build_wheel, install_into_fresh_venv, user_environment
+from tests.package.installed import Installed, user_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SPEC = ROOT / "specs" / "examples" / "etcd-kv.yaml"
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    work = tmp_path_factory.mktemp("wheel")
-    return install_into_fresh_venv(build_wheel(work), work / "venv")
 
 
 @pytest.fixture
