@@ -71,6 +71,11 @@ def test_build_lint_and_schema_in_an_empty_directory(installed: Installed, user_
     assert schema.returncode == 0
     assert schema.stdout == (ROOT / "specs" / "journey.schema.json").read_text(encoding="utf-8")
 
+    tested = installed.run("test", SPEC.name, cwd=user_dir)
+    assert tested.returncode == 0 and "assertions passed" in tested.stdout, tested.stdout + tested.stderr
+    impact = installed.run("impact", SPEC.name, "--format", "json", cwd=user_dir)
+    assert impact.returncode == 0 and impact.stdout == (journey / "impact" / "impact.json").read_text()
+
 
 def _differences(comparison: filecmp.dircmp) -> list[str]:
     found = [*comparison.left_only, *comparison.right_only, *comparison.diff_files, *comparison.funny_files]
