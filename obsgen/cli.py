@@ -25,6 +25,8 @@ LAZY_COMMANDS = {
     "test": "obsgen.ruletests.cli:rule_test",
     "verify": "obsgen.verify.cli:verify",
 }
+# The demo lab runs the stack/ assets of a source checkout, which an installed wheel lacks.
+CHECKOUT_COMMANDS = {"drill", "stack"}
 
 
 class LazyGroup(click.Group):
@@ -34,10 +36,32 @@ class LazyGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in CHECKOUT_COMMANDS and (needs := checkout_missing(name)):
+            return needs
         if name in LAZY_COMMANDS:
             module, attr = LAZY_COMMANDS[name].split(":")
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+
+def checkout_missing(name: str) -> click.Command | None:
+    """A stand-in that says, in one line, that `name` needs a checkout, when none is found."""
+    from obsgen.stack.layout import REPO_ROOT_ENV, CheckoutNotFound, find_repo_root
+
+    try:
+        find_repo_root()
+    except CheckoutNotFound:
+        message = (f"obsgen {name}: the demo lab runs from an obsgen source checkout (its stack/ directory), "
+                   f"not from an installed package: run it in a clone, or set {REPO_ROOT_ENV} to one")
+
+        @click.command(name, help=message, context_settings={"ignore_unknown_options": True,
+                                                             "allow_extra_args": True, "help_option_names": []})
+        def needs_checkout() -> None:
+            click.echo(message, err=True)
+            sys.exit(2)
+
+        return needs_checkout
+    return None
 
 
 def spec_files(paths: tuple[Path, ...]) -> list[Path]:
@@ -90,6 +114,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
                              targets=targets, target_options=target_options, prometheus_version=prometheus_version)
     except ObsgenError as error:
         fail(error)
+    for note in result.notes:
+        click.echo(f"obsgen: note: {note}", err=True)
     if check:
         report_check(result)
         return

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, writer
+from obsgen import membership, preflight, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
@@ -18,6 +18,7 @@ from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
 from obsgen.errors import Diagnostic, SpecError
+from obsgen.impact import svg
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.loader import load_journey
@@ -59,6 +60,7 @@ class FleetResult:
     artifacts: list[Artifact]
     changes: writer.Changes
     removed: dict[Path, writer.Changes]  # output of journeys whose spec was deleted
+    notes: tuple[str, ...] = ()  # what an unvalidated build left out, for the user
 
     @property
     def stale(self) -> list[tuple[Path, writer.Changes]]:
@@ -130,8 +132,9 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     written. targets: delivery formats written under targets/<name>/ (see obsgen.targets).
     prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
     fleet = resolve_fleet(load_all(specs, out_dir))
+    notes = preflight.require_tools(validate)
     gone = membership.departed(fleet, out_dir)
-    with _models_frozen(), generation.targeting(prometheus_version):
+    with _models_frozen(), generation.targeting(prometheus_version), svg.drawing_optional(not validate):
         outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:
@@ -141,7 +144,7 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
-                       {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
+                       {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])}, tuple(notes))
 
 
 @contextmanager

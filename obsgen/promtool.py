@@ -29,8 +29,10 @@ from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_PROMTOOL"
 
-INSTALL_HINT = ("promtool not found: run `scripts/go-tools install promtool` (Prometheus 3, pinned; or "
-                "`apt-get install prometheus`), or point $OBSGEN_PROMTOOL at a promtool binary")
+# Said where obsgen may run from a wheel, without scripts/: every way to get it, checkout first.
+INSTALL_HINT = ("promtool not found: in an obsgen checkout run `scripts/go-tools install promtool` (Prometheus 3, "
+                "pinned); elsewhere `apt-get install prometheus` or promtool from a release at "
+                "https://prometheus.io/download/ on PATH, or point $OBSGEN_PROMTOOL at a promtool binary")
 
 
 class PromtoolNotFound(ObsgenError, RuntimeError):

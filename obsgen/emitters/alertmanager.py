@@ -24,8 +24,9 @@ from obsgen.tools import find_tool, run_tool
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
 ENV_VAR = "OBSGEN_AMTOOL"
-INSTALL_HINT = ("amtool not found: run `scripts/go-tools install amtool` (pinned; or "
-                "`apt-get install prometheus-alertmanager`), or point $OBSGEN_AMTOOL at an amtool binary")
+INSTALL_HINT = ("amtool not found: in an obsgen checkout run `scripts/go-tools install amtool` (pinned); elsewhere "
+                "`apt-get install prometheus-alertmanager` or amtool from an Alertmanager release at "
+                "https://prometheus.io/download/ on PATH, or point $OBSGEN_AMTOOL at an amtool binary")
 
 # Pages interrupt someone: send fast, repeat while unresolved. Tickets wait for a working day.
 SEVERITY_TIMING = {

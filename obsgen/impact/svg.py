@@ -8,14 +8,17 @@ install (Debian's `graphviz`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from contextvars import ContextVar
+from typing import Iterator
 
 from obsgen.errors import ObsgenError
 from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_DOT"
-INSTALL_HINT = ("Graphviz `dot` not found; it draws the impact picture. Install it, or point $OBSGEN_DOT at it:\n"
-                "  Debian/Ubuntu: apt-get install graphviz")
+INSTALL_HINT = ("Graphviz `dot` not found (it draws the impact picture): `apt-get install graphviz` "
+                "(Debian/Ubuntu), `brew install graphviz` (macOS), or point $OBSGEN_DOT at it")
 
 
 class GraphvizNotFound(ObsgenError):
@@ -34,6 +37,25 @@ def find_dot() -> str | None:
         if os.environ.get(ENV_VAR):
             raise
         return None
+
+
+_optional: ContextVar[bool] = ContextVar("obsgen_impact_picture_optional", default=False)
+
+
+@contextlib.contextmanager
+def drawing_optional(optional: bool) -> Iterator[None]:
+    """Inside the block, a missing dot leaves the picture out instead of failing: `build --no-validate`
+    promises to build with no external program; a validated build never drops the committed picture."""
+    token = _optional.set(optional)
+    try:
+        yield
+    finally:
+        _optional.reset(token)
+
+
+def picture_skipped() -> bool:
+    """True when the picture must be left out: dot is missing and drawing is optional here."""
+    return _optional.get() and find_dot() is None
 
 
 def require_dot() -> str:

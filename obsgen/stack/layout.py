@@ -6,8 +6,16 @@ import dataclasses
 import os
 from pathlib import Path
 
+from obsgen.errors import ObsgenError
+
 STATE_DIR_ENV = "OBSGEN_STACK_DIR"
 REPO_ROOT_ENV = "OBSGEN_REPO_ROOT"
+
+
+class CheckoutNotFound(ObsgenError, RuntimeError):
+    """The demo lab's assets (stack/) live in the source checkout, not in the installed package."""
+
+    exit_code = 2
 
 
 def find_repo_root() -> Path:
@@ -19,7 +27,7 @@ def find_repo_root() -> Path:
     for candidate in here.parents:
         if (candidate / "pyproject.toml").is_file() and (candidate / "stack").is_dir():
             return candidate
-    raise RuntimeError(
+    raise CheckoutNotFound(
         f"cannot find the obsgen checkout (a directory with pyproject.toml and stack/) above {here}; "
         f"set {REPO_ROOT_ENV}"
     )

@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from obsgen.emitters import Artifact, Validator
 from obsgen.model import Journey
-from obsgen.targets import mimir, prometheus, prometheus_operator, thanos
+from obsgen.targets import mimir, mixin, prometheus, prometheus_operator, thanos
 from obsgen.targets.inputs import DeliveryInputs, from_artifacts
 from obsgen.targets.options import TargetOptions
 
@@ -35,6 +35,7 @@ TARGETS: dict[str, Target] = {
     "mimir": Target("mimir", mimir.render, partial(mimir.check, tool="mimirtool")),
     "cortex": Target("cortex", mimir.render, partial(mimir.check, tool="cortextool")),
     "thanos": Target("thanos", thanos.render, thanos.check),
+    "mixin": Target("mixin", mixin.render, mixin.check),
 }
 DEFAULT_TARGETS = ("prometheus",)
 

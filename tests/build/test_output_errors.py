@@ -25,10 +25,10 @@ def obsgen(project: Path, *args: str, env: dict | None = None, prefix: tuple[str
                           text=True, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
 
 
-def assert_one_line_usage_error(result: subprocess.CompletedProcess, *words: str) -> None:
+def assert_one_line_usage_error(result: subprocess.CompletedProcess, *words: str, lines: int = 1) -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert len(result.stderr.strip().splitlines()) == lines, result.stderr
     for word in words:
         assert word in result.stderr
 
@@ -62,6 +62,28 @@ def test_missing_promtool_says_how_to_get_one(project: Path, tmp_path: Path):
     if shutil.which("promtool", path=path):
         pytest.skip("promtool sits beside python")
     result = obsgen(project, "build", "specs/", env={"PATH": path, "XDG_CACHE_HOME": str(tmp_path / "empty"),
-                                                    "OBSGEN_PROMTOOL": "", "OBSGEN_DOT": shutil.which("dot") or ""})
-    assert_one_line_usage_error(result, "promtool not found", "scripts/go-tools install promtool")
+                                                    "OBSGEN_PROMTOOL": "", "OBSGEN_DOT": shutil.which("dot") or "",
+                                                    "OBSGEN_AMTOOL": shutil.which("amtool") or ""})
+    # The missing program, then what to do instead: one line each.
+    assert_one_line_usage_error(result, "promtool not found", "scripts/go-tools install promtool", "--no-validate",
+                                lines=2)
     assert not (project / "generated" / "purchase").exists()
+
+
+def test_every_missing_program_is_named_at_once_and_no_validate_still_builds(project: Path, tmp_path: Path):
+    path = os.path.dirname(sys.executable)
+    if any(shutil.which(tool, path=path) for tool in ("promtool", "amtool", "dot")):
+        pytest.skip("a validation program sits beside python")
+    env = {"PATH": path, "XDG_CACHE_HOME": str(tmp_path / "empty"), "OBSGEN_PROMTOOL": "", "OBSGEN_AMTOOL": "",
+           "OBSGEN_DOT": ""}
+    result = obsgen(project, "build", "specs/", env=env)
+    assert_one_line_usage_error(result, lines=4)
+    assert [line.split(" not found")[0] for line in result.stderr.splitlines()[:3]] == [
+        "obsgen: promtool", "obsgen: amtool", "obsgen: Graphviz `dot`"]
+    assert not (project / "generated").exists()
+
+    unvalidated = obsgen(project, "build", "--no-validate", "specs/", env=env)
+    assert unvalidated.returncode == 0, unvalidated.stderr
+    assert unvalidated.stderr.startswith("obsgen: note: impact/impact.svg left out"), unvalidated.stderr
+    impact = project / "generated" / "purchase" / "impact"
+    assert sorted(p.name for p in impact.iterdir()) == ["impact.dot", "impact.json", "impact.mmd", "impact.yaml"]

@@ -276,6 +276,9 @@ def test_every_target_delivers_the_shared_alerts_and_the_index(project: Path):
         assert [g["name"] for g in namespace["groups"]] == ["obsgen-shared-dependencies"]
     thanos = yaml.safe_load((targets / "thanos" / "shared-dependencies.rules.yaml").read_text())
     assert thanos["groups"][0]["partial_response_strategy"]
+    mixin_alerts = json.loads((targets / "mixin" / "alerts.json").read_text())
+    assert [r["alert"] for g in mixin_alerts["groups"] for r in g["rules"]] == ["DatabaseDown"]
+    assert (targets / "mixin" / "dashboards" / "obsgen-fleet.json").is_file()
 
 
 # -- the commands that rebuild one journey in memory see it as the fleet built it ---------------------
