@@ -3,6 +3,7 @@ independent emitters → validators → one writer that publishes every director
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, writer
+from obsgen import membership, progress, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
@@ -19,6 +20,7 @@ from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDAT
                                   delivery_subject)
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Fleet, Journey
+from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.loader import load_journey
 
@@ -89,14 +91,26 @@ def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
     return journeys
 
 
+@contextmanager
+def _shown_from_cwd(out_dir: Path):
+    """Spec problems name files as the generated headers do (relative to the project, out_dir's parent);
+    the user reads them from the current directory, where an editor or CI annotation must find them."""
+    try:
+        yield
+    except SpecError as error:
+        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir))
+                         for d in error.diagnostics]) from None
+
+
 def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
     """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
     was built together with, so a dependency they share carries its shared alert names."""
-    journey = load_journey(spec, source_name=source_name(spec, out_dir))
-    others = fleet_mates(journey.name, out_dir)
-    if not others:
-        return journey
-    fleet = resolve_fleet([journey] + load_all(others, out_dir))
+    with _shown_from_cwd(out_dir):
+        journey = load_journey(spec, source_name=source_name(spec, out_dir))
+        others = fleet_mates(journey.name, out_dir)
+        if not others:
+            return journey
+        fleet = resolve_fleet([journey] + load_all(others, out_dir))
     return next(j for j in fleet.journeys if j.name == journey.name)
 
 
@@ -129,15 +143,20 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
     written. targets: delivery formats written under targets/<name>/ (see obsgen.targets).
     prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
-    fleet = resolve_fleet(load_all(specs, out_dir))
+    progress.step(f"build: loading {len(specs)} spec(s)")
+    with _shown_from_cwd(out_dir):
+        fleet = resolve_fleet(load_all(specs, out_dir))
     gone = membership.departed(fleet, out_dir)
     with _models_frozen(), generation.targeting(prometheus_version):
         outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:
+            progress.step(f"build: comparing with {shown(out_dir)}/")
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
+            progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
             changes = writer.publish_all(outputs)
+    progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
@@ -165,15 +184,22 @@ def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, r
     def stages(static: list, tests: list) -> list[list]:
         return [static, tests if run_tests else []] if validate else []
 
-    outputs = [writer.Output(out_dir / journey.name, delivered(journey, emit_all(journey)),
-                             _validator(journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
+    outputs = [writer.Output(out_dir / journey.name, delivered(journey, _emitted(journey)),
+                             _validator(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
                for journey in fleet.journeys]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
+    progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
     outputs.append(writer.Output(out_dir / FLEET_DIR, delivered(subject, emit_fleet(fleet)),
-                                 _validator(fleet, stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
-    outputs += [writer.Output(directory, [], _validator(fleet, [])) for directory in gone]
+                                 _validator(FLEET_DIR, fleet,
+                                            stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
+    outputs += [writer.Output(directory, [], _validator(directory.name, fleet, [])) for directory in gone]
     return outputs
+
+
+def _emitted(journey: Journey) -> list[Artifact]:
+    progress.step(f"build {journey.name}: emitting rules, dashboards, impact map, Alertmanager, runbook, rule tests")
+    return emit_all(journey)
 
 
 def _checking(check: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:
@@ -186,12 +212,19 @@ def build(spec: Path, out_dir: Path, **options) -> BuildResult:
     return build_fleet([spec], out_dir, **options).journeys[0]
 
 
-def _validator(subject, stages: list[list[Callable[[Path, object], list[str]]]]) -> Callable[[Path], list[str]]:
+def _validator(name: str, subject, stages: list[list[Callable[[Path, object], list[str]]]]
+               ) -> Callable[[Path], list[str]]:
     """Every problem of the first stage of validators that finds any: later stages assume earlier ones passed."""
     def validate(staged: Path) -> list[str]:
-        for validators in stages:
-            problems = [problem for validator in validators for problem in validator(staged, subject)]
+        for label, validators in zip(_STAGE_LABELS, stages):
+            with progress.phase(f"build {name}: {label}"):
+                problems = [problem for validator in validators for problem in validator(staged, subject)]
             if problems:
                 return problems
         return []
     return validate
+
+
+# What each validation stage of _outputs runs, as progress names it.
+_STAGE_LABELS = ("static checks (promtool check rules, amtool check-config, dashboard lint)",
+                 "rule tests (promtool test rules)")

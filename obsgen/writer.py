@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from obsgen import progress
 from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError, ValidationFailed
+from obsgen.paths import shown
 
 
 @dataclass
@@ -167,6 +169,7 @@ def _publish(parent: Path, outputs: list[Output]) -> list[Changes]:
         if problems:
             raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
         _step("staged")
+        progress.step(f"publish: swapping {sum(c.any for c in changes)} changed director(ies) into {shown(parent)}/")
         written = {name: files for name, files in manifest.items() if name not in {o.directory.name for o in outputs}}
         written.update({o.directory.name: sorted(a.path for a in o.artifacts) for o in outputs if o.artifacts})
         swaps = [_swap_entry(o.directory, staged.get(o.directory.name)) for o, c in zip(outputs, changes) if c.any]
