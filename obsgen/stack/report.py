@@ -5,18 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from obsgen.stack.runner import ServiceStatus
+from obsgen.table import table
 
 COLUMNS = ("SERVICE", "STATE", "PID", "USER", "LISTENS ON")
 
 
 def status_table(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, str]) -> str:
-    rows = [COLUMNS] + [
-        (status.name, status.state, str(status.pid or "-"), status.user or "-", status.endpoint)
-        for status in statuses
-    ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS) - 1)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
-             for row in rows]
+    lines = table(COLUMNS, [(status.name, status.state, str(status.pid or "-"), status.user or "-", status.endpoint)
+                            for status in statuses])
     notes = [f"  {status.name}: {status.detail}" for status in statuses if status.detail]
     if notes:
         lines += ["", "Notes:", *notes]
