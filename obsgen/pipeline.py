@@ -18,10 +18,11 @@ from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
-from obsgen.errors import Diagnostic, SpecError
+from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
+from obsgen.targets.options import as_record, from_record
 from obsgen.spec.loader import load_journey
 
 EMITTERS: list[Emitter] = [
@@ -137,12 +138,14 @@ def _checked(artifacts: list[Artifact]) -> list[Artifact]:
 
 
 def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
-                run_tests: bool = True, targets: Sequence[str] = delivery.DEFAULT_TARGETS,
+                run_tests: bool = True, targets: Sequence[str] | None = None,
                 target_options: delivery.TargetOptions | None = None,
                 prometheus_version: int | None = None) -> FleetResult:
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
-    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets).
+    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets); None: the
+    default, or with check=True the targets and options out_dir's manifest records it was built with.
     prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
+    targets, target_options = _delivery(out_dir, targets, target_options, check)
     progress.step(f"build: loading {len(specs)} spec(s)")
     with _shown_from_cwd(out_dir):
         fleet = resolve_fleet(load_all(specs, out_dir))
@@ -155,12 +158,27 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
-            changes = writer.publish_all(outputs)
+            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options))
     progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
                        {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
+
+
+def _delivery(out_dir: Path, targets: Sequence[str] | None, options: delivery.TargetOptions | None,
+              check: bool) -> tuple[Sequence[str], delivery.TargetOptions]:
+    """The targets and options to build with: as given; what is not given is the default, or for a
+    check, what the output's manifest records it was built with."""
+    recorded = writer.recorded_build(out_dir) if check and (targets is None or options is None) else None
+    if recorded is None:
+        return targets or delivery.DEFAULT_TARGETS, options or delivery.TargetOptions()
+    try:
+        recorded_targets, recorded_options = from_record(recorded)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ObsgenError(f"{shown(out_dir / writer.MANIFEST)}: unreadable build record ({exc!r}); "
+                          f"delete its {writer.BUILD_RECORD!r} entry and build again") from None
+    return targets or recorded_targets, options or recorded_options
 
 
 @contextmanager
