@@ -140,7 +140,7 @@ def schema() -> None:
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.argument("dependency", required=False)
 @click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "yaml", "json", "mermaid", "dot"]))
+              type=click.Choice(["text", "yaml", "json", "mermaid", "dot", "svg"]))
 def impact(spec: Path, dependency: str | None, output_format: str) -> None:
     """What breaks when DEPENDENCY fails (every dependency when omitted): stages, features, SLOs, alerts, metrics."""
     from obsgen.impact.query import render
