@@ -93,3 +93,35 @@ def test_validation_and_rule_test_phases_report_their_duration(tmp_path):
     assert "test: loading specs/etcd-kv.yaml" in messages
     assert any(re.fullmatch(r"test out/etcd-kv: promtool test rules on 1 file\(s\): done in \d+\.\ds", m)
                for m in messages)
+
+
+def test_the_stack_reports_its_steps_as_progress(tmp_path):
+    """`obsgen stack` logs its steps; they are progress lines like every command's (one module, one format)."""
+    import logging
+
+    from click.testing import CliRunner
+
+    from obsgen import progress
+    from obsgen.cli import main
+
+    @main.command("log-step", hidden=True)  # a stand-in for a stack step, on the real group and handler
+    def log_step() -> None:
+        from obsgen.stack.cli import _configure_logging
+
+        _configure_logging()
+        logging.getLogger("obsgen.stack").info("postgres: ready")
+        logging.getLogger("obsgen.stack").warning("port 5432 is taken")
+
+    try:
+        loud = CliRunner().invoke(main, ["--progress", "log-step"])
+        quiet = CliRunner().invoke(main, ["-q", "log-step"])
+    finally:
+        main.commands.pop("log-step")
+        progress.configure(progress.OFF)
+        stack_logger = logging.getLogger("obsgen.stack")
+        for handler in list(stack_logger.handlers):
+            stack_logger.removeHandler(handler)
+        stack_logger.setLevel(logging.NOTSET)
+    assert re.search(r"^\[\s*\d+\.\ds\] stack: postgres: ready$", loud.stderr, re.M), loud.stderr
+    assert "obsgen stack: port 5432 is taken" in loud.stderr
+    assert quiet.stderr == "obsgen stack: port 5432 is taken\n"

@@ -81,3 +81,14 @@ def test_stack_status_fits_the_terminal(tmp_path):
     table_lines = result.stdout.split("\n\n")[0].splitlines()
     assert table_lines[0].split()[:2] == ["SERVICE", "STATE"]
     assert max(len(line) for line in table_lines) <= 50
+
+
+def test_stack_status_has_json_for_machines(tmp_path):
+    import json
+
+    result = obsgen("stack", "--state-dir", str(tmp_path / "state"), "status", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["services"][0]["name"] == "postgres" and {s["state"] for s in data["services"]} <= {"down",
+                                                                                                   "unavailable"}
+    assert "grafana" in data["compose_only"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
+
+from obsgen.render import dump_json
 
 from obsgen.stack.runner import ServiceStatus
 from obsgen.table import table
@@ -19,3 +22,9 @@ def status_table(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, s
     if compose_only:
         lines += ["", "Compose only (not on this machine):", *(f"  {name}: {text}" for name, text in compose_only.items())]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def status_json(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, str]) -> str:
+    """The status for machines: every field of each service, and what runs only in compose."""
+    return dump_json({"services": [dataclasses.asdict(status) for status in statuses],
+                      "compose_only": dict(compose_only)})
