@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,8 +100,16 @@ def _shown_from_cwd(out_dir: Path):
     try:
         yield
     except SpecError as error:
-        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir))
+        def place(match: re.Match) -> str:  # another spec's place quoted in a message (a fleet conflict)
+            return f"{from_project(match[1], out_dir)}:{match[2]}"
+
+        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir),
+                                             message=_QUOTED_PLACE.sub(place, d.message))
                          for d in error.diagnostics]) from None
+
+
+# file:line:col of a spec or profile file inside a message, as obsgen.model.Location writes it.
+_QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
 
 
 def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:

@@ -54,3 +54,13 @@ def test_build_reports_paths_from_the_current_directory(tmp_path):
 def test_dash_o_is_out(command):
     result = obsgen(command, "--help")
     assert "-o, --out" in result.stdout
+
+
+def test_another_specs_place_inside_a_message_is_named_from_the_current_directory(tmp_path):
+    spec = project(tmp_path)
+    (spec.parent / "twin.yaml").write_text(spec.read_text())  # the same journey name twice
+    result = obsgen("build", "--no-validate", ".", "-o", "../generated", cwd=spec.parent)
+    assert result.returncode == 2
+    problems = [line for line in result.stderr.splitlines() if "journey name" in line]
+    assert len(problems) == 1
+    assert problems[0].startswith("twin.yaml:11:9: ") and "also used by etcd-kv.yaml:11:9;" in problems[0]
