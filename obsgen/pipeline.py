@@ -23,8 +23,8 @@ from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.targets.options import as_record, from_record
 from obsgen.spec.loader import load_journey
+from obsgen.targets.options import as_record, from_record
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,

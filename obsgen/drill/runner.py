@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from obsgen import progress
 from obsgen.drill.judge import FAIL, Expectation, Finding, judge, passed
 from obsgen.drill.observe import Observation, observe
 from obsgen.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
@@ -25,7 +26,6 @@ from obsgen.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest
 from obsgen.drill.services import stack_service
 from obsgen.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
 from obsgen.drill.traffic import Traffic, TrafficStats
-from obsgen import progress
 from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
