@@ -1,6 +1,6 @@
 # obsgen with the programs `obsgen build` runs: promtool and amtool built from the Go module proxy
-# at the versions scripts/go-tools pins (its table is the one place they are named), and Debian's
-# Graphviz for the impact picture. Not built on the project's machines (no container engine there);
+# at the versions scripts/go-tools pins (its table is the one place they are named); obsgen draws the
+# impact picture itself, so no Graphviz. Not built on the project's machines (no container engine there);
 # tests/package/test_dockerfile.py checks it statically. Usage: docker/install in docs/install.md.
 #
 #   docker build -t obsgen .
@@ -15,12 +15,8 @@ RUN /src/scripts/go-tools install promtool amtool \
  && mkdir -p /out \
  && for tool in promtool amtool; do cp -L "$(/src/scripts/go-tools path "$tool")" "/out/$tool"; done
 
-# Python as the project's tests run it; Debian bookworm as the project's machines, so Graphviz (pinned)
-# draws the same impact.svg bytes as a build there.
+# Python as the project's tests run it, on the Debian release of the builder stage.
 FROM python:3.11.7-slim-bookworm
-RUN apt-get update \
- && apt-get install -y --no-install-recommends graphviz=2.42.2-7+deb12u1 \
- && rm -rf /var/lib/apt/lists/*
 COPY --from=tools /out/promtool /out/amtool /usr/local/bin/
 COPY pyproject.toml README.md /src/
 COPY obsgen /src/obsgen

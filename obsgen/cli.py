@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from obsgen import __version__
+from obsgen import __version__, progress
 from obsgen.cli_params import prometheus_version_option
+from obsgen.paths import from_project, shown
 from obsgen.errors import ObsgenError, SpecError
 from obsgen.targets.cli import target_options
 
@@ -34,6 +35,11 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The command line's default, before -q/--progress (of the group or the command) change it.
+        progress.configure(progress.AUTO)
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in CHECKOUT_COMMANDS and (needs := checkout_missing(name)):
@@ -87,19 +93,21 @@ def fail(error: ObsgenError) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obsgen")
+@progress.progress_options
 def main() -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
 
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+@click.option("-o", "--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
               help="Directory that receives one sub-directory per journey.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
 @prometheus_version_option
 @target_options
+@progress.progress_options
 def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool,
           prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
@@ -114,18 +122,17 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
                              targets=targets, target_options=target_options, prometheus_version=prometheus_version)
     except ObsgenError as error:
         fail(error)
-    for note in result.notes:
-        click.echo(f"obsgen: note: {note}", err=True)
     if check:
         report_check(result)
         return
     for journey in result.journeys:
-        click.echo(f"{journey.journey.source} -> {journey.directory}/ ({len(journey.artifacts)} files; {summary(journey.changes)})")
+        click.echo(f"{from_project(journey.journey.source, out_dir)} -> {shown(journey.directory)}/ "
+                   f"({len(journey.artifacts)} files; {summary(journey.changes)})")
     shared = ", ".join(d.name for d in result.fleet.shared) or "none"
-    click.echo(f"fleet of {len(result.journeys)} -> {result.directory}/ ({len(result.artifacts)} files; "
+    click.echo(f"fleet of {len(result.journeys)} -> {shown(result.directory)}/ ({len(result.artifacts)} files; "
                f"{summary(result.changes)}; shared dependencies: {shared})")
     for directory in result.removed:
-        click.echo(f"{directory}/ removed: its spec no longer exists")
+        click.echo(f"{shown(directory)}/ removed: its spec no longer exists")
 
 
 def summary(changes) -> str:
@@ -137,10 +144,10 @@ def report_check(result) -> None:
     for directory, changes in stale:
         for label, paths in (("missing", changes.added), ("stale", changes.changed), ("extra", changes.removed)):
             for path in paths:
-                click.echo(f"{directory / path}: {label}", err=True)
+                click.echo(f"{shown(directory / path)}: {label}", err=True)
     for directory in [r.directory for r in result.journeys] + [result.directory]:
         if directory not in {d for d, _ in stale}:
-            click.echo(f"{directory}: up to date")
+            click.echo(f"{shown(directory)}: up to date")
     if stale:
         click.echo("obsgen: generated output is stale; run `obsgen build` and commit the result", err=True)
         sys.exit(1)
@@ -158,7 +165,7 @@ def schema() -> None:
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.argument("dependency", required=False)
 @click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "yaml", "json", "mermaid", "dot"]))
+              type=click.Choice(["text", "yaml", "json", "mermaid", "dot", "svg"]))
 def impact(spec: Path, dependency: str | None, output_format: str) -> None:
     """What breaks when DEPENDENCY fails (every dependency when omitted): stages, features, SLOs, alerts, metrics."""
     from obsgen.impact.query import render

@@ -16,6 +16,7 @@ import yaml
 from obsgen.emitters.fleet import FLEET_DIR, MANIFEST_PATH
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet
+from obsgen.paths import from_project
 
 
 class PartialFleet(ObsgenError):
@@ -53,7 +54,8 @@ def departed(fleet: Fleet, out_dir: Path) -> list[Path]:
     missing = [m for m in recorded_members(out_dir) if m.name not in building]
     still_there = [m for m in missing if m.spec(out_dir)]
     if still_there:
-        together = " ".join([j.source for j in fleet.journeys] + [m.source for m in still_there])
+        together = " ".join(from_project(source, out_dir)
+                            for source in [j.source for j in fleet.journeys] + [m.source for m in still_there])
         names = ", ".join(f"{m.name} ({m.source})" for m in still_there)
         raise PartialFleet(
             f"{out_dir}/ was built together with {names}: journeys built together share dependency alerts, "

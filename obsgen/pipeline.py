@@ -3,25 +3,28 @@ independent emitters → validators → one writer that publishes every director
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, preflight, writer
+from obsgen import membership, preflight, progress, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
-from obsgen.errors import Diagnostic, SpecError
-from obsgen.impact import svg
+from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
+from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.loader import load_journey
+from obsgen.targets.options import as_record, from_record
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
@@ -60,7 +63,6 @@ class FleetResult:
     artifacts: list[Artifact]
     changes: writer.Changes
     removed: dict[Path, writer.Changes]  # output of journeys whose spec was deleted
-    notes: tuple[str, ...] = ()  # what an unvalidated build left out, for the user
 
     @property
     def stale(self) -> list[tuple[Path, writer.Changes]]:
@@ -91,14 +93,34 @@ def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
     return journeys
 
 
+@contextmanager
+def _shown_from_cwd(out_dir: Path):
+    """Spec problems name files as the generated headers do (relative to the project, out_dir's parent);
+    the user reads them from the current directory, where an editor or CI annotation must find them."""
+    try:
+        yield
+    except SpecError as error:
+        def place(match: re.Match) -> str:  # another spec's place quoted in a message (a fleet conflict)
+            return f"{from_project(match[1], out_dir)}:{match[2]}"
+
+        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir),
+                                             message=_QUOTED_PLACE.sub(place, d.message))
+                         for d in error.diagnostics]) from None
+
+
+# file:line:col of a spec or profile file inside a message, as obsgen.model.Location writes it.
+_QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
+
+
 def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
     """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
     was built together with, so a dependency they share carries its shared alert names."""
-    journey = load_journey(spec, source_name=source_name(spec, out_dir))
-    others = fleet_mates(journey.name, out_dir)
-    if not others:
-        return journey
-    fleet = resolve_fleet([journey] + load_all(others, out_dir))
+    with _shown_from_cwd(out_dir):
+        journey = load_journey(spec, source_name=source_name(spec, out_dir))
+        others = fleet_mates(journey.name, out_dir)
+        if not others:
+            return journey
+        fleet = resolve_fleet([journey] + load_all(others, out_dir))
     return next(j for j in fleet.journeys if j.name == journey.name)
 
 
@@ -125,26 +147,49 @@ def _checked(artifacts: list[Artifact]) -> list[Artifact]:
 
 
 def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
-                run_tests: bool = True, targets: Sequence[str] = delivery.DEFAULT_TARGETS,
+                run_tests: bool = True, targets: Sequence[str] | None = None,
                 target_options: delivery.TargetOptions | None = None,
                 prometheus_version: int | None = None) -> FleetResult:
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
-    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets).
+    written. targets: delivery formats written under targets/<name>/ (see obsgen.targets); None: the
+    default, or with check=True the targets and options out_dir's manifest records it was built with.
     prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
-    fleet = resolve_fleet(load_all(specs, out_dir))
-    notes = preflight.require_tools(validate)
+    targets, target_options = _delivery(out_dir, targets, target_options, check)
+    progress.step(f"build: loading {len(specs)} spec(s)")
+    with _shown_from_cwd(out_dir):
+        fleet = resolve_fleet(load_all(specs, out_dir))
+    if validate:
+        preflight.require_tools()
     gone = membership.departed(fleet, out_dir)
-    with _models_frozen(), generation.targeting(prometheus_version), svg.drawing_optional(not validate):
+    with _models_frozen(), generation.targeting(prometheus_version):
         outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:
+            progress.step(f"build: comparing with {shown(out_dir)}/")
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
-            changes = writer.publish_all(outputs)
+            progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
+            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options))
+    progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
-                       {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])}, tuple(notes))
+                       {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
+
+
+def _delivery(out_dir: Path, targets: Sequence[str] | None, options: delivery.TargetOptions | None,
+              check: bool) -> tuple[Sequence[str], delivery.TargetOptions]:
+    """The targets and options to build with: as given; what is not given is the default, or for a
+    check, what the output's manifest records it was built with."""
+    recorded = writer.recorded_build(out_dir) if check and (targets is None or options is None) else None
+    if recorded is None:
+        return targets or delivery.DEFAULT_TARGETS, options or delivery.TargetOptions()
+    try:
+        recorded_targets, recorded_options = from_record(recorded)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ObsgenError(f"{shown(out_dir / writer.MANIFEST)}: unreadable build record ({exc!r}); "
+                          f"delete its {writer.BUILD_RECORD!r} entry and build again") from None
+    return targets or recorded_targets, options or recorded_options
 
 
 @contextmanager
@@ -168,15 +213,22 @@ def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, r
     def stages(static: list, tests: list) -> list[list]:
         return [static, tests if run_tests else []] if validate else []
 
-    outputs = [writer.Output(out_dir / journey.name, delivered(journey, emit_all(journey)),
-                             _validator(journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
+    outputs = [writer.Output(out_dir / journey.name, delivered(journey, _emitted(journey)),
+                             _validator(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
                for journey in fleet.journeys]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
+    progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
     outputs.append(writer.Output(out_dir / FLEET_DIR, delivered(subject, emit_fleet(fleet)),
-                                 _validator(fleet, stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
-    outputs += [writer.Output(directory, [], _validator(fleet, [])) for directory in gone]
+                                 _validator(FLEET_DIR, fleet,
+                                            stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
+    outputs += [writer.Output(directory, [], _validator(directory.name, fleet, [])) for directory in gone]
     return outputs
+
+
+def _emitted(journey: Journey) -> list[Artifact]:
+    progress.step(f"build {journey.name}: emitting rules, dashboards, impact map, Alertmanager, runbook, rule tests")
+    return emit_all(journey)
 
 
 def _checking(check: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:
@@ -189,12 +241,19 @@ def build(spec: Path, out_dir: Path, **options) -> BuildResult:
     return build_fleet([spec], out_dir, **options).journeys[0]
 
 
-def _validator(subject, stages: list[list[Callable[[Path, object], list[str]]]]) -> Callable[[Path], list[str]]:
+def _validator(name: str, subject, stages: list[list[Callable[[Path, object], list[str]]]]
+               ) -> Callable[[Path], list[str]]:
     """Every problem of the first stage of validators that finds any: later stages assume earlier ones passed."""
     def validate(staged: Path) -> list[str]:
-        for validators in stages:
-            problems = [problem for validator in validators for problem in validator(staged, subject)]
+        for label, validators in zip(_STAGE_LABELS, stages):
+            with progress.phase(f"build {name}: {label}"):
+                problems = [problem for validator in validators for problem in validator(staged, subject)]
             if problems:
                 return problems
         return []
     return validate
+
+
+# What each validation stage of _outputs runs, as progress names it.
+_STAGE_LABELS = ("static checks (promtool check rules, amtool check-config, dashboard lint)",
+                 "rule tests (promtool test rules)")

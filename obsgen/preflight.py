@@ -2,8 +2,7 @@
 
 Asked once, up front, so a machine without them hears about every missing program in one message
 (exit 2: a setup problem, like bad input) instead of a failure half-way through validation.
-`--no-validate` needs none of them: it leaves out the impact picture when Graphviz is missing
-(obsgen.impact.svg.drawing_optional) and says so.
+`--no-validate` needs none of them.
 """
 
 from __future__ import annotations
@@ -13,15 +12,12 @@ from typing import Callable
 from obsgen import promtool
 from obsgen.emitters import alertmanager
 from obsgen.errors import ObsgenError
-from obsgen.impact import svg
 
 NO_VALIDATE_HINT = "nothing was built; `--no-validate` builds without these programs (unvalidated, not recommended)"
-PICTURE_SKIPPED = "impact/impact.svg left out of this unvalidated build: " + svg.INSTALL_HINT
 
 _VALIDATION_TOOLS: tuple[tuple[Callable[[], object], type[Exception]], ...] = (
     (promtool.find_promtool, promtool.PromtoolNotFound),
     (alertmanager.find_amtool, alertmanager.AmtoolNotFound),
-    (svg.require_dot, svg.GraphvizNotFound),
 )
 
 
@@ -44,13 +40,9 @@ def missing_tools() -> list[str]:
     return [problem for find, missing in _VALIDATION_TOOLS if (problem := _problem(find, missing))]
 
 
-def require_tools(validate: bool) -> list[str]:
-    """Raise ToolsMissing naming each program a validated build lacks; for an unvalidated build,
-    the notes to print about what it leaves out."""
-    if not validate:
-        return [] if svg.find_dot() else [PICTURE_SKIPPED]
+def require_tools() -> None:
+    """Raise ToolsMissing naming each program a validated build lacks."""
     missing = missing_tools()
     if missing:
         # One line per program, so each reads as a complete message after the `obsgen: ` prefix.
         raise ToolsMissing("\nobsgen: ".join(missing + [NO_VALIDATE_HINT]))
-    return []

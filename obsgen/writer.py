@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from obsgen import progress
 from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError, ValidationFailed
+from obsgen.paths import shown
 
 
 @dataclass
@@ -70,6 +72,9 @@ TRASH_PREFIX = ".obsgen-old-"
 LEGACY_BACKUP_PREFIX = ".obsgen-previous-"  # the swap of obsgen before the journal
 JOURNAL = ".obsgen-journal.json"
 MANIFEST = ".obsgen-manifest.json"
+# The manifest's entry (not a directory: journey names cannot start with a dot) recording how the
+# output was built, so `obsgen build --check` compares with a build made the same way.
+BUILD_RECORD = ".build"
 # Used only by tests/build/test_crash_safety.py: SIGKILL this process when publishing reaches the named step.
 KILL_AT_ENV = "OBSGEN_TEST_KILL_AT"
 
@@ -129,16 +134,17 @@ def publish(directory: Path, artifacts: list[Artifact], validate: Callable[[Path
     return publish_all([Output(directory, artifacts, validate)])[0]
 
 
-def publish_all(outputs: list[Output]) -> list[Changes]:
+def publish_all(outputs: list[Output], build_record: dict | None = None) -> list[Changes]:
     """Stage and validate every directory first; swap them in only when all pass, so a build of
-    several journeys never publishes some of them and fails on the next."""
+    several journeys never publishes some of them and fails on the next. build_record: how the
+    output was built (see recorded_build), kept in the manifest."""
     parent = _common_parent(outputs)
     if parent.exists() and not parent.is_dir():
         raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)
-        return _publish(parent, outputs)
+        return _publish(parent, outputs, build_record)
     except OSError as exc:
         # Permissions, a read-only or full file system, a file where a directory should be: all
         # things the user fixes, named in one line rather than a traceback.
@@ -153,7 +159,7 @@ def _common_parent(outputs: list[Output]) -> Path:
     return parents.pop()
 
 
-def _publish(parent: Path, outputs: list[Output]) -> list[Changes]:
+def _publish(parent: Path, outputs: list[Output], build_record: dict | None) -> list[Changes]:
     manifest = read_manifest(parent)
     _refuse_foreign_files(outputs, manifest)
     changes = [compare(o.directory, o.artifacts) for o in outputs]
@@ -167,8 +173,12 @@ def _publish(parent: Path, outputs: list[Output]) -> list[Changes]:
         if problems:
             raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
         _step("staged")
+        progress.step(f"publish: swapping {sum(c.any for c in changes)} changed director(ies) into {shown(parent)}/")
         written = {name: files for name, files in manifest.items() if name not in {o.directory.name for o in outputs}}
         written.update({o.directory.name: sorted(a.path for a in o.artifacts) for o in outputs if o.artifacts})
+        recorded = build_record if build_record is not None else recorded_build(parent)
+        if recorded is not None:
+            written[BUILD_RECORD] = recorded
         swaps = [_swap_entry(o.directory, staged.get(o.directory.name)) for o, c in zip(outputs, changes) if c.any]
         _write_atomically(parent / JOURNAL, json.dumps({"swaps": swaps, "manifest": written}, sort_keys=True))
         _step("journal-written")
@@ -272,11 +282,30 @@ def read_manifest(parent: Path) -> dict[str, list[str]]:
     path = parent / MANIFEST
     if not path.is_file():
         return {}
+    data = _manifest_data(path)
+    try:
+        return {str(name): [str(f) for f in files] for name, files in data.items() if name != BUILD_RECORD}
+    except (AttributeError, TypeError) as exc:
+        raise ObsgenError(f"{path}: unreadable manifest of written files ({exc}); delete it to rebuild") from None
+
+
+def recorded_build(parent: Path) -> dict | None:
+    """How the output in parent was last built (publish_all's build_record), None when not recorded."""
+    path = parent / MANIFEST
+    if not path.is_file():
+        return None
+    record = _manifest_data(path).get(BUILD_RECORD)
+    return record if isinstance(record, dict) else None
+
+
+def _manifest_data(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(name): [str(f) for f in files] for name, files in data.items()}
-    except (ValueError, AttributeError, TypeError) as exc:
+    except ValueError as exc:
         raise ObsgenError(f"{path}: unreadable manifest of written files ({exc}); delete it to rebuild") from None
+    if not isinstance(data, dict):
+        raise ObsgenError(f"{path}: unreadable manifest of written files (not an object); delete it to rebuild")
+    return data
 
 
 def _refuse_foreign_files(outputs: list[Output], manifest: dict[str, list[str]]) -> None:

@@ -12,6 +12,7 @@ from obsgen.drill.report import render_json, render_text
 from obsgen.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
 from obsgen.drill.scale import DEFAULT_FACTOR
 from obsgen.errors import ObsgenError
+from obsgen.progress import progress_options
 from obsgen.cli_params import duration_seconds
 from obsgen.promql import format_duration
 from obsgen.stack.layout import STATE_DIR_ENV
@@ -38,6 +39,7 @@ from obsgen.stack.layout import STATE_DIR_ENV
 @click.option("--generated", "generated_dir", type=click.Path(file_okay=False, path_type=Path),
               help="The generated/ directory the stack normally loads, reloaded after the drill (default: the checkout's).")
 @click.option("--format", "output_format", default="text", show_default=True, type=click.Choice(["text", "json"]))
+@progress_options
 def drill(spec: Path, dependency: str, state_dir: Path | None, timeout: float, factor: float, hold: float | None,
           rate: float, expect: tuple[str, ...], service: str | None, kill: bool, generated_dir: Path | None,
           output_format: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from obsgen.drill.runner import DrillResult
 from obsgen.drill.timeline import AlertTimes
 from obsgen.render import dump_json
+from obsgen.table import table
 
 
 def _role(result: DrillResult, alert: str) -> str:
@@ -60,7 +61,7 @@ def render_text(result: DrillResult) -> str:
     headers = ["alert", "severity", "role", "for", "pending", "firing", "Alertmanager", "resolved", "after restore"]
     rows = [[r["alert"], r["severity"], r["role"], r["for"], _fmt(r["pending_s"]), _fmt(r["firing_s"]),
              _am(r), _fmt(r["resolved_s"]), _fmt(r["resolved_after_restore_s"])] for r in alert_rows(result)]
-    out += _table(headers, rows) if rows else ["  (no alert of the journey went pending)"]
+    out += table(headers, rows, indent="  ") if rows else ["  (no alert of the journey went pending)"]
     if result.traffic is not None:
         counts = ", ".join(f"{k}: {v}" for k, v in result.traffic.by_status().items())
         out += ["", f"traffic: {result.traffic.total()} requests ({counts}); {result.traffic.dropped} visits dropped "
@@ -82,12 +83,6 @@ def _am(row: dict) -> str:
     if row["alertmanager_inhibited_s"] is not None:
         parts.append(f"inhibited {_fmt(row['alertmanager_inhibited_s'])}")
     return ", ".join(parts) or "-"
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(c) for c in column) for column in zip(headers, *rows)]
-    line = lambda cells: "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
 
 def render_json(result: DrillResult) -> str:

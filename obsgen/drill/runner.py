@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from obsgen import progress
 from obsgen.drill.judge import FAIL, Expectation, Finding, judge, passed
 from obsgen.drill.observe import Observation, observe
 from obsgen.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
                                 write_drill_copy)
 from obsgen.drill.services import stack_service
-from obsgen.drill.timeline import AlertTimes, Event, alert_times, merge, transitions
+from obsgen.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
 from obsgen.drill.traffic import Traffic, TrafficStats
 from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
@@ -113,16 +114,19 @@ class _Watch:
 
     def note(self, subject: str, what: str) -> None:
         self.events.append(Event(self.now(), subject, what))
+        _show([self.events[-1]])
 
     def poll(self) -> Observation:
         obs = observe(self.prometheus, self.alertmanager, self.journey, self.now(), self.shared_alerts)
         self.observations.append(obs)
         running = set(self.stack.running_services())
+        changed = len(self.events)
         for name in sorted(self._running - running):
             self.events.append(Event(obs.t, f"service {name}", "stopped running"))
         for name in sorted(running - self._running):
             self.events.append(Event(obs.t, f"service {name}", "running"))
         self._running = running
+        _show(self.events[changed:] + latest_transitions(self.observations))
         return obs
 
     def until(self, done: Callable[[Observation], bool], timeout: float) -> bool:
@@ -168,6 +172,12 @@ class _Watch:
                     quiet_since = obs.t
             return quiet_since is not None and latest.t - quiet_since >= seconds
         return done
+
+
+def _show(events: list[Event]) -> None:
+    """The timeline as it happens (the report prints it whole at the end)."""
+    for event in events:
+        progress.step(f"drill {event.line().strip()}")
 
 
 def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: DrillOptions
@@ -223,14 +233,17 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
     try:
         Stack(state_dir, generated_dir=rules_dir).reload()
         watch.note("drill", f"rules scaled by 1/{result.scale.factor:g} loaded")
+        progress.step("drill: waiting until Prometheus evaluates the scaled rules")
         _wait_for_rules(watch.prometheus, rules_dir, options.timeout)
         traffic.start()
         watch.note("drill", f"traffic started ({options.rate:g} visits/s)")
         quiet = QUIET_EVALUATIONS * result.scale.evaluation_interval
+        progress.step(f"drill: waiting for {quiet:g}s without any alert of the journey before the failure")
         if not watch.until(watch.quiet_for(quiet), options.timeout):
             raise DrillError("alerts of the journey keep firing before any failure: "
                              + ", ".join(sorted(str(k) for k in watch.observations[-1].keys())))
         watch.start_clock()
+        progress.step("drill: the failure starts: timeline offsets count from here")
         watch.note("failure", f"{'killing' if options.kill else 'stopping'} {result.service}")
         stopped = True
         watch.while_running(lambda: stack.stop_service(result.service, force=options.kill))

@@ -46,6 +46,12 @@ def transitions(observations: list[Observation]) -> list[Event]:
     return events
 
 
+def latest_transitions(observations: list[Observation]) -> list[Event]:
+    """What the latest observation changed, against the one before it (shown as the drill runs)."""
+    latest = observations[-1:]
+    return [e for e in transitions(observations[-2:]) if latest and e.t == latest[0].t]
+
+
 def _remember(states: dict[AlertKey, str], key: AlertKey, state: str | None) -> None:
     if state is None:
         states.pop(key, None)

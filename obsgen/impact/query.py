@@ -10,11 +10,12 @@ from obsgen.impact.data import map_data
 from obsgen.impact.dot import dot
 from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
+from obsgen.impact.svg import render_svg
 from obsgen.impact.text import map_text
 from obsgen.render import dump_json, dump_yaml
 from obsgen.pipeline import load_in_fleet
 
-FORMATS = ("text", "yaml", "json", "mermaid", "dot")
+FORMATS = ("text", "yaml", "json", "mermaid", "dot", "svg")
 
 
 class UnknownDependency(ObsgenError):
@@ -37,4 +38,4 @@ def render(spec: Path, dependency: str | None, output_format: str) -> str:
     if output_format == "json":
         return dump_json(map_data(impacts, dependency))
     graph = build_graph(journey, impacts, dependency)
-    return mermaid(graph) if output_format == "mermaid" else dot(graph)
+    return {"mermaid": mermaid, "dot": dot, "svg": render_svg}[output_format](graph)

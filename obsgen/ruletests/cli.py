@@ -9,16 +9,18 @@ import click
 
 from obsgen.cli_params import prometheus_version_option
 from obsgen.errors import ObsgenError
+from obsgen.progress import progress_options
 from obsgen.promtool import PromtoolError, PromtoolNotFound
 
 
 @click.command("test")
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+@click.option("-o", "--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
               help="Directory holding the generated <journey>/ sub-directories to test.")
 @click.option("--fresh", is_flag=True,
               help="Build each spec into a temporary directory and test that, not the committed output.")
 @prometheus_version_option
+@progress_options
 def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, prometheus_version: int | None) -> None:
     """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the

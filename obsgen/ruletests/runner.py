@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen import promtool
+from obsgen import progress, promtool
+from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.ruletests.testfile import TESTS_DIR
@@ -126,7 +127,8 @@ def run_journey_dir(journey_dir: Path, echo: Callable[[str], None], shown_dir: s
     if not paths:
         echo(f"{shown_dir or journey_dir}: no rule tests (expected {TESTS_DIR}/*.tests.yaml)")
         return False
-    report = run(paths)
+    with progress.phase(f"test {shown_dir or paths_shown(journey_dir)}: promtool test rules on {len(paths)} file(s)"):
+        report = run(paths)
     shown = {str(p): _shown(p, journey_dir, shown_dir) for p in paths}
     for failure in report.failures:
         echo(describe(failure, shown.get(failure.file)))
@@ -169,6 +171,7 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
     prometheus_version = prometheus_version or local
     passed = True
     for spec in specs:
+        progress.step(f"test: loading {paths_shown(spec)}")
         journey = load_in_fleet(spec, out_dir)
         committed = out_dir / journey.name
         if not fresh and rule_test_files(committed):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
+from obsgen.paths import shown as display_path
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
 from obsgen.rules import generated_alert_names
@@ -19,15 +19,6 @@ from obsgen.spec.schema import structural_problems
 # A journey spec is a few kilobytes (specs/purchase.yaml is 5 KB); reading more than this
 # is a mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it.
 MAX_SPEC_BYTES = 1024 * 1024
-
-
-def display_path(path: Path) -> str:
-    """The path as people see it in errors and headers: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path.resolve(), Path.cwd())
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 import click
 
+from obsgen import progress
+from obsgen.progress import progress_options
 from obsgen.stack.health import tail
 from obsgen.stack.layout import STATE_DIR_ENV
 from obsgen.stack.logs import follow
 from obsgen.stack.ports import parse_port_overrides
 from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.stack.report import status_table
+from obsgen.stack.report import status_json, status_table
 from obsgen.stack.runner import Stack, StackError
 from obsgen.stack.services import SERVICES
 
@@ -26,13 +27,21 @@ class _StackOptions:
         return Stack(self.state_dir, **options)
 
 
-def _configure_logging(verbose: bool) -> None:
+class _ProgressHandler(logging.Handler):
+    """The stack's steps (info) are progress lines, shown as every command's are; warnings always print."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            progress.step(f"stack: {record.getMessage()}")
+        else:
+            click.echo(f"obsgen stack: {record.getMessage()}", err=True)
+
+
+def _configure_logging() -> None:
     logger = logging.getLogger("obsgen.stack")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("obsgen stack: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+        logger.addHandler(_ProgressHandler())
+    logger.setLevel(logging.INFO)
 
 
 def _service_list(value: str | None) -> list[str] | None:
@@ -48,14 +57,14 @@ def _fail(error: Exception) -> click.ClickException:
 @click.group()
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
               help=f"Directory for data, logs and pid files (default: .stack/ in the checkout; env {STATE_DIR_ENV}).")
-@click.option("-q", "--quiet", is_flag=True, help="Only print warnings and the result.")
+@progress_options
 @click.pass_context
-def stack(ctx: click.Context, state_dir: Path | None, quiet: bool) -> None:
+def stack(ctx: click.Context, state_dir: Path | None) -> None:
     """Run the reference stack natively (PostgreSQL, RabbitMQ, nginx, the store, Jaeger, Prometheus, Alertmanager).
 
     Grafana runs only in compose: stack/docker-compose.yml.
     """
-    _configure_logging(verbose=not quiet)
+    _configure_logging()
     ctx.obj = _StackOptions(state_dir)
 
 
@@ -96,11 +105,16 @@ def down(options: _StackOptions, only: str | None, purge: bool) -> None:
 
 
 @stack.command()
+@click.option("--format", "output_format", default="table", show_default=True, type=click.Choice(["table", "json"]))
 @click.pass_obj
-def status(options: _StackOptions) -> None:
+def status(options: _StackOptions, output_format: str) -> None:
     """Show each service: up/down, pid, user, where it listens."""
     running = options.stack()
-    click.echo(status_table(running.status(), running.compose_only()), nl=False)
+    statuses, compose_only = running.status(), running.compose_only()
+    if output_format == "json":
+        click.echo(status_json(statuses, compose_only), nl=False)
+    else:
+        click.echo(status_table(statuses, compose_only), nl=False)
 
 
 @stack.command()

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
+from obsgen.render import dump_json
+
 from obsgen.stack.runner import ServiceStatus
+from obsgen.table import table
 
 COLUMNS = ("SERVICE", "STATE", "PID", "USER", "LISTENS ON")
 
 
 def status_table(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, str]) -> str:
-    rows = [COLUMNS] + [
-        (status.name, status.state, str(status.pid or "-"), status.user or "-", status.endpoint)
-        for status in statuses
-    ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS) - 1)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
-             for row in rows]
+    lines = table(COLUMNS, [(status.name, status.state, str(status.pid or "-"), status.user or "-", status.endpoint)
+                            for status in statuses])
     notes = [f"  {status.name}: {status.detail}" for status in statuses if status.detail]
     if notes:
         lines += ["", "Notes:", *notes]
     if compose_only:
         lines += ["", "Compose only (not on this machine):", *(f"  {name}: {text}" for name, text in compose_only.items())]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def status_json(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, str]) -> str:
+    """The status for machines: every field of each service, and what runs only in compose."""
+    return dump_json({"services": [dataclasses.asdict(status) for status in statuses],
+                      "compose_only": dict(compose_only)})

@@ -7,7 +7,7 @@ from typing import Callable
 
 import click
 
-from obsgen.targets import DEFAULT_TARGETS, TARGETS
+from obsgen.targets import TARGETS
 from obsgen.targets.options import DEFAULT_NAMESPACE, DEFAULT_RULE_LABELS, TargetOptions
 
 
@@ -18,8 +18,14 @@ def _label(value: str) -> tuple[str, str]:
     return key, label_value
 
 
+def _given(parameter: str) -> bool:
+    source = click.get_current_context().get_parameter_source(parameter)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
+
+
 def target_options(command: Callable) -> Callable:
-    """Adds --target/--namespace/--rule-label and hands the command `targets` and `target_options`."""
+    """Adds --target/--namespace/--rule-label and hands the command `targets` and `target_options`
+    (None when not given on the command line)."""
 
     @click.option("--target", "targets", multiple=True, type=click.Choice(sorted(TARGETS)),
                   help="Delivery format, repeatable; written under OUT/<journey>/targets/<target>/. "
@@ -31,8 +37,11 @@ def target_options(command: Callable) -> Callable:
                        + ", ".join(f"{k}={v}" for k, v in DEFAULT_RULE_LABELS) + " (prometheus-operator).")
     @functools.wraps(command)
     def wrapper(*args, targets: tuple[str, ...], namespace: str, rule_labels: tuple[str, ...], **kwargs):
-        options = TargetOptions(namespace=namespace,
-                                rule_labels=tuple(sorted(_label(v) for v in rule_labels)) or DEFAULT_RULE_LABELS)
-        return command(*args, targets=targets or DEFAULT_TARGETS, target_options=options, **kwargs)
+        # None for what the command line leaves out: `build --check` then uses what the output records.
+        options = None
+        if _given("namespace") or rule_labels:
+            options = TargetOptions(namespace=namespace,
+                                    rule_labels=tuple(sorted(_label(v) for v in rule_labels)) or DEFAULT_RULE_LABELS)
+        return command(*args, targets=targets or None, target_options=options, **kwargs)
 
     return wrapper

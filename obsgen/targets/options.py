@@ -22,3 +22,18 @@ class TargetOptions:
     rule_labels: tuple[tuple[str, str], ...] = DEFAULT_RULE_LABELS
     # Thanos' own default; "warn" lets rules evaluate on partial data (a StoreAPI down).
     thanos_partial_response: str = THANOS_PARTIAL_RESPONSE
+
+
+def as_record(targets: tuple[str, ...], options: TargetOptions) -> dict:
+    """How an output was delivered, as the publish manifest records it (for `build --check`)."""
+    return {"targets": sorted(set(targets)), "namespace": options.namespace,
+            "rule_labels": [list(label) for label in options.rule_labels],
+            "thanos_partial_response": options.thanos_partial_response}
+
+
+def from_record(record: dict) -> tuple[tuple[str, ...], TargetOptions]:
+    """The targets and options as_record() wrote; KeyError/TypeError/ValueError when it is not one."""
+    options = TargetOptions(namespace=str(record["namespace"]),
+                            rule_labels=tuple((str(k), str(v)) for k, v in record["rule_labels"]),
+                            thanos_partial_response=str(record["thanos_partial_response"]))
+    return tuple(str(t) for t in record["targets"]), options

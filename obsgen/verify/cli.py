@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from obsgen.errors import ObsgenError
+from obsgen.progress import progress_options
 from obsgen.cli_params import duration_seconds
 from obsgen.promql import format_duration
 from obsgen.verify.report import render_json, render_table
@@ -26,6 +27,7 @@ from obsgen.verify.run import DEFAULT_WINDOW_SECONDS, verify as run_verify
 @click.option("--generated", "generated_dir", default="generated", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The build output the stack loads: SPEC is rebuilt with the journeys built together with it there.")
+@progress_options
 def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None, window: float, output_format: str,
            generated_dir: Path) -> None:
     """Prove SPEC's generated rules and dashboard on a live Prometheus: every metric and label they

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from obsgen.render import dump_json
+from obsgen.table import table
 
 # Statuses that are not problems.
 SELECTOR_OK = ("ok", "conditional")
@@ -118,33 +119,22 @@ def _ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.1f}"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
-
-
-def _shorten(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def render_table(report: VerifyReport) -> str:
     out = [f"obsgen verify: journey {report.journey} against {report.prometheus} "
            f"(last {report.window_seconds:g}s)", ""]
     out.append("Metrics and labels the rules and panels read")
-    out += _table(["status", "selector", "read by", "detail"],
-                  [[c.status, _shorten(c.selector, 110), _users(c.users, 1), c.detail] for c in report.selectors])
+    out += table(["status", "selector", "read by", "detail"],
+                 [[c.status, c.selector, _users(c.users, 1), c.detail] for c in report.selectors])
     out += ["", "Rule groups loaded by Prometheus"]
-    out += _table(["status", "group", "rules", "interval s", "last eval ms", "avg ms", "max ms", "samples", "detail"],
-                  [[g.status, g.group, str(g.rules), "-" if g.interval_seconds is None else f"{g.interval_seconds:g}",
-                    _ms(g.evaluation_seconds), _ms(g.avg_duration_seconds), _ms(g.max_duration_seconds),
-                    "-" if g.samples is None else f"{g.samples:.0f}", g.detail] for g in report.rule_groups])
+    out += table(["status", "group", "rules", "interval s", "last eval ms", "avg ms", "max ms", "samples", "detail"],
+                 [[g.status, g.group, str(g.rules), "-" if g.interval_seconds is None else f"{g.interval_seconds:g}",
+                   _ms(g.evaluation_seconds), _ms(g.avg_duration_seconds), _ms(g.max_duration_seconds),
+                   "-" if g.samples is None else f"{g.samples:.0f}", g.detail] for g in report.rule_groups])
     out += ["", "Dashboard queries"]
-    out += _table(["status", "panel", "ref", "series", "wall ms", "eval ms", "samples", "detail"],
-                  [[p.status, _shorten(p.panel, 50), p.ref_id, str(p.series), _ms(p.wall_seconds),
-                    _ms(p.eval_seconds), "-" if p.samples is None else str(p.samples), p.detail]
-                   for p in report.panels])
+    out += table(["status", "panel", "ref", "series", "wall ms", "eval ms", "samples", "detail"],
+                 [[p.status, p.panel, p.ref_id, str(p.series), _ms(p.wall_seconds),
+                   _ms(p.eval_seconds), "-" if p.samples is None else str(p.samples), p.detail]
+                  for p in report.panels])
     if report.alertmanager or report.notes:
         out.append("")
         out += [f"alertmanager: {p}" for p in report.alertmanager]

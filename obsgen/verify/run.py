@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from obsgen import progress
+from obsgen.paths import shown
 from obsgen.verify.alertmanager import check_alertmanager
 from obsgen.verify.api import PrometheusApi
 from obsgen.verify.artifacts import Built, build
@@ -47,6 +49,7 @@ def collect_uses(built: Built, prepared: list[PreparedTarget]) -> tuple[Uses, li
 
 def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
            window: float = DEFAULT_WINDOW_SECONDS, generated_dir: Path = Path("generated")) -> VerifyReport:
+    progress.step(f"verify: building {shown(spec)} in memory")
     built = build(spec, generated_dir)
     journey = built.journey
     api = PrometheusApi(prometheus_url)
@@ -58,11 +61,15 @@ def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
         report.notes.append("the build produced no dashboard: only rules were checked")
     uses, unreadable = collect_uses(built, prepared)
     report.notes += unreadable
+    progress.step(f"verify: {len(uses.by_key)} selectors against {prometheus_url}")
     report.selectors = check_uses(api, uses, end - window, end)
+    progress.step("verify: rule groups")
     report.rule_groups = check_rule_groups(api, built, window)
     failures = FailureModel(built, model_selectors(journey))
+    progress.step(f"verify: {len(prepared)} dashboard queries")
     report.panels = check_panels(api, prepared, failures, end, time)
     if alertmanager_url:
+        progress.step(f"verify: Alertmanager at {alertmanager_url}")
         report.alertmanager = check_alertmanager(api, alertmanager_url, built.alertmanager)
     report.notes.append(f"panel queries: step {time.step:g}s, $__rate_interval {time.rate_interval:g}s "
                         f"(journey scrape interval {journey.scrape_interval:g}s, as the datasource declares)")

@@ -6,7 +6,7 @@ import pytest
 
 from obsgen.drill.judge import FAIL, NOTE, Expectation, judge, passed
 from obsgen.drill.observe import AlertKey, Observation
-from obsgen.drill.timeline import Event, alert_times, merge, transitions
+from obsgen.drill.timeline import Event, alert_times, latest_transitions, merge, transitions
 from obsgen.drill.traffic import NotLoopback, require_loopback
 
 CAUSE = AlertKey("DbDown", "page")
@@ -46,6 +46,16 @@ def test_transitions_name_each_change_once():
     assert Event(32, "DbDown (page)", "resolved") in events
     assert Event(32, "Burn (page)", "Alertmanager active") in events
     assert Event(40, "Burn (page)", "gone from Alertmanager") in events
+
+
+def test_latest_transitions_add_up_to_the_whole_timeline():
+    """What the drill prints as each poll arrives is exactly the timeline its report prints at the end."""
+    observations = drill_ok()
+    live = [e for n in range(1, len(observations) + 1) for e in latest_transitions(observations[:n])]
+    assert live == transitions(observations)
+    assert latest_transitions(observations[:4]) == [Event(10, "DbDown (page)", "firing"),
+                                                    Event(10, "DbDown (page)", "Alertmanager active")]
+    assert latest_transitions([]) == []
 
 
 def test_alert_times():

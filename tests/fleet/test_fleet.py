@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from contextlib import chdir
 from pathlib import Path
 
 import pytest
@@ -202,8 +203,9 @@ def test_a_failing_fleet_check_publishes_no_journey(project: Path, monkeypatch):
 # -- specs that cannot be built together -------------------------------------------------------------
 
 def rejected(project: Path) -> list[str]:
-    with pytest.raises(SpecError) as error:
-        pipeline.build_fleet(sorted((project / "specs").glob("*.yaml")), project / "generated", validate=False)
+    """The problems, as obsgen reports them when run in the project (paths are relative to the current directory)."""
+    with pytest.raises(SpecError) as error, chdir(project):
+        pipeline.build_fleet(sorted(Path("specs").glob("*.yaml")), Path("generated"), validate=False)
     return [str(d) for d in error.value.diagnostics]
 
 
