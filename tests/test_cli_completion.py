@@ -32,7 +32,8 @@ def complete(*words: str) -> list[str]:
 
 
 def test_completion_names_commands_options_and_choices():
-    assert complete("") == ["build", "diff", "drill", "impact", "lint", "push", "schema", "stack", "test", "verify"]
+    assert complete("") == ["build", "diff", "drill", "impact", "import", "lint", "push", "schema", "stack", "test",
+                            "verify"]
     assert complete("ver") == ["verify"]  # a lazily loaded command
     assert "--target" in complete("build", "--ta")
     assert complete("impact", "specs/purchase.yaml", "--format", "") == ["text", "yaml", "json", "mermaid", "dot",
