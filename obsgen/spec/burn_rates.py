@@ -27,7 +27,7 @@ TICKET_FLOOR = 1.0
 class Planned:
     """One pair as the spec gives it (or the defaults derive it), with the spec path its problems point at."""
 
-    path: tuple  # the burnRates entry, or the SLO's window for derived defaults
+    path: tuple  # the burnRates entry, or the SLO's objective for derived defaults
     severity: str
     factor: float
     long: float
@@ -47,7 +47,7 @@ def guard_events(factor: float, budget: float) -> int:
     return max(1, math.ceil(round(1 / (factor * budget), 9)))
 
 
-def planned(slo: fmt.Slo, window: float, path: tuple, window_path: tuple) -> list[Planned]:
+def planned(slo: fmt.Slo, window: float, path: tuple) -> list[Planned]:
     """The SLO's pairs: its own burnRates (factor or budgetShare), else the window-aware defaults."""
     if slo.alerting.burn_rates:
         out = []
@@ -63,7 +63,7 @@ def planned(slo: fmt.Slo, window: float, path: tuple, window_path: tuple) -> lis
         factor = window_factor(share, window, long)
         if severity == "ticket":
             factor = max(factor, TICKET_FLOOR)
-        out.append(Planned(window_path, severity, factor, long, parse_duration(short_text), False))
+        out.append(Planned(path + ("objective",), severity, factor, long, parse_duration(short_text), False))
     return out
 
 
@@ -76,17 +76,20 @@ def burn_rates(pairs: list[Planned], budget: float, min_events: int | None, guar
     return tuple(BurnRate(p.severity, p.factor, p.long, p.short, guard(p)) for p in pairs)
 
 
-def problems(pairs: list[Planned], budget: float, window: float) -> list[tuple[tuple, str]]:
-    """(path, message) for each pair that could never fire or whose windows do not fit."""
+def problems(pairs: list[Planned], budget: float, window: float, window_path: tuple) -> list[tuple[tuple, str]]:
+    """(path, message) for each pair that could never fire or whose windows do not fit; window_path is where
+    the SLO window is written, which a derived pair's long window is measured against."""
     found = []
     for p in pairs:
         where = p.path + ((p.factor_key,) if p.explicit else ())
         if p.factor * budget >= 1:
             found.append((where, f"a {format_number(p.factor)}x burn rate with an error budget of "
                                  f"{format_number(round(budget * 100, 9))}% needs more than 100% errors: this "
-                                 f"{p.severity} could never fire; lower the factor or raise the objective"))
+                                 f"{p.severity} could never fire; "
+                                 + ("lower the factor or raise the objective" if p.explicit else
+                                    "give alerting.burnRates with longer windows, or raise the objective")))
         if p.long > window:
-            found.append((p.path + (("long",) if p.explicit else ()),
+            found.append((p.path + ("long",) if p.explicit else window_path,
                           f"long window {format_duration(p.long)} is longer than the SLO window "
                           f"{format_duration(window)}" + ("" if p.explicit else "; set alerting.burnRates")))
         if p.explicit and p.short >= p.long:

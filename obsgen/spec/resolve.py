@@ -433,7 +433,9 @@ class Resolver:
                 return
         window = parse_duration(slo.window or self.spec.slo_window)
         pairs = self._burn_pairs(path, slo)
-        for where, problem in burn_rates.problems(pairs, budget, window):
+        written = "slo_window" in self.spec.model_fields_set
+        window_path = path + ("window",) if slo.window else (("spec", "sloWindow") if written else path + ("objective",))
+        for where, problem in burn_rates.problems(pairs, budget, window, window_path):
             self.error(where, problem)
         for where, warning in burn_rates.warnings(pairs, window):
             self.warnings.append(self.positions.diagnostic(where, f"warning: {warning}"))
@@ -441,8 +443,7 @@ class Resolver:
             self._check_slice_granularity(path, slo, budget, pairs)
 
     def _burn_pairs(self, path: tuple, slo: fmt.Slo) -> list[burn_rates.Planned]:
-        window_path = path + ("window",) if slo.window else ("spec", "sloWindow")
-        return burn_rates.planned(slo, parse_duration(slo.window or self.spec.slo_window), path, window_path)
+        return burn_rates.planned(slo, parse_duration(slo.window or self.spec.slo_window), path)
 
     def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float,
                                  pairs: list[burn_rates.Planned]) -> None:
