@@ -368,7 +368,6 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
             out.append(Plan("hard outage", alert, slo_effects(base, slo, 1.0)))
             if slo.timeslice is not None:  # a slice without data is a bad one: a vanished gauge pages too
                 out.append(Plan("gauge disappears", alert, [bad_slices_on(base, slo, None)]))
-            out += low_traffic_plans(journey, slo, alert, alerts)
         elif alert.kind == "burn-rate-ticket":
             slo = next(s for s in journey.slos if s.name == alert.slo)
             factor = slow_burn_factor(slo)
@@ -417,6 +416,8 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
         elif alert.kind == "absent":
             inputs = alert_inputs(journey, alert)
             out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
+    for alert in (a for a in alerts if a.kind == "burn-rate-page"):  # after the rest: catalogue order is stable
+        out += low_traffic_plans(journey, next(s for s in journey.slos if s.name == alert.slo), alert, alerts)
     return out
 
 

@@ -57,13 +57,18 @@ def planned(slo: fmt.Slo, window: float, path: tuple) -> list[Planned]:
             out.append(Planned(path + ("alerting", "burnRates", j), b.severity, factor, long, parse_duration(b.short),
                                True, "factor" if b.factor is not None else "budgetShare"))
         return out
+    return default_pairs(window, path + ("objective",))
+
+
+def default_pairs(window: float, path: tuple = ()) -> list[Planned]:
+    """The workbook's budget shares as pairs for an SLO window (path: where their problems point)."""
     out = []
     for severity, share, long_text, short_text in DEFAULT_BUDGET_SHARES:
         long = parse_duration(long_text)
         factor = window_factor(share, window, long)
         if severity == "ticket":
             factor = max(factor, TICKET_FLOOR)
-        out.append(Planned(path + ("objective",), severity, factor, long, parse_duration(short_text), False))
+        out.append(Planned(path, severity, factor, long, parse_duration(short_text), False))
     return out
 
 
