@@ -133,3 +133,21 @@ def test_min_events_on_an_slo_without_events_is_refused():
     assert problems(text) == ["shop.yaml:18:29: minEvents guards SLOs that count events (availability, latency, "
                               "journey-time); a time-slice or raw SLI has none"]
     assert parse_journey(text.replace("minEvents: 10, ", ""), "shop.yaml").slos[0].burn_rates[0].min_events == 0
+
+
+def test_the_build_prints_the_warning_at_its_position_and_succeeds(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    name = "burn-windows-1d-6h.yaml"  # a daily job's page at 1x over 1d/6h
+    shutil.copy(ROOT / "tests" / "spec" / "crashes" / name, tmp_path / name)
+    result = subprocess.run([sys.executable, "-m", "obsgen", "build", "--no-validate", "--out", "out", name],
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{name}:17:38: warning: page at 1x over 1d fires at error ratios the budget sustains for the whole 30d "
+        f"window: a page should need a faster burn (factor above 1)"]
