@@ -122,6 +122,8 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
                              targets=targets, target_options=target_options, prometheus_version=prometheus_version)
     except ObsgenError as error:
         fail(error)
+    for warning in (w for journey in result.journeys for w in journey.journey.warnings):
+        click.echo(str(warning), err=True)
     if check:
         report_check(result)
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from obsgen.dimensions import aggregate, or_constant
+from obsgen.errors import Diagnostic
 from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher
 
 
@@ -118,6 +119,8 @@ class BurnRate:
     factor: float
     long: float
     short: float
+    # Low-traffic guard of a page pair: the valid events its short window must hold (0: no guard).
+    min_events: int = 0
 
 
 WINDOW_PLACEHOLDER = "{{.window}}"
@@ -402,6 +405,8 @@ class Journey:
     custom_alerts: tuple[CustomAlert, ...] = ()
     # spec.by: labels every aggregation keeps, so one spec serves many clusters (empty: one series per rule).
     dims: tuple[str, ...] = ()
+    # What the spec allows but probably did not mean (a page at 1x); reported by the build, never fatal.
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

@@ -11,6 +11,7 @@ never into generated/.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from obsgen import promtool
 from obsgen.emitters.alertmanager import emit_alertmanager
 from obsgen.emitters.prometheus import rule_file_artifacts
 from obsgen.errors import ObsgenError
-from obsgen.model import Journey
+from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.rules import AlertRule, rule_groups, shared_rule_groups
 from obsgen.rules.types import RuleGroup
@@ -62,8 +63,7 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
     slos = tuple(dataclasses.replace(
         slo,
         window=scale.window(slo.window),
-        burn_rates=tuple(dataclasses.replace(b, long=scale.window(b.long), short=scale.window(b.short))
-                         for b in slo.burn_rates),
+        burn_rates=tuple(_scaled_burn_rate(b, scale) for b in slo.burn_rates),
     ) for slo in journey.slos)
     dependencies = tuple(dataclasses.replace(
         dep,
@@ -73,6 +73,13 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
                                                   saturations=_scaled_saturations(dep.shared.saturations, scale)),
     ) for dep in journey.dependencies)
     return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+
+
+def _scaled_burn_rate(burn: BurnRate, scale: DrillScale) -> BurnRate:
+    """Windows scaled; the low-traffic guard too, since the same traffic puts fewer events in a shorter window."""
+    short = scale.window(burn.short)
+    guard = math.ceil(burn.min_events * short / burn.short) if burn.min_events else 0
+    return dataclasses.replace(burn, long=scale.window(burn.long), short=short, min_events=guard)
 
 
 def _scaled_health(health, scale: DrillScale):

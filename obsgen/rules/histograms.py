@@ -32,6 +32,13 @@ def valid_rate(histogram: Histogram, window: float, dims: tuple[str, ...] = ()) 
     return aggregate("sum", dims, f"histogram_count({_native_rate(histogram, window)})")
 
 
+def valid_increase(histogram: Histogram, window: float, dims: tuple[str, ...] = ()) -> str:
+    """Events within a window, whatever their latency (per dimension value)."""
+    if not histogram.native:
+        return aggregate("sum", dims, f"increase({histogram.count.promql()}[{format_duration(window)}])")
+    return aggregate("sum", dims, f"histogram_count(increase({histogram.series.promql()}[{format_duration(window)}]))")
+
+
 def to_seconds(histogram: Histogram, expr: str) -> str:
     return expr if histogram.scale == 1 else f"{expr} / {format_number(histogram.scale)}"
 

@@ -159,10 +159,39 @@ class Reference:
             limit = float(format_number(burn.factor)) * budget
             short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
             exact = slo.timeslice is not None
-            if self.greater(short, limit, exact) and self.greater(long, limit, exact):
+            if self.greater(short, limit, exact) and self.greater(long, limit, exact) and self.enough_events(slo, burn, step):
                 labels = (("journey", self.journey.name), ("slo", slo.name)) + self.timeslice_dims(slo, step)
                 return AlertSample(tuple(sorted(labels)), short)
         return None
+
+    def valid_events(self, slo: Slo, window: float, step: int) -> float | None:
+        """The guard's count: sum(increase(valid[window])) per stage (or histogram), a missing one as 0;
+        None when a single term has no series (its sum is an empty vector)."""
+        if slo.type == "availability":
+            selectors = [self.journey.stage(name).requests for name in slo.stages]
+        elif slo.type == "journey-time":
+            selectors = [self.journey.journey_time.count]
+        else:
+            selectors = [self.journey.stage(name).latency.count for name in slo.stages]
+        terms = [self.sim.sum_increase(s, step, window) for s in selectors]
+        if len(terms) == 1:
+            return terms[0]
+        total = None
+        for term in terms:  # (a or vector(0)) + (b or vector(0)), left to right
+            term = 0.0 if term is None else term
+            total = term if total is None else total + term
+        return total
+
+    def enough_events(self, slo: Slo, burn, step: int) -> bool:
+        """The low-traffic guard of a page pair: at least min_events valid events in its short window."""
+        if not burn.min_events:
+            return True
+        count = self.valid_events(slo, burn.short, step)
+        if count is None:
+            return False
+        if self.strict and abs(count - burn.min_events) <= AMBIGUITY * burn.min_events:
+            raise AmbiguousScenario(f"{count!r} valid events is on the guard's {burn.min_events}")
+        return count >= burn.min_events
 
     def _stage_of(self, alert: AlertRule):
         return self.journey.stage(alert.stages[0])

@@ -136,6 +136,28 @@ def slow_on(base: Baseline, stage: Stage, ratio: float) -> Effect:
     return Effect(("latency", stage.name), write, f"{_percent(ratio)} of {stage.name} requests are slow")
 
 
+def low_traffic_outage(journey: Journey, slo: Slo, per_minute: int) -> list[Effect]:
+    """Every event of the SLO's stages bad, at a traffic too low for the page's guard, healthy before and after."""
+    def effect(stage: Stage) -> Effect:
+        if slo.type == "availability":
+            def write(builder: WorldBuilder, start: int, end: int | None) -> None:
+                builder.stage_requests(stage, _phases(Traffic(per_minute), Traffic(per_minute, errors=per_minute), start, end))
+            return Effect(("requests", stage.name), write, f"all {per_minute} {stage.name} requests a minute fail")
+
+        def write_slow(builder: WorldBuilder, start: int, end: int | None) -> None:
+            builder.stage_latency(stage, _phases(Traffic(per_minute), Traffic(per_minute, slow=per_minute), start, end))
+        return Effect(("latency", stage.name), write_slow, f"all {per_minute} {stage.name} requests a minute are slow")
+    return [effect(journey.stage(name)) for name in slo.stages]
+
+
+def low_traffic(slo: Slo) -> int:
+    """Requests a minute at half the rate the tightest page guard needs (0 when whole requests cannot be)."""
+    guarded = [b for b in slo.burn_rates if b.severity == "page" and b.min_events]
+    if not guarded or slo.type not in ("availability", "latency"):
+        return 0
+    return int(min(b.min_events * 60 / b.short for b in guarded) // 2)
+
+
 def counts_failures(stage: Stage) -> bool:
     """The stage's failures alert counts the stage's own errors (not a counter of its own)."""
     return stage.failures_alert is not None and stage.failures_alert.failures == stage.errors
@@ -394,7 +416,20 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
         elif alert.kind == "absent":
             inputs = alert_inputs(journey, alert)
             out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
+    for alert in (a for a in alerts if a.kind == "burn-rate-page"):  # after the rest: catalogue order is stable
+        out += low_traffic_plans(journey, next(s for s in journey.slos if s.name == alert.slo), alert, alerts)
     return out
+
+
+def low_traffic_plans(journey: Journey, slo: Slo, page: AlertRule, alerts: list[AlertRule]) -> list[Plan]:
+    """The page's low-traffic guard holding: an outage of every request at a traffic below the guard raises
+    the (unguarded) ticket, and the page stays quiet, also at the minute the ticket fires."""
+    per_minute = low_traffic(slo)
+    ticket = next((a for a in alerts if a.slo == slo.name and a.kind == "burn-rate-ticket"), None)
+    if not per_minute or ticket is None:
+        return []
+    return [Plan(f"low traffic ({per_minute} requests a minute): the page's guard holds", ticket,
+                 low_traffic_outage(journey, slo, per_minute), [page], "low traffic")]
 
 
 # -- running plans ------------------------------------------------------------------------------------
@@ -432,13 +467,15 @@ def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> 
     start = INCIDENT_START
     ongoing = _world(journey, [(e, start, None) for p in members for e in p.effects], CAP + 1)
     probe = Timeline(Reference(journey, ongoing), [p.subject for p in members])
-    ends = []
+    ends, watched = [], [start]
     for plan in members:
         fired = probe.first_firing(plan.subject, start, CAP)
         if fired is None:
             raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): '{plan.title}' does not fire "
                                 f"within {format_duration(CAP * 60)}: the scenario cannot prove this alert")
         ends.append(fired + RECOVER_AFTER)
+        if plan.must_not_fire:  # the alerts that must stay quiet are asserted when the subject fires, too
+            watched.append(fired)
     world = _world(journey, [(e, start, end) for p, end in zip(members, ends) for e in p.effects], CAP + 1)
     scope = _scope(journey, alerts, world)
     timeline = Timeline(Reference(journey, world), scope)
@@ -461,7 +498,7 @@ def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> 
     parts = [f"{p.subject.alert} [{p.subject.severity}] {'; '.join(e.description for e in p.effects)} "
              f"{format_duration(start * 60)}-{format_duration(end * 60)}" for p, end in zip(members, ends)]
     name = f"{members[0].family}: {' | '.join(parts)}; then recovery"
-    return Scenario(name, world, timeline, horizon, _checks(timeline, names, [start, horizon], horizon), names,
+    return Scenario(name, world, timeline, horizon, _checks(timeline, names, watched + [horizon], horizon), names,
                     [p.subject for p in members])
 
 

@@ -223,10 +223,15 @@ class Stage(Model):
 
 
 class BurnRateWindow(Model):
-    """One multi-window burn-rate condition (Google SRE workbook, chapter 5)."""
+    """One multi-window burn-rate condition (Google SRE workbook, chapter 5): give its burn rate as a
+    factor, or as the share of the SLO window's error budget it may consume in the long window."""
 
     severity: Severity
-    factor: float = Field(gt=0)
+    factor: float | None = Field(default=None, gt=0, description="burn rate: fires when both windows' error ratio is above factor x (1 - objective)")
+    budget_share: float | None = Field(
+        default=None, gt=0, le=100,
+        description="instead of factor: percent of the SLO window's error budget consumed within the long window, e.g. 2 "
+                    "(factor = share x SLO window / long window, so the alert means the same for 7d and 90d SLOs)")
     long: Duration
     short: Duration
 
@@ -269,7 +274,16 @@ class SloAlerting(Model):
     name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)] | None = None
     page_for: Duration = "2m"
     ticket_for: Duration = "15m"
-    burn_rates: list[BurnRateWindow] | None = Field(default=None, description="defaults: page 14.4x 1h/5m and 6x 6h/30m; ticket 3x 1d/2h and 1x 3d/6h")
+    burn_rates: list[BurnRateWindow] | None = Field(
+        default=None,
+        description="defaults, from the share of the budget each may consume (SRE workbook): page 2% in 1h (short 5m) "
+                    "and 5% in 6h (30m), ticket 10% in 1d (2h) and 10% in 3d (6h); factor = share x SLO window / long "
+                    "window (14.4, 6, 3, 1 for 30d), tickets at least 1")
+    min_events: int | None = Field(
+        default=None, ge=0,
+        description="low-traffic guard: valid events each page pair's short window must hold before it may page "
+                    "(0: no guard). Default per pair: ceil(1 / (factor x (1 - objective))), the fewest events in which "
+                    "a single bad event cannot cross the page threshold. Event-based SLOs only")
 
 
 class Slo(Model):

@@ -13,16 +13,17 @@ from pydantic import BaseModel
 
 from obsgen import promregex
 from obsgen.errors import Diagnostic
-from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
+from obsgen.model import (BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
                           Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints, Saturation, Slo,
                           Stage, TimesliceSli)
 from obsgen.naming import camel, down_alert_name, saturation_alert_names
-from obsgen.promql import Matcher, Selector, format_number, parse_duration
+from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
 from obsgen.spec import signal_checks as checks
 from obsgen.spec.positions import PositionedDocument
-from obsgen.spec.profiles import DEFAULT_BURN_RATES, HEALTH_PROFILES
+from obsgen.spec import burn_rates
+from obsgen.spec.profiles import HEALTH_PROFILES
 from obsgen.spec.stage_profiles import UnreadableProfileFile, builtin_profiles, load_profile_file
 
 
@@ -106,6 +107,7 @@ class Resolver:
         self.sha256 = sha256
         self.base_dir = base_dir if base_dir is not None else Path(source).parent
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.profiles: dict[str, fmt.StageProfile] = dict(builtin_profiles())
 
     def error(self, path: tuple, message: str) -> None:
@@ -419,37 +421,44 @@ class Resolver:
                 self._check_latency_slo(path, slo)
 
     def _check_burn_rates(self, path: tuple, slo: fmt.Slo) -> None:
-        window = parse_duration(slo.window or self.spec.slo_window)
         budget = 1 - slo.objective / 100
-        factors = [b.factor for b in slo.alerting.burn_rates or []] or [f for _, f, _, _ in DEFAULT_BURN_RATES]
-        if slo.alerting.enabled and max(factors) * budget >= 1:
-            self.error(path + ("objective",),
-                       f"with an error budget of {format_number(budget * 100)}%, a burn rate of {format_number(max(factors))}x "
-                       f"needs more than 100% errors, so that alert could never fire; raise the objective or set "
-                       f"alerting.burnRates")
-        if slo.alerting.enabled and slo.type in TIMESLICE_TYPES:
-            self._check_slice_granularity(path, slo, budget)
+        if slo.alerting.min_events is not None and (slo.type in TIMESLICE_TYPES or slo.sli is not None):
+            self.error(path + ("alerting", "minEvents"), "minEvents guards SLOs that count events (availability, "
+                                                         "latency, journey-time); a time-slice or raw SLI has none")
+        if not slo.alerting.enabled:
+            return
         for j, burn in enumerate(slo.alerting.burn_rates or []):
-            bpath = path + ("alerting", "burnRates", j)
-            if parse_duration(burn.short) >= parse_duration(burn.long):
-                self.error(bpath + ("short",), f"short window {burn.short} must be shorter than long window {burn.long}")
-            if parse_duration(burn.long) > window:
-                self.error(bpath + ("long",), f"long window {burn.long} is longer than the SLO window")
+            if (burn.factor is None) == (burn.budget_share is None):
+                self.error(path + ("alerting", "burnRates", j), "give a burn rate exactly one of factor and budgetShare")
+                return
+        window = parse_duration(slo.window or self.spec.slo_window)
+        pairs = self._burn_pairs(path, slo)
+        written = "slo_window" in self.spec.model_fields_set
+        window_path = path + ("window",) if slo.window else (("spec", "sloWindow") if written else path + ("objective",))
+        for where, problem in burn_rates.problems(pairs, budget, window, window_path):
+            self.error(where, problem)
+        for where, warning in burn_rates.warnings(pairs, window):
+            self.warnings.append(self.positions.diagnostic(where, f"warning: {warning}"))
+        if slo.type in TIMESLICE_TYPES:
+            self._check_slice_granularity(path, slo, budget, pairs)
 
-    def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float) -> None:
+    def _burn_pairs(self, path: tuple, slo: fmt.Slo) -> list[burn_rates.Planned]:
+        return burn_rates.planned(slo, parse_duration(slo.window or self.spec.slo_window), path)
+
+    def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float,
+                                 pairs: list[burn_rates.Planned]) -> None:
         """A time-slice SLI moves in whole slices: one bad slice is slice/long of a long window. When that
         alone is above a page threshold, a single bad minute pages and a slow burn cannot be told from a
         fast one; the windows do not fit the objective."""
-        burns = slo.alerting.burn_rates or [fmt.BurnRateWindow(severity=sev, factor=f, long=lo, short=sh)
-                                            for sev, f, lo, sh in DEFAULT_BURN_RATES]
-        for burn in (b for b in burns if b.severity == "page"):
-            one_slice = TIMESLICE_SECONDS / parse_duration(burn.long)
+        for burn in (b for b in pairs if b.severity == "page"):
+            one_slice = TIMESLICE_SECONDS / burn.long
             if one_slice > burn.factor * budget:
                 self.error(path + ("objective",),
-                           f"one bad minute is {format_number(round(one_slice * 100, 3))}% of the {burn.long} window, "
-                           f"above the page threshold of {format_number(burn.factor)}x the "
-                           f"{format_number(round(budget * 100, 6))}% budget: a single bad minute would page. "
-                           f"Lengthen the page windows (alerting.burnRates) or lower the objective")
+                           f"one bad minute is {format_number(round(one_slice * 100, 3))}% of the "
+                           f"{format_duration(burn.long)} window, above the page threshold of "
+                           f"{format_number(burn.factor)}x the {format_number(round(budget * 100, 6))}% budget: a "
+                           f"single bad minute would page. Lengthen the page windows (alerting.burnRates) or lower "
+                           f"the objective")
                 return
 
     def _check_latency_slo(self, path: tuple, slo: fmt.Slo) -> None:
@@ -582,7 +591,7 @@ class Resolver:
             journey_time=self._journey_time(),
             journey_time_title=(self.spec.journey_time.title if self.spec.journey_time and self.spec.journey_time.title
                                 else "End-to-end journey time"),
-            slos=tuple(self._slo(s) for s in self.spec.slos),
+            slos=tuple(self._slo(i, s) for i, s in enumerate(self.spec.slos)),
             dependencies=tuple(self._dependency(i, d) for i, d in enumerate(self.spec.dependencies)),
             business=tuple(self._business(b) for b in self.spec.business),
             source=self.source,
@@ -590,6 +599,7 @@ class Resolver:
             declared_at=self._location(("metadata", "name")),
             custom_alerts=tuple(self._custom_alert(a) for a in self.spec.alerts),
             dims=tuple(self.spec.by),
+            warnings=tuple(sorted(set(self.warnings))),
         )
 
     @staticmethod
@@ -725,28 +735,25 @@ class Resolver:
             severity=alert.severity,
         )
 
-    def _slo(self, slo: fmt.Slo) -> Slo:
-        burns = slo.alerting.burn_rates
-        burn_rates = tuple(
-            BurnRate(b.severity, b.factor, parse_duration(b.long), parse_duration(b.short)) for b in burns
-        ) if burns else tuple(
-            BurnRate(sev, factor, parse_duration(long), parse_duration(short))
-            for sev, factor, long, short in DEFAULT_BURN_RATES
-        )
+    def _slo(self, i: int, slo: fmt.Slo) -> Slo:
+        objective = round(slo.objective / 100, 12)
+        event_based = slo.type not in TIMESLICE_TYPES and slo.sli is None
+        pairs = burn_rates.burn_rates(self._burn_pairs(("spec", "slos", i), slo), round(1 - objective, 12),
+                                      slo.alerting.min_events, event_based)
         return Slo(
             name=slo.name,
             title=slo.title or camel(slo.name),
             description=slo.description or "",
             type=slo.type or "query",
             stages=tuple(slo.stages),
-            objective=round(slo.objective / 100, 12),
+            objective=objective,
             window=parse_duration(slo.window or self.spec.slo_window),
             threshold=parse_duration(slo.threshold) if slo.threshold else None,
             alerting=slo.alerting.enabled,
             alert_name=slo.alerting.name or f"{camel(self.doc.metadata.name, slo.name)}ErrorBudgetBurn",
             page_for=parse_duration(slo.alerting.page_for),
             ticket_for=parse_duration(slo.alerting.ticket_for),
-            burn_rates=burn_rates,
+            burn_rates=pairs,
             query=QuerySli(slo.sli.error_query, slo.sli.good_query, slo.sli.total_query) if slo.sli else None,
             timeslice=self._timeslice(slo),
         )

@@ -26,6 +26,9 @@ def test_scaled_journey_scales_every_alert_window(purchase_journey):
     slo = scaled.slos[0]
     assert slo.window == 30 * 86400 / 60
     assert [(b.long, b.short) for b in slo.burn_rates] == [(60, 20), (360, 30), (1440, 120), (4320, 360)]
+    # The low-traffic guard shrinks with its short window: the same traffic puts fewer events in it
+    # (70 events in 5m -> 5 in 20s; 167 in 30m -> 3 in 30s).
+    assert [b.min_events for b in slo.burn_rates] == [5, 3, 0, 0]
     saturation, = scaled.dependency("rabbitmq").saturations
     assert (saturation.predict_range, saturation.predict_ahead) == (30, 60)
     # Not windows: thresholds and objectives stay.

@@ -61,3 +61,17 @@ def test_plan_measures_fast_burns_per_minute_and_slow_ones_over_days(bench, purc
     assert outage.step == 60 and outage.history == 3 * 24 * 60
     budget = bench.plan(purchase_journey, bench.Case(checkout_success, 0.001), alerts)
     assert budget.step == 300 and budget.incident * budget.step == 3 * 86400  # nothing fires: a full 3d
+
+
+def test_windows_mode_compares_fixed_with_window_aware_factors_and_counts_budget_spent(purchase_journey):
+    from benchmarks import burn_windows
+
+    slo = next(s for s in purchase_journey.slos if s.name == "checkout-success")
+    assert [b.factor for b in burn_windows.fixed(slo).burn_rates] == [14.4, 6, 3, 1]
+    week = burn_windows.window_aware(slo, 7)
+    assert [b.factor for b in week.burn_rates] == pytest.approx([3.36, 1.4, 1, 1])
+    assert [b.min_events for b in week.burn_rates] == [298, 715, 0, 0]
+    assert [b.min_events for b in burn_windows.window_aware(slo, 30, guarded=False).burn_rates] == [0, 0, 0, 0]
+    # 1% bad for 22 minutes of a 0.1% budget over 7 days: 0.22 / (0.001 x 10080) = 2.18%
+    assert burn_windows.budget_spent(0.01, 22, slo, 7) == "2.18%"
+    assert burn_windows.budget_spent(0.01, None, slo, 7) == "-"

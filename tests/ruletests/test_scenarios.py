@@ -26,8 +26,8 @@ def alerts(purchase_journey):
     return {(a.alert, a.severity): a for a in all_alerts(purchase_journey)}
 
 
-def scenario_of(catalogue, alert) -> Scenario:
-    return next(s for s in catalogue if alert in s.subjects)
+def scenario_of(catalogue, alert, family: str = "") -> Scenario:
+    return next(s for s in catalogue if alert in s.subjects and s.name.startswith(family))
 
 
 def test_hard_outage_pages_two_minutes_after_the_first_bad_sample(catalogue, alerts):
@@ -55,7 +55,7 @@ def test_hard_outage_page_resolves_when_the_30m_short_window_is_clean(catalogue,
 def test_slow_burn_tickets_when_all_the_data_so_far_burns_faster_than_1x(catalogue, alerts, purchase_journey):
     ticket = alerts[("PurchaseCheckoutSuccessErrorBudgetBurn", "ticket")]
     page = alerts[("PurchaseCheckoutSuccessErrorBudgetBurn", "page")]
-    timeline = scenario_of(catalogue, ticket).timeline
+    timeline = scenario_of(catalogue, ticket, "slow burn").timeline
     healthy = Baseline(purchase_journey).error_ratio(purchase_journey.stage("checkout")) / 0.001  # in budgets
     # Every window is longer than the data (minutes), so each holds all of it: S healthy minutes and
     # t - S minutes at 2x. (S * healthy + 2 (t - S)) / t > 1  <=>  t > S (2 - healthy).
@@ -64,6 +64,18 @@ def test_slow_burn_tickets_when_all_the_data_so_far_burns_faster_than_1x(catalog
     assert not timeline.fires(ticket, pending + 15 - 1)
     assert timeline.fires(ticket, pending + 15)  # ticket `for: 15m`
     assert not any(timeline.fires(page, step) for step in range(pending + 16))
+
+
+def test_low_traffic_outage_tickets_but_the_guard_holds_the_page(catalogue, alerts, purchase_journey):
+    ticket = alerts[("PurchaseCheckoutSuccessErrorBudgetBurn", "ticket")]
+    page = alerts[("PurchaseCheckoutSuccessErrorBudgetBurn", "page")]
+    scenario = scenario_of(catalogue, ticket, "low traffic")
+    # every checkout request fails, at 2 a minute: 10 in 5m and 60 in 30m, under the guards' 70 and 167
+    assert "all 2 checkout requests a minute fail" in scenario.name
+    fired = next(step for step in range(scenario.horizon) if scenario.timeline.fires(ticket, step))
+    assert not any(scenario.timeline.fires(page, step) for step in range(scenario.horizon + 1))
+    # promtool asserts the page quiet at the minute the ticket fires, when an unguarded page would fire too
+    assert (fired, page.alert) in scenario.checks
 
 
 def test_dependency_down_fires_after_its_for(catalogue, alerts):

@@ -142,7 +142,8 @@ def test_burn_rate_that_could_never_fire_is_an_error():
       objective: 90
 """
     found = problems(text)
-    assert len(found) == 1 and found[0].startswith("shop.yaml:17:18: with an error budget of 10%, a burn rate of 14.4x")
+    assert len(found) == 1 and found[0].startswith(
+        "shop.yaml:17:18: a 14.4x burn rate with an error budget of 10% needs more than 100% errors")
 
 
 def test_long_journey_names_get_distinct_dashboard_uids_within_40_chars():

@@ -3,6 +3,7 @@
 from obsgen.lint.check import from_modules
 from obsgen.lint.rules import (
     alerts_annotations,
+    alerts_burn_rate_window,
     alerts_for,
     alerts_labels,
     promql_range,
@@ -18,6 +19,7 @@ RULE_CHECKS = from_modules(
         promtool_rules,
         promql_syntax,
         alerts_for,
+        alerts_burn_rate_window,
         alerts_labels,
         alerts_annotations,
         record_name,

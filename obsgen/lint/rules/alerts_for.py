@@ -3,10 +3,15 @@
 One scrape glitch, restart or slow target then pages someone.  A ``for``
 duration makes the condition prove itself over a few evaluations; pick it
 from how long the problem may last before a human must act.
+
+Multi-window burn-rate alerts (obsgen.lint.burn_rate) are exempt: their long
+window already proves the burn over an hour or more, and the SRE workbook
+recommends them without ``for``, which would only delay the page.
 """
 
 from __future__ import annotations
 
+from obsgen.lint.burn_rate import burn_rate_pairs
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
 from obsgen.lint.promql import parse_duration
@@ -19,6 +24,8 @@ KNOWN_AS = ("pint rule/for (with a minimum set)",)
 
 def check(ctx):
     for rule in ctx.alerts():
+        if burn_rate_pairs(rule.expr) is not None:
+            continue
         duration = rule.scalar("for")
         if duration is None:
             message = f"alert {rule.name!r} has no 'for:'; it fires on one bad evaluation"
