@@ -202,7 +202,8 @@ class Reference:
     def _budget_exhausted(self, alert: AlertRule, step: int) -> AlertSample | None:
         slo = self._slo(alert)
         left = self.budget_left(slo, step)
-        if left is None or self.greater(left, 0.0):
+        # Time slices: counts of slices, where landing on the limit is exact (see greater).
+        if left is None or self.greater(left, 0.0, slo.timeslice is not None):
             return None
         return AlertSample(self._slo_labels(slo, step), left)
 
@@ -210,7 +211,8 @@ class Reference:
         """left * window / (ratio_w / budget) < forecast_within for every forecast window, while budget is left."""
         slo = self._slo(alert)
         left = self.budget_left(slo, step)
-        if not self.greater(left, 0.0):
+        exact = slo.timeslice is not None
+        if not self.greater(left, 0.0, exact):
             return None
         budget, window = float(format_number(slo.error_budget)), float(format_number(slo.window))
         within = float(format_number(slo.budget.forecast_within))
@@ -220,7 +222,8 @@ class Reference:
             if ratio is None:
                 return None
             times.append(divide(left * window, divide(ratio, budget)))
-        if not all(self.greater(within, t) for t in times):
+        # A burn rate of 0 leaves the budget forever (+Inf): never under any limit, and no rounding decides that.
+        if not all(math.isfinite(t) and self.greater(within, t, exact) for t in times):
             return None
         return AlertSample(self._slo_labels(slo, step), times[0])
 
