@@ -407,7 +407,8 @@ class Resolver:
         """A time-slice SLI has no events to count, every other SLI has no slices: the method follows the type."""
         supported = "timeslices" if slo.type in TIMESLICE_TYPES else "occurrences"
         if slo.budgeting_method is not None and slo.budgeting_method != supported:
-            kind = f"a {slo.type} SLO" if slo.type else "a raw SLI"
+            article = "an" if slo.type and slo.type[0] in "aeiou" else "a"
+            kind = f"{article} {slo.type} SLO" if slo.type else "a raw SLI"
             self.error(path + ("budgetingMethod",), f"{kind} is budgeted by {supported}, not {slo.budgeting_method} "
                                                     f"(docs/error-budgets.md)")
         within = slo.alerting.budget.forecast_within
