@@ -100,8 +100,9 @@ def rates_for(slo: Slo) -> list[float]:
 def alerts_for(journey: Journey, slo: Slo) -> list[AlertRule]:
     stage = slo.stages[0]
     symptom_kind = "error-rate" if slo.type == "availability" else "latency"
+    # The SLO's burn-rate alerts (not its budget alerts, which read the SLO window) and the stage's symptom.
     return [a for a in all_alerts(journey)
-            if a.slo == slo.name or (a.kind == symptom_kind and a.stages == (stage,))]
+            if (a.slo == slo.name and a.kind.startswith("burn-rate")) or (a.kind == symptom_kind and a.stages == (stage,))]
 
 
 def rules_file(journey: Journey, slo: Slo, alerts: list[AlertRule]) -> dict:

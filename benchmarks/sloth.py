@@ -60,7 +60,7 @@ def _templated(query: str) -> str:
 
 
 def _events(selectors: list[Selector]) -> str:
-    # The terms of obsgen.rules.sli._sum_terms: a stage without events yet counts as zero.
+    # The terms of obsgen.rules.sli.sum_terms: a stage without events yet counts as zero.
     return " + ".join(f"({rate_sum(s, _SENTINEL)} or vector(0))" for s in selectors)
 
 

@@ -140,6 +140,18 @@ class QuerySli:
 
 
 @dataclass(frozen=True)
+class BudgetPolicy:
+    """The budget policy's alerts: the window's budget is spent, and it will be within ``forecast_within`` seconds
+    at the recent burn rate. A severity of None turns that alert off."""
+
+    exhausted_alert: str
+    exhausted_severity: str | None
+    forecast_alert: str
+    forecast_severity: str | None
+    forecast_within: float
+
+
+@dataclass(frozen=True)
 class TimesliceSli:
     """A time-slice SLI: each minute is good or bad by a gauge against a threshold, and the SLI is the share
     of bad minutes. ``freshness``: the age of the newest timestamp (time() - max) above ``threshold``
@@ -168,6 +180,12 @@ class Slo:
     burn_rates: tuple[BurnRate, ...]
     query: QuerySli | None = None  # type "query"
     timeslice: TimesliceSli | None = None  # types "freshness" and "lag"
+    budget: BudgetPolicy | None = None  # None: no budget alerts (alerting off)
+
+    @property
+    def budgeting_method(self) -> str:
+        """OpenSLO's budgetingMethod: time-slice SLIs count bad minutes, every other SLI counts bad events."""
+        return "timeslices" if self.timeslice is not None else "occurrences"
 
     @property
     def error_budget(self) -> float:

@@ -14,3 +14,8 @@ def saturation_alert_names(prefix: str, signal: str, predicted: bool) -> tuple[s
     """A saturation signal's alert and predicted alert: 'PurchaseRabbitmq', 'backlog' -> PurchaseRabbitmqBacklogHigh."""
     base = f"{prefix}{camel(signal)}"
     return f"{base}High", (f"{base}PredictedHigh" if predicted else None)
+
+
+def budget_alert_names(prefix: str) -> tuple[str, str]:
+    """An SLO's budget-policy alerts: 'PurchaseCheckout' -> PurchaseCheckoutErrorBudgetExhausted, ...RunningOut."""
+    return f"{prefix}ErrorBudgetExhausted", f"{prefix}ErrorBudgetRunningOut"

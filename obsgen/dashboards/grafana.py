@@ -198,13 +198,14 @@ class FieldConfig:
 
 def timeseries(title: str, description: str, targets: list, fields: FieldConfig, *,
                threshold_style: str = "off", stack: bool = False, legend_calcs: tuple[str, ...] = ("lastNotNull", "max"),
-               fill: int = 10) -> dict:
+               fill: int = 10, time_from: str | None = None) -> dict:
     panel = gl.TimeSeries(
         title=title, description=description, dataSource=PROMETHEUS, targets=refs(targets),
         unit=fields.unit, thresholdsStyleMode=threshold_style, fillOpacity=fill, lineWidth=2,
         legendDisplayMode="table", legendPlacement="bottom", legendCalcs=list(legend_calcs),
         tooltipMode="multi", tooltipSort="desc", showPoints="never", spanNulls=False,
         stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
+        timeFrom=time_from,
     )
     return _clean_panel(panel, fields, color_mode=fields.color_mode)
 

@@ -28,6 +28,7 @@ from obsgen.dashboards.variables import choice_variable, datasource_variable
 from obsgen.model import Fleet, Journey, SharedDependency, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import slo_meta
+from obsgen.rules.sli import forecast_windows
 
 TITLE = "Journeys"
 TAGS = ["obsgen", "index"]
@@ -193,12 +194,32 @@ def _slo_stats(journey: Journey, slo: Slo) -> list[PanelDef]:
     budget = g.stat(
         f"{slo.title}: budget left",
         f"Error budget left over the {window} window: 100% untouched, 0% spent, below 0 the SLO is broken. "
-        f"The budget is {format_number(slo.error_budget * 100)}% of events. {owner}",
+        f"The budget is {format_number(slo.error_budget * 100)}% of {'minutes' if slo.timeslice else 'events'}. "
+        f"{owner}",
         [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo))],
         g.FieldConfig("percentunit", BUDGET_STEPS, decimals=1, links=_slo_links(journey, slo)),
     )
-    return [PanelDef(f"{key}/sli", sli, STAT_WIDTH, HEIGHT, slo.stages),
-            PanelDef(f"{key}/budget", budget, STAT_WIDTH, HEIGHT, slo.stages)]
+    panels = [PanelDef(f"{key}/sli", sli, STAT_WIDTH, HEIGHT, slo.stages),
+              PanelDef(f"{key}/budget", budget, STAT_WIDTH, HEIGHT, slo.stages)]
+    windows = forecast_windows(slo)
+    if slo.budget is not None and slo.budget.forecast_severity and windows:
+        panels.append(PanelDef(f"{key}/budget-lasts", _budget_lasts(journey, slo, windows[0], owner),
+                               STAT_WIDTH, HEIGHT, slo.stages))
+    return panels
+
+
+def _budget_lasts(journey: Journey, slo: Slo, window: float, owner: str) -> dict:
+    """How long the budget left lasts at the recent burn rate: the budget forecast alert's number."""
+    within = slo.budget.forecast_within
+    return g.stat(
+        f"{slo.title}: budget lasts",
+        f"How long the error budget left lasts at the burn rate of the last {format_duration(window)}; red under "
+        f"{format_duration(within)}, where {slo.budget.forecast_alert} fires (once the burn rate of every forecast "
+        f"window agrees). Empty while nothing burns, below 0 once the budget is spent. {owner}",
+        [g.prom(q.budget_time_left(journey, slo, window))],
+        g.FieldConfig("s", (g.Step(g.RED), g.Step(g.GREEN, within)), decimals=1, links=_slo_links(journey, slo)),
+        graph=False,
+    )
 
 
 # --------------------------------------------------------------------------- shared dependencies

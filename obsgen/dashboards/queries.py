@@ -116,6 +116,21 @@ def burn_rate(journey: Journey, slo: Slo, window: float) -> str:
     return f"{slo_series(journey, sli_record_name(window), slo)}\n/ {join}\n{budget}"
 
 
+def budget_time_left(journey: Journey, slo: Slo, window: float) -> str:
+    """Seconds until the budget left is spent at the burn rate of a window, as the budget forecast alert
+    computes it (obsgen.rules.budget): left * SLO window / burn rate."""
+    left = slo_series(journey, slo_meta.BUDGET_REMAINING, slo)
+    return f"{left} * {format_number(slo.window)}\n/\n(\n{burn_rate(journey, slo, window)}\n)"
+
+
+def ideal_budget_left(journey: Journey, slo: Slo) -> str:
+    """The budget left if it were spent evenly from the start of a panel spanning one SLO window: 100% at the
+    start, 0% at the end. The panel's end is the timestamp of a constant series @ end(), so no Grafana
+    variable is needed."""
+    end = f"timestamp({slo_series(journey, slo_meta.OBJECTIVE, slo)} @ end())"
+    return f"({end} - time()) / {format_number(slo.window)}"
+
+
 def counter_total(journey: Journey, record: str) -> str:
     """Events over the panel's time range, from a recorded 5m rate: each 5m sample times 300 s counts
     the events of its 5 minutes, and the samples of a [range:5m] subquery do not overlap."""

@@ -19,14 +19,31 @@ from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
 from obsgen.model import Journey, RunbookHints
 from obsgen.render import header_lines
-from obsgen.rules import AlertRule, all_alerts
+from obsgen.rules import AlertRule, all_alerts, budget
 
 RUNBOOK_DIR = "runbook"
+BUDGET_KINDS = (budget.EXHAUSTED, budget.FORECAST)
+# The budget policy (the SRE workbook's error budget policy), what both budget alerts ask the team to apply.
+BUDGET_POLICY = (
+    "- Freeze risky releases: only fixes and reliability work ship until the budget is back above zero "
+    "(or, for the forecast, until the burn rate is back under 1×).",
+    "- Find what spent it: the dashboard's burn-down panel shows when the budget went, the burn-rate alerts "
+    "of that time and the impact map why. Write a postmortem when one incident took more than a fifth of it.",
+    "- Put the fixes first: the next sprint's reliability items (retries, capacity, rollbacks) before features.",
+    "- If the objective is wrong rather than the service (users were fine), change the SLO in the spec, reviewed "
+    "like code, rather than ignoring the alert.",
+)
 
 _MEANING = {
     "burn-rate": ("The SLO is spending its error budget faster than it can afford: at this rate the budget "
                   "runs out before the SLO window ends. The page variant burns fast (hours to exhaustion), "
                   "the ticket variant slowly (days)."),
+    "budget-exhausted": ("The SLO's error budget for its window is spent: over the window, more events (or minutes) "
+                         "were bad than the objective allows, so the promise is broken until bad ones leave the "
+                         "window. It is a decision to take, not a fire to put out: nothing may be failing right now."),
+    "budget-forecast": ("At the burn rate of the last days the error budget left will be spent before long (the "
+                        "description says when): the SLO is on course to miss its objective for the window, though "
+                        "no burn-rate alert may fire, as the pace is slow. Act while there is budget left."),
     "error-rate": "Too many of the stage's events fail right now.",
     "latency": "The stage is slow for many users right now.",
     "dependency-down": "A dependency reports no healthy instance: this is a cause, and it pages.",
@@ -117,6 +134,8 @@ def _symptom_impact(journey: Journey, impacts: ImpactMap, alert: AlertRule) -> l
 def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
     """The titles of the dashboard rows that show this alert's subject, as the dashboard names them."""
     kind = _kind(alert)
+    if kind in BUDGET_KINDS:
+        return [slos.section(journey).title]
     if kind == "burn-rate":
         slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
         keys = {"availability": [slos, errors], "query": [slos, errors], "latency": [slos, journey_time],
@@ -253,6 +272,8 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
         notes = next(c.runbook for c in journey.custom_alerts if c.name == alert.alert)
         if notes:
             lines += [f"**What to do** (from the spec). {md.text(notes)}", ""]
+    if kind in BUDGET_KINDS:
+        lines += ["**What to do** (the budget policy):", "", *BUDGET_POLICY, ""]
     if kind == "dependency-down":
         impact = impacts.of(alert.dependency)
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]

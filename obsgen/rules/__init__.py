@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from obsgen.model import Fleet, Journey
 from obsgen.rules.absent import absent_alerts
+from obsgen.rules.budget import budget_alerts
 from obsgen.rules.burn_rate import burn_rate_alerts
 from obsgen.rules.custom_alerts import custom_alerts
 from obsgen.rules.dashboard_series import business_rules, stage_rules
+from obsgen.rules.period import PERIOD_INTERVAL, period_rules
 from obsgen.rules.dependency_alerts import dependency_alerts, shared_dependency_alerts
 from obsgen.rules.sli import sli_recording_rules
 from obsgen.rules.slo_meta import slo_meta_rules
@@ -31,6 +33,8 @@ def generated_alerts(journey: Journey) -> list[AlertRule]:
     alerts: list[AlertRule] = []
     for slo in journey.slos:
         alerts.extend(burn_rate_alerts(journey, slo))
+    for slo in journey.slos:
+        alerts.extend(budget_alerts(journey, slo))
     alerts.extend(stage_alerts(journey))
     alerts.extend(dependency_alerts(journey))
     alerts.extend(absent_alerts(journey))
@@ -41,8 +45,9 @@ def generated_alert_names(journey: Journey) -> list[str]:
     """One name per alert obsgen derives, for the uniqueness check: an SLO's page and ticket
     burn-rate rules are one alert told apart by severity, so its name counts once."""
     burn_rate = [name for slo in journey.slos for name in dict.fromkeys(a.alert for a in burn_rate_alerts(journey, slo))]
+    budget = [a.alert for slo in journey.slos for a in budget_alerts(journey, slo)]
     others = stage_alerts(journey) + dependency_alerts(journey) + absent_alerts(journey)
-    return burn_rate + [alert.alert for alert in others]
+    return burn_rate + budget + [alert.alert for alert in others]
 
 
 def journey_alerts(journey: Journey) -> list[AlertRule]:
@@ -68,9 +73,11 @@ def _shared_group(shared) -> list[RuleGroup]:
 def rule_groups(journey: Journey) -> list[RuleGroup]:
     name = journey.name
     sli = [r for slo in journey.slos for r in sli_recording_rules(journey, slo)]
+    period = [r for slo in journey.slos for r in period_rules(journey, slo)]
     meta = [r for slo in journey.slos for r in slo_meta_rules(journey, slo)]
     groups = [
         RuleGroup(f"obsgen-{name}-sli", tuple(sli), file=RECORDING_FILE),
+        RuleGroup(f"obsgen-{name}-sli-period", tuple(period), interval=PERIOD_INTERVAL, file=RECORDING_FILE),
         RuleGroup(f"obsgen-{name}-slo-meta", tuple(meta), file=RECORDING_FILE),
         RuleGroup(f"obsgen-{name}-dashboard", tuple(stage_rules(journey) + business_rules(journey)), file=RECORDING_FILE),
         RuleGroup(f"obsgen-{name}-alerts", tuple(journey_alerts(journey)), file=ALERTING_FILE),

@@ -35,7 +35,7 @@ def sli_series(journey: Journey, slo: Slo, window: float) -> Selector:
     return Selector(sli_record_name(window), tuple(Matcher(k, "=", v) for k, v in slo_labels(journey, slo)))
 
 
-def _sum_terms(rates: list[str], zero: str | None) -> str:
+def sum_terms(rates: list[str], zero: str | None) -> str:
     # A stage that has not seen an event yet has no series: count it as zero, not as missing.
     return "\n  + ".join(f"({rate} or {zero})" if zero else f"({rate})" for rate in rates)
 
@@ -46,11 +46,11 @@ def _ratio(numerator: list[str], denominator: list[str], dims: tuple[str, ...] =
     zero = zero_like(dims, denominator)
     # Per dimension value, a lone denominator is its own skeleton: nothing to fill in.
     zero_denominator = None if dims and len(denominator) == 1 else zero
-    return (f"(\n  {_sum_terms(numerator, zero)}\n)\n/\n"
-            f"(\n  {_sum_terms(denominator, zero_denominator)}\n  > 0\n)")
+    return (f"(\n  {sum_terms(numerator, zero)}\n)\n/\n"
+            f"(\n  {sum_terms(denominator, zero_denominator)}\n  > 0\n)")
 
 
-def _histograms(journey: Journey, slo: Slo) -> list[Histogram]:
+def slo_histograms(journey: Journey, slo: Slo) -> list[Histogram]:
     if slo.type == "journey-time":
         return [journey.journey_time]
     return [journey.stage(name).latency for name in slo.stages]
@@ -111,23 +111,32 @@ def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
         dims = journey.dims
         return _ratio([rate_sum(s.errors, window, by=dims) for s in stages],
                       [rate_sum(s.requests, window, by=dims) for s in stages], dims)
-    histograms = _histograms(journey, slo)
+    histograms = slo_histograms(journey, slo)
     good = [good_rate(h, slo.threshold, window, journey.dims) for h in histograms]
     valid = [valid_rate(h, window, journey.dims) for h in histograms]
     return f"1 - {_ratio(good, valid, journey.dims)}"
 
 
+# The budget forecast's windows (obsgen.rules.budget): the burn rate of the last day, confirmed by three.
+FORECAST_WINDOWS = (86400.0, 259200.0)
+
+
+def forecast_windows(slo: Slo) -> tuple[float, ...]:
+    """The windows the budget forecast reads, none longer than the SLO window (whose ratio is the period's)."""
+    return tuple(w for w in FORECAST_WINDOWS if w <= slo.window)
+
+
+def recorded_windows(slo: Slo) -> tuple[float, ...]:
+    """Every window an SLI ratio is recorded at besides the SLO window: the alerts', the dashboards' 5m and
+    the budget forecast's."""
+    extra = forecast_windows(slo) if slo.budget is not None and slo.budget.forecast_severity else ()
+    return tuple(sorted(set(slo.windows) | {w for w in extra if w < slo.window}))
+
+
 def sli_recording_rules(journey: Journey, slo: Slo) -> list[RecordingRule]:
+    """The short-window ratios; the SLO window's ratio is obsgen.rules.period's, in a slower group."""
     labels = slo_labels(journey, slo)
     # The indicator comes first: the ratios that average it read this evaluation's slice.
     rules = [RecordingRule(SLI_TIMESLICE, timeslice_indicator(slo, journey.dims), labels)] if slo.timeslice else []
-    rules += [RecordingRule(sli_record_name(w), sli_error_ratio(journey, slo, w), labels) for w in slo.windows]
-    rules.append(RecordingRule(sli_record_name(slo.window), period_error_ratio(journey, slo), labels))
+    rules += [RecordingRule(sli_record_name(w), sli_error_ratio(journey, slo, w), labels) for w in recorded_windows(slo)]
     return rules
-
-
-def period_error_ratio(journey: Journey, slo: Slo) -> str:
-    """The SLO-window ratio from the 5m series (as Sloth does): cheap, and survives counter resets."""
-    series = f"{sli_record_name(300)}{slo_selector(journey, slo)}"
-    window = format_duration(slo.window)
-    return f"sum_over_time({series}[{window}])\n/\ncount_over_time({series}[{window}])"

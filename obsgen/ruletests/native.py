@@ -17,7 +17,7 @@ def native_stages(journey: Journey) -> set[str]:
     return {s.name for s in journey.stages if s.latency is not None and s.latency.native}
 
 
-def _slo_reads_native(journey: Journey, slo: Slo) -> bool:
+def slo_reads_native(journey: Journey, slo: Slo) -> bool:
     if slo.type == "journey-time":
         return journey.journey_time is not None and journey.journey_time.native
     return slo.type == "latency" and bool(set(slo.stages) & native_stages(journey))
@@ -32,7 +32,7 @@ def _native_counts(journey: Journey) -> list:
 
 def alert_reads_native(journey: Journey, alert: AlertRule) -> bool:
     if alert.slo is not None:
-        return any(_slo_reads_native(journey, s) for s in journey.slos if s.name == alert.slo)
+        return any(slo_reads_native(journey, s) for s in journey.slos if s.name == alert.slo)
     if alert.kind == "latency":
         return alert.stages[0] in native_stages(journey)
     if alert.kind == "absent":
@@ -43,7 +43,7 @@ def alert_reads_native(journey: Journey, alert: AlertRule) -> bool:
 def recording_reads_native(journey: Journey, rule: RecordingRule) -> bool:
     labels = dict(rule.labels)
     if "slo" in labels:
-        return any(_slo_reads_native(journey, s) for s in journey.slos if s.name == labels["slo"])
+        return any(slo_reads_native(journey, s) for s in journey.slos if s.name == labels["slo"])
     native_quantiles = {quantile_name(STAGE_LATENCY, q) for q in QUANTILES}
     return labels.get("stage") in native_stages(journey) and rule.record in native_quantiles
 

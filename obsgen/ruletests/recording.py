@@ -17,6 +17,7 @@ from obsgen.promql import Selector, format_number, parse_duration, series
 from obsgen.rules import RecordingRule, rule_groups
 from obsgen.rules import dashboard_series as dash
 from obsgen.rules import slo_meta as meta
+from obsgen.rules import period
 from obsgen.ruletests.native import recording_reads_native
 from obsgen.rules.sli import SLI_ERROR, SLI_TIMESLICE
 from obsgen.ruletests.promsim import bucket_quantile, divide
@@ -120,6 +121,9 @@ class RecordingExpectations:
         ref, step, record = self.reference, self.step, rule.record
         if record == SLI_TIMESLICE:
             return [({}, ref.timeslice_bad(self._slo(labels), step))]
+        if record in (period.BAD_EVENTS, period.VALID_EVENTS):
+            events = ref.events(self._slo(labels), step)
+            return [({}, None if events is None else events[record == period.VALID_EVENTS])]
         if record.startswith(SLI_ERROR.split("{")[0]):
             window = parse_duration(record[len(SLI_ERROR.split("{")[0]):])
             return [({}, ref.sli(self._slo(labels), window, step))]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from obsgen.model import HEALTH_LOOKBACK, Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
-from obsgen.rules.sli import sli_series, timeslice_lookback
+from obsgen.rules import budget
+from obsgen.rules.sli import forecast_windows, sli_series, timeslice_lookback
 from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
 from obsgen.ruletests.world import World, dimension_labels
 
@@ -44,6 +45,7 @@ class Reference:
         self.sim = Sim(world)
         self.strict = strict
         self._sli: dict[tuple[str, float, int], float | None] = {}
+        self._events: dict[tuple[str, int], tuple[float, float]] = {}
         # Labels every per-dimension expression keeps (the world's one dimension value); () without spec.by.
         self.dims = tuple(sorted(dimension_labels(journey).items()))
 
@@ -128,13 +130,42 @@ class Reference:
         slices = [self.timeslice_bad(slo, k) for k in self.evaluations_in(step, window)]
         return kahan_sum(slices) / float(len(slices))
 
-    def _period_sli(self, slo: Slo, step: int) -> float | None:
-        # sum_over_time / count_over_time of the recorded 5m ratio, one sample per evaluation
-        values = [v for k in self.evaluations_in(step, slo.window)
-                  if (v := self.sli(slo, SLI_WINDOW_DASHBOARD, k)) is not None]
-        if not values:
+    def events(self, slo: Slo, step: int) -> tuple[float, float] | None:
+        """(slo:sli_bad_events:rate5m, slo:sli_valid_events:rate5m) at step; None for an SLI without events
+        (time slices) or whose queries are not simulated (raw PromQL)."""
+        if slo.timeslice is not None or slo.query is not None:
             return None
-        return kahan_sum(values) / float(len(values))
+        key = (slo.name, step)
+        if key not in self._events:
+            self._events[key] = self._event_rates(slo, step)
+        return self._events[key]
+
+    def _event_rates(self, slo: Slo, step: int) -> tuple[float, float]:
+        window = SLI_WINDOW_DASHBOARD
+        if slo.type == "availability":
+            stages = [self.journey.stage(name) for name in slo.stages]
+            return self._terms([s.errors for s in stages], step, window), self._terms([s.requests for s in stages], step, window)
+        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
+                      else [self.journey.stage(name).latency for name in slo.stages])
+        valid = self._terms([h.count for h in histograms], step, window)
+        good = self._terms([h.under(slo.threshold) for h in histograms], step, window)
+        return valid - good, valid  # bad = valid - good, as the rule subtracts
+
+    def _period_sli(self, slo: Slo, step: int) -> float | None:
+        """The SLO window's ratio: bad minutes / minutes (timeslices), or the sum of the recorded bad event
+        rates over the sum of the valid ones, one sample per evaluation (occurrences)."""
+        if slo.budgeting_method == "timeslices":
+            return self._timeslice_ratio(slo, slo.window, step)
+        pairs = [e for k in self.evaluations_in(step, slo.window) if (e := self.events(slo, k)) is not None]
+        valid = kahan_sum([v for _, v in pairs]) if pairs else 0.0
+        if not valid > 0:
+            return None
+        return divide(kahan_sum([b for b, _ in pairs]), valid)
+
+    def budget_left(self, slo: Slo, step: int) -> float | None:
+        """slo:period_error_budget_remaining:ratio: 1 - the window's ratio / the error budget."""
+        period = self.sli(slo, slo.window, step)
+        return None if period is None else 1 - divide(period, float(format_number(slo.error_budget)))
 
     # -- alerts -----------------------------------------------------------------------------------------
     def alert_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
@@ -144,6 +175,7 @@ class Reference:
             "error-rate": self._error_rate, "latency": self._latency,
             "dependency-down": self._down, "saturation": self._saturation,
             "saturation-predicted": self._predicted, "absent": self._absent, "failures": self._failures,
+            budget.EXHAUSTED: self._budget_exhausted, budget.FORECAST: self._budget_forecast,
         }.get(alert.kind)
         if handler is None:
             raise UnknownRule(f"alert {alert.alert} has kind {alert.kind!r}, which the rule tests do not model")
@@ -192,6 +224,37 @@ class Reference:
         if self.strict and abs(count - burn.min_events) <= AMBIGUITY * burn.min_events:
             raise AmbiguousScenario(f"{count!r} valid events is on the guard's {burn.min_events}")
         return count >= burn.min_events
+
+    def _slo_labels(self, slo: Slo, step: int) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((("journey", self.journey.name), ("slo", slo.name)) + self.timeslice_dims(slo, step)))
+
+    def _budget_exhausted(self, alert: AlertRule, step: int) -> AlertSample | None:
+        slo = self._slo(alert)
+        left = self.budget_left(slo, step)
+        # Time slices: counts of slices, where landing on the limit is exact (see greater).
+        if left is None or self.greater(left, 0.0, slo.timeslice is not None):
+            return None
+        return AlertSample(self._slo_labels(slo, step), left)
+
+    def _budget_forecast(self, alert: AlertRule, step: int) -> AlertSample | None:
+        """left * window / (ratio_w / budget) < forecast_within for every forecast window, while budget is left."""
+        slo = self._slo(alert)
+        left = self.budget_left(slo, step)
+        exact = slo.timeslice is not None
+        if not self.greater(left, 0.0, exact):
+            return None
+        budget, window = float(format_number(slo.error_budget)), float(format_number(slo.window))
+        within = float(format_number(slo.budget.forecast_within))
+        times = []
+        for w in forecast_windows(slo) or (slo.window,):
+            ratio = self.sli(slo, w, step)
+            if ratio is None:
+                return None
+            times.append(divide(left * window, divide(ratio, budget)))
+        # A burn rate of 0 leaves the budget forever (+Inf): never under any limit, and no rounding decides that.
+        if not all(math.isfinite(t) and self.greater(within, t, exact) for t in times):
+            return None
+        return AlertSample(self._slo_labels(slo, step), times[0])
 
     def _stage_of(self, alert: AlertRule):
         return self.journey.stage(alert.stages[0])

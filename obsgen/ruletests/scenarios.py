@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from obsgen.errors import ObsgenError
 from obsgen.model import Dependency, Journey, Saturation, Slo, Stage
 from obsgen.promql import format_duration, format_number
-from obsgen.rules import AlertRule, journey_alerts
+from obsgen.rules import AlertRule, budget, journey_alerts
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.native import alert_reads_native
 from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
@@ -272,7 +272,7 @@ def _percent(ratio: float) -> str:
 
 def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
     """The components an alert reads: it is asserted in every scenario that has all of them."""
-    if alert.kind.startswith("burn-rate"):
+    if alert.kind.startswith("burn-rate") or alert.kind in (budget.EXHAUSTED, budget.FORECAST):
         slo = next(s for s in journey.slos if s.name == alert.slo)
         return slo_inputs(slo)
     if alert.kind == "error-rate":
@@ -358,6 +358,25 @@ def tickets_without_paging(slo: Slo) -> bool:
     return not pages or min(pages) > min(tickets)
 
 
+# The forecast's slow burn: with one steady burn rate b over all the data, the budget left is 1 - b and the
+# forecast of (1 - b) * window / b is under a quarter of the window (its default) from b = 0.8 on.
+FORECAST_BURN = 0.9
+
+
+def budget_plan(base: Baseline, alert: AlertRule, nudge: float) -> Plan:
+    """Exhausted: a hard outage spends the budget, which stays spent for the SLO window (longer than any
+    scenario). Forecast: a steady burn just under 1x leaves little budget that the recent burn rate spends
+    soon; it must not exhaust the budget."""
+    slo = next(s for s in base.journey.slos if s.name == alert.slo)
+    if alert.kind == budget.EXHAUSTED:
+        return Plan("hard outage spends the error budget", alert, slo_effects(base, slo, 1.0), resolves=False)
+    within = slo.budget.forecast_within / slo.window
+    burn = min(0.99, max(FORECAST_BURN, 1 / (1 + within) + 0.05) * (1 + (nudge - 1) / 10))
+    exhausted = [a for a in journey_alerts(base.journey) if a.slo == slo.name and a.kind == budget.EXHAUSTED]
+    return Plan(f"steady burn at {format_number(round(burn, 3))}x leaves little budget", alert,
+                slo_effects(base, slo, min(1.0, burn * slo.error_budget)), exhausted, resolves=False)
+
+
 def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list[Plan]:
     """Every alert's incident plans; ``nudge`` scales the incident ratios (see scenarios())."""
     base = Baseline(journey)
@@ -375,6 +394,8 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
                      and tickets_without_paging(slo)]
             out.append(Plan(f"slow burn at {format_number(factor)}x the error budget", alert,
                             slo_effects(base, slo, min(1.0, nudge * factor * slo.error_budget)), pages, "slow burn"))
+        elif alert.kind in (budget.EXHAUSTED, budget.FORECAST):
+            out.append(budget_plan(base, alert, nudge))
         elif alert.kind == "error-rate":
             stage = journey.stage(alert.stages[0])
             ratio = min(1.0, nudge * 2 * stage.error_rate_alert.threshold)

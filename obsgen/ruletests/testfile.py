@@ -10,6 +10,7 @@ from obsgen.rules import ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, 
 from obsgen.ruletests.notation import compress
 from obsgen.ruletests.recording import RecordingExpectations
 from obsgen.ruletests.scenarios import Scenario, scenarios
+from obsgen.ruletests.varying_traffic import MINUTES, varying_traffic_group
 from obsgen.ruletests.world import World
 
 TESTS_DIR = "tests"
@@ -76,8 +77,10 @@ def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) 
 
 
 def rule_test_document(journey: Journey) -> dict:
+    varying = varying_traffic_group(journey, input_series, _minutes(MINUTES), EVALUATION_INTERVAL)
     return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
-                         [recording_group(journey)] + [scenario_group(s) for s in scenarios(journey)])
+                         [recording_group(journey)] + ([varying] if varying else [])
+                         + [scenario_group(s) for s in scenarios(journey)])
 
 
 def shared_rule_test_document(fleet: Fleet) -> dict:

@@ -269,6 +269,22 @@ class LagSli(Model):
     aggregation: Literal["sum", "max"] = Field(default="sum", description="how the gauge's series combine: total lag or the worst one")
 
 
+class BudgetAlerts(Model):
+    """The budget policy's alerts (docs/error-budgets.md): the error budget of the SLO window is spent, and it
+    will be at the current pace. Both are tickets by default: they call for a decision (freeze risky releases,
+    spend the next sprint on reliability), not for someone to wake up."""
+
+    exhausted: Literal["page", "ticket", "off"] = Field(
+        default="ticket", description="severity of the alert that fires while the budget left over the SLO window is "
+                                      "at or below zero; off for none")
+    forecast: Literal["page", "ticket", "off"] = Field(
+        default="ticket", description="severity of the alert that fires while, at the burn rate of both the last 1d "
+                                      "and the last 3d, the budget left lasts less than forecastWithin; off for none")
+    forecast_within: Duration | None = Field(
+        default=None, description="how soon the budget must run out for the forecast alert to fire; defaults to a "
+                                  "quarter of the SLO window (7d12h for 30d, 1d18h for 7d)")
+
+
 class SloAlerting(Model):
     enabled: bool = True
     name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)] | None = None
@@ -284,6 +300,7 @@ class SloAlerting(Model):
         description="low-traffic guard: valid events each page pair's short window must hold before it may page "
                     "(0: no guard). Default per pair: ceil(1 / (factor x (1 - objective))), the fewest events in which "
                     "a single bad event cannot cross the page threshold. Event-based SLOs only")
+    budget: BudgetAlerts = Field(default_factory=BudgetAlerts, description="error-budget exhausted and forecast alerts")
 
 
 class Slo(Model):
@@ -302,6 +319,11 @@ class Slo(Model):
     objective: float = Field(gt=0, lt=100, description="percent of good events, e.g. 99.9")
     threshold: Duration | None = Field(default=None, description="latency threshold for latency and journey-time SLOs")
     window: Duration | None = Field(default=None, description="SLO window; defaults to spec.sloWindow")
+    budgeting_method: Literal["occurrences", "timeslices"] | None = Field(
+        default=None, description="how the SLO window's error ratio counts (OpenSLO budgetingMethod): occurrences = bad "
+                                  "events / valid events over the window (availability, latency, journey-time and raw "
+                                  "SLIs); timeslices = bad minutes / minutes (freshness and lag, which have no events). "
+                                  "Defaults to the one the SLO's type supports; see docs/error-budgets.md")
     alerting: SloAlerting = Field(default_factory=SloAlerting)
 
 

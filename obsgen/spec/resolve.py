@@ -13,10 +13,10 @@ from pydantic import BaseModel
 
 from obsgen import promregex
 from obsgen.errors import Diagnostic
-from obsgen.model import (BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
-                          Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints, Saturation, Slo,
-                          Stage, TimesliceSli)
-from obsgen.naming import camel, down_alert_name, saturation_alert_names
+from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
+                          FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
+                          Saturation, Slo, Stage, TimesliceSli)
+from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
@@ -403,6 +403,21 @@ class Resolver:
         if self._check_slo_kind(path, slo):
             self._check_stage_slo(path, slo)
         self._check_burn_rates(path, slo)
+        self._check_budgeting(path, slo)
+
+    def _check_budgeting(self, path: tuple, slo: fmt.Slo) -> None:
+        """A time-slice SLI has no events to count, every other SLI has no slices: the method follows the type."""
+        supported = "timeslices" if slo.type in TIMESLICE_TYPES else "occurrences"
+        if slo.budgeting_method is not None and slo.budgeting_method != supported:
+            article = "an" if slo.type and slo.type[0] in "aeiou" else "a"
+            kind = f"{article} {slo.type} SLO" if slo.type else "a raw SLI"
+            self.error(path + ("budgetingMethod",), f"{kind} is budgeted by {supported}, not {slo.budgeting_method} "
+                                                    f"(docs/error-budgets.md)")
+        within = slo.alerting.budget.forecast_within
+        window = parse_duration(slo.window or self.spec.slo_window)
+        if within is not None and parse_duration(within) > window:
+            self.error(path + ("alerting", "budget", "forecastWithin"),
+                       f"forecastWithin {within} is longer than the SLO window")
 
     def _check_stage_slo(self, path: tuple, slo: fmt.Slo) -> None:
         if slo.type == "journey-time":
@@ -756,7 +771,16 @@ class Resolver:
             burn_rates=pairs,
             query=QuerySli(slo.sli.error_query, slo.sli.good_query, slo.sli.total_query) if slo.sli else None,
             timeslice=self._timeslice(slo),
+            budget=self._budget_policy(slo) if slo.alerting.enabled else None,
         )
+
+    def _budget_policy(self, slo: fmt.Slo) -> BudgetPolicy:
+        exhausted, forecast = budget_alert_names(camel(self.doc.metadata.name, slo.name))
+        policy = slo.alerting.budget
+        window = parse_duration(slo.window or self.spec.slo_window)
+        within = parse_duration(policy.forecast_within) if policy.forecast_within else window / 4
+        return BudgetPolicy(exhausted, None if policy.exhausted == "off" else policy.exhausted,
+                            forecast, None if policy.forecast == "off" else policy.forecast, within)
 
     @staticmethod
     def _timeslice(slo: fmt.Slo) -> TimesliceSli | None:

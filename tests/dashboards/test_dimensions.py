@@ -44,7 +44,9 @@ def test_every_query_but_the_constant_slo_lines_is_narrowed_and_its_legend_names
     for title, target in found:
         expr, legend = target["expr"], target["legendFormat"]
         if 'cluster=~"$cluster"' not in expr:
-            assert expr.startswith(("slo:objective:ratio", "slo:burn_rate_threshold:ratio")), (title, expr)
+            # The constant SLO lines, and the burn-down's ideal line drawn from the objective's timestamp.
+            assert expr.startswith(("slo:objective:ratio", "slo:burn_rate_threshold:ratio",
+                                    "(timestamp(slo:objective:ratio")), (title, expr)
         elif not target["exemplar"]:
             assert "{{cluster}}" in legend, (title, legend)
 

@@ -95,8 +95,9 @@ def test_every_slo_of_every_journey_has_its_stats_and_links(fleet_and_index):
         for slo in journey.slos:
             selector = f"{{journey={string_literal(journey.name)},slo={string_literal(slo.name)}}}"
             about_slo = [p for p in panels(index) if any(selector in e for e in exprs(p))]
+            forecast = [f"{slo.title}: budget lasts"] if slo.budget and slo.budget.forecast_severity else []
             assert sorted(p["title"] for p in about_slo) == sorted(
-                [f"{slo.title}: budget left", f"{slo.title}: SLI over {format_duration(slo.window)}"])
+                [f"{slo.title}: budget left", f"{slo.title}: SLI over {format_duration(slo.window)}", *forecast])
             for panel in about_slo:
                 dashboard_link = journey.dashboard_url(slo=slo.name)
                 assert any(url.startswith(dashboard_link) for url in _links_of(panel)), _links_of(panel)

@@ -96,9 +96,30 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
               PanelDef(f"{key}/window", over_window, 4, HEIGHT, stages),
               PanelDef(f"{key}/budget", budget, 4, HEIGHT, stages),
               PanelDef(f"{key}/burn", _burn(journey, slo), 8, HEIGHT, stages)]
+    panels.append(PanelDef(f"{key}/burn-down", _burn_down(journey, slo), 24, HEIGHT, stages))
     if slo.timeslice is not None:
         panels.append(PanelDef(f"{key}/measure", _timeslice_measure(journey, slo), 24, HEIGHT, stages))
     return panels
+
+
+def _burn_down(journey: Journey, slo: Slo) -> dict:
+    """The budget over one whole SLO window (the panel's own time range), against spending it evenly."""
+    window = format_duration(slo.window)
+    alerts = ""
+    if slo.budget is not None and slo.budget.exhausted_severity:
+        alerts = f" At 0 {slo.budget.exhausted_alert} fires ({slo.budget.exhausted_severity})."
+    return g.timeseries(
+        f"{slo.title}: error budget burn-down over {window}",
+        f"Budget left over the {window} window ending at each moment ({slo.budgeting_method}: bad "
+        f"{'minutes' if slo.timeslice else 'events'} against the {format_number(slo.error_budget * 100)}% the "
+        f"objective allows), over the last {window}. Dashed: the ideal, the budget spent evenly from the start of "
+        f"the panel to its end. Below the dashed line the budget goes faster than the window allows.{alerts}",
+        [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo), "budget left"),
+         g.prom(q.ideal_budget_left(journey, slo), "ideal (even spending)")],
+        g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, 0)),
+                      overrides=(g.dashed("ideal (even spending)"),), decimals=1, max=1),
+        threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=window,
+    )
 
 
 def _filtered_timeslice(journey: Journey, slo: Slo) -> Slo:
