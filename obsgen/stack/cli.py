@@ -13,9 +13,9 @@ from obsgen.stack.layout import STATE_DIR_ENV
 from obsgen.stack.logs import follow
 from obsgen.stack.ports import parse_port_overrides
 from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.stack.report import status_table
+from obsgen.stack.report import locations, status_table
 from obsgen.stack.runner import Stack, StackError
-from obsgen.stack.services import SERVICES
+from obsgen.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES
 
 
 class _StackOptions:
@@ -47,7 +47,8 @@ def _fail(error: Exception) -> click.ClickException:
 
 @click.group()
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
-              help=f"Directory for data, logs and pid files (default: .stack/ in the checkout; env {STATE_DIR_ENV}).")
+              help=f"Directory for data, logs and pid files (default: .stack/ in the current directory; "
+                   f"env {STATE_DIR_ENV}).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print warnings and the result.")
 @click.pass_context
 def stack(ctx: click.Context, state_dir: Path | None, quiet: bool) -> None:
@@ -66,18 +67,21 @@ def stack(ctx: click.Context, state_dir: Path | None, quiet: bool) -> None:
 @click.option("--fast", is_flag=True, help=f"Scrape and evaluate every {FAST_SCRAPE_SECONDS}s (tests, demos).")
 @click.option("--scrape-interval", type=click.IntRange(1, 300), metavar="SECONDS",
               help="Prometheus scrape/evaluation interval (default 15).")
+@click.option("--worker-concurrency", type=click.IntRange(1, 64), metavar="N",
+              help=f"Threads of the store's worker (default {DEFAULT_WORKER_CONCURRENCY}; about N/5.1 orders/s). "
+                   "Kept for later commands.")
 @click.pass_obj
 def up(options: _StackOptions, only: str | None, ports: tuple[str, ...], fast: bool,
-       scrape_interval: int | None) -> None:
+       scrape_interval: int | None, worker_concurrency: int | None) -> None:
     """Start the stack (or --only some services) and wait until it is ready."""
     try:
         overrides = parse_port_overrides(ports) if ports else None
         seconds = FAST_SCRAPE_SECONDS if fast else scrape_interval
-        running = options.stack(ports=overrides, scrape_seconds=seconds)
+        running = options.stack(ports=overrides, scrape_seconds=seconds, worker_concurrency=worker_concurrency)
         statuses = running.up(_service_list(only))
     except (StackError, ValueError) as error:
         raise _fail(error) from error
-    click.echo(status_table(statuses, running.compose_only()), nl=False)
+    click.echo(locations(running.layout) + status_table(statuses, running.compose_only()), nl=False)
 
 
 @stack.command()
@@ -100,7 +104,7 @@ def down(options: _StackOptions, only: str | None, purge: bool) -> None:
 def status(options: _StackOptions) -> None:
     """Show each service: up/down, pid, user, where it listens."""
     running = options.stack()
-    click.echo(status_table(running.status(), running.compose_only()), nl=False)
+    click.echo(locations(running.layout) + status_table(running.status(), running.compose_only()), nl=False)
 
 
 @stack.command()

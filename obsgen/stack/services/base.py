@@ -32,6 +32,7 @@ class StackContext:
     ports: Ports
     scrape_seconds: int
     daemon_account: Account
+    worker_concurrency: int  # threads of the store's Celery worker
     # Extra environment for the store's processes (failure knobs, durations), over os.environ.
     store_env: dict[str, str] = dataclasses.field(default_factory=dict)
     python: str = sys.executable
