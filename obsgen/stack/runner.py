@@ -418,6 +418,21 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
+def reload_if_serving(generated_dir: Path | str) -> list[str]:
+    """After `obsgen build --out generated_dir`: reload the native stack of the current directory
+    (.stack/ or $OBSGEN_STACK_DIR) when it loads its rules from generated_dir. Returns what was done."""
+    try:
+        stack = Stack()
+    except RuntimeError:  # obsgen installed without a checkout: there is no native stack to reload
+        return []
+    if stack.layout.generated_dir != Path(generated_dir).resolve() or not stack.running_services():
+        return []
+    try:
+        return stack.reload()
+    except StackError as error:
+        return [f"reload failed: {error}"]
+
+
 def start_service(name: str, state_dir: Path | str | None = None, **stack_options) -> ServiceStatus:
     return Stack(state_dir, **stack_options).start_service(name)
 

@@ -338,3 +338,25 @@ def test_reload_loads_new_generated_output(state_dir: Path, tmp_path: Path) -> N
         assert f"--config.file={config}".encode() in cmdline
     finally:
         stack.down()
+
+
+def test_obsgen_build_into_the_stacks_generated_dir_reloads_prometheus(state_dir: Path, tmp_path: Path) -> None:
+    """A project directory: `obsgen stack up` and `obsgen build` run from it share ./generated, and the
+    build reloads the running Prometheus (no `obsgen stack reload` needed)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {**os.environ, "OBSGEN_STACK_DIR": str(state_dir), "PYTHONPATH": str(ROOT)}
+    stack = Stack(state_dir, ports=free_ports(), generated_dir=project / "generated")
+    rules_url = f"http://127.0.0.1:{stack.ports.prometheus}/api/v1/rules"
+    try:
+        stack.up(["prometheus"])
+        assert get_json(rules_url)["data"]["groups"] == []
+        build = subprocess.run([sys.executable, "-m", "obsgen", "build", str(ROOT / "specs" / "purchase.yaml"),
+                                "--no-validate"], cwd=project, env=env, capture_output=True, text=True,
+                               timeout=300, check=False)
+        assert build.returncode == 0, build.stderr
+        assert "native stack: prometheus: reloaded" in build.stdout
+        groups = {group["file"] for group in get_json(rules_url)["data"]["groups"]}
+        assert any(str(project / "generated" / "purchase") in path for path in groups), groups
+    finally:
+        stack.down()
