@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from obsgen.stack.compose_env import ComposeEnvExists, write_compose_env
 from obsgen.stack.health import tail
 from obsgen.stack.layout import STATE_DIR_ENV
 from obsgen.stack.logs import follow
@@ -149,3 +150,15 @@ def reload(options: _StackOptions) -> None:
     except StackError as error:
         raise _fail(error) from error
     click.echo("\n".join(actions) if actions else "neither prometheus nor alertmanager is running")
+
+
+@stack.command("env")
+@click.option("--force", is_flag=True, help="Replace an existing stack/.env (new credentials).")
+@click.pass_obj
+def compose_env(options: _StackOptions, force: bool) -> None:
+    """Write stack/.env for docker compose: random PostgreSQL, RabbitMQ and Grafana credentials."""
+    try:
+        path = write_compose_env(options.stack().layout.stack_assets, force=force)
+    except ComposeEnvExists as error:
+        raise _fail(error) from error
+    click.echo(f"wrote {path} (mode 0600); docker compose -f {path.parent / 'docker-compose.yml'} up -d --build")

@@ -240,7 +240,10 @@ def test_cli_status_and_logs_read_the_running_stack(full_stack: Stack) -> None:
     state_dir = full_stack.layout.state_dir
     result = obsgen_stack(state_dir, "status")
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:len(SERVICES) + 1]}
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"state directory: {state_dir} (logs in {state_dir / 'logs'})"
+    header = next(index for index, line in enumerate(lines) if line.startswith("SERVICE"))
+    rows = {line.split()[0]: line.split()[1] for line in lines[header + 1:header + len(SERVICES) + 1]}
     assert rows == {name: "up" for name in SERVICES}
     assert "Grafana is not installable on this machine" in result.stdout
     logs = obsgen_stack(state_dir, "logs", "postgres", "-n", "3")
