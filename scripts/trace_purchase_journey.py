@@ -61,7 +61,6 @@ MAX_CONCURRENCY = 256
 CONFIRMED_STATUSES = ("confirmed", "completed")
 PAYMENT_METHODS = ("card", "card", "card", "paypal", "gift_card")
 STAGES = ("browse", "product", "checkout", "order_status")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class JourneyError(Exception):
@@ -250,7 +249,7 @@ def poll_order(client: HttpClient, order_id: int, headers: dict, wait_seconds: f
 
 
 def print_where_to_look(correlation_id: str, trace_id: str | None, jaeger_url: str) -> None:
-    state_dir = Path(os.environ.get("OBSGEN_STACK_DIR") or REPO_ROOT / ".stack")
+    state_dir = Path(os.environ.get("OBSGEN_STACK_DIR") or Path.cwd() / ".stack")  # as `obsgen stack` does
     try:
         state_dir = state_dir.relative_to(Path.cwd())
     except ValueError:
@@ -435,7 +434,8 @@ def queue_depth(metrics_url: str | None) -> int | None:
         return None
     client = HttpClient(metrics_url, 5.0)
     try:
-        reply = client.request("GET", "/metrics/detailed?family=queue_coarse_metrics")
+        reply = client.request("GET", "/metrics/detailed?family=queue_coarse_metrics",
+                               headers={"Accept": "text/plain"})
     except (OSError, http.client.HTTPException):
         return None
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from obsgen.stack.ports import parse_port_overrides
 from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from obsgen.stack.report import locations, status_table
 from obsgen.stack.runner import Stack, StackError
-from obsgen.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES
+from obsgen.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
 
 
 class _StackOptions:
@@ -162,3 +163,16 @@ def compose_env(options: _StackOptions, force: bool) -> None:
     except ComposeEnvExists as error:
         raise _fail(error) from error
     click.echo(f"wrote {path} (mode 0600); docker compose -f {path.parent / 'docker-compose.yml'} up -d --build")
+
+
+@stack.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def psql(options: _StackOptions, psql_args: tuple[str, ...]) -> None:
+    """psql on the store's database, e.g. `obsgen stack psql -c "SELECT status, count(*) FROM orders GROUP BY 1"`."""
+    running = options.stack()
+    try:
+        command = running.service("postgres").psql_command(running.context(), list(psql_args))  # type: ignore[attr-defined]
+    except ServiceError as error:
+        raise _fail(error) from error
+    os.execv(command[0], command)

@@ -120,7 +120,9 @@ def _start_log_pump(log_path: Path, env: Mapping[str, str]) -> int:
             [sys.executable, str(LOG_PUMP), str(log_path), str(LOG_MAX_BYTES), str(LOG_BACKUPS)],
             stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Its own session: stopping the service's process group must not cut off its last lines.
-            env={**os.environ, MARKER_ENV: env.get(MARKER_ENV, "")}, start_new_session=True,
+            # No stack marker: `down` must not kill it before it has written them; it ends by itself
+            # once `down` has stopped every process holding the pipe.
+            env={key: value for key, value in os.environ.items() if key != MARKER_ENV}, start_new_session=True,
         )
     except OSError:
         os.close(write_end)

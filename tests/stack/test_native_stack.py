@@ -250,6 +250,12 @@ def test_cli_status_and_logs_read_the_running_stack(full_stack: Stack) -> None:
     assert logs.returncode == 0 and len(logs.stdout.splitlines()) == 3
 
 
+def test_cli_psql_counts_orders_in_the_stacks_database(full_stack: Stack) -> None:
+    result = obsgen_stack(full_stack.layout.state_dir, "psql", "-tAc", "SELECT count(*) FROM products")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "13"  # the seed catalogue (stack/store/schema.sql)
+
+
 def test_down_leaves_no_process_behind(full_stack: Stack) -> None:
     state_dir = full_stack.layout.state_dir
     records = {name: full_stack.record(name) for name in SERVICES}

@@ -7,7 +7,8 @@ equivalently `celery -A recordstore.worker --quiet worker --pool threads
 
 No order is lost: messages are acknowledged after the task ran (a killed
 worker's message goes back to the queue), failures retry with exponential
-backoff, and each step is an SQL status transition guarded by the previous
+backoff, a step whose successor cannot be published goes back to the queue
+instead of being acknowledged, and each step is an SQL status transition guarded by the previous
 status, so a redelivered or duplicated message does no harm. A sweeper
 thread re-publishes orders that were committed but never reached RabbitMQ.
 """
