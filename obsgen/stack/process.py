@@ -114,6 +114,7 @@ def spawn(command: Sequence[str], *, env: Mapping[str, str], log_path: Path, cwd
 
 def _start_log_pump(log_path: Path, env: Mapping[str, str]) -> int:
     """Start a pump appending what is written to the returned pipe to log_path; returns the write end."""
+    log_path.touch(exist_ok=True)  # there from the start, for readers that come before the first line
     read_end, write_end = os.pipe()
     try:
         pump = subprocess.Popen(
