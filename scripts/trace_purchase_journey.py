@@ -50,7 +50,7 @@ TRACE_WAIT_SECONDS = 20.0
 # The journey's trace is complete once it holds the API's checkout and the worker's e-mail task.
 JOURNEY_END_OPERATIONS = {"checkout_order", "run/send_confirmation_email"}
 CHECKOUT_P95_BUDGET_SECONDS = 0.5  # the seed's SLO: checkout < 500 ms at p95
-# Within the reference worker's capacity: ~1.6 orders/s with 8 threads and the store's default task
+# Within the reference worker's capacity: ~1.5 orders/s with 8 threads and the store's default task
 # durations (docs/stack.md "Capacity"); 10/s built a 3,000-message queue that took 32 min to drain.
 DEFAULT_RATE = 1.0
 DEFAULT_RABBITMQ_METRICS_URL = "http://127.0.0.1:15692"
@@ -666,7 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--duration", type=float, default=60.0, help="seconds to run (default 60)")
     load.add_argument("--rate", type=float, default=DEFAULT_RATE,
                       help=f"journeys per second overall; 0 = as fast as possible (default {DEFAULT_RATE:g}, "
-                           "within the reference worker's capacity of ~1.6 orders/s)")
+                           "within the reference worker's capacity of ~1.5 orders/s)")
     load.add_argument("--drain", type=float, default=60.0,
                       help="seconds to keep following unconfirmed orders after the load (default 60)")
     load.add_argument("--rabbitmq-metrics-url", default=os.environ.get("RABBITMQ_METRICS_URL",

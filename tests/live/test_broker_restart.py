@@ -3,7 +3,7 @@ and a publish RabbitMQ refuses is never reported as enqueued.
 
 A store-only stack of its own (PostgreSQL, RabbitMQ, payment gateway, API, worker): restarting the broker
 of the shared `live_stack` would disturb the other live tests. The store's default task durations
-(5.1 s of worker time per order, ~1.6 orders/s with 8 threads) and 2.5 orders/s keep every worker thread
+(5.1 s of worker time per order, ~1.5 orders/s with 8 threads) and 2.5 orders/s keep every worker thread
 busy when the broker goes: the case that stalled the worker for ~90 s (BENCHMARKS.md "Reference stack").
 """
 
