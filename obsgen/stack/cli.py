@@ -172,7 +172,8 @@ def psql(options: _StackOptions, psql_args: tuple[str, ...]) -> None:
     """psql on the store's database, e.g. `obsgen stack psql -c "SELECT status, count(*) FROM orders GROUP BY 1"`."""
     running = options.stack()
     try:
-        command = running.service("postgres").psql_command(running.context(), list(psql_args))  # type: ignore[attr-defined]
+        postgres = running.service("postgres")
+        command = postgres.psql_command(running.context(), list(psql_args))  # type: ignore[attr-defined]
     except ServiceError as error:
         raise _fail(error) from error
     os.execv(command[0], command)

@@ -47,4 +47,5 @@ COMPOSE_ONLY = {
                "(stack/docker-compose.yml, http://localhost:3000)",
 }
 
-__all__ = ["COMPOSE_ONLY", "DEFAULT_WORKER_CONCURRENCY", "REQUIRES", "SERVICES", "START_AFTER", "Service", "ServiceError", "StackContext"]
+__all__ = ["COMPOSE_ONLY", "DEFAULT_WORKER_CONCURRENCY", "REQUIRES", "SERVICES", "START_AFTER", "Service",
+           "ServiceError", "StackContext"]
