@@ -135,6 +135,10 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
                f"{summary(result.changes)}; shared dependencies: {shared})")
     for directory in result.removed:
         click.echo(f"{shown(directory)}/ removed: its spec no longer exists")
+    from obsgen.stack.runner import reload_if_serving
+
+    for action in reload_if_serving(out_dir):
+        click.echo(f"native stack: {action}")
 
 
 def summary(changes) -> str:

@@ -11,9 +11,15 @@ the stack's Jaeger) for the trace and says which services' spans it holds.
 
 Load test: `--concurrency` workers run journeys (browse, product page,
 checkout, order status) for `--duration` seconds at most, at `--rate`
-journeys per second overall (0: as fast as the workers go). A progress line
-goes to stderr; the summary (throughput, p50/p95/p99 per stage, errors by
-stage) to stdout. It always stops by itself.
+journeys per second overall (0: as fast as the workers go). The default rate
+stays within the reference worker's measured capacity (docs/stack.md
+"Capacity"). Every accepted order is followed to its confirmation e-mail
+(`GET /orders/<id>`), for `--drain` seconds after the load at most. A progress
+line (with the backlog: orders accepted but not yet confirmed, and RabbitMQ's
+queue depth) goes to stderr; the summary (throughput, p50/p95/p99 per stage,
+errors by stage, orders confirmed of accepted, completion latency, backlog,
+and "over capacity" when the backlog kept growing) to stdout. It always stops
+by itself.
 
 Only loopback targets are accepted unless --allow-remote is given. Standard
 library only, so it runs with any python3.
@@ -44,12 +50,17 @@ TRACE_WAIT_SECONDS = 20.0
 # The journey's trace is complete once it holds the API's checkout and the worker's e-mail task.
 JOURNEY_END_OPERATIONS = {"checkout_order", "run/send_confirmation_email"}
 CHECKOUT_P95_BUDGET_SECONDS = 0.5  # the seed's SLO: checkout < 500 ms at p95
+# Within the reference worker's capacity: ~1.5 orders/s with 8 threads and the store's default task
+# durations (docs/stack.md "Capacity"); 10/s built a 3,000-message queue that took 32 min to drain.
+DEFAULT_RATE = 1.0
+DEFAULT_RABBITMQ_METRICS_URL = "http://127.0.0.1:15692"
+TRACK_INTERVAL_SECONDS = 2.0
+TRACK_BATCH = 50  # orders polled per round, oldest first (they confirm roughly in order)
 MAX_DURATION_SECONDS = 3600
 MAX_CONCURRENCY = 256
 CONFIRMED_STATUSES = ("confirmed", "completed")
 PAYMENT_METHODS = ("card", "card", "card", "paypal", "gift_card")
 STAGES = ("browse", "product", "checkout", "order_status")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class JourneyError(Exception):
@@ -238,7 +249,7 @@ def poll_order(client: HttpClient, order_id: int, headers: dict, wait_seconds: f
 
 
 def print_where_to_look(correlation_id: str, trace_id: str | None, jaeger_url: str) -> None:
-    state_dir = Path(os.environ.get("OBSGEN_STACK_DIR") or REPO_ROOT / ".stack")
+    state_dir = Path(os.environ.get("OBSGEN_STACK_DIR") or Path.cwd() / ".stack")  # as `obsgen stack` does
     try:
         state_dir = state_dir.relative_to(Path.cwd())
     except ValueError:
@@ -271,6 +282,7 @@ class Recorder:
         self.stages = {stage: StageStats() for stage in STAGES}
         self.journeys_ok = 0
         self.journeys_failed = 0
+        self.accepted: list[int] = []  # order ids, in acceptance order
 
     def latency(self, stage: str, seconds: float) -> None:
         with self.lock:
@@ -279,6 +291,10 @@ class Recorder:
     def error(self, stage: str, reason: str) -> None:
         with self.lock:
             self.stages[stage].errors[reason] += 1
+
+    def order(self, order_id: int) -> None:
+        with self.lock:
+            self.accepted.append(order_id)
 
     def journey(self, ok: bool) -> None:
         with self.lock:
@@ -331,6 +347,7 @@ def load_journey(client: HttpClient, recorder: Recorder, rng: random.Random, cus
         reply = client.request("POST", "/checkout", body=body, headers=headers)
         recorder.latency(stage, reply.seconds)
         order_id = expect(reply, stage, 200, 201, 202)["order_id"]
+        recorder.order(order_id)
 
         stage = "order_status"
         reply = client.request("GET", f"/orders/{order_id}", headers=headers)
@@ -363,7 +380,107 @@ def load_worker(args: argparse.Namespace, pacer: Pacer, recorder: Recorder, seed
         client.close()
 
 
-def progress_reporter(recorder: Recorder, started: float, duration: float, stop: threading.Event) -> None:
+# --- End-to-end completion: orders followed to their confirmation e-mail ----------------
+class OrderTracker:
+    """Polls accepted orders until confirmed; samples the backlog and RabbitMQ's queue depth."""
+
+    def __init__(self, args: argparse.Namespace, recorder: Recorder, started: float):
+        self.client = HttpClient(args.url, args.timeout)
+        self.queue_url = args.rabbitmq_metrics_url
+        self.recorder = recorder
+        self.started = started
+        self.seen = 0  # how many of recorder.accepted are known
+        self.open: list[int] = []
+        self.latencies: list[float] = []  # seconds from checkout to confirmation, by the store's clock
+        self.samples: list[tuple[float, int, int | None]] = []  # (elapsed, backlog, queue depth)
+
+    def poll_round(self) -> None:
+        with self.recorder.lock:
+            self.open += self.recorder.accepted[self.seen:]
+            self.seen = len(self.recorder.accepted)
+        for order_id in self.open[:TRACK_BATCH]:
+            try:
+                reply = self.client.request("GET", f"/orders/{order_id}")
+            except (OSError, http.client.HTTPException):
+                break
+            order = reply.body if reply.status == 200 and isinstance(reply.body, dict) else None
+            if order and order.get("status") in CONFIRMED_STATUSES and order.get("confirmed_at"):
+                self.open.remove(order_id)
+                self.latencies.append(seconds_between(order["created_at"], order["confirmed_at"]))
+        self.samples.append((time.monotonic() - self.started, len(self.open), queue_depth(self.queue_url)))
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.wait(TRACK_INTERVAL_SECONDS):
+            self.poll_round()
+
+    def drain(self, seconds: float) -> None:
+        """After the load: keep following the open orders until none is left or `seconds` passed."""
+        deadline = time.monotonic() + seconds
+        self.poll_round()
+        while self.open and time.monotonic() < deadline:
+            time.sleep(TRACK_INTERVAL_SECONDS)
+            self.poll_round()
+        self.client.close()
+
+
+def seconds_between(start: str, end: str) -> float:
+    from datetime import datetime
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def queue_depth(metrics_url: str | None) -> int | None:
+    """Messages in RabbitMQ's `orders` queue (ready + unacked), from its Prometheus plugin; None if unknown."""
+    if not metrics_url:
+        return None
+    client = HttpClient(metrics_url, 5.0)
+    try:
+        reply = client.request("GET", "/metrics/detailed?family=queue_coarse_metrics",
+                               headers={"Accept": "text/plain"})
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        client.close()
+    if reply.status != 200 or not isinstance(reply.body, str):
+        return None
+    for line in reply.body.splitlines():
+        if line.startswith("rabbitmq_detailed_queue_messages{") and 'queue="orders"' in line:
+            return int(float(line.rsplit(" ", 1)[1]))
+    return None
+
+
+def over_capacity(samples: list[tuple[float, int, int | None]], duration: float, submitted: int) -> bool:
+    """The backlog grew over the load's second half by more than noise: the worker falls behind."""
+    during = [backlog for elapsed, backlog, _ in samples if elapsed <= duration]
+    if len(during) < 4:
+        return False
+    middle, end = during[len(during) // 2], during[-1]
+    return end - middle > max(5, 0.1 * submitted / 2)
+
+
+def completion_summary(tracker: OrderTracker, duration: float) -> dict:
+    submitted = tracker.seen
+    latencies = sorted(tracker.latencies)
+    depths = [depth for _, _, depth in tracker.samples if depth is not None]
+    backlog_at_end = next((backlog for elapsed, backlog, _ in reversed(tracker.samples) if elapsed <= duration),
+                          None)
+    return {
+        "orders_accepted": submitted,
+        "orders_confirmed": len(latencies),
+        "completion_ratio": round(len(latencies) / submitted, 4) if submitted else None,
+        "completion_p50_s": round(percentile(latencies, 0.50), 2) if latencies else None,
+        "completion_p95_s": round(percentile(latencies, 0.95), 2) if latencies else None,
+        "completion_max_s": round(latencies[-1], 2) if latencies else None,
+        "backlog_at_end_of_load": backlog_at_end,
+        "backlog_max": max((backlog for _, backlog, _ in tracker.samples), default=None),
+        "queue_depth_max": max(depths, default=None),
+        "queue_depth_last": depths[-1] if depths else None,
+        "over_capacity": over_capacity(tracker.samples, duration, submitted),
+    }
+
+
+
+def progress_reporter(recorder: Recorder, tracker: OrderTracker, started: float, duration: float,
+                      stop: threading.Event) -> None:
     """A bar redrawn in place on a terminal; plain lines every few seconds otherwise. Ends with a final line."""
     interactive = sys.stderr.isatty()
     interval = 0.5 if interactive else 5.0
@@ -374,8 +491,10 @@ def progress_reporter(recorder: Recorder, started: float, duration: float, stop:
         with recorder.lock:
             ok, failed = recorder.journeys_ok, recorder.journeys_failed
         filled = int(width * elapsed / duration) if duration else width
+        _, backlog, depth = tracker.samples[-1] if tracker.samples else (0, 0, None)
         line = (f"[{'#' * filled}{'.' * (width - filled)}] {elapsed:5.1f}/{duration:.0f}s  "
-                f"journeys ok={ok} failed={failed}  {(ok + failed) / max(elapsed, 1e-9):6.1f}/s")
+                f"journeys ok={ok} failed={failed}  {(ok + failed) / max(elapsed, 1e-9):6.1f}/s  "
+                f"backlog={backlog} queue={'?' if depth is None else depth}")
         if interactive:
             print("\r" + line, end="\n" if stopped else "", file=sys.stderr, flush=True)
         else:
@@ -392,7 +511,7 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def summarise(recorder: Recorder, elapsed: float, args: argparse.Namespace) -> dict:
+def summarise(recorder: Recorder, elapsed: float, args: argparse.Namespace, tracker: OrderTracker) -> dict:
     stages = {}
     for stage in STAGES:
         stats = recorder.stages[stage]
@@ -421,6 +540,7 @@ def summarise(recorder: Recorder, elapsed: float, args: argparse.Namespace) -> d
         "stages": stages,
         "checkout_p95_within_budget": None if checkout_p95 is None
         else checkout_p95 <= CHECKOUT_P95_BUDGET_SECONDS * 1000,
+        "completion": completion_summary(tracker, args.duration),
     }
 
 
@@ -440,6 +560,29 @@ def print_summary(summary: dict) -> None:
         print()
         print(f"Checkout p95 {summary['stages']['checkout']['p95_ms']} ms vs budget "
               f"{CHECKOUT_P95_BUDGET_SECONDS * 1000:.0f} ms: {'within' if verdict else 'OVER'} budget")
+    print_completion(summary["completion"])
+
+
+def print_completion(completion: dict) -> None:
+    """End to end: what the HTTP latencies do not show (a worker falling behind)."""
+    print()
+    ratio = completion["completion_ratio"]
+    print(f"Orders confirmed: {completion['orders_confirmed']} of {completion['orders_accepted']} accepted"
+          + ("" if ratio is None else f" ({ratio:.1%})")
+          + (f"; checkout to confirmation p50 {completion['completion_p50_s']} s, "
+             f"p95 {completion['completion_p95_s']} s, max {completion['completion_max_s']} s"
+             if completion["orders_confirmed"] else ""))
+    depth = completion["queue_depth_max"]
+    print(f"Backlog (accepted, not yet confirmed): {completion['backlog_at_end_of_load']} at the end of the load, "
+          f"{completion['backlog_max']} at most; RabbitMQ queue depth: "
+          + ("unknown" if depth is None else f"{depth} at most, {completion['queue_depth_last']} last"))
+    if completion["over_capacity"]:
+        print("OVER CAPACITY: the backlog kept growing; the worker cannot keep up with this rate "
+              "(lower --rate, or raise `obsgen stack up --worker-concurrency`)")
+    elif ratio is not None and ratio < 1:
+        print("Not every order was confirmed within --drain: the worker is behind or failing")
+    else:
+        print("Within capacity: the worker kept up")
 
 
 def run_load_test(args: argparse.Namespace) -> int:
@@ -449,11 +592,17 @@ def run_load_test(args: argparse.Namespace) -> int:
         raise SystemExit(f"--concurrency must be in [1, {MAX_CONCURRENCY}]")
     if args.rate < 0:
         raise SystemExit("--rate must be >= 0")
+    if not 0 <= args.drain <= MAX_DURATION_SECONDS:
+        raise SystemExit(f"--drain must be in [0, {MAX_DURATION_SECONDS}]")
     recorder = Recorder()
     started = time.monotonic()
     pacer = Pacer(args.rate, started, started + args.duration)
     stop = threading.Event()
-    reporter = threading.Thread(target=progress_reporter, args=(recorder, started, args.duration, stop), daemon=True)
+    tracker = OrderTracker(args, recorder, started)
+    follower = threading.Thread(target=tracker.run, args=(stop,), daemon=True)
+    follower.start()
+    reporter = threading.Thread(target=progress_reporter, args=(recorder, tracker, started, args.duration, stop),
+                                daemon=True)
     reporter.start()
     seeds = random.Random(args.seed)
     workers = [
@@ -468,9 +617,11 @@ def run_load_test(args: argparse.Namespace) -> int:
         worker.join(timeout=max(0.0, hard_stop - time.monotonic()))
     stop.set()
     reporter.join(timeout=2)
+    follower.join(timeout=args.timeout * TRACK_BATCH)
     elapsed = time.monotonic() - started
+    tracker.drain(args.drain)
     with recorder.lock:
-        summary = summarise(recorder, elapsed, args)
+        summary = summarise(recorder, elapsed, args, tracker)
     if args.json:
         print(json.dumps(summary, indent=2, sort_keys=True))
     else:
@@ -513,8 +664,15 @@ def build_parser() -> argparse.ArgumentParser:
                             help="many concurrent journeys, then a summary")
     load.add_argument("--concurrency", type=int, default=4, help="parallel virtual users (default 4)")
     load.add_argument("--duration", type=float, default=60.0, help="seconds to run (default 60)")
-    load.add_argument("--rate", type=float, default=10.0,
-                      help="journeys per second overall; 0 = as fast as possible (default 10)")
+    load.add_argument("--rate", type=float, default=DEFAULT_RATE,
+                      help=f"journeys per second overall; 0 = as fast as possible (default {DEFAULT_RATE:g}, "
+                           "within the reference worker's capacity of ~1.5 orders/s)")
+    load.add_argument("--drain", type=float, default=60.0,
+                      help="seconds to keep following unconfirmed orders after the load (default 60)")
+    load.add_argument("--rabbitmq-metrics-url", default=os.environ.get("RABBITMQ_METRICS_URL",
+                                                                       DEFAULT_RABBITMQ_METRICS_URL),
+                      help=f"RabbitMQ's Prometheus endpoint, for the queue depth (default "
+                           f"{DEFAULT_RABBITMQ_METRICS_URL}, env RABBITMQ_METRICS_URL; empty: none)")
     load.add_argument("--customers", type=int, default=50, help="distinct customer ids to spread orders over")
     load.add_argument("--seed", type=int, default=None, help="random seed for product and customer choices")
     load.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -525,6 +683,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.allow_remote:
         ensure_loopback(args.url)
+        if args.mode == "load-test" and args.rabbitmq_metrics_url:
+            ensure_loopback(args.rabbitmq_metrics_url)
         if args.mode != "load-test":
             ensure_loopback(args.jaeger_url)
     if args.mode == "load-test":

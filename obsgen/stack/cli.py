@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from obsgen import progress
 from obsgen.progress import progress_options
+from obsgen.stack.compose_env import ComposeEnvExists, write_compose_env
 from obsgen.stack.health import tail
 from obsgen.stack.layout import STATE_DIR_ENV
 from obsgen.stack.logs import follow
 from obsgen.stack.ports import parse_port_overrides
 from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.stack.report import status_json, status_table
+from obsgen.stack.report import locations, status_json, status_table
 from obsgen.stack.runner import Stack, StackError
-from obsgen.stack.services import SERVICES
+from obsgen.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
 
 
 class _StackOptions:
@@ -56,7 +59,8 @@ def _fail(error: Exception) -> click.ClickException:
 
 @click.group()
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), envvar=STATE_DIR_ENV,
-              help=f"Directory for data, logs and pid files (default: .stack/ in the checkout; env {STATE_DIR_ENV}).")
+              help=f"Directory for data, logs and pid files (default: .stack/ in the current directory; "
+                   f"env {STATE_DIR_ENV}).")
 @progress_options
 @click.pass_context
 def stack(ctx: click.Context, state_dir: Path | None) -> None:
@@ -75,18 +79,21 @@ def stack(ctx: click.Context, state_dir: Path | None) -> None:
 @click.option("--fast", is_flag=True, help=f"Scrape and evaluate every {FAST_SCRAPE_SECONDS}s (tests, demos).")
 @click.option("--scrape-interval", type=click.IntRange(1, 300), metavar="SECONDS",
               help="Prometheus scrape/evaluation interval (default 15).")
+@click.option("--worker-concurrency", type=click.IntRange(1, 64), metavar="N",
+              help=f"Threads of the store's worker (default {DEFAULT_WORKER_CONCURRENCY}; about N/5.1 orders/s). "
+                   "Kept for later commands.")
 @click.pass_obj
 def up(options: _StackOptions, only: str | None, ports: tuple[str, ...], fast: bool,
-       scrape_interval: int | None) -> None:
+       scrape_interval: int | None, worker_concurrency: int | None) -> None:
     """Start the stack (or --only some services) and wait until it is ready."""
     try:
         overrides = parse_port_overrides(ports) if ports else None
         seconds = FAST_SCRAPE_SECONDS if fast else scrape_interval
-        running = options.stack(ports=overrides, scrape_seconds=seconds)
+        running = options.stack(ports=overrides, scrape_seconds=seconds, worker_concurrency=worker_concurrency)
         statuses = running.up(_service_list(only))
     except (StackError, ValueError) as error:
         raise _fail(error) from error
-    click.echo(status_table(statuses, running.compose_only()), nl=False)
+    click.echo(locations(running.layout) + status_table(statuses, running.compose_only()), nl=False)
 
 
 @stack.command()
@@ -114,7 +121,7 @@ def status(options: _StackOptions, output_format: str) -> None:
     if output_format == "json":
         click.echo(status_json(statuses, compose_only), nl=False)
     else:
-        click.echo(status_table(statuses, compose_only), nl=False)
+        click.echo(locations(running.layout) + status_table(statuses, compose_only), nl=False)
 
 
 @stack.command()
@@ -159,3 +166,29 @@ def reload(options: _StackOptions) -> None:
     except StackError as error:
         raise _fail(error) from error
     click.echo("\n".join(actions) if actions else "neither prometheus nor alertmanager is running")
+
+
+@stack.command("env")
+@click.option("--force", is_flag=True, help="Replace an existing stack/.env (new credentials).")
+@click.pass_obj
+def compose_env(options: _StackOptions, force: bool) -> None:
+    """Write stack/.env for docker compose: random PostgreSQL, RabbitMQ and Grafana credentials."""
+    try:
+        path = write_compose_env(options.stack().layout.stack_assets, force=force)
+    except ComposeEnvExists as error:
+        raise _fail(error) from error
+    click.echo(f"wrote {path} (mode 0600); docker compose -f {path.parent / 'docker-compose.yml'} up -d --build")
+
+
+@stack.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def psql(options: _StackOptions, psql_args: tuple[str, ...]) -> None:
+    """psql on the store's database, e.g. `obsgen stack psql -c "SELECT status, count(*) FROM orders GROUP BY 1"`."""
+    running = options.stack()
+    try:
+        postgres = running.service("postgres")
+        command = postgres.psql_command(running.context(), list(psql_args))  # type: ignore[attr-defined]
+    except ServiceError as error:
+        raise _fail(error) from error
+    os.execv(command[0], command)

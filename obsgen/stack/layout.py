@@ -33,9 +33,20 @@ def find_repo_root() -> Path:
     )
 
 
-def default_state_dir(repo_root: Path) -> Path:
+STATE_DIR_NAME = ".stack"
+GENERATED_DIR_NAME = "generated"
+
+
+def default_state_dir() -> Path:
+    """$OBSGEN_STACK_DIR, else .stack/ of the current directory: the project `obsgen build` writes into,
+    whichever checkout obsgen is installed from."""
     override = os.environ.get(STATE_DIR_ENV)
-    return Path(override).resolve() if override else repo_root / ".stack"
+    return Path(override).resolve() if override else Path.cwd().resolve() / STATE_DIR_NAME
+
+
+def default_generated_dir() -> Path:
+    """Where `obsgen build` writes by default, from the current directory."""
+    return Path.cwd().resolve() / GENERATED_DIR_NAME
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,8 +59,8 @@ class Layout:
     def create(cls, state_dir: Path | str | None = None, repo_root: Path | str | None = None,
                generated_dir: Path | str | None = None) -> Layout:
         root = Path(repo_root).resolve() if repo_root else find_repo_root()
-        state = Path(state_dir).resolve() if state_dir else default_state_dir(root)
-        generated = Path(generated_dir).resolve() if generated_dir else root / "generated"
+        state = Path(state_dir).resolve() if state_dir else default_state_dir()
+        generated = Path(generated_dir).resolve() if generated_dir else default_generated_dir()
         return cls(repo_root=root, state_dir=state, generated_dir=generated)
 
     @property

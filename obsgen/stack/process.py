@@ -13,13 +13,17 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from obsgen.stack import logpump
 from obsgen.stack.accounts import Account
+from obsgen.stack.logpump import LOG_BACKUPS, LOG_MAX_BYTES
 
 MARKER_ENV = "OBSGEN_STACK_MEMBER"
+LOG_PUMP = Path(logpump.__file__)
 
 # Popen objects of children started by this Python process; kept so they can be reaped
 # (a killed child stays a zombie until its parent waits for it).
@@ -85,16 +89,49 @@ def read_record(path: Path) -> ProcessRecord | None:
 
 
 def spawn(command: Sequence[str], *, env: Mapping[str, str], log_path: Path, cwd: Path,
-          account: Account | None = None) -> subprocess.Popen:
-    """Start a detached process (own session) with stdout+stderr appended to log_path."""
+          account: Account | None = None, stdout_log_path: Path | None = None) -> subprocess.Popen:
+    """Start a detached process (own session) whose stdout+stderr go to log_path (stdout to
+    stdout_log_path instead, when given) through a size-rotating log pump (obsgen/stack/logpump.py)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
+    stderr_pipe = _start_log_pump(log_path, env)
+    stdout_pipe = _start_log_pump(stdout_log_path, env) if stdout_log_path else stderr_pipe
+    if account is not None and account.uid != os.geteuid():
+        # A daemon may reopen its output by name (nginx's access_log /dev/stdout): the pipe must be its.
+        for pipe in {stdout_pipe, stderr_pipe}:
+            os.fchown(pipe, account.uid, account.gid)
+    try:
         popen = subprocess.Popen(
-            list(command), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            list(command), stdin=subprocess.DEVNULL, stdout=stdout_pipe, stderr=stderr_pipe,
             env=dict(env), cwd=str(cwd), start_new_session=True, **_identity_kwargs(account),
         )
+    finally:
+        # The service holds the write ends now; each pump ends when every holder has exited.
+        for pipe in {stdout_pipe, stderr_pipe}:
+            os.close(pipe)
     _children[popen.pid] = popen
     return popen
+
+
+def _start_log_pump(log_path: Path, env: Mapping[str, str]) -> int:
+    """Start a pump appending what is written to the returned pipe to log_path; returns the write end."""
+    log_path.touch(exist_ok=True)  # there from the start, for readers that come before the first line
+    read_end, write_end = os.pipe()
+    try:
+        pump = subprocess.Popen(
+            [sys.executable, str(LOG_PUMP), str(log_path), str(LOG_MAX_BYTES), str(LOG_BACKUPS)],
+            stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Its own session: stopping the service's process group must not cut off its last lines.
+            # No stack marker: `down` must not kill it before it has written them; it ends by itself
+            # once `down` has stopped every process holding the pipe.
+            env={key: value for key, value in os.environ.items() if key != MARKER_ENV}, start_new_session=True,
+        )
+    except OSError:
+        os.close(write_end)
+        raise
+    finally:
+        os.close(read_end)
+    _children[pump.pid] = pump
+    return write_end
 
 
 def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from obsgen.render import dump_json
-
+from obsgen.stack.layout import Layout
 from obsgen.stack.runner import ServiceStatus
 from obsgen.table import table
 
@@ -28,3 +28,10 @@ def status_json(statuses: Sequence[ServiceStatus], compose_only: Mapping[str, st
     """The status for machines: every field of each service, and what runs only in compose."""
     return dump_json({"services": [dataclasses.asdict(status) for status in statuses],
                       "compose_only": dict(compose_only)})
+
+
+def locations(layout: Layout) -> str:
+    """Where this stack keeps its state and reads the rules it loads (both from the current directory
+    unless --state-dir / OBSGEN_STACK_DIR say otherwise)."""
+    return (f"state directory: {layout.state_dir} (logs in {layout.log_dir})\n"
+            f"rules and Alertmanager config from: {layout.generated_dir}\n\n")

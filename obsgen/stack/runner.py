@@ -29,6 +29,7 @@ from obsgen.stack.process import ProcessRecord
 from obsgen.stack.prometheus_config import PRODUCTION_SCRAPE_SECONDS
 from obsgen.stack.services import (
     COMPOSE_ONLY,
+    DEFAULT_WORKER_CONCURRENCY,
     REQUIRES,
     SERVICES,
     START_AFTER,
@@ -66,7 +67,8 @@ class _Launch:
 class Stack:
     def __init__(self, state_dir: Path | str | None = None, *, ports: Ports | Mapping[str, int] | None = None,
                  scrape_seconds: int | None = None, repo_root: Path | str | None = None,
-                 generated_dir: Path | str | None = None, store_env: Mapping[str, str] | None = None):
+                 generated_dir: Path | str | None = None, store_env: Mapping[str, str] | None = None,
+                 worker_concurrency: int | None = None):
         self.layout = Layout.create(state_dir, repo_root, generated_dir)
         saved = self._load_settings()
         if isinstance(ports, Ports):
@@ -78,6 +80,8 @@ class Stack:
         else:
             self.ports = CONTRACT_PORTS
         self.scrape_seconds = scrape_seconds or (saved or {}).get("scrape_seconds") or PRODUCTION_SCRAPE_SECONDS
+        self.worker_concurrency = (worker_concurrency or (saved or {}).get("worker_concurrency")
+                                   or DEFAULT_WORKER_CONCURRENCY)
         self.store_env = dict(store_env or {})
         self._context: StackContext | None = None
 
@@ -110,7 +114,8 @@ class Stack:
                 # Nothing can have been started as a user that does not exist.
                 account = current_account()
             self._context = StackContext(layout=self.layout, ports=self.ports, scrape_seconds=self.scrape_seconds,
-                                         daemon_account=account, store_env=self.store_env)
+                                         daemon_account=account, store_env=self.store_env,
+                                         worker_concurrency=self.worker_concurrency)
         return self._context
 
     def _load_settings(self) -> dict | None:
@@ -120,14 +125,18 @@ class Stack:
             return None
 
     def _settings(self) -> dict:
-        return {"ports": self.ports.as_dict(), "scrape_seconds": self.scrape_seconds}
+        return {"ports": self.ports.as_dict(), "scrape_seconds": self.scrape_seconds,
+                "worker_concurrency": self.worker_concurrency}
 
     def _save_settings(self) -> None:
         saved = self._load_settings()
-        if saved is not None and saved != self._settings() and self.running_services():
+        # A settings file written before a setting existed has none: that one is not a conflict.
+        changed = saved is not None and any(key in saved and saved[key] != value
+                                            for key, value in self._settings().items())
+        if changed and self.running_services():
             raise StackError(
                 f"the stack in {self.layout.state_dir} is running with other settings ({saved}); "
-                f"run `obsgen stack down` first, or leave out --port/--fast/--scrape-interval"
+                f"run `obsgen stack down` first, or leave out --port/--fast/--scrape-interval/--worker-concurrency"
             )
         self.layout.state_dir.mkdir(parents=True, exist_ok=True)
         self.layout.settings_file.write_text(json.dumps(self._settings(), indent=2, sort_keys=True) + "\n")
@@ -407,6 +416,21 @@ def _cmdline(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except FileNotFoundError:
         return []
+
+
+def reload_if_serving(generated_dir: Path | str) -> list[str]:
+    """After `obsgen build --out generated_dir`: reload the native stack of the current directory
+    (.stack/ or $OBSGEN_STACK_DIR) when it loads its rules from generated_dir. Returns what was done."""
+    try:
+        stack = Stack()
+    except RuntimeError:  # obsgen installed without a checkout: there is no native stack to reload
+        return []
+    if stack.layout.generated_dir != Path(generated_dir).resolve() or not stack.running_services():
+        return []
+    try:
+        return stack.reload()
+    except StackError as error:
+        return [f"reload failed: {error}"]
 
 
 def start_service(name: str, state_dir: Path | str | None = None, **stack_options) -> ServiceStatus:

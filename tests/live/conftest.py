@@ -81,8 +81,9 @@ def loaded_stack(live_stack: LiveStack) -> LiveStack:
     """The live stack after a short load test (the team's load script), once per session."""
     result = subprocess.run(
         [sys.executable, str(LOAD_SCRIPT), "load-test", "--url", live_stack.gateway,
-         "--duration", str(LOAD_SECONDS), "--rate", str(LOAD_RATE), "--json"],
-        capture_output=True, text=True, timeout=LOAD_SECONDS + 60, check=False,
+         "--duration", str(LOAD_SECONDS), "--rate", str(LOAD_RATE), "--drain", "30",
+         "--rabbitmq-metrics-url", f"http://127.0.0.1:{live_stack.stack.ports.rabbitmq_prometheus}", "--json"],
+        capture_output=True, text=True, timeout=LOAD_SECONDS + 120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return live_stack

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import re
 import shutil
 import socket
 import tempfile
@@ -18,6 +19,28 @@ from obsgen.stack.ports import Ports
 ROOT = Path(__file__).resolve().parents[2]
 STACK_ASSETS = ROOT / "stack"
 COMPOSE_FILE = STACK_ASSETS / "docker-compose.yml"
+
+
+_COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+class MissingComposeVariable(KeyError):
+    pass
+
+
+def compose_interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}
+    (https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/)."""
+    def substitute(match: re.Match) -> str:
+        name, op, arg = match["name"], match["op"] or "", match["arg"] or ""
+        value = env.get(name)
+        unset = value is None or (op.startswith(":") and value == "")
+        if op.endswith("?") and unset:
+            raise MissingComposeVariable(f"{name}: {arg}")
+        if op.endswith("-") and unset:
+            return arg
+        return value or ""
+    return _COMPOSE_VARIABLE.sub(substitute, text)
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,13 @@ import yaml
 from obsgen.stack.ports import COMPOSE_ONLY_PORTS, CONTRACT_PORTS
 from obsgen.stack.prometheus_config import COMPOSE_CONFIG, render_compose
 from obsgen.stack.templates import placeholders
-from tests.stack.conftest import COMPOSE_FILE, ROOT, STACK_ASSETS
+from obsgen.stack.compose_env import compose_env_values
+from tests.stack.conftest import COMPOSE_FILE, ROOT, STACK_ASSETS, compose_interpolate
 
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
 SERVICES = COMPOSE["services"]
+# What compose runs once stack/.env is written (`obsgen stack env`).
+RESOLVED_SERVICES = yaml.safe_load(compose_interpolate(COMPOSE_FILE.read_text(), compose_env_values()))["services"]
 GENERATED = ROOT / "generated"
 
 # Contract ports per compose service (container port == published port).
@@ -62,7 +65,7 @@ def published_ports(service: dict) -> set[tuple[int, int]]:
 def hosts_in_environment() -> list[tuple[str, str, str]]:
     """(service, variable, host) for every URL-valued environment variable."""
     found = []
-    for name, service in SERVICES.items():
+    for name, service in RESOLVED_SERVICES.items():
         for variable, value in (service.get("environment") or {}).items():
             value = str(value)
             if "://" in value:
@@ -116,7 +119,7 @@ def test_environment_urls_name_compose_services() -> None:
 
 
 def test_store_urls_use_contract_ports() -> None:
-    environment = SERVICES["api"]["environment"]
+    environment = RESOLVED_SERVICES["api"]["environment"]
     assert urlsplit(environment["RECORDSTORE_DATABASE_URL"]).port == CONTRACT_PORTS.postgres
     assert urlsplit(environment["RECORDSTORE_BROKER_URL"]).port == CONTRACT_PORTS.rabbitmq
     assert urlsplit(environment["RECORDSTORE_PAYMENT_URL"]).port == CONTRACT_PORTS.payment_gateway
@@ -198,10 +201,10 @@ def test_named_volumes_are_declared() -> None:
                 assert source in declared, f"{name} uses undeclared volume {source}"
 
 
-def test_grafana_admin_defaults_to_admin_and_is_overridable() -> None:
+def test_grafana_admin_password_comes_from_the_env_file() -> None:
     environment = SERVICES["grafana"]["environment"]
     assert environment["GF_SECURITY_ADMIN_USER"] == "${GRAFANA_ADMIN_USER:-admin}"
-    assert environment["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_ADMIN_PASSWORD:-admin}"
+    assert environment["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GRAFANA_ADMIN_PASSWORD:?")
 
 
 def test_seed_container_names() -> None:

@@ -240,11 +240,20 @@ def test_cli_status_and_logs_read_the_running_stack(full_stack: Stack) -> None:
     state_dir = full_stack.layout.state_dir
     result = obsgen_stack(state_dir, "status")
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:len(SERVICES) + 1]}
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"state directory: {state_dir} (logs in {state_dir / 'logs'})"
+    header = next(index for index, line in enumerate(lines) if line.startswith("SERVICE"))
+    rows = {line.split()[0]: line.split()[1] for line in lines[header + 1:header + len(SERVICES) + 1]}
     assert rows == {name: "up" for name in SERVICES}
     assert "Grafana is not installable on this machine" in result.stdout
     logs = obsgen_stack(state_dir, "logs", "postgres", "-n", "3")
     assert logs.returncode == 0 and len(logs.stdout.splitlines()) == 3
+
+
+def test_cli_psql_counts_orders_in_the_stacks_database(full_stack: Stack) -> None:
+    result = obsgen_stack(full_stack.layout.state_dir, "psql", "-tAc", "SELECT count(*) FROM products")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "13"  # the seed catalogue (stack/store/schema.sql)
 
 
 def test_down_leaves_no_process_behind(full_stack: Stack) -> None:
@@ -336,5 +345,27 @@ def test_reload_loads_new_generated_output(state_dir: Path, tmp_path: Path) -> N
         assert alertmanager.pid != fallback_pid
         cmdline = Path(f"/proc/{alertmanager.pid}/cmdline").read_bytes().split(b"\0")
         assert f"--config.file={config}".encode() in cmdline
+    finally:
+        stack.down()
+
+
+def test_obsgen_build_into_the_stacks_generated_dir_reloads_prometheus(state_dir: Path, tmp_path: Path) -> None:
+    """A project directory: `obsgen stack up` and `obsgen build` run from it share ./generated, and the
+    build reloads the running Prometheus (no `obsgen stack reload` needed)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    env = {**os.environ, "OBSGEN_STACK_DIR": str(state_dir), "PYTHONPATH": str(ROOT)}
+    stack = Stack(state_dir, ports=free_ports(), generated_dir=project / "generated")
+    rules_url = f"http://127.0.0.1:{stack.ports.prometheus}/api/v1/rules"
+    try:
+        stack.up(["prometheus"])
+        assert get_json(rules_url)["data"]["groups"] == []
+        build = subprocess.run([sys.executable, "-m", "obsgen", "build", str(ROOT / "specs" / "purchase.yaml"),
+                                "--no-validate"], cwd=project, env=env, capture_output=True, text=True,
+                               timeout=300, check=False)
+        assert build.returncode == 0, build.stderr
+        assert "native stack: prometheus: reloaded" in build.stdout
+        groups = {group["file"] for group in get_json(rules_url)["data"]["groups"]}
+        assert any(str(project / "generated" / "purchase") in path for path in groups), groups
     finally:
         stack.down()

@@ -338,6 +338,7 @@ def _store_env(postgres: PostgresServer, rabbitmq: RabbitServer, base_dir: Path)
         "RECORDSTORE_TRACE_FILE": str(base_dir / "spans.jsonl"),
         "RECORDSTORE_WORKER_METRICS_PORT": str(worker_metrics_port),
         "RECORDSTORE_WORKER_CONCURRENCY": "4",
+        "RECORDSTORE_ADMIN_ENABLED": "1",
         "RECORDSTORE_REQUEUE_AFTER_SECONDS": "3",
         # Export spans promptly so tests read them soon after the journey.
         "OTEL_BSP_SCHEDULE_DELAY": "200",

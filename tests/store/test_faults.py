@@ -42,3 +42,23 @@ def test_runtime_update_and_validation():
     with pytest.raises(ValueError, match="unknown fault knobs"):
         injector.update(explode=1.0)
     assert injector.knobs.error_rate == 0.5  # a rejected update changes nothing
+
+
+def test_fault_injection_is_off_unless_enabled(monkeypatch):
+    """/admin/faults lets anyone who reaches the port break the store: it needs RECORDSTORE_ADMIN_ENABLED=1."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from prometheus_client import CollectorRegistry
+
+    from recordstore.config import load_settings
+    from recordstore.web import install_common_routes
+
+    monkeypatch.delenv("RECORDSTORE_ADMIN_ENABLED", raising=False)
+    assert load_settings().admin_enabled is False
+    monkeypatch.setenv("RECORDSTORE_ADMIN_ENABLED", "1")
+    assert load_settings().admin_enabled is True
+
+    app = FastAPI()
+    install_common_routes(app, CollectorRegistry(), FaultInjector(FaultKnobs()), admin_enabled=False)
+    with TestClient(app) as client:
+        assert client.post("/admin/faults", json={"error_rate": 1.0}).status_code in (404, 405)

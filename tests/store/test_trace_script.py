@@ -32,7 +32,7 @@ def test_options_before_and_after_the_subcommand_both_count():
     assert parser.parse_args(["--url", "http://127.0.0.1:1", "load-test"]).url == "http://127.0.0.1:1"
     assert parser.parse_args(["load-test", "--url", "http://127.0.0.1:2"]).url == "http://127.0.0.1:2"
     defaults = parser.parse_args(["load-test"])
-    assert (defaults.url, defaults.concurrency, defaults.duration, defaults.rate) == (script.DEFAULT_URL, 4, 60.0, 10.0)
+    assert (defaults.url, defaults.concurrency, defaults.duration, defaults.rate) == (script.DEFAULT_URL, 4, 60.0, 1.0)
     assert parser.parse_args([]).mode is None
 
 
@@ -62,14 +62,25 @@ def test_summary_counts_errors_by_stage():
     recorder.error("browse", "ConnectionRefusedError")
     recorder.journey(True)
     recorder.journey(False)
-    args = argparse.Namespace(url="http://127.0.0.1:8000", concurrency=2, rate=0.0)
-    summary = script.summarise(recorder, 2.0, args)
+    args = argparse.Namespace(url="http://127.0.0.1:8000", concurrency=2, rate=0.0, duration=2.0, timeout=1.0,
+                              rabbitmq_metrics_url="")
+    summary = script.summarise(recorder, 2.0, args, script.OrderTracker(args, recorder, 0.0))
     checkout = summary["stages"]["checkout"]
     assert checkout["errors"] == {"HTTP 503": 1}
     assert (checkout["p50_ms"], checkout["p95_ms"], checkout["max_ms"]) == (20.0, 40.0, 40.0)
     assert summary["stages"]["browse"]["requests"] == 5  # 4 answered + 1 that never got an answer
     assert summary["journeys"] == 2 and summary["journeys_per_s"] == 1.0
     assert summary["checkout_p95_within_budget"] is True
+
+
+def test_a_growing_backlog_is_over_capacity_and_a_steady_one_is_not():
+    steady = [(t * 2.0, 5 + (t % 3), None) for t in range(30)]  # rate x latency, give or take
+    growing = [(t * 2.0, 3 * t, None) for t in range(30)]  # 1.5 orders/s more than the worker does
+    assert not script.over_capacity(steady, duration=60.0, submitted=60)
+    assert script.over_capacity(growing, duration=60.0, submitted=180)
+    # Samples taken while draining after the load do not count.
+    draining = [*steady, *((62.0 + t * 2.0, 100 - t, None) for t in range(10))]
+    assert not script.over_capacity(draining, duration=60.0, submitted=60)
 
 
 def test_pacer_spaces_starts_and_stops_at_the_deadline():
@@ -100,7 +111,8 @@ def test_single_journey_prints_ids_found_in_the_logs(store_stack):
 @pytest.mark.slow
 def test_load_test_runs_bounded_and_summarises(store_stack):
     result = subprocess.run([sys.executable, str(SCRIPT), "load-test", "--url", store_stack.api_url,
-                             "--duration", "3", "--concurrency", "2", "--rate", "5", "--json"],
+                             "--duration", "3", "--concurrency", "2", "--rate", "5", "--drain", "30",
+                             "--rabbitmq-metrics-url", "", "--json"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -108,4 +120,9 @@ def test_load_test_runs_bounded_and_summarises(store_stack):
     assert 5 <= summary["journeys_ok"] <= 16  # 5/s for 3 s, paced
     assert set(summary["stages"]) == {"browse", "product", "checkout", "order_status"}
     assert summary["stages"]["checkout"]["p95_ms"] > 0
-    assert "journeys ok=" in result.stderr  # progress went to stderr
+    assert "journeys ok=" in result.stderr and "backlog=" in result.stderr  # progress went to stderr
+    completion = summary["completion"]  # every accepted order followed to its confirmation e-mail
+    assert completion["orders_accepted"] == summary["journeys_ok"]
+    assert completion["orders_confirmed"] == completion["orders_accepted"]
+    assert 0 < completion["completion_p50_s"] <= completion["completion_max_s"] < 30
+    assert completion["over_capacity"] is False

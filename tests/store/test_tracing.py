@@ -89,3 +89,34 @@ def test_otlp_endpoint_sends_protobuf_spans_over_http(monkeypatch):
     service = {a.key: a.value.string_value for a in resource_spans.resource.attributes}["service.name"]
     assert service == API_SERVICE_NAME
     assert [s.name for s in resource_spans.scope_spans[0].spans] == ["checkout_order"]
+
+
+def test_span_files_rotate_by_size_and_stay_bounded(tmp_path):
+    path = tmp_path / "api.jsonl"
+    exporter = JsonLinesFileExporter(str(path), max_bytes=4000, backups=2)
+    provider = _provider(exporter)
+    tracer = provider.get_tracer("test")
+    for index in range(100):
+        with tracer.start_as_current_span(f"span-{index}"):
+            pass
+    provider.shutdown()
+    files = sorted(tmp_path.iterdir())
+    assert [f.name for f in files] == ["api.jsonl", "api.jsonl.1", "api.jsonl.2"]
+    assert all(f.stat().st_size <= 4000 for f in files)
+    # Every line whole, the newest span in the live file.
+    lines = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    assert json.loads(path.read_text().splitlines()[-1])["name"] == "span-99"
+    assert len(lines) < 100  # the oldest were dropped with the oldest backup
+
+
+def test_a_process_follows_a_rotation_done_by_another(tmp_path):
+    path = tmp_path / "shared.jsonl"
+    first, second = (JsonLinesFileExporter(str(path), max_bytes=1500, backups=1) for _ in range(2))
+    providers = [_provider(first), _provider(second)]
+    for index in range(40):
+        with providers[index % 2].get_tracer("test").start_as_current_span(f"span-{index}"):
+            pass
+    for provider in providers:
+        provider.shutdown()
+    assert path.stat().st_size <= 1500
+    assert json.loads(path.read_text().splitlines()[-1])["name"] == "span-39"

@@ -12,7 +12,7 @@ from obsgen.stack.services.daemons import (
 from obsgen.stack.services.jaeger import Jaeger
 from obsgen.stack.services.postgres import Postgres
 from obsgen.stack.services.rabbitmq import Epmd, RabbitMQ
-from obsgen.stack.services.store import Api, PaymentGateway, Worker
+from obsgen.stack.services.store import DEFAULT_WORKER_CONCURRENCY, Api, PaymentGateway, Worker
 
 # Start order; `up` starts a service as soon as its dependencies are ready, so
 # independent services come up concurrently.
@@ -47,4 +47,5 @@ COMPOSE_ONLY = {
                "(stack/docker-compose.yml, http://localhost:3000)",
 }
 
-__all__ = ["COMPOSE_ONLY", "REQUIRES", "SERVICES", "START_AFTER", "Service", "ServiceError", "StackContext"]
+__all__ = ["COMPOSE_ONLY", "DEFAULT_WORKER_CONCURRENCY", "REQUIRES", "SERVICES", "START_AFTER", "Service",
+           "ServiceError", "StackContext"]

@@ -32,6 +32,7 @@ class StackContext:
     ports: Ports
     scrape_seconds: int
     daemon_account: Account
+    worker_concurrency: int  # threads of the store's Celery worker
     # Extra environment for the store's processes (failure knobs, durations), over os.environ.
     store_env: dict[str, str] = dataclasses.field(default_factory=dict)
     python: str = sys.executable
@@ -74,6 +75,10 @@ class Service:
     def log_path(self, ctx: StackContext) -> Path:
         return ctx.layout.log_file(self.name)
 
+    def stdout_log_path(self, ctx: StackContext) -> Path | None:
+        """Where stdout goes when it is not the service's log (nginx's access log)."""
+        return None
+
     def account(self, ctx: StackContext) -> Account:
         return ctx.daemon_account if self.runs_as_daemon_account else ctx.invoking_account
 
@@ -96,7 +101,8 @@ class Service:
     def launch(self, ctx: StackContext) -> ProcessRecord:
         """Start the process without waiting for readiness; return its record."""
         popen = process.spawn(self.command(ctx), env=self.environment(ctx), log_path=self.log_path(ctx),
-                              cwd=self.working_dir(ctx), account=self.account(ctx))
+                              cwd=self.working_dir(ctx), account=self.account(ctx),
+                              stdout_log_path=self.stdout_log_path(ctx))
         record = process.record_for(popen.pid)
         if record is None:
             raise ServiceError(f"{self.name} exited immediately (exit code {popen.poll()})")
@@ -111,7 +117,8 @@ class Service:
 
     # -- helpers -----------------------------------------------------------------------
     def prepare_log(self, ctx: StackContext) -> Path:
-        """Create the log file up front so a daemon running as another user can append to it."""
+        """Create the log file up front (`obsgen stack logs` finds it before the first line).
+        The log pump writes it, as the invoking user; chowned for tools that append as the daemon."""
         path = self.log_path(ctx)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)

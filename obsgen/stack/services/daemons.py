@@ -84,19 +84,19 @@ class Nginx(_OwnedStateService):
     def access_log(self, ctx: StackContext) -> Path:
         return ctx.layout.log_file("nginx-access")
 
+    def stdout_log_path(self, ctx: StackContext) -> Path | None:
+        return self.access_log(ctx)
+
     def prepare_files(self, ctx: StackContext) -> None:
         home = self.home(ctx)
         for sub in NGINX_TEMP_SUBDIRS:
             (home / "temp" / sub).mkdir(parents=True, exist_ok=True)
-        access_log = self.access_log(ctx)
-        access_log.parent.mkdir(parents=True, exist_ok=True)
-        access_log.touch(exist_ok=True)
-        give_to(access_log, self.account(ctx))
         assets = ctx.layout.stack_assets / "nginx"
         gateway = render_to(assets / "templates" / "gateway.conf.template", {
             "API_UPSTREAM": f"127.0.0.1:{ctx.ports.api}",
             "GATEWAY_LISTEN": f"127.0.0.1:{ctx.ports.gateway}",
-            "GATEWAY_ACCESS_LOG": str(access_log),
+            # Through the stack's rotating log pump (stdout_log_path), like compose's `docker logs`.
+            "GATEWAY_ACCESS_LOG": "/dev/stdout",
         }, home / "gateway.conf")
         render_to(assets / "nginx.native.conf.template", {
             "PID_FILE": home / "nginx.pid",

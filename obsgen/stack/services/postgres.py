@@ -75,6 +75,10 @@ class Postgres(Service):
         return [TcpProbe("127.0.0.1", ctx.ports.postgres),
                 PgIsReadyProbe(self._bin("pg_isready"), ctx.ports.postgres)]
 
+    def psql_command(self, ctx: StackContext, arguments: list[str]) -> list[str]:
+        """psql connected to the store's database as the store's role (`obsgen stack psql`)."""
+        return [str(self._bin("psql")), database_url(ctx.ports.postgres), *arguments]
+
     def _bin(self, program: str) -> Path:
         bindir = find_bindir()
         if bindir is None:

@@ -16,6 +16,9 @@ PACKAGE = "recordstore"
 # Dependencies the processes import first; a missing one means the store's
 # requirements are not installed (scripts/bootstrap installs them).
 REQUIRED_MODULES = ("fastapi", "uvicorn", "celery", "psycopg", "prometheus_client")
+# Threads of the Celery worker; capacity is about concurrency / 5.1 orders/s with the store's
+# default task durations (measured: docs/stack.md "Capacity").
+DEFAULT_WORKER_CONCURRENCY = 8
 
 
 class StoreProcess(Service):
@@ -66,6 +69,10 @@ def store_environment(ctx: StackContext) -> dict[str, str]:
         "RECORDSTORE_BROKER_URL": broker_url(ctx.ports.rabbitmq),
         "RECORDSTORE_PAYMENT_URL": f"http://127.0.0.1:{ctx.ports.payment_gateway}",
         "RECORDSTORE_WORKER_METRICS_PORT": str(ctx.ports.worker_metrics),
+        "RECORDSTORE_WORKER_CONCURRENCY": str(ctx.worker_concurrency),
+        # Fault injection (/admin/faults) is off in the store by default; the native stack listens on
+        # loopback only and its drills (`obsgen drill`) inject faults, so it turns it on.
+        "RECORDSTORE_ADMIN_ENABLED": "1",
     }
 
 

@@ -15,6 +15,7 @@ from recordstore.config import ORDERS_QUEUE, Settings, load_settings
 from recordstore.logs import correlation_id_var
 
 CORRELATION_HEADER = "x_correlation_id"
+BROKER_HEARTBEAT_SECONDS = 10
 
 PROCESS_ORDER = "process_order"
 SEND_CONFIRMATION_EMAIL = "send_confirmation_email"
@@ -43,8 +44,20 @@ def create_celery_app(settings: Settings) -> Celery:
         broker_connection_timeout=settings.broker_publish_timeout_seconds,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"confirm_publish": True},
-        # RabbitMQ's default consumer timeout (30 min) is far above any task here.
-        broker_heartbeat=30,
+        # A dead connection (half-open socket, broker gone without a FIN) is noticed after
+        # about two heartbeats. RabbitMQ's consumer timeout (30 min) is far above any task.
+        broker_heartbeat=BROKER_HEARTBEAT_SECONDS,
+        # Off: after a reconnect Celery lowers the prefetch count and raises it again from
+        # the pool thread that acks each task, with a synchronous basic.qos on the
+        # connection the event loop is reading too. py-amqp is not thread-safe: both
+        # threads wait for the same qos-ok, nothing runs until the broker drops the
+        # connection for missed heartbeats (measured: 90 s, BENCHMARKS.md "Reference stack").
+        # Without it a reconnected worker may hold up to twice its concurrency for one
+        # task length, which is harmless (tasks are idempotent).
+        worker_enable_prefetch_count_reduction=False,
+        # Threads cannot be cancelled; tasks running at a connection loss finish, their
+        # acks fail and RabbitMQ redelivers them (harmless, see above).
+        worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     return app
 

@@ -109,5 +109,6 @@ def load_settings() -> Settings:
         worker_concurrency=_env_int("RECORDSTORE_WORKER_CONCURRENCY", 8),
         task_max_retries=_env_int("RECORDSTORE_TASK_MAX_RETRIES", 8),
         requeue_after_seconds=_env_float("RECORDSTORE_REQUEUE_AFTER_SECONDS", 15.0),
-        admin_enabled=_env_str("RECORDSTORE_ADMIN_ENABLED", "1") not in ("0", "false", "no"),
+        # Off unless asked for: /admin/faults lets anyone who reaches the port break the store.
+        admin_enabled=_env_str("RECORDSTORE_ADMIN_ENABLED", "0") not in ("0", "false", "no"),
     )

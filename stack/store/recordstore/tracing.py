@@ -20,23 +20,60 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 
 from recordstore.config import Settings
 
+# Span files stay under (TRACE_FILE_BACKUPS + 1) * TRACE_FILE_MAX_BYTES per file (docs/stack.md "Disk").
+TRACE_FILE_MAX_BYTES = 10 * 1024 * 1024
+TRACE_FILE_BACKUPS = 3
+
 _configured_service: str | None = None
 _configure_lock = threading.Lock()
 
 
 class JsonLinesFileExporter(SpanExporter):
-    """Appends one JSON object per span to a file.
+    """Appends one JSON object per span to a file, rotated by size.
 
-    Several processes share the file, so each span is written with a single
+    Several processes may share the file, so each span is written with a single
     os.write on an O_APPEND descriptor: lines from different processes never
-    interleave mid-line.
+    interleave mid-line. Before the file grows past max_bytes it becomes
+    FILE.1 (FILE.1 becomes FILE.2, ... up to FILE.<backups>); a process that
+    finds the file rotated by another reopens it.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, max_bytes: int = TRACE_FILE_MAX_BYTES, backups: int = TRACE_FILE_BACKUPS):
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._path = path
+        self._max_bytes = max_bytes
+        self._backups = backups
+        self._fd = self._open()
         self._lock = threading.Lock()
+
+    def _open(self) -> int:
+        return os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def _reopen_if_rotated(self) -> None:
+        try:
+            current = os.stat(self._path).st_ino
+        except FileNotFoundError:
+            current = None
+        if current != os.fstat(self._fd).st_ino:
+            os.close(self._fd)
+            self._fd = self._open()
+
+    def _rotate(self) -> None:
+        for index in range(self._backups - 1, 0, -1):
+            older = f"{self._path}.{index}"
+            if os.path.exists(older):
+                os.replace(older, f"{self._path}.{index + 1}")
+        os.replace(self._path, f"{self._path}.1")
+        os.close(self._fd)
+        self._fd = self._open()
+
+    def _write(self, data: bytes) -> None:
+        self._reopen_if_rotated()
+        size = os.fstat(self._fd).st_size
+        if size and size + len(data) > self._max_bytes:
+            self._rotate()
+        os.write(self._fd, data)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         with self._lock:
@@ -44,7 +81,7 @@ class JsonLinesFileExporter(SpanExporter):
                 return SpanExportResult.FAILURE
             for span in spans:
                 line = span.to_json(indent=None).replace("\n", " ") + "\n"
-                os.write(self._fd, line.encode("utf-8"))
+                self._write(line.encode("utf-8"))
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:

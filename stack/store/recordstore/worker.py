@@ -7,7 +7,8 @@ equivalently `celery -A recordstore.worker --quiet worker --pool threads
 
 No order is lost: messages are acknowledged after the task ran (a killed
 worker's message goes back to the queue), failures retry with exponential
-backoff, and each step is an SQL status transition guarded by the previous
+backoff, a step whose successor cannot be published goes back to the queue
+instead of being acknowledged, and each step is an SQL status transition guarded by the previous
 status, so a redelivered or duplicated message does no harm. A sweeper
 thread re-publishes orders that were committed but never reached RabbitMQ.
 """
@@ -29,6 +30,7 @@ import threading
 import time
 
 from celery import Task
+from celery.exceptions import Reject
 from celery.signals import (
     setup_logging,
     task_failure,
@@ -189,6 +191,26 @@ class OrderTask(Task):
             CELERY_TASK_DURATION.labels(task=self.name).observe(time.perf_counter() - started, exemplar=exemplar)
 
 
+# How long a task whose next step could not be published waits before going back to
+# the queue: a broker that refuses publishes (nack, full queue) is not hammered.
+REQUEUE_PAUSE_SECONDS = 1.0
+
+
+def _publish_next(task_name: str, order_id: int) -> None:
+    """Publish the next step, or put this task's message back on the queue.
+
+    A step is done only once its successor is in RabbitMQ: acknowledging the message
+    after a failed publish would leave the order stuck in its current status for good.
+    """
+    try:
+        publish(task_name, order_id, settings)
+    except Exception as exc:  # kombu/amqp raise many types (nack, timeout, lost connection)
+        log.warning("next step not published; requeueing this task",
+                    extra={"order_id": order_id, "next_task": task_name, "error": repr(exc)})
+        time.sleep(REQUEUE_PAUSE_SECONDS)
+        raise Reject(repr(exc), requeue=True) from exc
+
+
 # --- The pipeline ---------------------------------------------------------------
 @celery_app.task(name=PROCESS_ORDER, base=OrderTask, bind=True)
 def process_order(self: Task, order_id: int) -> str:
@@ -205,7 +227,7 @@ def process_order(self: Task, order_id: int) -> str:
         log.error("order does not exist, dropping message", extra=extra)
         return "missing"
     if status == "processed":
-        publish(SEND_CONFIRMATION_EMAIL, order_id, settings)
+        _publish_next(SEND_CONFIRMATION_EMAIL, order_id)
     else:
         log.info("order already past processing, nothing to do", extra={**extra, "status": status})
     return status
@@ -228,7 +250,7 @@ def send_confirmation_email(self: Task, order_id: int) -> str:
         log.error("order does not exist, dropping message", extra=extra)
         return "missing"
     if status == "confirmed":
-        publish(CLEANUP_ORDER, order_id, settings)
+        _publish_next(CLEANUP_ORDER, order_id)
     else:
         log.info("no e-mail to send in this state", extra={**extra, "status": status})
     return status
