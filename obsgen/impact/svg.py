@@ -14,16 +14,18 @@ from obsgen.errors import ObsgenError
 from obsgen.tools import find_tool, run_tool
 
 ENV_VAR = "OBSGEN_DOT"
-INSTALL_HINT = ("Graphviz `dot` not found; it draws the impact picture. Install it, or point $OBSGEN_DOT at it:\n"
-                "  Debian/Ubuntu: apt-get install graphviz")
+INSTALL_HINT = ("Graphviz `dot` not found (it draws impact/impact.svg): install it (`apt-get install graphviz`), "
+                "or point $OBSGEN_DOT at a dot binary")
 
 
 class GraphvizNotFound(ObsgenError):
-    """dot is not installed or $OBSGEN_DOT points nowhere."""
+    """dot is not installed or $OBSGEN_DOT points nowhere: the environment, like a missing promtool."""
+
+    exit_code = 2
 
 
 class GraphvizFailed(ObsgenError):
-    """dot rejected the graph: a bug in the DOT renderer, never the user's spec."""
+    """dot failed on the graph: a broken Graphviz install, or a bug in the DOT renderer (never the spec)."""
 
 
 def find_dot() -> str | None:
@@ -44,7 +46,11 @@ def require_dot() -> str:
 
 
 def render_svg(dot_source: str, dot_binary: str | None = None) -> str:
-    proc = run_tool(dot_binary or require_dot(), ["-Tsvg"], stdin=dot_source)
+    binary = dot_binary or require_dot()
+    proc = run_tool(binary, ["-Tsvg"], stdin=dot_source)
     if proc.returncode != 0:
-        raise GraphvizFailed(f"dot -Tsvg failed ({proc.returncode}): {proc.stderr.strip()}")
+        said = next((line.strip() for line in proc.stderr.splitlines() if line.strip()), "no message")
+        raise GraphvizFailed(f"Graphviz `dot -Tsvg` ({binary}) failed with exit code "
+                             f"{proc.returncode}: {said}; check that `dot -V` works, or report the DOT it was given "
+                             f"(obsgen impact SPEC --format dot) as an obsgen bug")
     return proc.stdout

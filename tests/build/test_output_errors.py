@@ -65,3 +65,38 @@ def test_missing_promtool_says_how_to_get_one(project: Path, tmp_path: Path):
                                                     "OBSGEN_PROMTOOL": "", "OBSGEN_DOT": shutil.which("dot") or ""})
     assert_one_line_usage_error(result, "promtool not found", "scripts/go-tools install promtool")
     assert not (project / "generated" / "purchase").exists()
+
+
+def assert_one_line_failure(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_missing_dot_says_how_to_get_one_as_a_missing_promtool_does(project: Path):
+    path = os.path.dirname(sys.executable)
+    if shutil.which("dot", path=path):
+        pytest.skip("dot sits beside python")
+    result = obsgen(project, "build", "--no-validate", "specs/", env={"PATH": path, "OBSGEN_DOT": ""})
+    assert_one_line_usage_error(result, "Graphviz `dot` not found", "apt-get install graphviz", "$OBSGEN_DOT")
+    assert not (project / "generated").exists()
+
+
+def test_obsgen_dot_naming_nothing_is_a_usage_error(project: Path):
+    result = obsgen(project, "build", "--no-validate", "specs/", env={"OBSGEN_DOT": str(project / "no-dot")})
+    assert_one_line_usage_error(result, "$OBSGEN_DOT=", "no-dot", "apt-get install graphviz")
+
+
+def test_a_failing_dot_is_one_line_naming_the_tool(project: Path):
+    # /bin/false is a dot that fails as a broken Graphviz install does: a non-zero exit, no SVG.
+    result = obsgen(project, "build", "--no-validate", "specs/", env={"OBSGEN_DOT": shutil.which("false")})
+    assert_one_line_failure(result, "Graphviz `dot -Tsvg`", "failed with exit code 1", "dot -V")
+    assert not (project / "generated").exists()
+
+
+def test_missing_amtool_says_how_to_get_one(project: Path):
+    result = obsgen(project, "build", "--no-test", "specs/", env={"OBSGEN_AMTOOL": str(project / "no-amtool")})
+    assert_one_line_usage_error(result, "$OBSGEN_AMTOOL=", "scripts/go-tools install amtool")
+    assert not (project / "generated").exists()
