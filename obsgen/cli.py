@@ -16,7 +16,7 @@ from obsgen.errors import INTERNAL_ERROR_EXIT, ObsgenError, SpecError
 from obsgen.targets.cli import target_options
 
 # Where a bug report goes; the one line an internal error prints names it.
-ISSUES = "the obsgen project's issue tracker"
+ISSUES = "https://github.com/obsgen/obsgen/issues"
 DEBUG_ENV = "OBSGEN_DEBUG"
 
 # Commands that live with their concern, imported only when run: `obsgen lint` need not load

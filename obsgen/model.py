@@ -402,6 +402,9 @@ class Journey:
     custom_alerts: tuple[CustomAlert, ...] = ()
     # spec.by: labels every aggregation keeps, so one spec serves many clusters (empty: one series per rule).
     dims: tuple[str, ...] = ()
+    # Where the spec gives each alert its name (the name written, or the stage, SLO or dependency it
+    # is derived from), for problems that span several specs: two journeys' alerts of one name.
+    alert_declared_at: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from pathlib import Path
@@ -12,7 +13,7 @@ from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
-from obsgen.rules import generated_alert_names
+from obsgen.rules import all_alerts, generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
@@ -78,4 +79,4 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
     problems = resolver.check_alert_names(generated_alert_names(journey))
     if problems:
         raise SpecError(problems)
-    return journey
+    return dataclasses.replace(journey, alert_declared_at=resolver.alert_locations(all_alerts(journey)))

@@ -38,7 +38,7 @@ def test_an_internal_error_is_one_line_asking_for_a_report(tmp_path: Path):
     assert result.stderr.splitlines() == [
         f"obsgen {__version__}: internal error (ValueError: stage 'checkout' vanished); this is a bug in obsgen, "
         f"not in your input: please report it with the output of `obsgen --debug build {PURCHASE_SPEC} --out out` "
-        f"at the obsgen project's issue tracker"]
+        f"at https://github.com/obsgen/obsgen/issues"]
     assert not (tmp_path / "out").exists()
 
 
