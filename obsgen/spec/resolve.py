@@ -58,12 +58,7 @@ def infer_unit(histogram: str) -> str:
 
 def code_matcher(codes: fmt.ErrorCodes, override: list | None) -> Matcher:
     values = [str(c) for c in (override if override is not None else codes.codes)]
-    return Matcher(codes.label, "=~", "|".join(_regex_literal(v) for v in values))
-
-
-def _regex_literal(value: str) -> str:
-    """A code as an RE2 literal (codes are digits or names; anything else is escaped)."""
-    return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in value)
+    return Matcher(codes.label, "=~", "|".join(promregex.quote_meta(v) for v in values))
 
 
 def saturation_list(dep: fmt.Dependency) -> list[fmt.SaturationSignal]:

@@ -30,7 +30,7 @@ _PATTERN_HINTS = {
     UTF8_NAME_PATTERN: "a non-empty name",
     NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
     DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
-    TEXT_PATTERN: "text without '{' or '}' (it is used inside alert templates)",
+    TEXT_PATTERN: "text without '{', '}' or control characters (it is used inside alert templates)",
     HINT_PATTERN: "one line of text without control characters (it is shown in the runbook)",
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     r"^[a-zA-Z_:][a-zA-Z0-9_:]*$": "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
