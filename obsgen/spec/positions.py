@@ -113,6 +113,14 @@ class _ComposingLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def fetch_flow_collection_start(self, token_class):  # noqa: ANN001 - PyYAML's signature
+        # The scanner looks up to 1024 characters ahead for a simple key, and its bookkeeping is
+        # linear in the flow depth at each token: 1000 unclosed '[' took a second before the composer
+        # saw the depth. Refuse at the bracket that goes too deep instead.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(_position(self.get_mark()), f"the spec nests deeper than {MAX_DEPTH} levels")
+        super().fetch_flow_collection_start(token_class)
+
 
 class _Builder:
     def __init__(self, doc: PositionedDocument):
