@@ -17,9 +17,11 @@ from obsgen.rules import all_alerts, generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
-# A journey spec is a few kilobytes (specs/purchase.yaml is 5 KB); reading more than this
-# is a mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it.
-MAX_SPEC_BYTES = 1024 * 1024
+# A journey spec is a few kilobytes (the largest in specs/ is under 7 KB); reading more than this is a
+# mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it. PyYAML's
+# pure-Python scanner, which keeps the positions, reads a few hundred KB a second, so the limit also
+# bounds how long a hostile file of many small keys can keep the loader busy (docs/safety.md).
+MAX_SPEC_BYTES = 256 * 1024
 
 
 def display_path(path: Path) -> str:

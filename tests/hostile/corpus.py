@@ -26,7 +26,7 @@ CORPUS: dict[str, tuple[bytes, str, str]] = {
     "deep-flow-nesting": (_utf8("spec: " + "[" * 5000 + "]" * 5000 + "\n"), "1:71", "the spec nests deeper than 64 levels"),
     "deep-block-nesting": (_utf8("".join(f"{'  ' * i}k{i}:\n" for i in range(200))), "64:127",
                            "the spec nests deeper than 64 levels"),
-    "huge-file": (b"#" * (MAX_SPEC_BYTES + 1), "1:1", "spec is larger than 1024 KiB; is this the right file?"),
+    "huge-file": (b"#" * (MAX_SPEC_BYTES + 1), "1:1", f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB; is this the right file?"),
     "huge-scalar": (_utf8(SHOP.replace("name: shop\n", "name: shop\n  title: " + "x" * 100_000 + "\n", 1)), "5:10",
                     "… is longer than 2000 characters"),
     "vault-tag": (_utf8(HEAD + "metadata: !vault secret/shop\n"), "3:11", "unsupported YAML tag '!vault'"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import load_journey
+from obsgen.spec.loader import MAX_SPEC_BYTES, load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.hostile.corpus import CORPUS
 
@@ -49,8 +49,8 @@ def test_each_entry_is_one_positioned_problem_in_well_under_a_second(name, tmp_p
 def test_dev_zero_as_a_spec_is_refused(tmp_path):
     with pytest.raises(SpecError) as caught:
         load_journey(Path("/dev/zero"), source_name="zero.yaml")
-    assert [str(d) for d in caught.value.diagnostics] == ["zero.yaml:1:1: spec is larger than 1024 KiB; is this the "
-                                                          "right file?"]
+    assert [str(d) for d in caught.value.diagnostics] == [f"zero.yaml:1:1: spec is larger than {MAX_SPEC_BYTES // 1024} KiB; "
+                                                          "is this the right file?"]
 
 
 @pytest.mark.integration
@@ -69,7 +69,7 @@ def test_the_whole_corpus_through_the_cli_is_exit_2_and_leaves_the_output_as_it_
     assert summary == f"obsgen: {len(CORPUS) + 1} problem(s) in the spec; nothing was written"
     expected = {f"specs/{name}.yaml:{position}: ": message for name, (_, position, message) in CORPUS.items()}
     # Named as the build names specs: relative to the project.
-    expected[f"{os.path.relpath('/dev/zero', tmp_path)}:1:1: "] = "spec is larger than 1024 KiB"
+    expected[f"{os.path.relpath('/dev/zero', tmp_path)}:1:1: "] = f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB"
     assert len(problems) == len(expected)
     for problem in problems:
         prefix = next(p for p in expected if problem.startswith(p))

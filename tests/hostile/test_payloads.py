@@ -8,9 +8,11 @@ either refused at its own position or proven harmless in every output file.
 
 from __future__ import annotations
 
-import copy
+import os
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +23,10 @@ import yaml
 
 from obsgen.errors import SpecError
 from obsgen.pipeline import build_fleet
+from obsgen.promql import string_literal
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
+from tests.conftest import ROOT
 from tests.hostile.fields import inject, text_fields, text_places
 from tests.hostile.formats import files, markdown_problems, render_markdown, structure_problems
 from tests.hostile.payloads import PAYLOADS
@@ -163,3 +167,25 @@ def assert_label_values_kept(outcome: Outcome, payload: str, out: Path) -> None:
     rules = yaml.safe_load((out / "shop" / "prometheus" / "alerts.rules.yaml").read_text())
     alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
     assert alerts and all(alert["labels"]["tier"] == payload for alert in alerts)
+
+
+def exp_annotations(tests_file: Path) -> list[str]:
+    document = yaml.safe_load(tests_file.read_text())
+    return [text for test in document["tests"] for case in test.get("alert_rule_test", [])
+            for alert in case.get("exp_alerts", []) for text in alert.get("exp_annotations", {}).values()]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["prometheus-template", "template-dot", "promql-quote"])
+def test_prometheus_prints_payloads_as_written(name, tmp_path, base_output):
+    """With every check on: promtool checks the rules and runs the generated tests, whose expected
+    annotations hold the payload as written; Prometheus' own template engine agrees, or the build fails."""
+    payload = PAYLOADS[name]
+    outcome = build_with(payload, tmp_path, base_output)
+    assert any(field[1] in ("match", "regex", "not_", "not_regex") for field in outcome.built)
+    result = subprocess.run([sys.executable, "-m", "obsgen", "build", SPEC_NAME, "--out", "validated"], cwd=tmp_path,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=900)
+    assert result.returncode == 0, result.stderr
+    expected = exp_annotations(tmp_path / "validated" / "shop" / "tests" / "shop.tests.yaml")
+    # A label value is shown inside its selector, as a PromQL string literal.
+    assert any(string_literal(payload) in text for text in expected), "no tested annotation holds the payload"
