@@ -9,8 +9,8 @@ HEAD = "apiVersion: obsgen/v1\nkind: Journey\n"
 BILLION_LAUGHS = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"{b}: &{b} [{', '.join(['*' + a] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")]) + "\n"
-# Mappings of aliases of mappings: the same expansion through merge keys.
-MERGE_BOMB = "a: &a {x: 1, y: 2, z: 3}\n" + "".join(
+# Mappings of aliases of mappings: the same expansion without a list.
+MAPPING_BOMB = "a: &a {x: 1, y: 2, z: 3}\n" + "".join(
     f"{b}: &{b} {{{', '.join(f'k{i}: *{a}' for i in range(10))}}}\n" for a, b in zip("abcdefg", "bcdefgh"))
 
 
@@ -21,7 +21,7 @@ def _utf8(text: str) -> bytes:
 # name -> (file content, the position of the one problem, a part of its message)
 CORPUS: dict[str, tuple[bytes, str, str]] = {
     "billion-laughs": (_utf8(BILLION_LAUGHS), "5:8", "YAML aliases in the spec expand to more than 10000 values"),
-    "merge-bomb": (_utf8(MERGE_BOMB), "5:20", "YAML aliases in the spec expand to more than 10000 values"),
+    "mapping-alias-bomb": (_utf8(MAPPING_BOMB), "5:20", "YAML aliases in the spec expand to more than 10000 values"),
     "self-alias": (_utf8("a: &a [1, *a]\n"), "1:11", "does a YAML alias refer to itself?"),
     "deep-flow-nesting": (_utf8("spec: " + "[" * 5000 + "]" * 5000 + "\n"), "1:71", "the spec nests deeper than 64 levels"),
     "deep-block-nesting": (_utf8("".join(f"{'  ' * i}k{i}:\n" for i in range(200))), "64:127",
