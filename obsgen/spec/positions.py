@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from obsgen.errors import Diagnostic
 
@@ -93,8 +96,28 @@ class _AliasUse:
     start_mark: yaml.Mark
 
 
-class _ComposingLoader(yaml.SafeLoader):
-    """SafeLoader's composer with a depth bound, keeping the position of every alias use."""
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _EventLoader(Composer, CParser, SafeConstructor, Resolver):
+        """libyaml scans and parses (PyYAML's pure-Python scanner reads a few hundred KB a second);
+        PyYAML's Python composer builds the nodes, so the depth bound and alias marks below apply."""
+
+        def __init__(self, text: str):
+            CParser.__init__(self, text)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+    # libyaml reports the offset of an unprintable character in UTF-8 bytes, PyYAML's reader in characters.
+    _BYTE_OFFSETS = True
+else:
+    _EventLoader = yaml.SafeLoader
+    _BYTE_OFFSETS = False
+
+
+class _ComposingLoader(_EventLoader):
+    """A composer with a depth bound, keeping the position of every alias use."""
 
     def __init__(self, text: str):
         super().__init__(text)
@@ -160,7 +183,7 @@ class _Builder:
                                                      f"{MAX_ALIASED_VALUES} values")
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _TIMESTAMP_TAG and node.style is None:
+        if node.tag == _TIMESTAMP_TAG and not node.style:  # plain: None from PyYAML, '' from libyaml
             return node.value
         if node.tag not in _PLAIN_TAGS:
             raise _Refused(_mark(node), _unsupported_tag(node.tag))
@@ -250,7 +273,8 @@ def load_positioned(text: str, file: str) -> PositionedDocument:
         problem = exc.problem or exc.context or "invalid YAML"
         doc.problems.append(Diagnostic(file, line, column, f"YAML syntax error: {problem}"))
     except yaml.reader.ReaderError as exc:  # a control character or other non-printable text
-        line, column = _text_position(text, exc.position)
+        offset = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore")) if _BYTE_OFFSETS else exc.position
+        line, column = _text_position(text, offset)
         doc.problems.append(Diagnostic(file, line, column, f"YAML error: the spec contains the unprintable "
                                                            f"character U+{exc.character:04X}"))
     return doc
