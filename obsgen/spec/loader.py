@@ -18,9 +18,8 @@ from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
 # A journey spec is a few kilobytes (the largest in specs/ is under 7 KB); reading more than this is a
-# mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it. PyYAML's
-# pure-Python scanner, which keeps the positions, reads a few hundred KB a second, so the limit also
-# bounds how long a hostile file of many small keys can keep the loader busy (docs/safety.md).
+# mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it. The limit
+# also bounds how long a hostile file of many small keys keeps the loader busy (docs/safety.md).
 MAX_SPEC_BYTES = 256 * 1024
 
 
