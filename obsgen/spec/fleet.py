@@ -176,7 +176,9 @@ def _one_alert_name_in_two_journeys(journeys: Sequence[Journey],
             places[name].append((journey, where))
     problems = []
     for name, found in sorted(places.items()):
-        for journey, where in found if len(found) > 1 else []:
+        if len(found) < 2:
+            continue
+        for journey, where in found:
             others = ", ".join(f"journey {j.name!r} at {w}" for j, w in found if j is not journey)
             problems.append(_at(where, journey, f"alert name {name!r} of journey {journey.name!r} is also the name "
                                                 f"of an alert of {others}; alert names must differ across the "

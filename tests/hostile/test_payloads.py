@@ -137,6 +137,7 @@ def commands(data: Any) -> set[str]:
     return found
 
 
+@pytest.mark.integration  # Graphviz draws the SVG, commonmark.js (node) renders the runbook
 @pytest.mark.parametrize("name", sorted(PAYLOADS))
 def test_a_payload_in_every_field_is_refused_there_or_harmless_everywhere(name, tmp_path, base_output):
     payload = PAYLOADS[name]
