@@ -179,10 +179,13 @@ def _one_alert_name_in_two_journeys(journeys: Sequence[Journey],
         if len(found) < 2:
             continue
         for journey, where in found:
-            others = ", ".join(f"journey {j.name!r} at {w}" for j, w in found if j is not journey)
+            # One other place each, so a name in many specs stays one line per place.
+            (other, other_at), *more = [(j, w) for j, w in found if j is not journey]
+            also = f" and {len(more)} more" if more else ""
             problems.append(_at(where, journey, f"alert name {name!r} of journey {journey.name!r} is also the name "
-                                                f"of an alert of {others}; alert names must differ across the "
-                                                f"specs built together (silences and routes match them): rename one"))
+                                                f"of an alert of journey {other.name!r} at {other_at}{also}; alert "
+                                                f"names must differ across the specs built together (silences and "
+                                                f"routes match them): rename one"))
     return problems
 
 

@@ -73,6 +73,15 @@ def test_generated_names_that_meet_across_journeys_point_at_their_sources(tmp_pa
     ]
 
 
+def test_a_name_in_many_specs_is_one_line_per_place(tmp_path: Path):
+    text = NAMED_ALERT.format(name="checkout")
+    found = fleet_problems(tmp_path, **{f"s{i}": spec(f"shop-{i}", text) for i in range(4)})
+    assert len(found) == 4
+    assert found[0] == ("s0.yaml:14:27: alert name 'CheckoutBroken' of journey 'shop-0' is also the name of an alert "
+                        "of journey 'shop-1' at s1.yaml:14:27 and 2 more; alert names must differ across the specs "
+                        "built together (silences and routes match them): rename one")
+
+
 def test_the_same_spec_text_under_two_journey_names_builds(tmp_path: Path):
     text = STAGE.format(name="checkout") + SLO.format(name="pay")
     (tmp_path / "a.yaml").write_text(spec("shop", text))
