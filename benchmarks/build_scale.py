@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -38,6 +39,9 @@ def write_specs(directory: Path, count: int) -> None:
     for index in range(count):
         name = f"purchase-{index:04d}"
         text = seed.replace(head, f"metadata:\n  name: {name}\n  title: Purchase journey {index}\n")
+        # The seed's explicit alert names (CamelCase) made this journey's own: journeys built together
+        # may not share an alert name.
+        text = re.sub(r"(\n\s+name: [A-Z][A-Za-z0-9]*)\n", rf"\g<1>{index}\n", text)
         (directory / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 

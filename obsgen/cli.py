@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import shlex
 import sys
+import traceback
 from pathlib import Path
 
 import click
 
 from obsgen import __version__, progress
 from obsgen.cli_params import prometheus_version_option
+from obsgen.errors import INTERNAL_ERROR_EXIT, ObsgenError, SpecError
 from obsgen.paths import from_project, shown
-from obsgen.errors import ObsgenError, SpecError
 from obsgen.targets.cli import target_options
+
+DEBUG_ENV = "OBSGEN_DEBUG"
 
 # Commands that live with their concern, imported only when run: `obsgen lint` need not load
 # the stack runner, and `obsgen --help` stays quick.
@@ -48,6 +52,18 @@ class LazyGroup(click.Group):
             module, attr = LAZY_COMMANDS[name].split(":")
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        """Errors a user can cause are ObsgenErrors (one line, exit 1 or 2) or click's usage errors;
+        anything else is a bug in obsgen: one line asking for a report, the traceback only with --debug."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ObsgenError as error:
+            fail(error)
+        except Exception as error:  # noqa: BLE001 - the last line of defence before a traceback
+            internal_error(error, debug=ctx.params.get("debug", False))
 
 
 def checkout_missing(name: str) -> click.Command | None:
@@ -91,10 +107,22 @@ def fail(error: ObsgenError) -> None:
     sys.exit(error.exit_code)
 
 
+def internal_error(error: Exception, *, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(error)
+    command = shlex.join(["obsgen", "--debug", *[a for a in sys.argv[1:] if a != "--debug"]])
+    reason = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
+    click.echo(f"obsgen {__version__}: internal error ({reason}); this is a bug in obsgen, not in your input: "
+               f"please report it to obsgen's maintainers with the output of `{command}`", err=True)
+    sys.exit(INTERNAL_ERROR_EXIT)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obsgen")
 @progress.progress_options
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV,
+              help=f"On an internal error (a bug in obsgen), print its traceback (also ${DEBUG_ENV}=1).")
+def main(debug: bool) -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# sysexits.h's EX_SOFTWARE: an internal error is neither a failed check (1) nor bad input (2), and a CI
+# gate that reads 1 as "the output is stale" or 2 as "fix your spec" must not mistake a bug for either.
+INTERNAL_ERROR_EXIT = 70
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:

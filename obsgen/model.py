@@ -425,6 +425,9 @@ class Journey:
     dims: tuple[str, ...] = ()
     # What the spec allows but probably did not mean (a page at 1x); reported by the build, never fatal.
     warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    # Where the spec gives each alert its name (the name written, or the stage, SLO or dependency it
+    # is derived from), for problems that span several specs: two journeys' alerts of one name.
+    alert_declared_at: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

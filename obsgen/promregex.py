@@ -24,6 +24,10 @@ _ANCHORED = {PROMETHEUS_2: "^(?:{})$", PROMETHEUS_3: "^(?s:{})$"}
 # decides the default.
 DEFAULT_PROMETHEUS = PROMETHEUS_3
 
+# What Go's regexp.QuoteMeta escapes: every other character, control and non-ASCII ones included, is
+# itself in a regex, and a backslash before one of those is an error in RE2 and Go.
+_META = re.compile(r"([\\.+*?()|\[\]{}^$])")
+
 # The one RE2 escape Go's regexp/syntax refuses: \C (any byte), after an even number of backslashes.
 _ANY_BYTE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\C")
 
@@ -48,6 +52,11 @@ def _compile(text: str):
     except re2.error as error:
         reason = error.args[0].decode("utf-8", "replace") if error.args and isinstance(error.args[0], bytes) else str(error)
         raise RegexError(reason) from None
+
+
+def quote_meta(text: str) -> str:
+    """A regex matching exactly ``text``, as Go's regexp.QuoteMeta writes it."""
+    return _META.sub(r"\\\1", text)
 
 
 def check(pattern: str) -> None:

@@ -141,6 +141,24 @@ def publish_all(outputs: list[Output], build_record: dict | None = None) -> list
     parent = _common_parent(outputs)
     if parent.exists() and not parent.is_dir():
         raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
+    created = not parent.exists()
+    try:
+        return _publish_into(parent, outputs)
+    except BaseException:
+        # A failed first build leaves no trace: not even the empty --out it made for its staging.
+        if created:
+            _remove_if_empty(parent)
+        raise
+
+
+def _remove_if_empty(directory: Path) -> None:
+    try:
+        directory.rmdir()
+    except OSError:
+        pass
+
+
+def _publish_into(parent: Path, outputs: list[Output]) -> list[Changes]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)

@@ -164,7 +164,9 @@ def emit_alertmanager(journey: Journey) -> list[Artifact]:
 
 
 class AmtoolNotFound(ObsgenError):
-    """amtool is not installed or $OBSGEN_AMTOOL points nowhere."""
+    """amtool is not installed or $OBSGEN_AMTOOL points nowhere: the environment, like a missing promtool."""
+
+    exit_code = 2
 
 
 def find_amtool() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from obsgen.impact.graph import LEGEND, Graph, Node
 
 _SHAPES = {  # (shape attributes, fill colour when nothing failed)
@@ -14,9 +16,14 @@ _SHAPES = {  # (shape attributes, fill colour when nothing failed)
 _STATE_COLOURS = {"failed": "#d62728", "down": "#ff9896", "affected": "#ffbb78"}
 
 
+# Characters XML 1.0 forbids: Graphviz copies label text into the SVG, which would then not parse.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def quote(text: str) -> str:
-    """A DOT double-quoted string (backslash and quote escaped; newlines become spaces)."""
-    text = " ".join(text.split())
+    """A DOT double-quoted string (backslash and quote escaped; newlines become spaces; characters
+    an SVG cannot hold become U+FFFD)."""
+    text = _NOT_IN_XML.sub("\ufffd", " ".join(text.split()))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

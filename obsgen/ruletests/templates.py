@@ -1,16 +1,20 @@
 """Expand alert annotation templates the way Prometheus does, for the constructs obsgen emits.
 
 promtool compares annotations exactly, so an expected alert needs the expanded text. Only
-``{{ $value }}``, ``{{ $labels.x }}`` and the humanize* functions are supported; anything else
-raises instead of guessing. The number formats follow Prometheus' template/template.go.
+``{{ $value }}``, ``{{ $labels.x }}``, the humanize* functions and string literals (``{{ "{{" }}``,
+how obsgen prints template delimiters that come from a spec) are supported; anything else raises
+instead of guessing. The number formats follow Prometheus' template/template.go.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
-_ACTION = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+# An action ends at the first }} outside a quoted string: {{ "}}" }} is one action.
+_ACTION = re.compile(r'\{\{\s*((?:"(?:[^"\\]|\\.)*"|[^"])*?)\s*\}\}')
+_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"$')
 _LABEL = re.compile(r"^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$")
 
 
@@ -89,6 +93,8 @@ def expand(template: str, value: float, labels: dict[str, str]) -> str:
                 return FUNCTIONS[functions[0]](value)
         elif (label := _LABEL.match(head)) and not functions:
             return labels.get(label.group(1), "")
+        elif _STRING.match(head) and not functions:
+            return json.loads(head)  # Go's and JSON's escapes agree on what obsgen writes: \\ and \"
         raise UnsupportedTemplate(f"cannot expand {{{{ {match.group(1)} }}}} in {template!r}")
 
     return _ACTION.sub(action, template)

@@ -34,7 +34,7 @@ def resolve_fleet(journeys: Sequence[Journey]) -> Fleet:
     base_url = ordered[0].dashboard_base_url if ordered else ""
     index_url = f"{base_url.rstrip('/')}/d/{INDEX_UID}/{INDEX_SLUG}"
     shared = {name: _shared(name, uses, index_url) for name, uses in _uses(ordered).items() if len(uses) > 1}
-    problems = _alert_name_clashes(ordered, shared)
+    problems = _alert_name_clashes(ordered, shared) + _one_alert_name_in_two_journeys(ordered, shared)
     if problems:
         raise SpecError(problems)
     resolved = tuple(_with_shared(journey, shared) for journey in ordered)
@@ -156,6 +156,36 @@ def _alert_name_clashes(journeys: Sequence[Journey], shared: dict[str, SharedDep
                 problems.append(_at(journey.declared_at, journey,
                                     f"alert {clash} of journey {journey.name!r} has the name of the shared "
                                     f"dependency {dep.name!r}'s alert; rename the journey's alert"))
+    return problems
+
+
+def _own_alert_names(journey: Journey, shared: dict[str, SharedDependency]) -> list[tuple[str, Location]]:
+    """(name, where declared) of the journey's alerts, but for those of its dependencies the fleet
+    shares: those become the one shared alert of that dependency."""
+    shared_names = {name for dep in journey.dependencies if dep.name in shared for name in dep.alert_names}
+    return [(name, where) for name, where in journey.alert_declared_at if name not in shared_names]
+
+
+def _one_alert_name_in_two_journeys(journeys: Sequence[Journey],
+                                    shared: dict[str, SharedDependency]) -> list[Diagnostic]:
+    """Silences, routes and on-call people find an alert by its name: two journeys' alerts of one name
+    (explicit names, or a journey `a-b` stage `c` and a journey `a` stage `b-c`) would be silenced together."""
+    places: dict[str, list[tuple[Journey, Location]]] = defaultdict(list)
+    for journey in journeys:
+        for name, where in _own_alert_names(journey, shared):
+            places[name].append((journey, where))
+    problems = []
+    for name, found in sorted(places.items()):
+        if len(found) < 2:
+            continue
+        for journey, where in found:
+            # One other place each, so a name in many specs stays one line per place.
+            (other, other_at), *more = [(j, w) for j, w in found if j is not journey]
+            also = f" and {len(more)} more" if more else ""
+            problems.append(_at(where, journey, f"alert name {name!r} of journey {journey.name!r} is also the name "
+                                                f"of an alert of journey {other.name!r} at {other_at}{also}; alert "
+                                                f"names must differ across the specs built together (silences and "
+                                                f"routes match them): rename one"))
     return problems
 
 

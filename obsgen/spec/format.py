@@ -18,8 +18,11 @@ LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 METRIC_NAME_PATTERN = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
 ALERT_NAME_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
 DURATION_PATTERN = r"^([0-9]+(ms|s|m|h|d|w|y))+$"
-# Free text ends up inside Go templates (alert annotations), where braces would be evaluated.
-TEXT_PATTERN = r"^[^{}]*$"
+# Free text ends up inside Go templates (alert annotations), where braces would be evaluated, and in
+# runbooks, SVG and terminals, where control characters are invalid (XML) or act (escape sequences).
+# Tabs and line breaks are whitespace, which every output folds. Bidirectional overrides and isolates
+# would make the text read differently from what it is ("Trojan Source", CVE-2021-42574).
+TEXT_PATTERN = r"^[^{}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 URL_PATTERN = r"^https?://[^\s\"'<>{}]+$"
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lower-case identifier: letters, digits, '_' and '-'")]
@@ -34,7 +37,8 @@ SelectorMetricName = Annotated[str, Field(
     description="metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, or any UTF-8 (e.g. http.server.duration) with "
                 "spec.nameValidation: utf8")]
 Duration = Annotated[str, Field(pattern=DURATION_PATTERN, description="Prometheus duration, e.g. 5m, 1h30m, 30d")]
-Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=2000, description="free text without braces")]
+Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=2000,
+                            description="free text without braces, control characters or bidirectional overrides")]
 Url = Annotated[str, Field(pattern=URL_PATTERN)]
 Severity = Literal["page", "ticket"]
 
@@ -68,7 +72,7 @@ Match = Annotated[dict[SelectorLabelName, MatcherValue], Field(
 
 
 # Runbook hints are shown as Markdown text or inside code blocks; no line breaks, so they cannot start sections.
-HINT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+HINT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 HintLine = Annotated[str, Field(pattern=HINT_PATTERN, min_length=1, max_length=1000)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -12,13 +13,14 @@ from obsgen.model import Journey
 from obsgen.paths import shown as display_path
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned
-from obsgen.rules import generated_alert_names
+from obsgen.rules import all_alerts, generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
-# A journey spec is a few kilobytes (specs/purchase.yaml is 5 KB); reading more than this
-# is a mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it.
-MAX_SPEC_BYTES = 1024 * 1024
+# A journey spec is a few kilobytes (the largest in specs/ is under 7 KB); reading more than this is a
+# mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it. The limit
+# also bounds how long a hostile file of many small keys keeps the loader busy (docs/safety.md).
+MAX_SPEC_BYTES = 256 * 1024
 
 
 def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey:
@@ -74,4 +76,4 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
     problems = resolver.check_alert_names(generated_alert_names(journey))
     if problems:
         raise SpecError(problems)
-    return journey
+    return dataclasses.replace(journey, alert_declared_at=resolver.alert_locations(all_alerts(journey)))

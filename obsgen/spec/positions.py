@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from obsgen.errors import Diagnostic
 
@@ -109,8 +112,28 @@ class _AliasUse:
     start_mark: yaml.Mark
 
 
-class _ComposingLoader(yaml.SafeLoader):
-    """SafeLoader's composer with a depth bound, keeping the position of every alias use."""
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _EventLoader(Composer, CParser, SafeConstructor, Resolver):
+        """libyaml scans and parses (PyYAML's pure-Python scanner reads a few hundred KB a second);
+        PyYAML's Python composer builds the nodes, so the depth bound and alias marks below apply."""
+
+        def __init__(self, text: str):
+            CParser.__init__(self, text)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+    # libyaml reports the offset of an unprintable character in UTF-8 bytes, PyYAML's reader in characters.
+    _BYTE_OFFSETS = True
+else:
+    _EventLoader = yaml.SafeLoader
+    _BYTE_OFFSETS = False
+
+
+class _ComposingLoader(_EventLoader):
+    """A composer with a depth bound, keeping the position of every alias use."""
 
     def __init__(self, text: str):
         super().__init__(text)
@@ -128,6 +151,14 @@ class _ComposingLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def fetch_flow_collection_start(self, token_class):  # noqa: ANN001 - PyYAML's signature
+        # The scanner looks up to 1024 characters ahead for a simple key, and its bookkeeping is
+        # linear in the flow depth at each token: 1000 unclosed '[' took a second before the composer
+        # saw the depth. Refuse at the bracket that goes too deep instead.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(_position(self.get_mark()), f"the spec nests deeper than {MAX_DEPTH} levels")
+        super().fetch_flow_collection_start(token_class)
 
 
 class _Builder:
@@ -168,7 +199,7 @@ class _Builder:
                                                      f"{MAX_ALIASED_VALUES} values")
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == _TIMESTAMP_TAG and node.style is None:
+        if node.tag == _TIMESTAMP_TAG and not node.style:  # plain: None from PyYAML, '' from libyaml
             return node.value
         if node.tag not in _PLAIN_TAGS:
             raise _Refused(_mark(node), _unsupported_tag(node.tag))
@@ -269,7 +300,8 @@ def _guarded(doc: PositionedDocument, text: str, build) -> None:
         problem = exc.problem or exc.context or "invalid YAML"
         doc.problems.append(Diagnostic(file, line, column, f"YAML syntax error: {problem}"))
     except yaml.reader.ReaderError as exc:  # a control character or other non-printable text
-        line, column = _text_position(text, exc.position)
+        offset = len(text.encode("utf-8")[:exc.position].decode("utf-8", "ignore")) if _BYTE_OFFSETS else exc.position
+        line, column = _text_position(text, offset)
         doc.problems.append(Diagnostic(file, line, column, f"YAML error: the spec contains the unprintable "
                                                            f"character U+{exc.character:04X}"))
 

@@ -18,6 +18,7 @@ from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlert
                           Saturation, Slo, Stage, TimesliceSli)
 from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
+from obsgen.rules.types import AlertRule
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
 from obsgen.spec import signal_checks as checks
@@ -58,12 +59,7 @@ def infer_unit(histogram: str) -> str:
 
 def code_matcher(codes: fmt.ErrorCodes, override: list | None) -> Matcher:
     values = [str(c) for c in (override if override is not None else codes.codes)]
-    return Matcher(codes.label, "=~", "|".join(_regex_literal(v) for v in values))
-
-
-def _regex_literal(value: str) -> str:
-    """A code as an RE2 literal (codes are digits or names; anything else is escaped)."""
-    return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in value)
+    return Matcher(codes.label, "=~", "|".join(promregex.quote_meta(v) for v in values))
 
 
 def saturation_list(dep: fmt.Dependency) -> list[fmt.SaturationSignal]:
@@ -234,6 +230,26 @@ class Resolver:
             if slo.alerting.name:
                 named.append((("spec", "slos", i, "alerting", "name"), slo.alerting.name))
         return named
+
+    def alert_locations(self, alerts: list[AlertRule]) -> tuple[tuple[str, Location], ...]:
+        """(name, where the spec names it) of each alert (obsgen.rules.AlertRule): the name as written
+        when the spec writes it, else the stage, SLO or dependency it is derived from."""
+        written = dict((name, path) for path, name in reversed(self._explicit_alert_names()))
+        written.update({a.name: ("spec", "alerts", i, "name") for i, a in reversed(list(enumerate(self.spec.alerts)))})
+        located: dict[str, Location] = {}
+        for alert in alerts:
+            path = written.get(alert.alert) or self._alert_origin(alert)
+            located.setdefault(alert.alert, self._location(path))
+        return tuple(located.items())
+
+    def _alert_origin(self, alert: AlertRule) -> tuple:
+        for section, name in (("slos", alert.slo), ("dependencies", alert.dependency),
+                              ("stages", alert.stages[0] if alert.stages else None)):
+            items = getattr(self.spec, section)
+            index = next((i for i, item in enumerate(items) if name and item.name == name), None)
+            if index is not None:
+                return ("spec", section, index, "name")
+        return ("metadata", "name")
 
     def check_dimension_matchers(self, journey: Journey) -> list[Diagnostic]:
         """A dimension partitions every series, so no selector may fix it: a stage matching job="api" under

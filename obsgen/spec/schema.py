@@ -30,13 +30,17 @@ _PATTERN_HINTS = {
     UTF8_NAME_PATTERN: "a non-empty name",
     NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
     DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
-    TEXT_PATTERN: "text without '{' or '}' (it is used inside alert templates)",
-    HINT_PATTERN: "one line of text without control characters (it is shown in the runbook)",
+    TEXT_PATTERN: "text without '{', '}', control characters or bidirectional overrides (it is used inside alert templates)",
+    HINT_PATTERN: "one line of text without control characters or bidirectional overrides (it is shown in the runbook)",
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     r"^[a-zA-Z_:][a-zA-Z0-9_:]*$": "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     r"^[A-Z][A-Za-z0-9]*$": "an alert name in CamelCase ([A-Z][A-Za-z0-9]*)",
     SERIES_VALUES_PATTERN: "values in promtool's notation, e.g. '1 2 3', '0+10x100', '_x5' or 'stale'",
 }
+
+
+# How much of a bad value an error line quotes.
+SHOWN_CHARACTERS = 80
 
 
 @lru_cache(maxsize=1)
@@ -127,16 +131,25 @@ def _diagnostics(doc: PositionedDocument, error: ValidationError) -> list[Diagno
         return [doc.diagnostic(path, f"{where}: missing required key {missing!r}", key=True)]
     if error.validator == "pattern":
         hint = _PATTERN_HINTS.get(error.validator_value, f"a value matching {error.validator_value}")
-        return [doc.diagnostic(path, f"{where}: {error.instance!r} is not {hint}")]
+        return [doc.diagnostic(path, f"{where}: {_shown(error.instance)} is not {hint}")]
     if error.validator == "propertyNames":
         return [doc.diagnostic(path, f"{where}: {error.message}", key=True)]
     if error.validator in ("const", "enum"):
         expected = error.validator_value if error.validator == "enum" else [error.validator_value]
-        return [doc.diagnostic(path, f"{where}: {error.instance!r} is not one of {', '.join(map(repr, expected))}"
+        return [doc.diagnostic(path, f"{where}: {_shown(error.instance)} is not one of {', '.join(map(repr, expected))}"
                                f"{_did_you_mean(str(error.instance), [str(e) for e in expected])}")]
     if error.validator == "type":
         return [doc.diagnostic(path, f"{where}: expected {_type_name(error.validator_value)}, got {_type_name(_json_type(error.instance))}")]
-    return [doc.diagnostic(path, f"{where}: {error.message}")]
+    if error.validator == "maxLength":
+        return [doc.diagnostic(path, f"{where}: {_shown(error.instance)} is longer than {error.validator_value} characters")]
+    return [doc.diagnostic(path, f"{where}: {error.message.replace(repr(error.instance), _shown(error.instance))}")]
+
+
+def _shown(value: Any) -> str:
+    """A value as an error line quotes it: whole when short, its start otherwise (a spec may hold a
+    100 KB string, and the error stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS - 1] + "…"
 
 
 def _dotted(path: tuple) -> str:

@@ -86,3 +86,9 @@ def test_every_missing_program_is_named_at_once_and_no_validate_still_builds(pro
     impact = project / "generated" / "purchase" / "impact"
     assert sorted(p.name for p in impact.iterdir()) == [
         "impact.dot", "impact.json", "impact.mmd", "impact.svg", "impact.yaml"]
+
+
+def test_missing_amtool_says_how_to_get_one(project: Path):
+    result = obsgen(project, "build", "--no-test", "specs/", env={"OBSGEN_AMTOOL": str(project / "no-amtool")})
+    assert_one_line_usage_error(result, "$OBSGEN_AMTOOL=", "scripts/go-tools install amtool")
+    assert not (project / "generated").exists()

@@ -260,14 +260,19 @@ def test_index_queries_evaluate_on_the_purchase_recording_rules(two_fleet, tmp_p
 
 # -- a fleet too large for a section per journey ----------------------------------------------------
 
+def own_alert_names(text: str, index: int) -> str:
+    """The spec's explicit alert names (CamelCase) made its own: journeys built together may not share one."""
+    return re.sub(r"(\n\s+name: [A-Z][A-Za-z0-9]*)\n", rf"\g<1>{index}\n", text)
+
+
 @pytest.fixture(scope="module")
 def large_fleet_index():
     from obsgen.dashboards.index import DETAILED_JOURNEYS
     from obsgen.spec.loader import parse_journey
 
     text = PURCHASE_SPEC.read_text()
-    journeys = [parse_journey(text.replace("name: purchase", f"name: purchase-{i:02d}", 1), f"specs/p{i:02d}.yaml")
-                for i in range(DETAILED_JOURNEYS + 1)]
+    journeys = [parse_journey(own_alert_names(text.replace("name: purchase", f"name: purchase-{i:02d}", 1), i),
+                              f"specs/p{i:02d}.yaml") for i in range(DETAILED_JOURNEYS + 1)]
     return build_index_dashboard(resolve_fleet(journeys))
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from obsgen.spec.format import (ALERT_NAME_PATTERN, DURATION_PATTERN, LABEL_NAME_PATTERN, METRIC_NAME_PATTERN,
                                 NAME_PATTERN)
+from tests.hostile.payloads import PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,8 +156,17 @@ def _parent(data: Any, path: tuple) -> Any:
 def _mutate_once(draw: st.DrawFn, data: Any) -> None:
     path = draw(st.sampled_from(_paths(data)))
     parent, last = _parent(data, path), path[-1]
-    action = draw(st.sampled_from(["delete", "replace", "replace", "duplicate", "add-key", "empty"]))
-    if action == "delete":
+    action = draw(st.sampled_from(["delete", "replace", "replace", "duplicate", "add-key", "empty", "inject",
+                                   "inject", "retype"]))
+    if action == "inject" and isinstance(parent[last], str):
+        # A hostile payload (tests/hostile/payloads.py) instead of the text, or after it.
+        payload = draw(st.sampled_from(sorted(PAYLOADS.values())))
+        parent[last] = draw(st.sampled_from([payload, parent[last] + payload]))
+    elif action == "retype":
+        # The same value as another type: a scalar in a list, a list or mapping as its text.
+        value = parent[last]
+        parent[last] = str(value) if isinstance(value, (dict, list)) else [value]
+    elif action == "delete":
         del parent[last]
     elif action == "replace":
         parent[last] = draw(ODD_VALUES)
@@ -170,7 +180,8 @@ def _mutate_once(draw: st.DrawFn, data: Any) -> None:
 
 @st.composite
 def mutated_specs(draw: st.DrawFn) -> str:
-    """A valid spec with one to three values deleted, replaced, duplicated or added."""
+    """A valid spec with one to three values deleted, replaced, duplicated, added, retyped or given a
+    hostile payload."""
     data = yaml.safe_load(draw(st.sampled_from(base_specs())).read_text(encoding="utf-8"))
     for _ in range(draw(st.integers(1, 3))):
         if _paths(data):

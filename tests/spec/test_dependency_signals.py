@@ -136,12 +136,12 @@ def test_a_ratio_cannot_be_predicted_nor_be_a_gauge_at_once():
         "the numerator as a gauge signal of its own)"]
 
 
-@pytest.mark.parametrize("bad", ["a\\nb", "a\\rb", "a\\u2028b", "a\\x1bb"])
+@pytest.mark.parametrize("bad", ["a\\nb", "a\\rb", "a\\u2028b", "a\\x1bb", "a\\u202eb", "a\\u2066b"])
 def test_runbook_hints_are_one_line_without_control_characters(bad):
     text = f'      health: {{metric: kafka_up, match: {{job: kafka}}}}\n      runbook: {{notes: "{bad}"}}\n'
     assert problems(text) == [
         f"shop.yaml:18:24: spec.dependencies[0].runbook.notes: {parse_value(bad)!r} is not one line of text without "
-        f"control characters (it is shown in the runbook)"]
+        f"control characters or bidirectional overrides (it is shown in the runbook)"]
 
 
 def parse_value(escaped: str) -> str:

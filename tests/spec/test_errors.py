@@ -131,7 +131,7 @@ def test_label_names_are_validated():
 
 def test_braces_in_free_text_are_rejected_because_alert_templates_would_run_them():
     found = problems(MINIMAL.replace("  name: shop\n", "  name: shop\n  title: 'Shop {{ $value }}'\n"))
-    assert found == ["shop.yaml:5:10: metadata.title: 'Shop {{ $value }}' is not text without '{' or '}' (it is used inside alert templates)"]
+    assert found == ["shop.yaml:5:10: metadata.title: 'Shop {{ $value }}' is not text without '{', '}', control characters or bidirectional overrides (it is used inside alert templates)"]
 
 
 def test_burn_rate_that_could_never_fire_is_an_error():
