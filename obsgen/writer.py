@@ -143,7 +143,7 @@ def publish_all(outputs: list[Output], build_record: dict | None = None) -> list
         raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
     created = not parent.exists()
     try:
-        return _publish_into(parent, outputs)
+        return _publish_into(parent, outputs, build_record)
     except BaseException:
         # A failed first build leaves no trace: not even the empty --out it made for its staging.
         if created:
@@ -158,7 +158,7 @@ def _remove_if_empty(directory: Path) -> None:
         pass
 
 
-def _publish_into(parent: Path, outputs: list[Output]) -> list[Changes]:
+def _publish_into(parent: Path, outputs: list[Output], build_record: dict | None) -> list[Changes]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)
