@@ -296,6 +296,8 @@ class Dependency(DependencySignals):
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
     runbook: RunbookHints | None = None
+    # Always the journey's own name, shared dependency or not: its period and targets are per journey.
+    recently_down_alert_name: str = ""
     # Set when several journeys of one build declare this dependency: its cause alerts then exist
     # once for all of them (obsgen.fleet), and the names above are the shared ones.
     shared: SharedDependency | None = None

@@ -30,6 +30,11 @@ _MEANING = {
     "error-rate": "Too many of the stage's events fail right now.",
     "latency": "The stage is slow for many users right now.",
     "dependency-down": "A dependency reports no healthy instance: this is a cause, and it pages.",
+    "dependency-recently-down": (
+        "The dependency's down alert resolved a short while ago. Its symptoms may keep burning on the "
+        "outage's errors until their windows reset, so this companion keeps them held back for exactly that "
+        "long (one rule per severity it holds back). It never notifies; nothing to do. A new failure of a "
+        "symptom in that time pages when the companion ends."),
     "failures": ("The job failed more often within the window than allowed: a count, not a ratio, because a "
                  "batch job runs too rarely for a ratio to mean much. It keeps firing until the failures leave the "
                  "window, so check the job's last runs rather than waiting for it to resolve."),
@@ -256,6 +261,9 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
     if kind == "dependency-down":
         impact = impacts.of(alert.dependency)
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]
+    elif kind == "dependency-recently-down":
+        held = ", ".join(_link(a.alert) for a in impacts.of(alert.dependency).symptoms) or "none"
+        lines += [f"**Holds back** (as its down alert did, for the severities above): {held}", ""]
     else:
         lines += ["**Impact:**", "", *_symptom_impact(journey, impacts, alert), ""]
     lines += ["**First checks:**", "", *_first_checks(journey, alert), ""]

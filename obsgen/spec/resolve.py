@@ -16,7 +16,7 @@ from obsgen.errors import Diagnostic
 from obsgen.model import (BurnRate, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert, FailuresAlert,
                           Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints, Saturation, Slo,
                           Stage, TimesliceSli)
-from obsgen.naming import camel, down_alert_name, saturation_alert_names
+from obsgen.naming import camel, down_alert_name, recently_down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
@@ -775,6 +775,7 @@ class Resolver:
             features=tuple(dep.features),
             depends_on=tuple(dep.depends_on),
             down_alert_name=down_alert_name(prefix),
+            recently_down_alert_name=recently_down_alert_name(prefix),
             runbook=runbook_hints(dep.runbook),
             declared_at=self._location(("spec", "dependencies", index, "name")),
         )
