@@ -404,6 +404,8 @@ class Journey:
     custom_alerts: tuple[CustomAlert, ...] = ()
     # spec.by: labels every aggregation keeps, so one spec serves many clusters (empty: one series per rule).
     dims: tuple[str, ...] = ()
+    # How often Prometheus evaluates the rules: its usual 1m (the rule tests' too); a drill sets its stack's.
+    evaluation_interval: float = 60.0
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

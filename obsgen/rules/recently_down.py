@@ -8,7 +8,7 @@ delays an alert's start, never its end, so it adds nothing here.
 
 So the companion lasts, per severity, for the longest window whose alert of that severity can still
 fire from the outage (the symptoms' short burn windows and stage alert windows), plus the scrape and
-evaluation lag (RESET_LAG_SCRAPES scrape intervals). It is one alert name with one rule per severity
+evaluation lag (see reset_lag). It is one alert name with one rule per severity
 (label `inhibits`), so the ticket variant may outlast the page variant by hours without muting pages.
 
 Trade-off, stated once here and in docs/drills.md: a new, unrelated failure of the same symptom that
@@ -29,9 +29,6 @@ from obsgen.rules.types import AlertRule
 KIND = "dependency-recently-down"
 SEVERITY = "none"  # routed to a receiver without integration: it never notifies anyone
 INHIBITS = "inhibits"  # label naming the severity of the symptoms a companion rule holds back
-# The last error sample reaches the short window one scrape after the cause resolves, the recording
-# rule and then the alert read it one evaluation later each (evaluation interval = scrape interval).
-RESET_LAG_SCRAPES = 3
 
 
 def reset_windows(journey: Journey, dep: Dependency) -> dict[str, float]:
@@ -55,9 +52,15 @@ def reset_windows(journey: Journey, dep: Dependency) -> dict[str, float]:
     return dict(sorted(windows.items()))
 
 
+def reset_lag(journey: Journey) -> float:
+    """The last error sample reaches the short window up to one scrape after the down alert's last firing
+    evaluation, and the recording rule, then the alert, read it up to one evaluation later each."""
+    return journey.scrape_interval + 2 * journey.evaluation_interval
+
+
 def reset_periods(journey: Journey, dep: Dependency) -> dict[str, float]:
     """How long the companion of each severity stays active after the down alert's last firing evaluation."""
-    lag = RESET_LAG_SCRAPES * journey.scrape_interval
+    lag = reset_lag(journey)
     return {severity: window + lag for severity, window in reset_windows(journey, dep).items()}
 
 
