@@ -510,14 +510,14 @@ def simulated(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
 OPAQUE = ("query", "custom", "shared-cause")
 
 
-def tested_alerts(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
+def decidable_alerts(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
     """The alerts a synthetic world decides, without those reading native histograms."""
     return [a for a in simulated(journey, alerts) if not alert_reads_native(journey, a)]
 
 
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
-    alerts = tested_alerts(journey, journey_alerts(journey) if alerts is None else alerts)
+    alerts = decidable_alerts(journey, journey_alerts(journey) if alerts is None else alerts)
     catalogue = plans(journey, alerts)
     return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
                                          for members in pack(catalogue)]

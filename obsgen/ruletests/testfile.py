@@ -11,7 +11,7 @@ from obsgen.rules import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup,
 from obsgen.ruletests.notation import compress
 from obsgen.ruletests.recording import RecordingExpectations
 from obsgen.ruletests.recovery import recovery_scenarios
-from obsgen.ruletests.scenarios import Scenario, scenarios, tested_alerts
+from obsgen.ruletests.scenarios import Scenario, scenarios, decidable_alerts
 from obsgen.ruletests.world import World
 
 TESTS_DIR = "tests"
@@ -78,7 +78,7 @@ def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) 
 
 
 def rule_test_document(journey: Journey) -> dict:
-    after_causes = recovery_scenarios(journey, tested_alerts(journey, journey_alerts(journey)))
+    after_causes = recovery_scenarios(journey, decidable_alerts(journey, journey_alerts(journey)))
     return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
                          [recording_group(journey)] + [scenario_group(s) for s in scenarios(journey) + after_causes])
 
