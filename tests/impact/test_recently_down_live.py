@@ -118,3 +118,43 @@ def _states(url: str) -> dict[str, str]:
     alerts = requests.get(f"{url}/api/v2/alerts", timeout=5).json()
     return {a["labels"]["severity"]: a["status"]["state"] for a in alerts
             if a["labels"]["alertname"] == "PurchaseCheckoutSuccessErrorBudgetBurn"}
+
+
+# -- a dependency several journeys share -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    from obsgen.spec.fleet import resolve_fleet
+    from obsgen.spec.loader import load_journey
+    from tests.conftest import PURCHASE_SPEC
+    from tests.fleet.test_fleet import CATALOGUE_SPEC
+
+    return resolve_fleet([load_journey(PURCHASE_SPEC), load_journey(CATALOGUE_SPEC)])
+
+
+def test_each_journey_has_its_own_companion_of_a_shared_cause(fleet):
+    """The shared down alert has no journey; each journey's companion reads it over that journey's windows."""
+    for journey in fleet.journeys:
+        dep = journey.dependency("database")
+        assert dep.shared is not None
+        companions = _rules(journey, {dep.recently_down_alert_name})
+        assert companions and all(r.label("journey") == journey.name for r in companions)
+        assert all(f'alertname="{dep.down_alert_name}"' in r.expr and "journey=" not in r.expr for r in companions)
+
+
+def test_a_shared_cause_s_companions_hold_back_each_journey_s_symptoms_only(fleet, tmp_path_factory):
+    config = tmp_path_factory.mktemp("fleet") / "alertmanager.yaml"
+    config.write_text(render_config(fleet.journeys, "test", []))
+    purchase, catalogue = (next(j for j in fleet.journeys if j.name == name) for name in ("purchase", "catalogue"))
+    with running_alertmanager(config, tmp_path_factory.mktemp("alertmanager")) as url:
+        held = {}
+        for journey in (purchase, catalogue):
+            impact = impact_map(journey).of("database")
+            held[journey.name] = {a.alert for a in impact.symptoms if "page" in a.severities and a.kind not in WINDOWLESS}
+        post(url, _rules(purchase, {purchase.dependency("database").down_alert_name}), resolved=True)
+        # Only purchase's companion is active: catalogue's period is over (or never began).
+        post(url, [r for r in _rules(purchase, {purchase.dependency("database").recently_down_alert_name})])
+        post(url, _rules(purchase, held["purchase"]) + _rules(catalogue, held["catalogue"]))
+        wait_until(lambda: settled(url, held["purchase"], held["catalogue"]),
+                   "purchase's symptoms held back, catalogue's paging")
