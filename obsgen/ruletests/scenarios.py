@@ -517,7 +517,8 @@ def decidable_alerts(journey: Journey, alerts: list[AlertRule]) -> list[AlertRul
 
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
-    alerts = decidable_alerts(journey, journey_alerts(journey) if alerts is None else alerts)
+    alerts = decidable_alerts(journey, journey_alerts(journey)) if alerts is None else alerts
+    alerts = [a for a in alerts if not alert_reads_native(journey, a)]
     catalogue = plans(journey, alerts)
     return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
                                          for members in pack(catalogue)]
