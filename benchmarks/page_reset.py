@@ -28,9 +28,9 @@ from obsgen.model import Journey  # noqa: E402
 from obsgen.promql import format_duration, format_number  # noqa: E402
 from obsgen.rules import journey_alerts  # noqa: E402
 from obsgen.rules.burn_rate import burn_rate_alerts  # noqa: E402
-from obsgen.rules.recently_down import INHIBITS, KIND, reset_periods  # noqa: E402
+from obsgen.rules.recently_down import INHIBITS, KIND, held_back, reset_periods  # noqa: E402
 from obsgen.ruletests.expect import Timeline  # noqa: E402
-from obsgen.ruletests.recovery import WINDOWLESS, recovery_scenario  # noqa: E402
+from obsgen.ruletests.recovery import recovery_scenario  # noqa: E402
 from obsgen.ruletests.reference import Reference  # noqa: E402
 from obsgen.ruletests.scenarios import ScenarioError, decidable_alerts  # noqa: E402
 from obsgen.impact import impact_map  # noqa: E402
@@ -75,7 +75,7 @@ def measure(journey: Journey) -> list[dict]:
         companion = next(a for a in alerts if a.kind == KIND and a.dependency == dep.name and a.label(INHIBITS) == "page")
         resolved = _resolved_at(timeline, cause)
         until = resolved + int(reset_periods(journey, dep)["page"] // 60) + 1  # the new failure starts after this
-        names = {a.alert for a in impact_map(journey).of(dep.name).symptoms if a.kind not in WINDOWLESS}
+        names = set(held_back(impact_map(journey).of(dep.name).symptoms))
         subjects = []
         for slo in (s for s in journey.slos if s.alert_name in names):
             subjects += list(_pairs(journey, slo, timeline, world, resolved, companion, until))

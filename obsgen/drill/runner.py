@@ -29,6 +29,7 @@ from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
+from obsgen.rules.recently_down import held_back
 from obsgen.pipeline import load_in_fleet
 from obsgen.stack import Stack
 from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
@@ -187,7 +188,8 @@ def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: 
         raise DrillError(f"the stack in {stack.layout.state_dir} is not running {', '.join(down)}; "
                          f"start it first: obsgen stack up --fast")
     scale = DrillScale(options.scale, float(stack.scrape_seconds))
-    expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, tuple(options.expect))
+    expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, tuple(options.expect),
+                              dep.recently_down_alert_name, held_back(impact.symptoms))
     scaled = scaled_alerts(journey, scale)
     hold = options.hold if options.hold is not None else auto_hold(scaled, expectation, scale)
     rules_dir = stack.layout.state_dir / DRILL_DIR / "generated"

@@ -20,7 +20,7 @@ from obsgen.errors import ObsgenError
 from obsgen.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
-from obsgen.rules.recently_down import INHIBITS, SEVERITY as COMPANION_SEVERITY, reset_periods
+from obsgen.rules.recently_down import INHIBITS, SEVERITY as COMPANION_SEVERITY, held_back, reset_periods
 from obsgen.tools import find_tool, run_tool
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
@@ -134,10 +134,6 @@ def inhibit_rules(journey: Journey) -> list[dict]:
     return rules
 
 
-# Symptoms that resolve as soon as health and data return: whatever fires after the cause is new.
-_WINDOWLESS_KINDS = ("dependency-down", "absent")
-
-
 def companion_inhibit_rules(journey: Journey, impact: DependencyImpact, shared_names: set[str]) -> list[dict]:
     """After the cause resolves, its companion holds back the symptoms still burning on the outage, one
     rule per severity (the companion's period differs by severity). Custom alerts read windows obsgen
@@ -145,13 +141,13 @@ def companion_inhibit_rules(journey: Journey, impact: DependencyImpact, shared_n
     dep = journey.dependency(impact.dependency)
     rules = []
     for severity in reset_periods(journey, dep):
-        names = [a.alert for a in impact.symptoms if severity in a.severities and a.alert not in shared_names
-                 and a.kind not in _WINDOWLESS_KINDS + ("custom",)]
+        of_severity = [a for a in impact.symptoms if severity in a.severities and a.alert not in shared_names]
+        names = held_back(of_severity)
         if not names:
             continue
         source = [matcher("alertname", dep.recently_down_alert_name), matcher("journey", journey.name),
                   matcher(INHIBITS, severity)]
-        target = [matcher("journey", journey.name), any_of("alertname", names), matcher("severity", severity)]
+        target = [matcher("journey", journey.name), any_of("alertname", list(names)), matcher("severity", severity)]
         # A shared cause's companion has no dimensions: it holds back the symptoms of every one.
         equal = ["journey"] if dep.shared else ["journey", *journey.dims]
         rules.append({"source_matchers": source, "target_matchers": target, "equal": equal})

@@ -31,6 +31,16 @@ SEVERITY = "none"  # routed to a receiver without integration: it never notifies
 INHIBITS = "inhibits"  # label naming the severity of the symptoms a companion rule holds back
 
 
+# Symptoms no companion holds back: down and absent-data alerts resolve as soon as health and data
+# return (whatever fires after is new), and custom alerts read windows obsgen cannot know.
+UNHELD_KINDS = ("dependency-down", "absent", "custom")
+
+
+def held_back(symptoms) -> tuple[str, ...]:
+    """The names of the symptoms (impact-map alert references) a companion holds back, in order."""
+    return tuple(dict.fromkeys(s.alert for s in symptoms if s.kind not in UNHELD_KINDS))
+
+
 def reset_windows(journey: Journey, dep: Dependency) -> dict[str, float]:
     """Per severity, the longest window one of the dependency's symptoms reads and keeps firing on after
     the outage: burning SLOs' short windows, affected stages' alert windows. Down and absent-data

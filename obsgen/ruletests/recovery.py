@@ -17,15 +17,13 @@ from obsgen.impact import impact_map
 from obsgen.model import Dependency, Journey
 from obsgen.reach import affected_stages, broken_set, burning_slos
 from obsgen.rules import AlertRule
-from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, reset_periods
+from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, held_back, reset_periods
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.reference import AmbiguousScenario, Reference
 from obsgen.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect, Scenario,
                                         ScenarioError, _checks, _names, _scope, _world, errors_on, health, slo_effects,
                                         slow_on)
 from obsgen.ruletests.world import WorldBuilder, unhealthy_readings
-
-WINDOWLESS = ("dependency-down", "absent")  # they resolve with health and data; no companion holds them
 
 
 class _Again:
@@ -85,7 +83,7 @@ def recovery_scenario(journey: Journey, alerts: list[AlertRule], dep: Dependency
     how, reading = unhealthy_readings(dep.health)[0]
     outage = [health(dep, reading)]
     symptoms = symptom_effects(base, journey, dep)
-    names = {a.alert for a in impact_map(journey).of(dep.name).symptoms if a.kind not in WINDOWLESS}
+    names = set(held_back(impact_map(journey).of(dep.name).symptoms))
     ongoing = _world(journey, _placed(outage, symptoms, None, None), CAP + 1)
     scope = _scope(journey, alerts, ongoing)
     pages = [a for a in scope if a.alert in names and a.severity == "page"]

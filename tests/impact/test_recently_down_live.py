@@ -14,13 +14,12 @@ import requests
 from obsgen.emitters.alertmanager import INHIBIT_ONLY_RECEIVER, render_config, routes_test
 from obsgen.impact import impact_map
 from obsgen.rules import all_alerts
-from obsgen.rules.recently_down import KIND
+from obsgen.rules.recently_down import KIND, held_back
 from tests.impact.test_alertmanager_live import running_alertmanager, settled, statuses, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 DEPENDENCIES = ["database", "rabbitmq", "celery-worker", "payment_gateway"]
-WINDOWLESS = ("dependency-down", "absent")  # resolve with health and data: never held back afterwards
 
 
 @pytest.fixture
@@ -66,8 +65,8 @@ def test_after_the_cause_resolves_its_companion_holds_back_the_burning_symptoms(
         alertmanager_url, purchase_journey, dependency):
     impact = impact_map(purchase_journey).of(dependency)
     dep = purchase_journey.dependency(dependency)
-    windowed = {a.alert for a in impact.symptoms if a.kind not in WINDOWLESS}
-    windowless = {a.alert for a in impact.symptoms if a.kind in WINDOWLESS}
+    windowed = set(held_back(impact.symptoms))
+    windowless = set(impact.symptom_alert_names) - windowed
     assert windowed, dependency
     post(alertmanager_url, _rules(purchase_journey, {impact.cause.alert}), resolved=True)
     post(alertmanager_url, _rules(purchase_journey, {dep.recently_down_alert_name}))
@@ -89,7 +88,7 @@ def test_a_new_failure_after_the_reset_period_pages(alertmanager_url, purchase_j
     """The companion has resolved (its period is over): the same symptoms firing again are a new failure."""
     impact = impact_map(purchase_journey).of(dependency)
     dep = purchase_journey.dependency(dependency)
-    pages = {a.alert for a in impact.symptoms if "page" in a.severities and a.kind not in WINDOWLESS}
+    pages = {a.alert for a in impact.symptoms if "page" in a.severities and a.alert in held_back(impact.symptoms)}
     post(alertmanager_url, _rules(purchase_journey, {impact.cause.alert}), resolved=True)
     post(alertmanager_url, _rules(purchase_journey, {dep.recently_down_alert_name}), resolved=True)
     post(alertmanager_url, _rules(purchase_journey, pages))
@@ -151,7 +150,7 @@ def test_a_shared_cause_s_companions_hold_back_each_journey_s_symptoms_only(flee
         held = {}
         for journey in (purchase, catalogue):
             impact = impact_map(journey).of("database")
-            held[journey.name] = {a.alert for a in impact.symptoms if "page" in a.severities and a.kind not in WINDOWLESS}
+            held[journey.name] = {a.alert for a in impact.symptoms if "page" in a.severities and a.alert in held_back(impact.symptoms)}
         post(url, _rules(purchase, {purchase.dependency("database").down_alert_name}), resolved=True)
         # Only purchase's companion is active: catalogue's period is over (or never began).
         post(url, [r for r in _rules(purchase, {purchase.dependency("database").recently_down_alert_name})])
