@@ -48,7 +48,7 @@ def drill(spec: Path, dependency: str, state_dir: Path | None, timeout: float, f
     options = DrillOptions(scale=factor, timeout=timeout, hold=hold, rate=rate, expect=expect, service=service,
                            kill=kill, generated_dir=generated_dir)
     try:
-        result = run_drill(spec, dependency, state_dir, options)
+        result = run_drill(spec, dependency, state_dir, options, say=lambda line: click.echo(line, err=True))
     except ObsgenError as error:
         click.echo(f"obsgen drill: {error}", err=True)
         sys.exit(2)
