@@ -6,7 +6,10 @@ import yaml
 
 from obsgen.drill.scale import (DrillScale, longest_reset_window, scale_journey, scaled_alerts, scaled_rule_groups,
                                 write_drill_copy)
+from obsgen.promql import format_duration
 from obsgen.rules import AlertRule, rule_groups
+from obsgen.spec.loader import load_journey
+from tests.conftest import ROOT
 
 SCALE = DrillScale(factor=60, evaluation_interval=5)
 
@@ -89,7 +92,11 @@ def test_resolution_waits_for_the_longest_companion(purchase_journey):
     assert longest_reset_window(purchase_journey, SCALE) == 375
 
 
-def test_a_failures_alert_window_is_scaled_too(purchase_journey):
-    jobs = purchase_journey.stage("order_processing").failures_alert
-    scaled = scale_journey(purchase_journey, SCALE).stage("order_processing").failures_alert
-    assert scaled.window == SCALE.window(jobs.window) < jobs.window
+def test_a_failures_alert_window_is_scaled_too():
+    # The restic backup job of specs/examples/nightly-backup.yaml alerts on its failures within a day.
+    journey = load_journey(ROOT / "specs" / "examples" / "nightly-backup.yaml")
+    scaled = scale_journey(journey, SCALE)
+    assert journey.stage("backup").failures_alert.window == 86400
+    assert scaled.stage("backup").failures_alert.window == 1440
+    assert f"[{format_duration(1440)}]" in next(
+        r.expr for g in scaled_rule_groups(journey, SCALE) for r in g.rules if getattr(r, "kind", "") == "failures")
