@@ -23,7 +23,7 @@ from obsgen.ruletests.reference import AmbiguousScenario, Reference
 from obsgen.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect, Scenario,
                                         ScenarioError, _checks, _names, _scope, _world, errors_on, health, slo_effects,
                                         slow_on)
-from obsgen.ruletests.world import WorldBuilder, unhealthy_readings
+from obsgen.ruletests.world import Phase, WorldBuilder, unhealthy_readings
 
 
 class _Again:
@@ -36,9 +36,8 @@ class _Again:
     def __getattr__(self, method: str):
         def write(*args):
             *subject, phases = args
-            again = [type(phases[1])(self.start, phases[1].value)]
-            if self.end is not None:
-                again.append(type(phases[0])(self.end, phases[0].value))
+            healthy, incident = phases[0].value, phases[1].value
+            again = [Phase(self.start, incident)] + ([Phase(self.end, healthy)] if self.end is not None else [])
             return getattr(self.builder, method)(*subject, phases + again)
         return write
 
@@ -73,7 +72,8 @@ def _first_firing(timeline: Timeline, alerts: list[AlertRule], after: int) -> in
     return min(fired, default=None)
 
 
-def _last_firing(timeline: Timeline, alerts: list[AlertRule], after: int) -> int:
+def _all_fired_by(timeline: Timeline, alerts: list[AlertRule], after: int) -> int:
+    """The step by which every one of these alerts that fires at all has fired."""
     fired = [s for a in alerts if (s := timeline.first_firing(a, after, CAP)) is not None]
     return max(fired, default=after)
 
@@ -91,7 +91,7 @@ def recovery_scenario(journey: Journey, alerts: list[AlertRule], dep: Dependency
     cause = next(a for a in scope if a.alert == dep.down_alert_name)
     if not pages or probe.first_firing(cause, INCIDENT_START, CAP) is None:
         return None
-    cause_end = _last_firing(probe, pages + [cause], INCIDENT_START) + RECOVER_AFTER
+    cause_end = _all_fired_by(probe, pages + [cause], INCIDENT_START) + RECOVER_AFTER
     new_start = cause_end + math.ceil(reset_periods(journey, dep)["page"] / 60) + 1
     probe = Timeline(Reference(journey, _world(journey, _placed(outage, symptoms, cause_end, (new_start, None)),
                                                CAP + 1)), scope)
