@@ -263,7 +263,7 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]
     elif kind == "dependency-recently-down":
         held = ", ".join(_link(a.alert) for a in impacts.of(alert.dependency).symptoms) or "none"
-        lines += [f"**Holds back** (as its down alert did, for the severities above): {held}", ""]
+        lines += [f"**Impact:** none of its own. Holds back (as its down alert did, for the severities above): {held}", ""]
     else:
         lines += ["**Impact:**", "", *_symptom_impact(journey, impacts, alert), ""]
     lines += ["**First checks:**", "", *_first_checks(journey, alert), ""]
