@@ -2,7 +2,8 @@
 
 One scrape glitch, restart or slow target then pages someone.  A ``for``
 duration makes the condition prove itself over a few evaluations; pick it
-from how long the problem may last before a human must act.
+from how long the problem may last before a human must act.  An alert of
+severity ``none`` only inhibits others and pages no one, so it needs none.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
 from obsgen.lint.promql import parse_duration
+from obsgen.lint.rules.alerts_labels import INHIBIT_ONLY
 
 ID = "alerts/for"
 SEVERITY = WARNING
@@ -17,6 +19,8 @@ SEVERITY = WARNING
 
 def check(ctx):
     for rule in ctx.alerts():
+        if rule.string_map("labels").get("severity") == INHIBIT_ONLY:
+            continue
         duration = rule.scalar("for")
         if duration is None:
             message = f"alert {rule.name!r} has no 'for:'; it fires on one bad evaluation"
