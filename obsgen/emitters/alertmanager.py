@@ -1,7 +1,9 @@
 """Alertmanager configuration: routes by journey and severity, and inhibition computed from the impact map.
 
 When a dependency's down alert fires, the alerts that fire *because* of it (its symptoms in the
-impact map) are inhibited for the same journey, so only the cause pages. Receivers are placeholders
+impact map) are inhibited for the same journey, so only the cause pages; after it resolves, its
+RecentlyDown companion inhibits those still burning on the outage's errors (obsgen/rules/recently_down.py,
+docs/drills.md). Receivers are placeholders
 without integrations (valid, and they send nothing); people add their pager and ticket
 integrations to them, or merge the journey route, receivers and inhibit_rules into their own config.
 The file is checked with `amtool check-config` before it is published.
@@ -136,8 +138,8 @@ def inhibit_rules(journey: Journey) -> list[dict]:
 
 def companion_inhibit_rules(journey: Journey, impact: DependencyImpact, shared_names: set[str]) -> list[dict]:
     """After the cause resolves, its companion holds back the symptoms still burning on the outage, one
-    rule per severity (the companion's period differs by severity). Custom alerts read windows obsgen
-    cannot know, so only the symptoms whose windows set the period are held back."""
+    rule per severity (the companion's period differs by severity). Only the symptoms whose windows set
+    the period are held back (held_back): the others resolve with health and data, or are custom."""
     dep = journey.dependency(impact.dependency)
     rules = []
     for severity in reset_periods(journey, dep):
