@@ -3,9 +3,8 @@
 When a dependency's down alert fires, the alerts that fire *because* of it (its symptoms in the
 impact map) are inhibited for the same journey, so only the cause pages; after it resolves, its
 RecentlyDown companion inhibits those still burning on the outage's errors (obsgen/rules/recently_down.py,
-docs/drills.md). Receivers are placeholders
-without integrations (valid, and they send nothing); people add their pager and ticket
-integrations to them, or merge the journey route, receivers and inhibit_rules into their own config.
+docs/drills.md). Receivers are placeholders without integrations (valid, and they send nothing);
+people add their pager and ticket integrations to them, or merge the journey route, receivers and inhibit_rules into their own config.
 The file is checked with `amtool check-config` before it is published.
 """
 
