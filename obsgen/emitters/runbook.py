@@ -14,10 +14,11 @@ from obsgen.dashboards.rows import dependencies, errors, flow, journey_time, slo
 from obsgen.emitters import Artifact
 from obsgen import markdown as md
 from obsgen.impact.checks import jaeger_search, stage_clues
-from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
+from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map
 from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
 from obsgen.model import Journey, RunbookHints
+from obsgen.reach import journey_time_stages
 from obsgen.render import header_lines
 from obsgen.rules import AlertRule, all_alerts
 

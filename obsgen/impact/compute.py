@@ -28,10 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obsgen.model import Dependency, Journey
-from obsgen.reach import (AffectedStage, BurningSlo, affected_stages, broken_set, burning_slos,  # noqa: F401
-                          dependents, first_background_index, journey_time_stages)
+from obsgen.reach import AffectedStage, BurningSlo, affected_stages, broken_set, burning_slos
 from obsgen.rules import AlertRule, all_alerts
-
 
 
 @dataclass(frozen=True)
