@@ -510,9 +510,14 @@ def vs_sloth(journey: Journey, args) -> int:
     text = (f"promtool {promtool.version()} ({promtool.find_promtool()}), Sloth {sloth.version()}, "
             f"{elapsed:.0f} s with {WORKERS} promtool processes\n\n"
             f"{side_by_side_table(results)}\n\n{size_table(slos, results)}\n")
+    return publish(text, args.out)
+
+
+def publish(text: str, out: str) -> int:
+    """Print the report and keep it in `out` (the figures BENCHMARKS.md quotes)."""
     print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(text, encoding="utf-8")
     return 0
 
 

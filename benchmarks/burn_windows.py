@@ -16,7 +16,6 @@ import dataclasses
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from obsgen import promtool
 from obsgen.model import BurnRate, Journey, Slo
@@ -125,7 +124,4 @@ def run(journey: Journey, args) -> int:
             f"({elapsed:.0f} s with {aq.WORKERS} promtool processes; promtool {promtool.version()}). "
             f"SLO: {journey.name} {slo.name}, {format_number(slo.objective * 100)}%.\n\n"
             f"{window_table(results, slo)}\n\n{guard_table(results, slo)}\n")
-    print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
-    return 0
+    return aq.publish(text, args.out)
