@@ -34,7 +34,8 @@ from tests.hostile.payloads import PAYLOADS
 SPEC = Path(__file__).parent / "specs" / "every-field.yaml"
 SPEC_NAME = "spec.yaml"
 FIELDS = text_fields()
-POSITIONED = re.compile(rf"^{re.escape(SPEC_NAME)}:(\d+):(\d+): [^\n]+$")
+# Shown from the current directory, absolute outside it (the spec lives in a temporary directory).
+POSITIONED = re.compile(rf"^(?:/\S*/)?{re.escape(SPEC_NAME)}:(\d+):(\d+): [^\n]+$")
 MAX_ROUNDS = 8
 
 
