@@ -17,6 +17,7 @@ from obsgen.model import Dependency, Journey, Saturation, Slo, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, budget, journey_alerts
 from obsgen.rules.recently_down import KIND as RECENTLY_DOWN
+from obsgen.ruletests import extent
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.native import alert_reads_native
 from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
@@ -442,7 +443,7 @@ def plans(journey: Journey, alerts: list[AlertRule], nudge: float = 1.0) -> list
         elif alert.kind == "absent":
             inputs = alert_inputs(journey, alert)
             out.append(Plan("data stops", alert, [no_data(base, c) for c in sorted(inputs)]))
-    for alert in (a for a in alerts if a.kind == "burn-rate-page"):  # after the rest: catalogue order is stable
+    for alert in (a for a in alerts if a.kind == "burn-rate-page" and extent.extended()):  # after the rest: stable order
         out += low_traffic_plans(journey, next(s for s in journey.slos if s.name == alert.slo), alert, alerts)
     return out
 

@@ -8,6 +8,7 @@ from obsgen.model import Fleet, Journey
 from obsgen.promql import format_duration
 from obsgen.rules import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, journey_alerts,
                           rule_groups)
+from obsgen.ruletests import extent
 from obsgen.ruletests.notation import compress
 from obsgen.ruletests.recording import RecordingExpectations
 from obsgen.ruletests.recovery import recovery_scenarios
@@ -79,8 +80,10 @@ def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) 
 
 
 def rule_test_document(journey: Journey) -> dict:
-    varying = varying_traffic_group(journey, input_series, _minutes(MINUTES), EVALUATION_INTERVAL)
-    after_causes = recovery_scenarios(journey, decidable_alerts(journey, journey_alerts(journey)))
+    varying, after_causes = None, []
+    if extent.extended():
+        varying = varying_traffic_group(journey, input_series, _minutes(MINUTES), EVALUATION_INTERVAL)
+        after_causes = recovery_scenarios(journey, decidable_alerts(journey, journey_alerts(journey)))
     return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
                          [recording_group(journey)] + ([varying] if varying else [])
                          + [scenario_group(s) for s in scenarios(journey) + after_causes])

@@ -18,7 +18,8 @@ from obsgen.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenar
 @pytest.fixture(scope="module", params=generation.GENERATIONS, ids=lambda g: f"prometheus-{g}")
 def catalogue(request, purchase_journey) -> list[Scenario]:
     with generation.targeting(request.param):
-        return scenarios(purchase_journey)
+        with extent.extended_scenarios():  # the low-traffic scenarios among them
+            return scenarios(purchase_journey)
 
 
 @pytest.fixture(scope="module")
