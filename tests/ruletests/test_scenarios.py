@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from obsgen.rules import all_alerts
-from obsgen.ruletests import generation
+from obsgen.ruletests import extent, generation
 from obsgen.ruletests.scenarios import INCIDENT_START as S
 from obsgen.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
 
