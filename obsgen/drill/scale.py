@@ -24,7 +24,7 @@ from obsgen.emitters.prometheus import rule_file_artifacts
 from obsgen.errors import ObsgenError
 from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.rules import AlertRule, rule_groups, shared_rule_groups
+from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.rules.recently_down import reset_periods
 from obsgen.rules.types import RuleGroup
 from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
@@ -101,10 +101,21 @@ def _scaled_saturations(saturations, scale: DrillScale):
     ) for saturation in saturations)
 
 
+# Budget-policy alerts say where the SLO window stands, not that an incident is on: scaled to a drill (30 days
+# become an hour at 720x), one drill spends the whole scaled budget and they would keep firing for the rest of
+# that hour, so the next drill could never start from a quiet journey. A drill holds incident alerts only.
+BUDGET_POLICY_KINDS = (budget.EXHAUSTED, budget.FORECAST)
+
+
 def drilled_rule_groups(journey: Journey) -> list[RuleGroup]:
     """The journey's rule groups and, when it shares dependencies, their alerts from the fleet's file:
-    a drill of a shared dependency must see its down alert fire."""
-    return rule_groups(journey) + shared_rule_groups(journey)
+    a drill of a shared dependency must see its down alert fire. Without budget-policy alerts."""
+    groups = []
+    for group in rule_groups(journey) + shared_rule_groups(journey):
+        rules = tuple(r for r in group.rules if not (isinstance(r, AlertRule) and r.kind in BUDGET_POLICY_KINDS))
+        if rules:
+            groups.append(dataclasses.replace(group, rules=rules))
+    return groups
 
 
 def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:

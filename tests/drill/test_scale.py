@@ -103,3 +103,13 @@ def test_a_failures_alert_window_is_scaled_too():
     assert scaled.stage("backup").failures_alert.window == 1440
     assert f"[{format_duration(1440)}]" in next(
         r.expr for g in scaled_rule_groups(journey, SCALE) for r in g.rules if getattr(r, "kind", "") == "failures")
+
+
+def test_a_drill_holds_incident_alerts_only_not_budget_policy(purchase_journey):
+    from obsgen.drill.scale import drilled_rule_groups
+    from obsgen.rules import AlertRule, budget, journey_alerts
+
+    kinds = {r.kind for g in drilled_rule_groups(purchase_journey) for r in g.rules if isinstance(r, AlertRule)}
+    assert {budget.EXHAUSTED, budget.FORECAST} <= {a.kind for a in journey_alerts(purchase_journey)}
+    assert not kinds & {budget.EXHAUSTED, budget.FORECAST}
+    assert {"burn-rate-page", "burn-rate-ticket"} <= kinds
