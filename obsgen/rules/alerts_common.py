@@ -28,10 +28,9 @@ def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple
 
 def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severity: str, summary: str,
                   description: str, kind: str, stages: tuple[str, ...] = (), stage: str = "",
-                  slo: str = "", dependency: str = "", per_dimension: bool = True, inhibits: str = "") -> AlertRule:
+                  slo: str = "", dependency: str = "", per_dimension: bool = True) -> AlertRule:
     """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables.
-    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values.
-    inhibits: a companion's label naming the severity of the symptoms it holds back."""
+    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values."""
     context = {"stage": stage, "slo": slo, "dependency": dependency}
     # The dashboard opens on the alert's own dimension values ($cluster); label names are checked.
     focus = {d: f"{{{{ $labels.{d} }}}}" for d in journey.dims} if per_dimension else {}
@@ -41,7 +40,7 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
         alert=name,
         expr=expr,
         for_=format_duration(hold),
-        labels=alert_labels(journey, severity, **context, inhibits=inhibits),
+        labels=alert_labels(journey, severity, **context),
         annotations=(
             ("summary", summary),
             ("description", description),

@@ -1,12 +1,12 @@
 """How much simulated time the generated rule tests spend.
 
-Every build proves each alert fires when it should and stays quiet when it should not. Three kinds of scenario
-simulate hours, not minutes — SLO-window ratios on a day of varying traffic, the low-traffic guard holding while
-the ticket fires, and recovery after a cause with its RecentlyDown companion — and promtool evaluates every rule
-at every step of them: on the purchase journey they cost about 60 of its 87 promtool seconds. Builds leave them
-out; the project's own suite writes them for the reference and real-system journeys and runs them with both
-promtool generations (tests/ruletests/test_varying_traffic.py, test_recovery.py, test_scenarios.py). They come
-back into every build once rule tests are scoped to the rules each group asserts (issue 16).
+Every build proves each alert fires when it should and stays quiet when it should not. Two kinds of scenario
+simulate hours, not minutes — SLO-window ratios on a day of varying traffic and the low-traffic guard holding
+while the ticket fires — and promtool evaluates every rule at every step of them: on the purchase journey they
+cost about 40 of its 87 promtool seconds. Builds leave them out; the project's own suite writes them for the
+reference and a real system's journey and runs them with both promtool generations
+(tests/ruletests/test_extended.py, test_varying_traffic.py, test_scenarios.py). They come back into every build
+once rule tests are scoped to the rules each group asserts (issue 16).
 """
 
 from __future__ import annotations
