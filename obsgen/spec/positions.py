@@ -132,33 +132,43 @@ else:
     _BYTE_OFFSETS = False
 
 
-class _ComposingLoader(_EventLoader):
-    """A composer with a depth bound, keeping the position of every alias use."""
+def _composing(base: type) -> type:
+    class ComposingLoader(base):
+        """A composer with a depth bound, keeping the position of every alias use."""
 
-    def __init__(self, text: str):
-        super().__init__(text)
-        self.depth = 0
+        def __init__(self, text: str):
+            super().__init__(text)
+            self.depth = 0
 
-    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            return _AliasUse(super().compose_node(parent, index), mark)
-        if self.depth >= MAX_DEPTH:
-            raise _Refused(_position(self.peek_event().start_mark),
-                           f"the spec nests deeper than {MAX_DEPTH} levels")
-        self.depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+        def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                return _AliasUse(super().compose_node(parent, index), mark)
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(_position(self.peek_event().start_mark),
+                               f"the spec nests deeper than {MAX_DEPTH} levels")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
-    def fetch_flow_collection_start(self, token_class):  # noqa: ANN001 - PyYAML's signature
-        # The scanner looks up to 1024 characters ahead for a simple key, and its bookkeeping is
-        # linear in the flow depth at each token: 1000 unclosed '[' took a second before the composer
-        # saw the depth. Refuse at the bracket that goes too deep instead.
-        if self.flow_level >= MAX_DEPTH:
-            raise _Refused(_position(self.get_mark()), f"the spec nests deeper than {MAX_DEPTH} levels")
-        super().fetch_flow_collection_start(token_class)
+        def fetch_flow_collection_start(self, token_class):  # noqa: ANN001 - PyYAML's signature
+            # The scanner looks up to 1024 characters ahead for a simple key, and its bookkeeping is
+            # linear in the flow depth at each token: 1000 unclosed '[' took a second before the composer
+            # saw the depth. Refuse at the bracket that goes too deep instead.
+            if self.flow_level >= MAX_DEPTH:
+                raise _Refused(_position(self.get_mark()), f"the spec nests deeper than {MAX_DEPTH} levels")
+            super().fetch_flow_collection_start(token_class)
+
+    return ComposingLoader
+
+
+_ComposingLoader = _composing(_EventLoader)
+# libyaml from PyYAML 6.0.4 on stops at its own flow-depth limit (1000) before the composer sees depth 64, with
+# a message of its own; the pure-Python scanner is then asked again, so the refusal is obsgen's own everywhere.
+_PurePythonLoader = _composing(yaml.SafeLoader)
+LIBYAML_DEPTH_ERROR = "exceeded maximum nesting depth"
 
 
 class _Builder:
@@ -330,11 +340,19 @@ def _build_all(docs: list[PositionedDocument], text: str, file: str) -> None:
 
 def _empty(node: yaml.Node | _AliasUse | None) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-                            and node.value == "" and node.style is None)
+                            and node.value == "" and not node.style)  # plain: None from PyYAML, '' from libyaml
 
 
 def _compose(text: str) -> yaml.Node | _AliasUse | None:
-    loader = _ComposingLoader(text)
+    try:
+        return _single_node(_ComposingLoader(text))
+    except yaml.MarkedYAMLError as exc:
+        if LIBYAML_DEPTH_ERROR not in str(exc.problem):
+            raise
+        return _single_node(_PurePythonLoader(text))
+
+
+def _single_node(loader) -> yaml.Node | _AliasUse | None:  # noqa: ANN001 - one of the composing loaders
     try:
         return loader.get_single_node()
     finally:
