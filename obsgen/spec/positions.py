@@ -157,7 +157,8 @@ def _composing(base: type) -> type:
             # The scanner looks up to 1024 characters ahead for a simple key, and its bookkeeping is
             # linear in the flow depth at each token: 1000 unclosed '[' took a second before the composer
             # saw the depth. Refuse at the bracket that goes too deep instead.
-            if self.flow_level >= MAX_DEPTH:
+            # Counted as the composer counts: the enclosing block collections are levels too.
+            if self.flow_level + len(self.indents) >= MAX_DEPTH:
                 raise _Refused(_position(self.get_mark()), f"the spec nests deeper than {MAX_DEPTH} levels")
             super().fetch_flow_collection_start(token_class)
 
