@@ -40,8 +40,10 @@ CORRELATION_ID = "stack-test-7f3a9c"
 
 
 def obsgen_stack(state_dir: Path, *arguments: str) -> subprocess.CompletedProcess:
+    # Wide enough that the status table keeps one line per service (wrapping has tests of its own).
     return subprocess.run([sys.executable, "-m", "obsgen", "stack", "--state-dir", str(state_dir), *arguments],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
+                          env={**os.environ, "COLUMNS": "400"})
 
 
 def port_args(ports: Ports) -> list[str]:
@@ -243,7 +245,9 @@ def test_cli_status_and_logs_read_the_running_stack(full_stack: Stack) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"state directory: {state_dir} (logs in {state_dir / 'logs'})"
     header = next(index for index, line in enumerate(lines) if line.startswith("SERVICE"))
-    rows = {line.split()[0]: line.split()[1] for line in lines[header + 1:header + len(SERVICES) + 1]}
+    # One row per service under the header and its rule (a wrapped cell continues on an indented line).
+    rows = {line.split()[0]: line.split()[1] for line in lines[header + 1:] if line[:1].strip()
+            and line.split()[0] in SERVICES}
     assert rows == {name: "up" for name in SERVICES}
     assert "Grafana is not installable on this machine" in result.stdout
     logs = obsgen_stack(state_dir, "logs", "postgres", "-n", "3")
