@@ -75,10 +75,10 @@ class PositionedDocument:
 
 def _position(mark: yaml.Mark | None) -> tuple[int, int]:
     """Line and column as editors count them: YAML's own marks also break lines at NEL, U+2028 and U+2029,
-    which would point past the end of the file."""
+    which would point past the end of the file (the composing loaders give every mark its text)."""
     if mark is None:
         return (1, 1)
-    if mark.buffer is None:
+    if mark.buffer is None:  # a mark from outside the composing loaders: all YAML says
         return (mark.line + 1, mark.column + 1)
     starts = _line_starts(mark.buffer)
     line = bisect.bisect_right(starts, mark.index)
@@ -139,6 +139,22 @@ def _composing(base: type) -> type:
         def __init__(self, text: str):
             super().__init__(text)
             self.depth = 0
+            self.text = text
+
+        def peek_event(self):  # noqa: ANN201 - PyYAML's signature
+            return self._located(super().peek_event())
+
+        def get_event(self):  # noqa: ANN201 - PyYAML's signature
+            return self._located(super().get_event())
+
+        def _located(self, event):  # noqa: ANN001, ANN202
+            """libyaml's marks carry no text, only a character index and its own line count (which also
+            breaks lines at NEL, U+2028, U+2029): give them the text, so _position counts as editors do."""
+            for name in ("start_mark", "end_mark"):
+                mark = getattr(event, name)
+                if mark is not None and mark.buffer is None:
+                    setattr(event, name, yaml.Mark(mark.name, mark.index, mark.line, mark.column, self.text, mark.index))
+            return event
 
         def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
             if self.check_event(yaml.AliasEvent):
