@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from obsgen.promql import Selector
 from obsgen.ruletests import generation as generations
+from obsgen.ruletests.column import Column
 from obsgen.ruletests.notation import STALE
 from obsgen.ruletests.values import selector_matches
 from obsgen.ruletests.world import World
@@ -35,17 +36,22 @@ class _Indexed:
         self.labels = labels
         self.values = [None if s is None or s == STALE else float(s) for s in samples]
         size = len(self.values)
-        self.count_before = [0] * (size + 1)
-        for k, value in enumerate(self.values):
-            self.count_before[k + 1] = self.count_before[k] + (value is not None)
+        present = [value is not None for value in self.values]
+        self.count_before = [0, *itertools.accumulate(map(int, present))]
         self.next_present = [size] * (size + 1)
+        following = size
         for k in range(size - 1, -1, -1):
-            self.next_present[k] = k if self.values[k] is not None else self.next_present[k + 1]
+            if present[k]:
+                following = k
+            self.next_present[k] = following
         self.prev_present = [-1] * size
+        preceding = -1
         for k in range(size):
-            self.prev_present[k] = k if self.values[k] is not None else (self.prev_present[k - 1] if k else -1)
-        present = [v for v in self.values if v is not None]
-        self.monotonic = all(a <= b for a, b in itertools.pairwise(present))
+            if present[k]:
+                preceding = k
+            self.prev_present[k] = preceding
+        shown = [v for v in self.values if v is not None]
+        self.monotonic = all(a <= b for a, b in itertools.pairwise(shown))
         self.stale = [s == STALE for s in samples]
 
 
@@ -60,7 +66,7 @@ class Sim:
         self.step_ms = world.step_seconds * 1000
         self._indexed = [_Indexed(s.labels, s.samples) for s in world.series]
         self._selected: dict[Selector, list[_Indexed]] = {}
-        self._rates: dict[tuple[Selector, int, float], list] = {}
+        self._columns: dict[tuple, Column] = {}
 
     def t_ms(self, step: int) -> int:
         return step * self.step_ms
@@ -107,27 +113,61 @@ class Sim:
         low, high = self._window(series, step, window_s)
         return [Point(self.t_ms(k), series.values[k]) for k in range(low, high + 1) if series.values[k] is not None]
 
-    def _rate(self, series: _Indexed, step: int, window_s: float) -> float | None:
+    def count(self, series: _Indexed, step: int, window_s: float) -> int:
+        """How many samples of series the range ending at step holds (len(points), without building them)."""
+        low, high = self._window(series, step, window_s)
+        return series.count_before[high + 1] - series.count_before[low] if high >= low else 0
+
+    def _extrapolated_at(self, series: _Indexed, step: int, window_s: float, is_rate: bool) -> float | None:
+        """rate(series[window]) (increase when not is_rate) at step: None with fewer than two samples."""
         low, high = self._window(series, step, window_s)
         if high < low or series.count_before[high + 1] - series.count_before[low] < 2:
             return None
         if not series.monotonic:
-            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s, self.generation)
+            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s, self.generation,
+                                     is_rate)
         first, last = series.next_present[low], series.prev_present[high]
         count = series.count_before[high + 1] - series.count_before[low]
-        return rate_from_ends(Point(self.t_ms(first), series.values[first]), Point(self.t_ms(last), series.values[last]),
-                              count, 0.0, self.t_ms(step), window_s, self.generation)
+        return extrapolate(self.t_ms(first), series.values[first], self.t_ms(last), series.values[last],
+                           count, 0.0, self.t_ms(step), window_s, self.generation, is_rate)
+
+    def _extrapolated(self, series: _Indexed, window_s: float, is_rate: bool) -> Column[float | None]:
+        key = (id(series), window_s, is_rate)  # the series belong to this Sim: their ids are stable
+        if key not in self._columns:
+            self._columns[key] = Column(lambda start, stop: [self._extrapolated_at(series, step, window_s, is_rate)
+                                                             for step in range(start, stop)])
+        return self._columns[key]
+
+    def _summed(self, selector: Selector, window_s: float, is_rate: bool) -> Column[float | None]:
+        """sum(rate(selector[window])) (increase when not is_rate) at every step, series in label order."""
+        key = (selector, window_s, is_rate)
+        if key not in self._columns:
+            parts = [self._extrapolated(series, window_s, is_rate) for series in self.select(selector)]
+
+            def fill(start: int, stop: int) -> list[float | None]:
+                if start < 0:
+                    return [self.sum([v for part in parts if (v := part.at(step)) is not None])
+                            for step in range(start, stop)]
+                columns = [part.upto(stop - 1) for part in parts]
+                return [self.sum([c[step] for c in columns if c[step] is not None]) for step in range(start, stop)]
+            self._columns[key] = Column(fill)
+        return self._columns[key]
+
+    def sum_rate_column(self, selector: Selector, window_s: float) -> Column[float | None]:
+        """sum(rate(selector[window])) at every step: None where no series has a rate (an empty vector)."""
+        return self._summed(selector, window_s, True)
+
+    def sum_increase_column(self, selector: Selector, window_s: float) -> Column[float | None]:
+        """sum(increase(selector[window])) at every step: extrapolatedRate without the division by the range."""
+        return self._summed(selector, window_s, False)
 
     def rate(self, selector: Selector, step: int, window_s: float) -> list[tuple[dict[str, str], float]]:
-        key = (selector, step, window_s)
-        if key not in self._rates:
-            out = []
-            for series in self.select(selector):
-                value = self._rate(series, step, window_s)
-                if value is not None:
-                    out.append((series.labels, value))
-            self._rates[key] = out
-        return self._rates[key]
+        out = []
+        for series in self.select(selector):
+            value = self._extrapolated(series, window_s, True).at(step)
+            if value is not None:
+                out.append((series.labels, value))
+        return out
 
     def sum(self, values) -> float | None:
         """sum() over values in series order: None for no values. 3.x's aggregation compensates
@@ -139,16 +179,11 @@ class Sim:
 
     def sum_increase(self, selector: Selector, step: int, window_s: float) -> float | None:
         """sum(increase(selector[window])): extrapolatedRate without the division by the range."""
-        values = []
-        for series in self.select(selector):
-            points = self.points(series, step, window_s)
-            if len(points) >= 2:
-                values.append(extrapolated_rate(points, self.t_ms(step), window_s, self.generation, is_rate=False))
-        return self.sum(values)
+        return self.sum_increase_column(selector, window_s).at(step)
 
     def sum_rate(self, selector: Selector, step: int, window_s: float) -> float | None:
         """sum(rate(selector[window])): None when no series has a rate (an empty vector)."""
-        return self.sum(v for _, v in self.rate(selector, step, window_s))
+        return self.sum_rate_column(selector, window_s).at(step)
 
     def sum_rate_by(self, selector: Selector, step: int, window_s: float,
                     by: tuple[str, ...]) -> dict[tuple[str, ...], float]:
@@ -202,6 +237,11 @@ def kahan_sum(values) -> float:
     total, compensation = 0.0, 0.0
     for value in values:
         total, compensation = kahan_inc(value, total, compensation)
+    return kahan_total(total, compensation)
+
+
+def kahan_total(total: float, compensation: float) -> float:
+    """The compensated sum of a running (total, compensation) pair, as kahan_sum ends."""
     return total if math.isinf(total) else total + compensation
 
 
@@ -220,12 +260,19 @@ def extrapolated_rate(points: list[Point], t_ms: int, window_s: float, generatio
 
 def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_ms: int, window_s: float,
                    generation: int, is_rate: bool = True) -> float:
-    """The rest of extrapolatedRate: the same float operations in the same order as the generation's."""
+    """The rest of extrapolatedRate, from the range's first and last samples."""
+    return extrapolate(first.t_ms, first.value, last.t_ms, last.value, count, correction, t_ms, window_s,
+                       generation, is_rate)
+
+
+def extrapolate(first_ms: int, first_value: float, last_ms: int, last_value: float, count: int, correction: float,
+                t_ms: int, window_s: float, generation: int, is_rate: bool = True) -> float:
+    """rate_from_ends on plain numbers: the same float operations in the same order as the generation's."""
     range_start = t_ms - round(window_s * 1000)
-    result = last.value - first.value + correction
-    duration_to_start = (first.t_ms - range_start) / 1000
-    duration_to_end = (t_ms - last.t_ms) / 1000
-    sampled = (last.t_ms - first.t_ms) / 1000
+    result = last_value - first_value + correction
+    duration_to_start = (first_ms - range_start) / 1000
+    duration_to_end = (t_ms - last_ms) / 1000
+    sampled = (last_ms - first_ms) / 1000
     average = sampled / (count - 1)
     threshold = average * 1.1
     extrapolate_to = sampled
@@ -233,12 +280,12 @@ def rate_from_ends(first: Point, last: Point, count: int, correction: float, t_m
         # 3.x: cap at half an interval first, then at the counter's zero point.
         if duration_to_start >= threshold:
             duration_to_start = average / 2
-        if result > 0 and first.value >= 0:
-            duration_to_start = min(duration_to_start, sampled * (first.value / result))
+        if result > 0 and first_value >= 0:
+            duration_to_start = min(duration_to_start, sampled * (first_value / result))
         extrapolate_to += duration_to_start
     else:
-        if result > 0 and first.value >= 0:
-            duration_to_start = min(duration_to_start, sampled * (first.value / result))
+        if result > 0 and first_value >= 0:
+            duration_to_start = min(duration_to_start, sampled * (first_value / result))
         extrapolate_to += duration_to_start if duration_to_start < threshold else average / 2
     extrapolate_to += duration_to_end if duration_to_end < threshold else average / 2
     factor = extrapolate_to / sampled

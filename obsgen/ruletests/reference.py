@@ -9,6 +9,7 @@ generated PromQL agrees, minute by minute.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from obsgen.model import HEALTH_LOOKBACK, Health, Journey, Saturation, Slo
@@ -16,7 +17,8 @@ from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules import budget
 from obsgen.rules.sli import forecast_windows, sli_series, timeslice_lookback
-from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
+from obsgen.ruletests.column import Column
+from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_inc, kahan_sum, kahan_total
 from obsgen.ruletests.world import World, dimension_labels
 
 SLI_WINDOW_DASHBOARD = 300.0
@@ -44,8 +46,12 @@ class Reference:
         self.world = world
         self.sim = Sim(world)
         self.strict = strict
+        # Event-counted SLIs as columns (column.py); recorded and time-slice ones step by step, as the
+        # strict comparisons of the slices must be made at exactly the steps the scenarios ask about.
+        self._columns: dict[tuple, Column] = {}
         self._sli: dict[tuple[str, float, int], float | None] = {}
-        self._events: dict[tuple[str, int], tuple[float, float]] = {}
+        self._slices: dict[tuple[str, int], float] = {}
+        self._slice_sums: dict[str, list[tuple[float, float]]] = {}
         # Labels every per-dimension expression keeps (the world's one dimension value); () without spec.by.
         self.dims = tuple(sorted(dimension_labels(journey).items()))
 
@@ -60,45 +66,75 @@ class Reference:
         return value > limit
 
     # -- SLIs -------------------------------------------------------------------------------------------
-    def _terms(self, selectors: list[Selector], step: int, window: float) -> float:
+    def _column(self, key: tuple, make: Callable[[], Column]) -> Column:
+        column = self._columns.get(key)
+        if column is None:
+            column = self._columns[key] = make()
+        return column
+
+    @staticmethod
+    def _terms_at(columns: list[Column], step: int) -> float | None:
         # (sum(rate(a[w])) or vector(0)) + (sum(rate(b[w])) or vector(0)) + ..., left to right
         total = None
-        for selector in selectors:
-            term = self.sim.sum_rate(selector, step, window)
+        for column in columns:
+            term = column.at(step)
             term = 0.0 if term is None else term
             total = term if total is None else total + term
         return total
 
-    def _ratio(self, bad_or_good: list[Selector], valid: list[Selector], step: int, window: float) -> float | None:
-        denominator = self._terms(valid, step, window)
-        if not denominator > 0:
-            return None
-        return divide(self._terms(bad_or_good, step, window), denominator)
+    def _rates(self, selectors: list[Selector], window: float) -> list[Column]:
+        return [self.sim.sum_rate_column(selector, window) for selector in selectors]
+
+    def _inputs(self, slo: Slo) -> tuple[list[Selector], list[Selector]]:
+        """An event-counted SLI's (bad or good, valid) selectors: errors and requests, or the
+        histograms' buckets under the threshold and their counts."""
+        if slo.type == "availability":
+            stages = [self.journey.stage(name) for name in slo.stages]
+            return [s.errors for s in stages], [s.requests for s in stages]
+        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
+                      else [self.journey.stage(name).latency for name in slo.stages])
+        return [h.under(slo.threshold) for h in histograms], [h.count for h in histograms]
 
     def sli(self, slo: Slo, window: float, step: int) -> float | None:
         """slo:sli_error:ratio_rate<window>: the share of bad events among valid ones."""
+        if slo.timeslice is None and slo.query is None:
+            make = self._period_column if window == slo.window else self._window_column
+            return self._column(("sli", slo.name, window), lambda: make(slo, window)).at(step)
         key = (slo.name, window, step)
         if key not in self._sli:
             self._sli[key] = self._period_sli(slo, step) if window == slo.window else self._window_sli(slo, window, step)
         return self._sli[key]
 
+    def _window_column(self, slo: Slo, window: float) -> Column:
+        """An event-counted SLI over a window at every step: bad (or 1 - good) over valid events."""
+        selected, valid = self._inputs(slo)
+        selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
+        terms, availability = self._terms_at, slo.type == "availability"
+
+        def at(step: int) -> float | None:
+            denominator = terms(valid_rates, step)
+            if not denominator > 0:
+                return None
+            ratio = divide(terms(selected_rates, step), denominator)
+            return ratio if availability else 1 - ratio
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
+
     def _window_sli(self, slo: Slo, window: float, step: int) -> float | None:
+        """The ratio of an SLI the world does not count events for: recorded (raw PromQL) or time slices."""
         if slo.query is not None:
             # raw PromQL is not simulated: its ratio is an input series of the alert-only tests (recorded_sli.py)
             values = [v for _, v in self.sim.instant(sli_series(self.journey, slo, window), step)]
             return values[0] if values else None
-        if slo.timeslice is not None:
-            return self._timeslice_ratio(slo, window, step)
-        if slo.type == "availability":
-            stages = [self.journey.stage(name) for name in slo.stages]
-            return self._ratio([s.errors for s in stages], [s.requests for s in stages], step, window)
-        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
-                      else [self.journey.stage(name).latency for name in slo.stages])
-        good = self._ratio([h.under(slo.threshold) for h in histograms], [h.count for h in histograms], step, window)
-        return None if good is None else 1 - good
+        return self._timeslice_ratio(slo, window, step)
 
     def timeslice_bad(self, slo: Slo, step: int) -> float:
         """slo:sli_error:timeslice at step: 1 when the slice is bad or has no data, else 0."""
+        key = (slo.name, step)
+        if key not in self._slices:
+            self._slices[key] = self._slice_bad(slo, step)
+        return self._slices[key]
+
+    def _slice_bad(self, slo: Slo, step: int) -> float:
         ts = slo.timeslice
         values = [v for _, v in self.sim.instant(ts.selector, step)]
         if not values:
@@ -118,7 +154,7 @@ class Reference:
 
     def seen_within(self, selector: Selector, step: int, window: float) -> bool:
         """present_over_time(selector[window]) is not empty: a sample (not a staleness marker) in the range."""
-        return any(self.sim.points(series, step, window) for series in self.sim.select(selector))
+        return any(self.sim.count(series, step, window) for series in self.sim.select(selector))
 
     def evaluations_in(self, step: int, window: float) -> range:
         """The evaluation steps a range selector over recorded series reads at step: those in the
@@ -127,7 +163,15 @@ class Reference:
 
     def _timeslice_ratio(self, slo: Slo, window: float, step: int) -> float:
         # sum_over_time / count_over_time of the indicator recorded at every evaluation in the range
-        slices = [self.timeslice_bad(slo, k) for k in self.evaluations_in(step, window)]
+        steps = self.evaluations_in(step, window)
+        if steps.start == 0 and step >= 0:
+            # every slice since the first: the running sum is the same left fold, one addition a step
+            prefix = self._slice_sums.setdefault(slo.name, [])
+            while len(prefix) <= step:
+                before = prefix[-1] if prefix else (0.0, 0.0)
+                prefix.append(kahan_inc(self.timeslice_bad(slo, len(prefix)), *before))
+            return kahan_total(*prefix[step]) / float(len(steps))
+        slices = [self.timeslice_bad(slo, k) for k in steps]
         return kahan_sum(slices) / float(len(slices))
 
     def events(self, slo: Slo, step: int) -> tuple[float, float] | None:
@@ -135,32 +179,47 @@ class Reference:
         (time slices) or whose queries are not simulated (raw PromQL)."""
         if slo.timeslice is not None or slo.query is not None:
             return None
-        key = (slo.name, step)
-        if key not in self._events:
-            self._events[key] = self._event_rates(slo, step)
-        return self._events[key]
+        return self._column(("events", slo.name), lambda: self._events_column(slo)).at(step)
 
-    def _event_rates(self, slo: Slo, step: int) -> tuple[float, float]:
-        window = SLI_WINDOW_DASHBOARD
-        if slo.type == "availability":
-            stages = [self.journey.stage(name) for name in slo.stages]
-            return self._terms([s.errors for s in stages], step, window), self._terms([s.requests for s in stages], step, window)
-        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
-                      else [self.journey.stage(name).latency for name in slo.stages])
-        valid = self._terms([h.count for h in histograms], step, window)
-        good = self._terms([h.under(slo.threshold) for h in histograms], step, window)
-        return valid - good, valid  # bad = valid - good, as the rule subtracts
+    def _events_column(self, slo: Slo) -> Column:
+        selected, valid = self._inputs(slo)
+        selected_rates, valid_rates = self._rates(selected, SLI_WINDOW_DASHBOARD), self._rates(valid, SLI_WINDOW_DASHBOARD)
+        terms, availability = self._terms_at, slo.type == "availability"
+
+        def at(step: int) -> tuple[float, float]:
+            if availability:
+                return terms(selected_rates, step), terms(valid_rates, step)
+            valid_rate = terms(valid_rates, step)
+            return valid_rate - terms(selected_rates, step), valid_rate  # bad = valid - good, as the rule subtracts
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
+
+    def _period_column(self, slo: Slo, window: float) -> Column:
+        """The SLO window's ratio of an event-counted SLI at every step: the sum of the recorded bad event
+        rates over the sum of the valid ones, one sample per evaluation (occurrences). Over a window that
+        reaches back to the first evaluation, both sums are running sums (the same left folds)."""
+        events = self._column(("events", slo.name), lambda: self._events_column(slo))
+        running: list[tuple[float, float, float, float]] = []
+
+        def at(step: int) -> float | None:
+            steps = self.evaluations_in(step, window)
+            if steps.start > 0 or step < 0:
+                pairs = [events.at(k) for k in steps]
+                return ratio_of(kahan_sum([b for b, _ in pairs]), kahan_sum([v for _, v in pairs]))
+            pairs = events.upto(step)
+            while len(running) <= step:
+                bad, valid = pairs[len(running)]
+                before = running[-1] if running else (0.0, 0.0, 0.0, 0.0)
+                running.append(kahan_inc(bad, *before[:2]) + kahan_inc(valid, *before[2:]))
+            sums = running[step]
+            return ratio_of(kahan_total(*sums[:2]), kahan_total(*sums[2:]))
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:
-        """The SLO window's ratio: bad minutes / minutes (timeslices), or the sum of the recorded bad event
-        rates over the sum of the valid ones, one sample per evaluation (occurrences)."""
+        """The SLO window's ratio of an SLI without event rates: bad minutes / minutes (timeslices), else
+        none (the window ratio of occurrences sums event rates, which raw PromQL and time slices lack)."""
         if slo.budgeting_method == "timeslices":
             return self._timeslice_ratio(slo, slo.window, step)
-        pairs = [e for k in self.evaluations_in(step, slo.window) if (e := self.events(slo, k)) is not None]
-        valid = kahan_sum([v for _, v in pairs]) if pairs else 0.0
-        if not valid > 0:
-            return None
-        return divide(kahan_sum([b for b, _ in pairs]), valid)
+        return None
 
     def budget_left(self, slo: Slo, step: int) -> float | None:
         """slo:period_error_budget_remaining:ratio: 1 - the window's ratio / the error budget."""
@@ -327,6 +386,11 @@ class Reference:
         if not self.sim.absent(selector, step):
             return None
         return AlertSample(tuple(sorted(absent_labels(selector).items())), 1.0)
+
+
+def ratio_of(bad: float, valid: float) -> float | None:
+    """bad / valid, or None (no sample) unless some events are valid."""
+    return divide(bad, valid) if valid > 0 else None
 
 
 def instance_up(health: Health, reading: float) -> float:
