@@ -27,15 +27,21 @@ class Timeline:
         self.alerts = alerts
         self._states: list[list[AlertSample | None]] = [[] for _ in alerts]
         self._active_since: list[int | None] = [None for _ in alerts]
+        self._holds = [hold_seconds(alert) for alert in alerts]
+        self._positions: dict[int, int] = {}
+        for index, alert in enumerate(alerts):
+            self._positions.setdefault(id(alert), index)
 
     def _state(self, index: int, step: int) -> AlertSample | None:
         states = self._states[index]
-        alert = self.alerts[index]
-        hold = hold_seconds(alert)
+        if step < len(states):
+            return states[step]
+        alert, hold = self.alerts[index], self._holds[index]
+        sample_at = self.reference.alert_sample
         step_seconds = self.reference.world.step_seconds
         while len(states) <= step:
             current = len(states)
-            sample = self.reference.alert_sample(alert, current)
+            sample = sample_at(alert, current)
             if sample is None:
                 self._active_since[index] = None
                 states.append(None)
@@ -46,9 +52,14 @@ class Timeline:
             states.append(sample if held else None)
         return states[step]
 
+    def _index(self, alert: AlertRule) -> int:
+        """The first of the timeline's alerts equal to alert (the caller's own object, as a rule, is one of them)."""
+        index = self._positions.get(id(alert))
+        return self.alerts.index(alert) if index is None else index
+
     # -- queries ----------------------------------------------------------------------------------------
     def fires(self, alert: AlertRule, step: int) -> bool:
-        return self._state(self.alerts.index(alert), step) is not None
+        return self._state(self._index(alert), step) is not None
 
     def first_firing(self, alert: AlertRule, after: int, until: int) -> int | None:
         return next((s for s in range(after, until + 1) if self.fires(alert, s)), None)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from obsgen.model import HEALTH_LOOKBACK, Health, Journey, Saturation, Slo
+from obsgen.model import HEALTH_LOOKBACK, BurnRate, Health, Journey, Saturation, Slo
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules import budget
@@ -52,6 +52,15 @@ class Reference:
         self._sli: dict[tuple[str, float, int], float | None] = {}
         self._slices: dict[tuple[str, int], float] = {}
         self._slice_sums: dict[str, list[tuple[float, float]]] = {}
+        self._slos = {slo.name: slo for slo in reversed(journey.slos)}  # the first of a name, as next() found
+        self._limits: dict[tuple[str, str], list[tuple[BurnRate, float]]] = {}
+        self._handlers = {
+            "burn-rate-page": self._burn_rate, "burn-rate-ticket": self._burn_rate,
+            "error-rate": self._error_rate, "latency": self._latency,
+            "dependency-down": self._down, "saturation": self._saturation,
+            "saturation-predicted": self._predicted, "absent": self._absent, "failures": self._failures,
+            budget.EXHAUSTED: self._budget_exhausted, budget.FORECAST: self._budget_forecast,
+        }
         # Labels every per-dimension expression keeps (the world's one dimension value); () without spec.by.
         self.dims = tuple(sorted(dimension_labels(journey).items()))
 
@@ -229,25 +238,26 @@ class Reference:
     # -- alerts -----------------------------------------------------------------------------------------
     def alert_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
         """The single sample the alert's expression returns at step, or None (the alert is inactive)."""
-        handler = {
-            "burn-rate-page": self._burn_rate, "burn-rate-ticket": self._burn_rate,
-            "error-rate": self._error_rate, "latency": self._latency,
-            "dependency-down": self._down, "saturation": self._saturation,
-            "saturation-predicted": self._predicted, "absent": self._absent, "failures": self._failures,
-            budget.EXHAUSTED: self._budget_exhausted, budget.FORECAST: self._budget_forecast,
-        }.get(alert.kind)
+        handler = self._handlers.get(alert.kind)
         if handler is None:
             raise UnknownRule(f"alert {alert.alert} has kind {alert.kind!r}, which the rule tests do not model")
         return handler(alert, step)
 
     def _slo(self, alert: AlertRule) -> Slo:
-        return next(s for s in self.journey.slos if s.name == alert.slo)
+        return self._slos[alert.slo]
+
+    def _burn_limits(self, slo: Slo, severity: str) -> list[tuple[BurnRate, float]]:
+        """The window pairs of one severity, each with its limit on the SLI: factor * error budget."""
+        key = (slo.name, severity)
+        if key not in self._limits:
+            budget = float(format_number(slo.error_budget))
+            self._limits[key] = [(burn, float(format_number(burn.factor)) * budget)
+                                 for burn in slo.burn_rates if burn.severity == severity]
+        return self._limits[key]
 
     def _burn_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
         slo = self._slo(alert)
-        budget = float(format_number(slo.error_budget))
-        for burn in (b for b in slo.burn_rates if b.severity == alert.severity):
-            limit = float(format_number(burn.factor)) * budget
+        for burn, limit in self._burn_limits(slo, alert.severity):
             short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
             exact = slo.timeslice is not None
             if self.greater(short, limit, exact) and self.greater(long, limit, exact) and self.enough_events(slo, burn, step):

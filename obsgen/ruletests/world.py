@@ -7,6 +7,7 @@ gauge series whose labels come from the model's own selectors.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ def per_step(phases: list[Phase[T]], steps: int) -> list[T | None]:
 def _visible(samples: list[float], present: list[bool]) -> list[Sample]:
     """Hide samples where there is no data; the first hidden step carries a staleness marker,
     as Prometheus writes one when a target or series disappears."""
+    if len(present) == len(samples) and all(present):
+        return list(samples)
     out: list[Sample] = []
     for step, (value, shown) in enumerate(zip(samples, present)):
         if shown:
@@ -110,11 +113,7 @@ def _counter(increments: list[int], present: list[bool]) -> list[Sample]:
     A phase starting at step S therefore changes the counter from sample S + 1 on: the events
     of a phase happen inside it, so "errors from minute 10" first show in the sample at 11m.
     """
-    values, total = [], COUNTER_START
-    for step in range(len(increments)):
-        if step > 0:
-            total += increments[step - 1]
-        values.append(total)
+    values = list(itertools.accumulate(increments[:-1], initial=COUNTER_START)) if increments else []
     return _visible(values, present)
 
 
@@ -221,12 +220,14 @@ class WorldBuilder:
                 return ()
             return state.latencies or ((fast, state.total - state.slow), (slow, state.slow))
 
-        mixes = [observed(s) for s in states]
+        # A phase's steps share one state: count each state's events once, not once a step.
+        mixes = {id(state): observed(state) for state in states}
         base = series_labels([histogram.bucket])
         for bound in (*latency_buckets(histogram), float("inf")):
-            counts = [sum(n for latency, n in mix if latency <= bound) for mix in mixes]
-            self._add({**base, "le": le_value(bound)}, _counter(counts, present))
-        self._add(series_labels([histogram.count]), _counter([sum(n for _, n in mix) for mix in mixes], present))
+            counts = {key: sum(n for latency, n in mix if latency <= bound) for key, mix in mixes.items()}
+            self._add({**base, "le": le_value(bound)}, _counter([counts[id(s)] for s in states], present))
+        totals = {key: sum(n for _, n in mix) for key, mix in mixes.items()}
+        self._add(series_labels([histogram.count]), _counter([totals[id(s)] for s in states], present))
         self._histogram_counts[component] = self.world.series[-1]
         self.world.components.add(component)
 
