@@ -64,7 +64,7 @@ class Sim:
         # Prometheus 3: (t - range, t] and (t - lookback, t]; 2.x: [t - range, t] and [t - lookback, t].
         self.left_open = generations.left_open(self.generation)
         self.step_ms = world.step_seconds * 1000
-        self._indexed = [_Indexed(s.labels, s.samples) for s in world.series]
+        self._indexed: list[_Indexed | None] = [None] * len(world.series)  # indexed when first selected
         self._selected: dict[Selector, list[_Indexed]] = {}
         self._columns: dict[tuple, Column] = {}
 
@@ -74,9 +74,15 @@ class Sim:
     def select(self, selector: Selector) -> list[_Indexed]:
         """Series matched by selector, in label order (as the head block returns them)."""
         if selector not in self._selected:
-            found = [s for s in self._indexed if selector_matches(selector, s.labels)]
+            found = [self._index(k) for k, s in enumerate(self.world.series) if selector_matches(selector, s.labels)]
             self._selected[selector] = sorted(found, key=lambda s: sorted(s.labels.items()))
         return self._selected[selector]
+
+    def _index(self, position: int) -> _Indexed:
+        if self._indexed[position] is None:
+            series = self.world.series[position]
+            self._indexed[position] = _Indexed(series.labels, series.samples)
+        return self._indexed[position]
 
     # -- instant vectors ----------------------------------------------------------------------------
     def instant(self, selector: Selector, step: int) -> list[tuple[dict[str, str], float]]:
@@ -120,22 +126,33 @@ class Sim:
 
     def _extrapolated_at(self, series: _Indexed, step: int, window_s: float, is_rate: bool) -> float | None:
         """rate(series[window]) (increase when not is_rate) at step: None with fewer than two samples."""
-        low, high = self._window(series, step, window_s)
-        if high < low or series.count_before[high + 1] - series.count_before[low] < 2:
-            return None
-        if not series.monotonic:
-            return extrapolated_rate(self.points(series, step, window_s), self.t_ms(step), window_s, self.generation,
-                                     is_rate)
-        first, last = series.next_present[low], series.prev_present[high]
-        count = series.count_before[high + 1] - series.count_before[low]
-        return extrapolate(self.t_ms(first), series.values[first], self.t_ms(last), series.values[last],
-                           count, 0.0, self.t_ms(step), window_s, self.generation, is_rate)
+        return self._extrapolations(series, window_s, is_rate, step, step + 1)[0]
+
+    def _extrapolations(self, series: _Indexed, window_s: float, is_rate: bool, start: int,
+                        stop: int) -> list[float | None]:
+        """_extrapolated_at for steps start .. stop - 1, in one loop: the scenarios' hottest path."""
+        out: list[float | None] = []
+        count_before, values, step_ms = series.count_before, series.values, self.step_ms
+        newest = len(values) - 1
+        for step in range(start, stop):
+            low, high = max(0, self.oldest_step(step, window_s)), min(step, newest)
+            count = count_before[high + 1] - count_before[low] if high >= low else 0
+            if count < 2:
+                out.append(None)
+            elif not series.monotonic:
+                out.append(extrapolated_rate(self.points(series, step, window_s), step * step_ms, window_s,
+                                             self.generation, is_rate))
+            else:
+                first, last = series.next_present[low], series.prev_present[high]
+                out.append(extrapolate(first * step_ms, values[first], last * step_ms, values[last], count, 0.0,
+                                       step * step_ms, window_s, self.generation, is_rate))
+        return out
 
     def _extrapolated(self, series: _Indexed, window_s: float, is_rate: bool) -> Column[float | None]:
         key = (id(series), window_s, is_rate)  # the series belong to this Sim: their ids are stable
         if key not in self._columns:
-            self._columns[key] = Column(lambda start, stop: [self._extrapolated_at(series, step, window_s, is_rate)
-                                                             for step in range(start, stop)])
+            self._columns[key] = Column(lambda start, stop: self._extrapolations(series, window_s, is_rate, start, stop),
+                                        self.world.steps)
         return self._columns[key]
 
     def _summed(self, selector: Selector, window_s: float, is_rate: bool) -> Column[float | None]:
@@ -150,7 +167,7 @@ class Sim:
                             for step in range(start, stop)]
                 columns = [part.upto(stop - 1) for part in parts]
                 return [self.sum([c[step] for c in columns if c[step] is not None]) for step in range(start, stop)]
-            self._columns[key] = Column(fill)
+            self._columns[key] = Column(fill, self.world.steps)
         return self._columns[key]
 
     def sum_rate_column(self, selector: Selector, window_s: float) -> Column[float | None]:

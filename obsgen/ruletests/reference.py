@@ -126,7 +126,7 @@ class Reference:
                 return None
             ratio = divide(terms(selected_rates, step), denominator)
             return ratio if availability else 1 - ratio
-        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)], self.world.steps)
 
     def _window_sli(self, slo: Slo, window: float, step: int) -> float | None:
         """The ratio of an SLI the world does not count events for: recorded (raw PromQL) or time slices."""
@@ -200,7 +200,7 @@ class Reference:
                 return terms(selected_rates, step), terms(valid_rates, step)
             valid_rate = terms(valid_rates, step)
             return valid_rate - terms(selected_rates, step), valid_rate  # bad = valid - good, as the rule subtracts
-        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)], self.world.steps)
 
     def _period_column(self, slo: Slo, window: float) -> Column:
         """The SLO window's ratio of an event-counted SLI at every step: the sum of the recorded bad event
@@ -221,7 +221,7 @@ class Reference:
                 running.append(kahan_inc(bad, *before[:2]) + kahan_inc(valid, *before[2:]))
             sums = running[step]
             return ratio_of(kahan_total(*sums[:2]), kahan_total(*sums[2:]))
-        return Column(lambda start, stop: [at(step) for step in range(start, stop)])
+        return Column(lambda start, stop: [at(step) for step in range(start, stop)], self.world.steps)
 
     def _period_sli(self, slo: Slo, step: int) -> float | None:
         """The SLO window's ratio of an SLI without event rates: bad minutes / minutes (timeslices), else
