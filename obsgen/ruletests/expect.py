@@ -81,11 +81,13 @@ class Timeline:
     def transitions(self, alertname: str, until: int) -> list[int]:
         """Steps at which the set of firing alerts with this name differs from the step before."""
         rules = [i for i, a in enumerate(self.alerts) if a.alert == alertname]
-
-        def state(step: int) -> tuple[bool, ...]:
-            return tuple(self._state(i, step) is not None for i in rules)
-
-        return [s for s in range(1, until + 1) if state(s) != state(s - 1)]
+        if not rules or until < 1:
+            return []
+        for step in range(until + 1):  # step by step, all rules at each: the order the alerts are evaluated in
+            for i in rules:
+                self._state(i, step)
+        firing = list(zip(*([sample is not None for sample in self._states[i][:until + 1]] for i in rules)))
+        return [s for s in range(1, until + 1) if firing[s] != firing[s - 1]]
 
 
 def render(alert: AlertRule, sample: AlertSample) -> ExpectedAlert:

@@ -35,22 +35,10 @@ class _Indexed:
     def __init__(self, labels: dict[str, str], samples):
         self.labels = labels
         self.values = [None if s is None or s == STALE else float(s) for s in samples]
-        size = len(self.values)
-        present = [value is not None for value in self.values]
-        self.count_before = [0, *itertools.accumulate(map(int, present))]
-        self.next_present = [size] * (size + 1)
-        following = size
-        for k in range(size - 1, -1, -1):
-            if present[k]:
-                following = k
-            self.next_present[k] = following
-        self.prev_present = [-1] * size
-        preceding = -1
-        for k in range(size):
-            if present[k]:
-                preceding = k
-            self.prev_present[k] = preceding
-        shown = [v for v in self.values if v is not None]
+        # where the samples are: count_before[k] of them before step k, the i-th of them at sampled_at[i]
+        self.sampled_at = [k for k, value in enumerate(self.values) if value is not None]
+        self.count_before = list(itertools.accumulate((value is not None for value in self.values), initial=0))
+        shown = [self.values[k] for k in self.sampled_at]
         self.monotonic = all(a <= b for a, b in itertools.pairwise(shown))
         self.stale = [s == STALE for s in samples]
 
@@ -133,9 +121,11 @@ class Sim:
         """_extrapolated_at for steps start .. stop - 1, in one loop: the scenarios' hottest path."""
         out: list[float | None] = []
         count_before, values, step_ms = series.count_before, series.values, self.step_ms
-        newest = len(values) - 1
+        newest, window_ms = len(values) - 1, round(window_s * 1000)
         for step in range(start, stop):
-            low, high = max(0, self.oldest_step(step, window_s)), min(step, newest)
+            range_start_ms = step * step_ms - window_ms  # oldest_step, inline
+            oldest = range_start_ms // step_ms + 1 if self.left_open else -(-range_start_ms // step_ms)
+            low, high = max(0, oldest), min(step, newest)
             count = count_before[high + 1] - count_before[low] if high >= low else 0
             if count < 2:
                 out.append(None)
@@ -143,7 +133,7 @@ class Sim:
                 out.append(extrapolated_rate(self.points(series, step, window_s), step * step_ms, window_s,
                                              self.generation, is_rate))
             else:
-                first, last = series.next_present[low], series.prev_present[high]
+                first, last = series.sampled_at[count_before[low]], series.sampled_at[count_before[high + 1] - 1]
                 out.append(extrapolate(first * step_ms, values[first], last * step_ms, values[last], count, 0.0,
                                        step * step_ms, window_s, self.generation, is_rate))
         return out
@@ -166,6 +156,11 @@ class Sim:
                     return [self.sum([v for part in parts if (v := part.at(step)) is not None])
                             for step in range(start, stop)]
                 columns = [part.upto(stop - 1) for part in parts]
+                if len(columns) == 1:  # one series: Sim.sum of one value, without a call a step
+                    only = columns[0]
+                    if self.generation < 3:
+                        return only[start:stop]
+                    return [None if only[step] is None else only[step] + 0.0 for step in range(start, stop)]
                 return [self.sum([c[step] for c in columns if c[step] is not None]) for step in range(start, stop)]
             self._columns[key] = Column(fill, self.world.steps)
         return self._columns[key]
@@ -192,6 +187,8 @@ class Sim:
         values = list(values)
         if not values:
             return None
+        if len(values) == 1:  # the common case, without the loop: kahan_sum([v]) is v + 0.0 (test_promsim)
+            return values[0] + 0.0 if self.generation >= 3 else values[0]
         return kahan_sum(values) if self.generation >= 3 else plain_sum(values)
 
     def sum_increase(self, selector: Selector, step: int, window_s: float) -> float | None:

@@ -54,6 +54,9 @@ class Reference:
         self._slice_sums: dict[str, list[tuple[float, float]]] = {}
         self._slos = {slo.name: slo for slo in reversed(journey.slos)}  # the first of a name, as next() found
         self._limits: dict[tuple[str, str], list[tuple[BurnRate, float]]] = {}
+        self._budgets: dict[str, float] = {}
+        self._stages = {stage.name: stage for stage in reversed(journey.stages)}  # the first of a name wins
+        self._absent_selectors: dict[int, tuple[AlertRule, Selector]] = {}
         self._handlers = {
             "burn-rate-page": self._burn_rate, "burn-rate-ticket": self._burn_rate,
             "error-rate": self._error_rate, "latency": self._latency,
@@ -75,10 +78,10 @@ class Reference:
         return value > limit
 
     # -- SLIs -------------------------------------------------------------------------------------------
-    def _column(self, key: tuple, make: Callable[[], Column]) -> Column:
+    def _column(self, key: tuple, make: Callable[..., Column], *args) -> Column:
         column = self._columns.get(key)
         if column is None:
-            column = self._columns[key] = make()
+            column = self._columns[key] = make(*args)
         return column
 
     @staticmethod
@@ -108,7 +111,7 @@ class Reference:
         """slo:sli_error:ratio_rate<window>: the share of bad events among valid ones."""
         if slo.timeslice is None and slo.query is None:
             make = self._period_column if window == slo.window else self._window_column
-            return self._column(("sli", slo.name, window), lambda: make(slo, window)).at(step)
+            return self._column(("sli", slo.name, window), make, slo, window).at(step)
         key = (slo.name, window, step)
         if key not in self._sli:
             self._sli[key] = self._period_sli(slo, step) if window == slo.window else self._window_sli(slo, window, step)
@@ -188,7 +191,7 @@ class Reference:
         (time slices) or whose queries are not simulated (raw PromQL)."""
         if slo.timeslice is not None or slo.query is not None:
             return None
-        return self._column(("events", slo.name), lambda: self._events_column(slo)).at(step)
+        return self._column(("events", slo.name), self._events_column, slo).at(step)
 
     def _events_column(self, slo: Slo) -> Column:
         selected, valid = self._inputs(slo)
@@ -206,7 +209,7 @@ class Reference:
         """The SLO window's ratio of an event-counted SLI at every step: the sum of the recorded bad event
         rates over the sum of the valid ones, one sample per evaluation (occurrences). Over a window that
         reaches back to the first evaluation, both sums are running sums (the same left folds)."""
-        events = self._column(("events", slo.name), lambda: self._events_column(slo))
+        events = self._column(("events", slo.name), self._events_column, slo)
         running: list[tuple[float, float, float, float]] = []
 
         def at(step: int) -> float | None:
@@ -233,7 +236,7 @@ class Reference:
     def budget_left(self, slo: Slo, step: int) -> float | None:
         """slo:period_error_budget_remaining:ratio: 1 - the window's ratio / the error budget."""
         period = self.sli(slo, slo.window, step)
-        return None if period is None else 1 - divide(period, float(format_number(slo.error_budget)))
+        return None if period is None else 1 - divide(period, self._budget(slo))
 
     # -- alerts -----------------------------------------------------------------------------------------
     def alert_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
@@ -246,11 +249,17 @@ class Reference:
     def _slo(self, alert: AlertRule) -> Slo:
         return self._slos[alert.slo]
 
+    def _budget(self, slo: Slo) -> float:
+        """The error budget as the rules write it (format_number), read back as promtool does."""
+        if slo.name not in self._budgets:
+            self._budgets[slo.name] = float(format_number(slo.error_budget))
+        return self._budgets[slo.name]
+
     def _burn_limits(self, slo: Slo, severity: str) -> list[tuple[BurnRate, float]]:
         """The window pairs of one severity, each with its limit on the SLI: factor * error budget."""
         key = (slo.name, severity)
         if key not in self._limits:
-            budget = float(format_number(slo.error_budget))
+            budget = self._budget(slo)
             self._limits[key] = [(burn, float(format_number(burn.factor)) * budget)
                                  for burn in slo.burn_rates if burn.severity == severity]
         return self._limits[key]
@@ -312,7 +321,7 @@ class Reference:
         exact = slo.timeslice is not None
         if not self.greater(left, 0.0, exact):
             return None
-        budget, window = float(format_number(slo.error_budget)), float(format_number(slo.window))
+        budget, window = self._budget(slo), float(format_number(slo.window))
         within = float(format_number(slo.budget.forecast_within))
         times = []
         for w in forecast_windows(slo) or (slo.window,):
@@ -326,7 +335,7 @@ class Reference:
         return AlertSample(self._slo_labels(slo, step), times[0])
 
     def _stage_of(self, alert: AlertRule):
-        return self.journey.stage(alert.stages[0])
+        return self._stages[alert.stages[0]]
 
     def _error_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
         stage = self._stage_of(alert)
@@ -392,7 +401,9 @@ class Reference:
         return AlertSample(self.dims, predicted) if self.greater(predicted, sat.threshold) else None
 
     def _absent(self, alert: AlertRule, step: int) -> AlertSample | None:
-        selector = absent_selector(self.journey, alert)
+        if id(alert) not in self._absent_selectors:  # kept with the alert, so that its id is not reused
+            self._absent_selectors[id(alert)] = (alert, absent_selector(self.journey, alert))
+        selector = self._absent_selectors[id(alert)][1]
         if not self.sim.absent(selector, step):
             return None
         return AlertSample(tuple(sorted(absent_labels(selector).items())), 1.0)
