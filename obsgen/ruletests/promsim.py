@@ -9,8 +9,12 @@ differ (generation.py), the Sim follows the generation it is made for.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from obsgen.promql import Selector
@@ -42,6 +46,44 @@ class _Indexed:
         self.monotonic = all(a <= b for a, b in itertools.pairwise(shown))
         self.stale = [s == STALE for s in samples]
 
+    def relabelled(self, labels: dict[str, str]) -> _Indexed:
+        """The same samples under another series' labels (the arrays are shared, never changed)."""
+        twin = copy.copy(self)
+        twin.labels = labels
+        return twin
+
+
+class SharedSeries:
+    """What the worlds of one journey's scenarios have in common, worked out once: a pack's probe world and
+    its final one hold the same samples until the incident ends, and many series (steady traffic, the same
+    incident in the Prometheus 2 and 3 runs) recur. Keyed by the samples themselves, so sharing never
+    changes a value; scoped to one `shared_series()` block, so a fleet's journeys do not pile up."""
+
+    def __init__(self) -> None:
+        self.indexed: dict[tuple, _Indexed] = {}
+        self.columns: dict[tuple, Column] = {}
+
+
+_SHARED: ContextVar[SharedSeries | None] = ContextVar("obsgen_shared_series", default=None)
+
+
+@contextmanager
+def shared_series() -> Iterator[None]:
+    """Sims made inside this block share indexed series and their rate columns."""
+    token = _SHARED.set(SharedSeries())
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _content_key(samples) -> tuple | None:
+    """The samples as a dictionary key, or None when equal keys could hold different floats (0.0 == -0.0)."""
+    key = tuple(samples)
+    if 0.0 in key and any(type(s) is float and s == 0.0 and math.copysign(1.0, s) < 0 for s in key):
+        return None
+    return key
+
 
 class Sim:
     """Evaluate primitives at a step of a world (time = step * world.step_seconds)."""
@@ -55,6 +97,7 @@ class Sim:
         self._indexed: list[_Indexed | None] = [None] * len(world.series)  # indexed when first selected
         self._selected: dict[Selector, list[_Indexed]] = {}
         self._columns: dict[tuple, Column] = {}
+        self._shared = _SHARED.get() or SharedSeries()
 
     def t_ms(self, step: int) -> int:
         return step * self.step_ms
@@ -69,7 +112,13 @@ class Sim:
     def _index(self, position: int) -> _Indexed:
         if self._indexed[position] is None:
             series = self.world.series[position]
-            self._indexed[position] = _Indexed(series.labels, series.samples)
+            key = _content_key(series.samples)
+            known = None if key is None else self._shared.indexed.get(key)
+            if known is None:
+                known = _Indexed(series.labels, series.samples)
+                if key is not None:
+                    self._shared.indexed[key] = known
+            self._indexed[position] = known.relabelled(series.labels)
         return self._indexed[position]
 
     # -- instant vectors ----------------------------------------------------------------------------
@@ -139,17 +188,24 @@ class Sim:
         return out
 
     def _extrapolated(self, series: _Indexed, window_s: float, is_rate: bool) -> Column[float | None]:
-        key = (id(series), window_s, is_rate)  # the series belong to this Sim: their ids are stable
-        if key not in self._columns:
-            self._columns[key] = Column(lambda start, stop: self._extrapolations(series, window_s, is_rate, start, stop),
-                                        self.world.steps)
-        return self._columns[key]
+        # The column's fill holds the series, so the id of its samples cannot be reused while the key exists.
+        key = (id(series.values), window_s, is_rate, self.generation, self.step_ms)
+        columns = self._shared.columns
+        if key not in columns:
+            columns[key] = Column(lambda start, stop: self._extrapolations(series, window_s, is_rate, start, stop),
+                                  len(series.values))
+        return columns[key]
 
     def _summed(self, selector: Selector, window_s: float, is_rate: bool) -> Column[float | None]:
         """sum(rate(selector[window])) (increase when not is_rate) at every step, series in label order."""
         key = (selector, window_s, is_rate)
         if key not in self._columns:
             parts = [self._extrapolated(series, window_s, is_rate) for series in self.select(selector)]
+            # the same parts in the same order (ids held alive by the shared columns) make the same sum
+            shared = ("sum", window_s, is_rate, self.generation, *map(id, parts))
+            if shared in self._shared.columns:
+                self._columns[key] = self._shared.columns[shared]
+                return self._columns[key]
 
             def fill(start: int, stop: int) -> list[float | None]:
                 if start < 0:
@@ -162,7 +218,7 @@ class Sim:
                         return only[start:stop]
                     return [None if only[step] is None else only[step] + 0.0 for step in range(start, stop)]
                 return [self.sum([c[step] for c in columns if c[step] is not None]) for step in range(start, stop)]
-            self._columns[key] = Column(fill, self.world.steps)
+            self._columns[key] = self._shared.columns[shared] = Column(fill, self.world.steps)
         return self._columns[key]
 
     def sum_rate_column(self, selector: Selector, window_s: float) -> Column[float | None]:

@@ -19,6 +19,7 @@ from obsgen.rules import AlertRule, budget, journey_alerts
 from obsgen.ruletests import extent
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.native import alert_reads_native
+from obsgen.ruletests.promsim import shared_series
 from obsgen.ruletests.reference import AmbiguousScenario, Reference, absent_selector
 from obsgen.ruletests.world import (RATIO_DENOMINATOR, Component, Phase, Traffic, World, WorldBuilder,
                                     healthy_reading, unhealthy_readings)
@@ -569,8 +570,9 @@ def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[S
     alerts = simulated(journey, journey_alerts(journey)) if alerts is None else alerts
     alerts = [a for a in alerts if not alert_reads_native(journey, a)]
     catalogue = plans(journey, alerts)
-    return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
-                                         for members in pack(catalogue)]
+    with shared_series():
+        return [healthy(journey, alerts)] + [_run_unambiguous(journey, alerts, catalogue, members)
+                                             for members in pack(catalogue)]
 
 
 def _run_unambiguous(journey: Journey, alerts: list[AlertRule], catalogue: list[Plan], members: list[Plan]) -> Scenario:
