@@ -195,7 +195,8 @@ class Reference:
 
     def _events_column(self, slo: Slo) -> Column:
         selected, valid = self._inputs(slo)
-        selected_rates, valid_rates = self._rates(selected, SLI_WINDOW_DASHBOARD), self._rates(valid, SLI_WINDOW_DASHBOARD)
+        window = SLI_WINDOW_DASHBOARD
+        selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
         terms, availability = self._terms_at, slo.type == "availability"
 
         def at(step: int) -> tuple[float, float]:

@@ -140,7 +140,8 @@ def inputs(journey, slo) -> tuple[list[Selector], list[Selector]]:
     if slo.type == "availability":
         stages = [journey.stage(name) for name in slo.stages]
         return [s.errors for s in stages], [s.requests for s in stages]
-    histograms = [journey.journey_time] if slo.type == "journey-time" else [journey.stage(n).latency for n in slo.stages]
+    histograms = ([journey.journey_time] if slo.type == "journey-time"
+                  else [journey.stage(name).latency for name in slo.stages])
     return [h.under(slo.threshold) for h in histograms], [h.count for h in histograms]
 
 
