@@ -243,7 +243,7 @@ class Sim:
         values = list(values)
         if not values:
             return None
-        if len(values) == 1:  # the common case, without the loop: kahan_sum([v]) is v + 0.0 (test_promsim)
+        if len(values) == 1:  # the common case, without the loop: kahan_sum([v]) is v + 0.0 (test_simulator_columns)
             return values[0] + 0.0 if self.generation >= 3 else values[0]
         return kahan_sum(values) if self.generation >= 3 else plain_sum(values)
 
