@@ -48,6 +48,11 @@ def run_once(arguments: list[str], spec: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
+def shown(path: Path) -> str:
+    """A path inside the checkout as the command is typed there; any other path as given."""
+    return os.path.relpath(path, ROOT) if path.is_relative_to(ROOT) else str(path)
+
+
 def git_commit() -> str:
     result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     return result.stdout.strip() or "unknown"
@@ -72,7 +77,7 @@ def main() -> None:
 
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
     print("\n".join([
-        f"Command: `python benchmarks/build_single.py --runs {args.runs} --spec {args.spec}` "
+        f"Command: `python benchmarks/build_single.py --runs {args.runs} --spec {shown(spec)}` "
         f"(commit {git_commit()}, Python {platform.python_version()}, {len(os.sched_getaffinity(0))} CPUs, "
         f"load average after the runs {load}).",
         "",
