@@ -11,16 +11,14 @@ from pathlib import Path
 import click
 
 from obsgen import __version__, progress
-from obsgen.cli_params import prometheus_version_option
 from obsgen.errors import INTERNAL_ERROR_EXIT, ObsgenError, SpecError
-from obsgen.paths import from_project, shown
-from obsgen.targets.cli import target_options
 
 DEBUG_ENV = "OBSGEN_DEBUG"
 
 # Commands that live with their concern, imported only when run: `obsgen lint` need not load
-# the stack runner, and `obsgen --help` stays quick.
+# the stack runner, and `obsgen --version` loads no command at all.
 LAZY_COMMANDS = {
+    "build": "obsgen.cli_build:build",
     "diff": "obsgen.diff.cli:diff",
     "drill": "obsgen.drill.cli:drill",
     "import": "obsgen.importers.cli:import_group",
@@ -124,67 +122,6 @@ def internal_error(error: Exception, *, debug: bool) -> None:
               help=f"On an internal error (a bug in obsgen), print its traceback (also ${DEBUG_ENV}=1).")
 def main(debug: bool) -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
-
-
-@main.command()
-@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
-              help="Directory that receives one sub-directory per journey.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
-@click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
-@click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
-@prometheus_version_option
-@target_options
-@progress.progress_options
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool,
-          prometheus_version: int | None, targets, target_options) -> None:
-    """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
-    before anything is written: journeys that share a dependency share its alerts."""
-    from obsgen.pipeline import build_fleet
-
-    files = spec_files(specs)
-    if not files:
-        raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
-    try:
-        result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
-                             targets=targets, target_options=target_options, prometheus_version=prometheus_version)
-    except ObsgenError as error:
-        fail(error)
-    for warning in (w for journey in result.journeys for w in journey.journey.warnings):
-        click.echo(str(warning), err=True)
-    if check:
-        report_check(result)
-        return
-    for journey in result.journeys:
-        click.echo(f"{from_project(journey.journey.source, out_dir)} -> {shown(journey.directory)}/ "
-                   f"({len(journey.artifacts)} files; {summary(journey.changes)})")
-    shared = ", ".join(d.name for d in result.fleet.shared) or "none"
-    click.echo(f"fleet of {len(result.journeys)} -> {shown(result.directory)}/ ({len(result.artifacts)} files; "
-               f"{summary(result.changes)}; shared dependencies: {shared})")
-    for directory in result.removed:
-        click.echo(f"{shown(directory)}/ removed: its spec no longer exists")
-    from obsgen.stack.runner import reload_if_serving
-
-    for action in reload_if_serving(out_dir):
-        click.echo(f"native stack: {action}")
-
-
-def summary(changes) -> str:
-    return f"{len(changes.added)} added, {len(changes.changed)} changed, {len(changes.removed)} removed"
-
-
-def report_check(result) -> None:
-    stale = result.stale
-    for directory, changes in stale:
-        for label, paths in (("missing", changes.added), ("stale", changes.changed), ("extra", changes.removed)):
-            for path in paths:
-                click.echo(f"{shown(directory / path)}: {label}", err=True)
-    for directory in [r.directory for r in result.journeys] + [result.directory]:
-        if directory not in {d for d, _ in stale}:
-            click.echo(f"{shown(directory)}: up to date")
-    if stale:
-        click.echo("obsgen: generated output is stale; run `obsgen build` and commit the result", err=True)
-        sys.exit(1)
 
 
 @main.command()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, preflight, progress, writer
+from obsgen import membership, preflight, progress, validation, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
@@ -169,7 +169,7 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
-            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options))
+            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options), _check_together)
     progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
@@ -214,15 +214,15 @@ def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, r
         return [static, tests if run_tests else []] if validate else []
 
     outputs = [writer.Output(out_dir / journey.name, delivered(journey, _emitted(journey)),
-                             _validator(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
+                             _Checks(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
                for journey in fleet.journeys]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
     progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
     outputs.append(writer.Output(out_dir / FLEET_DIR, delivered(subject, emit_fleet(fleet)),
-                                 _validator(FLEET_DIR, fleet,
-                                            stages(FLEET_VALIDATORS + fleet_targets, FLEET_TEST_VALIDATORS))))
-    outputs += [writer.Output(directory, [], _validator(directory.name, fleet, [])) for directory in gone]
+                                 _Checks(FLEET_DIR, fleet, stages(FLEET_VALIDATORS + fleet_targets,
+                                                                  FLEET_TEST_VALIDATORS))))
+    outputs += [writer.Output(directory, [], _Checks(directory.name, fleet, [])) for directory in gone]
     return outputs
 
 
@@ -241,17 +241,31 @@ def build(spec: Path, out_dir: Path, **options) -> BuildResult:
     return build_fleet([spec], out_dir, **options).journeys[0]
 
 
-def _validator(name: str, subject, stages: list[list[Callable[[Path, object], list[str]]]]
-               ) -> Callable[[Path], list[str]]:
-    """Every problem of the first stage of validators that finds any: later stages assume earlier ones passed."""
-    def validate(staged: Path) -> list[str]:
-        for label, validators in zip(_STAGE_LABELS, stages):
-            with progress.phase(f"build {name}: {label}"):
-                problems = [problem for validator in validators for problem in validator(staged, subject)]
-            if problems:
-                return problems
-        return []
-    return validate
+@dataclass(frozen=True)
+class _Checks:
+    """What validates one output directory: its validators by stage (see _STAGE_LABELS)."""
+
+    name: str
+    subject: object
+    stages: list[list[Callable[[Path, object], list[str]]]]
+
+    def directory(self, staged: Path) -> validation.Directory:
+        return validation.Directory(self.name, staged, self.subject, self.stages)
+
+    def __call__(self, staged: Path) -> list[str]:
+        return validation.check_all([self.directory(staged)], _STAGE_LABELS, _phase(self.name))
+
+
+def _check_together(staged: list[tuple[writer.Output, Path]]) -> list[str]:
+    """Every problem of the first stage of validators that finds any in a directory (later stages
+    assume earlier ones passed), each stage over all directories at once: one promtool check rules
+    and one amtool check-config run for the whole build (obsgen.validation)."""
+    directories = [output.validate.directory(path) for output, path in staged]
+    return validation.check_all(directories, _STAGE_LABELS, _phase(f"{len(directories)} director(ies)"))
+
+
+def _phase(name: str) -> Callable[[str], object]:
+    return lambda label: progress.phase(f"build {name}: {label}")
 
 
 # What each validation stage of _outputs runs, as progress names it.

@@ -266,8 +266,34 @@ class _Typed:
 # --------------------------------------------------------------------------- clean-up
 
 def _plain(obj: Any) -> Any:
-    """grafanalib objects → plain JSON values, as grafanalib's own encoder renders them."""
-    return json.loads(json.dumps(obj, cls=DashboardEncoder))
+    """grafanalib objects → plain JSON values: what json.loads(json.dumps(obj, cls=DashboardEncoder))
+    gives, in one walk rather than a text round trip per panel (~800 per journey). The type tests
+    follow json's encoder, in its order: a value's own type first, to_json_data() only for others."""
+    if isinstance(obj, str):
+        return str(obj)
+    if obj is None or isinstance(obj, bool):
+        return obj
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return float(obj)
+    if isinstance(obj, (list, tuple)):
+        return [_plain(value) for value in obj]
+    if isinstance(obj, dict):
+        return {_plain_key(key): _plain(value) for key, value in obj.items()}
+    to_json_data = getattr(obj, "to_json_data", None)
+    if to_json_data is None:
+        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+    return _plain(to_json_data())
+
+
+def _plain_key(key: Any) -> str:
+    """A dict key as json writes it: keys are strings in JSON."""
+    if isinstance(key, str):
+        return str(key)
+    if key is None or isinstance(key, (bool, int, float)):
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def _drop_nulls(value: Any) -> Any:

@@ -21,6 +21,7 @@ from obsgen.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
 from obsgen.tools import find_tool, run_tool
+from obsgen.validation import FileCheck
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
 ENV_VAR = "OBSGEN_AMTOOL"
@@ -206,5 +207,24 @@ def routes_test(path: Path, labels: dict[str, str]) -> list[str]:
     return [name.strip() for name in proc.stdout.strip().split(",") if name.strip()]
 
 
-def check_config(staged: Path, journey: Journey) -> list[str]:
-    return [f"amtool check-config: {CONFIG_PATH}: {problem}" for problem in check_config_file(staged / CONFIG_PATH)]
+def config_problems(paths: list[Path]) -> dict[Path, list[str]]:
+    """amtool check-config once over the configs of any number of staged directories. A failing file
+    is checked again on its own, so its complaints read as check_config_file words them."""
+    proc = run_amtool(["check-config", *map(str, paths)])
+    if proc.returncode == 0:
+        return {path: [] for path in paths}
+    verdicts = {match["file"]: match["verdict"] for match in _VERDICT.finditer(proc.stdout)}
+    passed = {path for path in paths if verdicts.get(str(path), "").startswith("SUCCESS")}
+    return {path: [] if path in passed else check_config_file(path) for path in paths}
+
+
+_VERDICT = re.compile(r"^Checking '(?P<file>.*?)'\s+(?P<verdict>\S+)", re.MULTILINE)
+
+
+def config_check(shown_as: str) -> FileCheck:
+    """amtool check-config on a staged directory's config, reported as published at shown_as."""
+    return FileCheck(lambda staged: [staged / CONFIG_PATH], config_problems,
+                     lambda staged, file, problem: f"amtool check-config: {shown_as}: {problem}")
+
+
+check_config = config_check(CONFIG_PATH)

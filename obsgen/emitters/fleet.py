@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 from obsgen.emitters import Artifact
-from obsgen.emitters.alertmanager import CONFIG_PATH, check_config_file, render_config
+from obsgen.emitters.alertmanager import CONFIG_PATH, config_check, render_config
 from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
-from obsgen.emitters.prometheus import rule_file_artifacts, rule_file_problems
+from obsgen.emitters.prometheus import check_rules, rule_file_artifacts
 from obsgen.emitters.ruletests import run_on_local_promtool
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import FLEET_NAME
@@ -91,12 +91,9 @@ def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
     ]
 
 
-def check_shared_rules(staged: Path, fleet: Fleet) -> list[str]:
-    return rule_file_problems(staged)
-
-
-def check_fleet_alertmanager(staged: Path, fleet: Fleet) -> list[str]:
-    return [f"amtool check-config: {FLEET_DIR}/{CONFIG_PATH}: {p}" for p in check_config_file(staged / CONFIG_PATH)]
+# The same checks as a journey's (one promtool and one amtool run for the whole build), named as published.
+check_shared_rules = check_rules
+check_fleet_alertmanager = config_check(f"{FLEET_DIR}/{CONFIG_PATH}")
 
 
 def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -9,6 +10,7 @@ from obsgen import promtool
 from obsgen.emitters import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
+from obsgen.validation import FileCheck
 from obsgen.rules import RuleGroup, rule_groups
 
 RULES_DIR = "prometheus"
@@ -33,14 +35,18 @@ def rule_files(staged: Path) -> list[Path]:
     return sorted((staged / RULES_DIR).glob("*.rules.yaml"))
 
 
-def check_rules(staged: Path, journey: Journey) -> list[str]:
-    return rule_file_problems(staged)
+def rule_file_problems(paths: list[Path]) -> dict[Path, list[str]]:
+    """promtool check rules once over rule files of any number of staged directories."""
+    found: dict[Path, list[str]] = {path: [] for path in paths}
+    by_name = {os.fspath(path): path for path in paths}
+    for finding in promtool.check_rules(paths):
+        found[by_name[finding.file]].append(finding.message)
+    return found
 
 
-def rule_file_problems(staged: Path) -> list[str]:
-    """promtool check rules on every staged rule file, named as published."""
-    return [f"promtool check rules: {relative_to_staged(finding.file, staged)}: {finding.message}"
-            for finding in promtool.check_rules(rule_files(staged))]
+# Every staged rule file, named as published; journeys and the fleet share one promtool run.
+check_rules = FileCheck(rule_files, rule_file_problems,
+                        lambda staged, file, problem: f"promtool check rules: {relative_to_staged(os.fspath(file), staged)}: {problem}")
 
 
 def relative_to_staged(file: str, staged: Path) -> str:

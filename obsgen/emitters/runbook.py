@@ -135,7 +135,7 @@ def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
     """The titles of the dashboard rows that show this alert's subject, as the dashboard names them."""
     kind = _kind(alert)
     if kind in BUDGET_KINDS:
-        return [slos.section(journey).title]
+        return [slos.TITLE]
     if kind == "burn-rate":
         slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
         keys = {"availability": [slos, errors], "query": [slos, errors], "latency": [slos, journey_time],
@@ -144,7 +144,7 @@ def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
         keys = {"error-rate": [errors, flow], "failures": [errors, flow], "latency": [journey_time], "absent": [flow],
                 "custom": [flow] if alert.stages else [dependencies] if alert.dependency else [slos]
                 }.get(kind, [dependencies])
-    return [row.section(journey).title for row in keys]
+    return [row.TITLE for row in keys]
 
 
 def _dashboard_link(journey: Journey, alert: AlertRule) -> str:
@@ -243,7 +243,7 @@ def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
     if stage_names:
         lines.append(f"{step}. Logs:")
         lines += _stage_logs(journey, stage_names)
-        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(traces.section(journey).title)}* row "
+        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(traces.TITLE)}* row "
                      "with its `correlation_id` variable):")
         lines += _stage_traces(journey, stage_names)
         step += 2

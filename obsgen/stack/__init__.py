@@ -1,13 +1,24 @@
 """The reference stack, natively: PostgreSQL, RabbitMQ, nginx, the record store, exporters,
 Prometheus and Alertmanager as local processes under one state directory (`obsgen stack`)."""
 
-from obsgen.stack.ports import CONTRACT_PORTS, Ports
-from obsgen.stack.runner import (
-    ServiceStatus,
-    Stack,
-    StackError,
-    start_service,
-    stop_service,
-)
+import importlib
 
-__all__ = ["CONTRACT_PORTS", "Ports", "ServiceStatus", "Stack", "StackError", "start_service", "stop_service"]
+# Loaded on first use (PEP 562): `obsgen build` reads obsgen.stack.layout to learn whether a stack
+# exists at all, and must not pay ~0.2 s for the runner when none does.
+_EXPORTS = {
+    "CONTRACT_PORTS": "obsgen.stack.ports",
+    "Ports": "obsgen.stack.ports",
+    "ServiceStatus": "obsgen.stack.runner",
+    "Stack": "obsgen.stack.runner",
+    "StackError": "obsgen.stack.runner",
+    "start_service": "obsgen.stack.runner",
+    "stop_service": "obsgen.stack.runner",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,12 +25,13 @@ TARGETS_DIR = "targets"
 @dataclass(frozen=True)
 class Target:
     name: str
-    render: Callable[[Journey, DeliveryInputs, TargetOptions], list[Artifact]]
+    # None: the target's delivery is the emitters' own files (nothing under targets/<name>/).
+    render: Callable[[Journey, DeliveryInputs, TargetOptions], list[Artifact]] | None
     check: Callable[[Path, Journey, TargetOptions], list[str]]
 
 
 TARGETS: dict[str, Target] = {
-    "prometheus": Target("prometheus", prometheus.render, prometheus.check),
+    "prometheus": Target("prometheus", None, prometheus.check),
     "prometheus-operator": Target("prometheus-operator", prometheus_operator.render, prometheus_operator.check),
     "mimir": Target("mimir", mimir.render, partial(mimir.check, tool="mimirtool")),
     "cortex": Target("cortex", mimir.render, partial(mimir.check, tool="cortextool")),
@@ -55,9 +56,12 @@ def emit(journey: Journey, artifacts: list[Artifact], names: Sequence[str],
          options: TargetOptions | None = None) -> list[Artifact]:
     """The files of every named target, paths relative to the journey directory."""
     options = options or TargetOptions()
+    rendering = [target for target in _selected(names) if target.render is not None]
+    if not rendering:  # the default build: the emitters' files are not parsed back for nothing
+        return []
     inputs = from_artifacts(artifacts)
     return [Artifact(f"{target_dir(target.name)}/{a.path}", a.content)
-            for target in _selected(names) for a in target.render(journey, inputs, options)]
+            for target in rendering for a in target.render(journey, inputs, options)]
 
 
 def validators(names: Sequence[str], options: TargetOptions | None = None) -> list[Validator]:

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obsgen.emitters import Artifact
 from obsgen.model import Journey
-from obsgen.targets.inputs import DeliveryInputs
 from obsgen.targets.options import TargetOptions
-
-
-def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> list[Artifact]:
-    return []
 
 
 def check(directory: Path, journey: Journey, options: TargetOptions) -> list[str]:

@@ -19,17 +19,21 @@ UP_DOWN = ({"type": "value", "options": {"0": {"text": "DOWN", "color": g.RED, "
                                          "1": {"text": "UP", "color": g.GREEN, "index": 1}}},)
 
 
+# The row's title, also named by the runbook's first checks (without building the row).
+TITLE = "Dependencies"
+
+
 def section(journey: Journey) -> Section:
     """No dependencies, no row: a journey without them has nothing to show here."""
     if not journey.dependencies:
-        return Section("dependencies", "Dependencies", ())
+        return Section("dependencies", TITLE, ())
     impacts = impact_map(journey)
     panels = [_selected_health(journey)]
     for dep in journey.dependencies:
         impact = impacts.of(dep.name)
         panels += [_health(journey, dep), _takes_down(journey, dep, impact)]
         panels += [_saturation(journey, dep, sat) for sat in dep.saturations]
-    return Section("dependencies", "Dependencies", tuple(panels))
+    return Section("dependencies", TITLE, tuple(panels))
 
 
 def _health(journey: Journey, dep: Dependency) -> PanelDef:

@@ -14,10 +14,14 @@ HEIGHT = 7
 ERRORS_PER_SECOND = "errors/s"
 
 
+# The row's title, also named by the runbook's first checks (without building the row).
+TITLE = "Errors by stage"
+
+
 def section(journey: Journey) -> Section:
     panels = [_now_by_stage(journey)]
     panels += [_stage_errors(journey, s, even_width(len(journey.stages), minimum=6)) for s in journey.stages]
-    return Section("errors", "Errors by stage", tuple(panels))
+    return Section("errors", TITLE, tuple(panels))
 
 
 def _tightest_budget(journey: Journey) -> float | None:

@@ -17,13 +17,17 @@ from obsgen.rules.dashboard_series import STAGE_REQUESTS
 STAT_HEIGHT, GRAPH_HEIGHT = 5, 8
 
 
+# The row's title, also named by the runbook's first checks (without building the row).
+TITLE = "Request flow through the stages"
+
+
 def section(journey: Journey) -> Section:
     stages = journey.stages
     panels = [_volume(journey, s, even_width(len(stages))) for s in stages]
     pairs = list(zip(stages, stages[1:]))
     panels += [_conversion(journey, a, b, even_width(len(pairs))) for a, b in pairs]
     panels.append(_all_stages(journey))
-    return Section("flow", "Request flow through the stages", tuple(panels))
+    return Section("flow", TITLE, tuple(panels))
 
 
 def _volume(journey: Journey, stage: Stage, width: int) -> PanelDef:

@@ -20,6 +20,10 @@ TRACE_ID_FIELD = "traceID"
 SERVICE = f"${{{TRACE_SERVICE_VAR}}}"
 
 
+# The row's title, also named by the runbook's first checks (without building the row).
+TITLE = "Distributed trace analysis"
+
+
 def section(journey: Journey) -> Section:
     panels = [
         _trace(),
@@ -37,7 +41,7 @@ def section(journey: Journey) -> Section:
                               f"Traces of the service longer than the latency SLO threshold "
                               f"({format_duration(slow)}): the ones that burn the latency budget. "
                               f"Click a trace id to open it above.", journey, min_duration=format_duration(slow)))
-    return Section("traces", "Distributed trace analysis", tuple(panels))
+    return Section("traces", TITLE, tuple(panels))
 
 
 def _trace() -> PanelDef:

@@ -54,17 +54,21 @@ def _reference_problems(dashboard, datasource, json_path, what):
     uid = _uid(datasource)
     if uid in BUILTIN_DATASOURCES:
         return
-    path = json_path if dashboard.pos(json_path) else json_path.rsplit(".", 1)[0]
     if uid in (None, ""):
-        yield finding(dashboard, path, ID, SEVERITY, f"{what} uses the default datasource; set it to ${{datasource}}")
-        return
-    variable = variable_reference(uid)
-    if variable is None:
+        message = f"{what} uses the default datasource; set it to ${{datasource}}"
+    elif (variable := variable_reference(uid)) is None:
         message = f"{what} has hard-coded datasource {uid!r}; use a datasource variable like ${{datasource}}"
-        yield finding(dashboard, path, ID, SEVERITY, message)
     elif dashboard.variables.get(variable, {}).get("type") != "datasource":
         message = f"{what} refers to ${variable}, which is not a datasource variable of this dashboard"
-        yield finding(dashboard, path, ID, SEVERITY, message)
+    else:
+        return
+    yield finding(dashboard, _located(dashboard, json_path), ID, SEVERITY, message)
+
+
+def _located(dashboard, json_path: str) -> str:
+    """The datasource key when the file has one, else its owner. Asked only for a finding: positions
+    come from composing the whole file as YAML, which a clean dashboard never needs."""
+    return json_path if dashboard.pos(json_path) else json_path.rsplit(".", 1)[0]
 
 
 def _uid(datasource):

@@ -1,0 +1,61 @@
+"""What a command imports: `obsgen --version` loads no command module, and `obsgen build` loads the
+stack runner only when a native stack's state directory exists (lazy loading, issue 16)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli_helpers import project
+from tests.conftest import ROOT
+
+# Runs `obsgen ARGS` as `python -m obsgen` does, then prints the modules the run loaded.
+_LOADED_AFTER_RUN = """
+import runpy, sys
+sys.argv = ["obsgen", *sys.argv[1:]]
+try:
+    runpy.run_module("obsgen", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    code = exit.code
+else:
+    code = 0
+print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+# Each costs tens of milliseconds to import; none is needed to print the version.
+HEAVY = ["obsgen.targets", "obsgen.pipeline", "obsgen.model", "obsgen.stack.runner", "obsgen.ruletests",
+         "obsgen.dashboards", "obsgen.lint", "obsgen.promql", "grafanalib", "pydantic", "yaml"]
+
+
+def loaded_modules(*args: str, cwd: Path = ROOT, env: dict | None = None) -> tuple[subprocess.CompletedProcess, set]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    environment.pop("OBSGEN_STACK_DIR", None)
+    result = subprocess.run([sys.executable, "-c", _LOADED_AFTER_RUN, *args], cwd=cwd, capture_output=True,
+                            text=True, env=environment)
+    return result, set(result.stderr.splitlines())
+
+
+def test_version_imports_no_command_module():
+    result, modules = loaded_modules("--version")
+    assert result.returncode == 0 and "obsgen, version" in result.stdout
+    assert "obsgen.cli" in modules  # the probe saw the run
+    assert sorted(m for m in modules if m in HEAVY) == []
+
+
+def test_build_without_a_native_stack_does_not_load_the_stack_runner(tmp_path):
+    spec = project(tmp_path)
+    result, modules = loaded_modules("build", str(spec), "--out", "generated", "--no-validate", cwd=spec.parents[1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "obsgen.pipeline" in modules  # the build ran
+    assert "obsgen.stack.runner" not in modules
+
+
+def test_build_with_a_stack_state_directory_asks_the_stack_runner(tmp_path):
+    spec = project(tmp_path)
+    (spec.parents[1] / ".stack").mkdir()  # where `obsgen stack` keeps its state, from this directory
+    result, modules = loaded_modules("build", str(spec), "--out", "generated", "--no-validate", cwd=spec.parents[1])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "obsgen.stack.runner" in modules
