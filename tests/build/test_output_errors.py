@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import PURCHASE_SPEC, ROOT
 
+pytestmark = pytest.mark.integration  # every test runs obsgen build in a process
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

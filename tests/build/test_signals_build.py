@@ -13,7 +13,7 @@ import yaml
 from tests.build.test_build import tree
 from tests.conftest import PURCHASE_SPEC, ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # every test runs obsgen build in a process
 
 HEAD = """\
 apiVersion: obsgen/v1
