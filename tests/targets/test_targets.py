@@ -18,7 +18,7 @@ from obsgen.render import dump_json, dump_yaml
 from obsgen.targets import mimir, prometheus_operator, thanos
 from obsgen.targets.inputs import from_artifacts
 from obsgen.targets.options import TargetOptions
-from tests.conftest import PURCHASE_SPEC
+from tests.conftest import PURCHASE_SPEC, copy_project
 
 ALL = ("prometheus", "prometheus-operator", "mimir", "cortex", "thanos")
 
@@ -104,14 +104,15 @@ def test_cli_target_options_reach_the_custom_resources(project: Path):
 
 
 @pytest.mark.integration
-def test_an_invalid_target_leaves_the_published_output_untouched(project: Path):
+def test_an_invalid_target_leaves_the_published_output_untouched(purchase_built: Path, tmp_path: Path):
+    project = copy_project(purchase_built, tmp_path / "project")  # the published output of a full build
     spec = project / "specs" / "purchase.yaml"
-    first = pipeline.build(spec, project / "generated")
-    before = {p: p.read_bytes() for p in first.directory.rglob("*") if p.is_file()}
+    published = project / "generated" / "purchase"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
     bad_selector = TargetOptions(rule_labels=(("role", "alert rules!"),))
     with pytest.raises(ValidationFailed, match="not a valid label value"):
         pipeline.build(spec, project / "generated", targets=["prometheus-operator"], target_options=bad_selector)
-    assert {p: p.read_bytes() for p in first.directory.rglob("*") if p.is_file()} == before
+    assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
 
 
 def test_unknown_target_is_refused(purchase_journey):
