@@ -22,6 +22,15 @@ def purchase_journey():
     return load_journey(PURCHASE_SPEC, source_name="specs/purchase.yaml")
 
 
+@pytest.fixture(scope="session")
+def purchase_artifacts(purchase_journey) -> tuple:
+    """Every file a build of the purchase spec writes (obsgen.pipeline.emit_all), emitted once per session:
+    emitting runs the rule-test simulator, seconds of CPU; Artifacts are frozen and the tuple cannot change."""
+    from obsgen.pipeline import emit_all
+
+    return tuple(emit_all(purchase_journey))
+
+
 @pytest.fixture
 def spec_text() -> str:
     return PURCHASE_SPEC.read_text()
