@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from obsgen import writer
 from tests.cli_helpers import obsgen, project
+
+pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process
 
 
 def build(cwd, *args):

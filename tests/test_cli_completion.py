@@ -10,6 +10,8 @@ import pytest
 
 from tests.cli_helpers import obsgen
 
+pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process
+
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_completion_script_is_produced(shell):

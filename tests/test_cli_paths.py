@@ -7,6 +7,9 @@ import pytest
 
 from tests.cli_helpers import obsgen, project
 
+pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process
+
+
 def broken_spec(tmp_path):
     spec = project(tmp_path)
     text = spec.read_text()

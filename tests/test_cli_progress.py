@@ -20,6 +20,7 @@ def progress_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if LINE.match(line)]
 
 
+@pytest.mark.integration
 def test_forced_progress_names_each_phase_and_journey(tmp_path):
     spec = project(tmp_path)
     result = obsgen("build", "--progress", "--no-validate", "specs/etcd-kv.yaml", "-o", "out", cwd=spec.parent.parent)
@@ -36,6 +37,7 @@ def test_forced_progress_names_each_phase_and_journey(tmp_path):
     assert seconds == sorted(seconds)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("flags", [[], ["-q"], ["--progress", "-q"]])
 def test_no_progress_when_piped_or_quiet(tmp_path, flags):
     spec = project(tmp_path)
@@ -45,6 +47,7 @@ def test_no_progress_when_piped_or_quiet(tmp_path, flags):
     assert "etcd-kv.yaml -> out/etcd-kv/" in result.stdout  # the results still print
 
 
+@pytest.mark.integration
 def test_global_options_work_before_the_command(tmp_path):
     spec = project(tmp_path)
     loud = obsgen("--progress", "build", "--no-validate", "specs/etcd-kv.yaml", "-o", "out", cwd=spec.parent.parent)
@@ -53,6 +56,7 @@ def test_global_options_work_before_the_command(tmp_path):
     assert progress_lines(loud.stderr) and quiet.stderr == ""
 
 
+@pytest.mark.integration
 def test_progress_is_on_by_default_on_a_terminal(tmp_path):
     spec = project(tmp_path)
     controller, terminal = pty.openpty()

@@ -75,6 +75,7 @@ def test_terminal_width_follows_columns(monkeypatch):
     assert terminal_width() == 77
 
 
+@pytest.mark.integration
 def test_stack_status_fits_the_terminal(tmp_path):
     result = obsgen("stack", "--state-dir", str(tmp_path / "state"), "status", env={"COLUMNS": "50"})
     assert result.returncode == 0, result.stderr
@@ -84,6 +85,7 @@ def test_stack_status_fits_the_terminal(tmp_path):
     assert max(len(line) for line in table_lines) <= 50
 
 
+@pytest.mark.integration
 def test_stack_status_has_json_for_machines(tmp_path):
     import json
 

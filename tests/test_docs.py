@@ -54,6 +54,7 @@ def test_every_docs_page_is_linked_from_the_readme():
     assert not unlinked
 
 
+@pytest.mark.integration
 def test_readme_example_spec_builds(tmp_path: Path):
     example = re.search(r"```yaml\n(.+?)```", (ROOT / "README.md").read_text(), re.S).group(1)
     spec = tmp_path / "journey.yaml"

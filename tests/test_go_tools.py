@@ -42,6 +42,7 @@ def test_bootstrap_builds_only_what_obsgen_build_needs():
     assert "STACK_GO_TOOLS=(prometheus alertmanager)" in script
 
 
+@pytest.mark.integration
 def test_unknown_and_missing_tools_are_refused_by_name(tmp_path):
     unknown = go_tools("install", "grafana")
     assert unknown.returncode == 1 and "unknown tool 'grafana'" in unknown.stderr

@@ -45,6 +45,7 @@ def test_le_matcher_spellings():
     assert le_matcher(10).promql() == 'le=~"10(\\\\.0)?"'
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("value", ["a\U0001F600b", "\U0010FFFF", 'é"\\\n😀'])
 def test_label_values_beyond_the_bmp_are_literals_promtool_and_the_lint_parser_read_back(value):
     """JSON escapes them as UTF-16 surrogate pairs, which Go's unquoting (so Prometheus) rejects."""

@@ -13,12 +13,8 @@ import pytest
 from obsgen import pipeline, writer
 from obsgen.emitters import Artifact
 from obsgen.errors import ValidationFailed
-from tests.conftest import PURCHASE_SPEC, ROOT
+from tests.conftest import PURCHASE_SPEC, ROOT, copy_project, tree
 from tests.spec_text import SHOP
-
-
-def tree(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
 def obsgen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -33,11 +29,19 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def built_project(purchase_built: Path, tmp_path: Path) -> Path:
+    """A project as `obsgen build specs/purchase.yaml` left it (a copy of the session's build: this test may change it)."""
+    return copy_project(purchase_built, tmp_path / "project")
+
+
+@pytest.mark.integration
 def test_committed_output_is_up_to_date():
     result = obsgen("build", "--check", "specs/purchase.yaml")
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.integration
 def test_committed_examples_are_up_to_date():
     """The example journeys of real systems (specs/examples/) are built as one fleet into
     generated/examples/, rule tests included, and committed like the purchase journey."""
@@ -45,9 +49,8 @@ def test_committed_examples_are_up_to_date():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-def test_two_builds_are_byte_identical_from_any_working_directory(project: Path, tmp_path: Path):
-    first = obsgen("build", "specs/purchase.yaml", cwd=project)
-    assert first.returncode == 0, first.stderr
+def test_two_builds_are_byte_identical_from_any_working_directory(built_project: Path, tmp_path: Path):
+    project = built_project  # the first build: `obsgen build specs/purchase.yaml` from the project
     snapshot = tree(project / "generated")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -58,8 +61,8 @@ def test_two_builds_are_byte_identical_from_any_working_directory(project: Path,
     assert tree(project / "generated" / "purchase") == tree(ROOT / "generated" / "purchase")
 
 
-def test_check_reports_stale_output(project: Path):
-    assert obsgen("build", "specs/purchase.yaml", cwd=project).returncode == 0
+def test_check_reports_stale_output(built_project: Path):
+    project = built_project
     spec = project / "specs" / "purchase.yaml"
     spec.write_text(spec.read_text().replace("threshold: 0.05", "threshold: 0.04"))
     result = obsgen("build", "--check", "specs/purchase.yaml", cwd=project)
@@ -67,8 +70,8 @@ def test_check_reports_stale_output(project: Path):
     assert "generated/purchase/prometheus/alerts.rules.yaml: stale" in result.stderr
 
 
-def test_bad_spec_exits_2_and_leaves_output_untouched(project: Path):
-    assert obsgen("build", "specs/purchase.yaml", cwd=project).returncode == 0
+def test_bad_spec_exits_2_and_leaves_output_untouched(built_project: Path):
+    project = built_project
     before = tree(project / "generated")
     spec = project / "specs" / "purchase.yaml"
     spec.write_text(spec.read_text().replace("  stages:\n", "  stages:\n    - nme: typo\n", 1))
@@ -79,10 +82,10 @@ def test_bad_spec_exits_2_and_leaves_output_untouched(project: Path):
     assert tree(project / "generated") == before
 
 
-def test_failed_validation_writes_nothing(project: Path, monkeypatch):
+def test_failed_validation_writes_nothing(built_project: Path, monkeypatch):
     """A rule file promtool rejects (real promtool) must not replace the published output."""
+    project = built_project
     out = project / "generated"
-    pipeline.build(project / "specs" / "purchase.yaml", out)
     before = tree(out)
 
     def broken_rules(journey):
@@ -96,10 +99,10 @@ def test_failed_validation_writes_nothing(project: Path, monkeypatch):
     assert [p.name for p in out.glob(".obsgen-*")] == [".obsgen-manifest.json"], "staging directories must be cleaned up"
 
 
-def test_removed_outputs_are_deleted(project: Path):
+def test_removed_outputs_are_deleted(built_project: Path):
     """A file the previous build wrote (listed in its manifest) and this one does not is removed."""
+    project = built_project
     out = project / "generated"
-    pipeline.build(project / "specs" / "purchase.yaml", out)
     stray = out / "purchase" / "prometheus" / "old.rules.yaml"
     stray.write_text("groups: []\n")
     manifest = json.loads((out / writer.MANIFEST).read_text())
@@ -110,6 +113,7 @@ def test_removed_outputs_are_deleted(project: Path):
     assert not stray.exists()
 
 
+@pytest.mark.integration
 def test_hand_written_files_in_the_output_are_never_deleted(project: Path):
     """obsgen owns OUT/<journey>/ but only deletes what it wrote: a file put there by hand stops the
     build (exit 2, naming it) rather than vanishing, and nothing is published."""
@@ -127,6 +131,7 @@ def test_hand_written_files_in_the_output_are_never_deleted(project: Path):
     assert obsgen("build", "--no-validate", "specs/purchase.yaml", cwd=project).returncode == 0
 
 
+@pytest.mark.integration
 def test_a_hand_made_directory_is_not_taken_over_by_a_new_journey(project: Path):
     out = project / "generated"
     assert obsgen("build", "--no-validate", "specs/", cwd=project).returncode == 0
@@ -140,6 +145,7 @@ def test_a_hand_made_directory_is_not_taken_over_by_a_new_journey(project: Path)
     assert mine.read_text() == "mine\n"
 
 
+@pytest.mark.integration
 def test_schema_command_matches_committed_schema():
     result = obsgen("schema")
     assert result.returncode == 0
@@ -151,10 +157,8 @@ def test_spec_modeline_points_at_the_schema():
     assert first == "# yaml-language-server: $schema=./journey.schema.json"
 
 
-def test_published_directory_is_world_readable(project: Path):
-    out = project / "generated"
-    pipeline.build(project / "specs" / "purchase.yaml", out)
-    assert (out / "purchase").stat().st_mode & 0o777 == 0o755
+def test_published_directory_is_world_readable(purchase_built: Path):
+    assert (purchase_built / "generated" / "purchase").stat().st_mode & 0o777 == 0o755
 
 
 BROKEN_TEST = """\
@@ -173,6 +177,7 @@ tests:
 """
 
 
+@pytest.mark.integration
 def test_failing_rule_tests_block_the_build_unless_skipped(project: Path, monkeypatch):
     """A generated rule test that fails (real promtool) stops the build; --no-test skips only the tests."""
     out = project / "generated"
@@ -186,7 +191,7 @@ def test_failing_rule_tests_block_the_build_unless_skipped(project: Path, monkey
     assert (out / "purchase" / "tests" / "broken.tests.yaml").exists()
 
 
-def test_libyaml_and_python_emitters_write_the_same_bytes(purchase_journey):
+def test_libyaml_and_python_emitters_write_the_same_bytes(purchase_artifacts):
     """Machines without libyaml fall back to PyYAML's own emitter: output must not depend on which."""
     import yaml
 
@@ -194,7 +199,7 @@ def test_libyaml_and_python_emitters_write_the_same_bytes(purchase_journey):
 
     if "libyaml" not in render.DUMPERS:
         pytest.skip("PyYAML here has no libyaml")
-    for artifact in pipeline.emit_all(purchase_journey):
+    for artifact in purchase_artifacts:
         if artifact.path.endswith(".yaml"):
             data = yaml.safe_load(artifact.content)
             assert render.dump_yaml(data, dumper=render.DUMPERS["python"]) == \

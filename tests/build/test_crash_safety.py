@@ -15,6 +15,8 @@ import pytest
 from obsgen import writer
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.integration  # every test runs (and kills) obsgen build in a process
+
 SPECS = ("etcd-kv.yaml", "nightly-backup.yaml")
 DIRECTORIES = ("etcd-kv", "nightly-backup", "_fleet")
 # Every step publish_all names with writer._step, in order: before the journal, each swap, after.

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import PURCHASE_SPEC, ROOT
 
+pytestmark = pytest.mark.integration  # every test runs obsgen build in a process
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -90,7 +92,7 @@ def test_every_missing_program_is_named_at_once_and_no_validate_still_builds(pro
 
 def test_missing_amtool_says_how_to_get_one(project: Path):
     result = obsgen(project, "build", "--no-test", "specs/", env={"OBSGEN_AMTOOL": str(project / "no-amtool")})
-    # The missing program, then what to do instead: one line each.
+    # The program that is not there, then what to do instead: one line each (as for promtool above).
     assert_one_line_usage_error(result, "$OBSGEN_AMTOOL=", "scripts/go-tools install amtool", "--no-validate",
                                 lines=2)
     assert not (project / "generated").exists()

@@ -289,6 +289,7 @@ def test_a_large_fleet_shows_its_worst_slos_and_a_dashboard_dropdown(large_fleet
     assert max(p["gridPos"]["h"] for p in large_fleet_index["panels"]) <= MAX_BARS + 2
 
 
+@pytest.mark.integration
 def test_a_large_fleet_index_passes_lint(large_fleet_index, tmp_path):
     path = tmp_path / "index.json"
     path.write_text(dump_json(large_fleet_index), encoding="utf-8")

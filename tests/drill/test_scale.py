@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from obsgen.drill.scale import DrillScale, scale_journey, scaled_alerts, scaled_rule_groups, write_drill_copy
@@ -59,6 +60,7 @@ def test_scaled_alerts_pair_each_for_with_its_original(purchase_journey):
     assert pairs[("PurchaseCheckoutSuccessErrorBudgetBurn", "ticket")] == ("15m", "15s")
 
 
+@pytest.mark.integration
 def test_drill_copy_is_a_generated_tree_that_promtool_accepts(purchase_journey, tmp_path):
     written = write_drill_copy(purchase_journey, SCALE, tmp_path)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in written)

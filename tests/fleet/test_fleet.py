@@ -63,6 +63,7 @@ def every_alert(generated: Path) -> list[dict]:
 
 # -- shared dependencies -------------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_a_shared_dependency_has_one_down_alert_for_every_journey(built: Path):
     generated = built / "generated"
     names = [a["alert"] for a in every_alert(generated)]
@@ -76,11 +77,13 @@ def test_a_shared_dependency_has_one_down_alert_for_every_journey(built: Path):
         down["annotations"]["description"]
 
 
+@pytest.mark.integration
 def test_dependencies_only_one_journey_needs_stay_with_it(built: Path):
     names = [a["alert"] for a in alerts_in(built / "generated" / "purchase" / "prometheus" / "alerts.rules.yaml")]
     assert {"PurchaseRabbitmqDown", "PurchaseRabbitmqBacklogHigh", "PurchasePaymentGatewayDown"} <= set(names)
 
 
+@pytest.mark.integration
 def test_shared_alerts_are_unit_tested_and_the_tests_ran(built: Path):
     tests = yaml.safe_load((built / "generated" / "_fleet" / "tests" / "shared-dependencies.tests.yaml").read_text())
     assert tests["rule_files"] == ["../prometheus/shared-dependencies.rules.yaml"]
@@ -91,6 +94,7 @@ def test_shared_alerts_are_unit_tested_and_the_tests_ran(built: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.integration
 def test_every_journey_runbook_documents_the_shared_alert_its_link_points_to(built: Path):
     generated = built / "generated"
     down = alerts_in(generated / "_fleet" / "prometheus" / "shared-dependencies.rules.yaml")[0]
@@ -101,6 +105,7 @@ def test_every_journey_runbook_documents_the_shared_alert_its_link_points_to(bui
         assert "\n### DatabaseDown\n" in runbook and anchor == "databasedown"
 
 
+@pytest.mark.integration
 def test_impact_maps_name_the_shared_cause(built: Path):
     impact = yaml.safe_load((built / "generated" / "purchase" / "impact" / "impact.yaml").read_text())
     assert impact["dependencies"]["database"]["alerts"]["cause"]["alert"] == "DatabaseDown"
@@ -112,6 +117,7 @@ def fleet_config(built: Path) -> Path:
     return built / "generated" / "_fleet" / "alertmanager" / "alertmanager.yaml"
 
 
+@pytest.mark.integration
 def test_fleet_config_routes_every_alert_to_its_owner(built: Path):
     config = fleet_config(built)
     assert alertmanager.check_config_file(config) == []
@@ -124,6 +130,7 @@ def test_fleet_config_routes_every_alert_to_its_owner(built: Path):
     assert alertmanager.routes_test(config, {"alertname": "SomethingElse"}) == ["unrouted"]
 
 
+@pytest.mark.integration
 def test_fleet_config_holds_every_journeys_inhibit_rules_once(built: Path):
     fleet_rules = yaml.safe_load(fleet_config(built).read_text())["inhibit_rules"]
     for journey in ("catalogue", "purchase"):
@@ -151,6 +158,7 @@ def test_shared_cause_inhibits_the_symptoms_of_every_journey_on_a_real_alertmana
 
 # -- the build -------------------------------------------------------------------------------------
 
+@pytest.mark.integration
 def test_spec_order_does_not_change_a_byte(built: Path, tmp_path: Path):
     other = new_project(tmp_path / "other")
     result = obsgen("build", "--no-test", "specs/purchase.yaml", "specs/catalogue.yaml", cwd=other)
@@ -158,12 +166,14 @@ def test_spec_order_does_not_change_a_byte(built: Path, tmp_path: Path):
     assert tree(other / "generated") == tree(built / "generated")
 
 
+@pytest.mark.integration
 def test_check_follows_the_fleet(built: Path):
     result = obsgen("build", "--check", "specs/", cwd=built)
     assert result.returncode == 0, result.stderr
     assert "generated/_fleet: up to date" in result.stdout
 
 
+@pytest.mark.integration
 def test_building_part_of_a_fleet_is_refused_and_changes_nothing(built: Path):
     before = tree(built / "generated")
     result = obsgen("build", "specs/purchase.yaml", cwd=built)
@@ -173,6 +183,7 @@ def test_building_part_of_a_fleet_is_refused_and_changes_nothing(built: Path):
     assert tree(built / "generated") == before
 
 
+@pytest.mark.integration
 def test_a_deleted_spec_takes_its_output_and_its_sharing_with_it(project: Path):
     assert obsgen("build", "--no-test", "specs/", cwd=project).returncode == 0
     (project / "specs" / "catalogue.yaml").unlink()
@@ -188,6 +199,7 @@ def test_a_deleted_spec_takes_its_output_and_its_sharing_with_it(project: Path):
     assert not (generated / "_fleet" / "prometheus").exists()
 
 
+@pytest.mark.integration
 def test_a_failing_fleet_check_publishes_no_journey(project: Path, monkeypatch):
     def index_rejected(staged, fleet):
         return ["index dashboard rejected"]
@@ -217,6 +229,7 @@ def test_two_journeys_of_one_name_are_refused_with_both_places(project: Path):
         "each journey is written to its own generated/<name>/, so names must differ"]
 
 
+@pytest.mark.integration
 def test_a_shared_dependency_declared_two_ways_is_refused(project: Path):
     catalogue = project / "specs" / "catalogue.yaml"
     catalogue.write_text(catalogue.read_text().replace("match: {job: postgres}", "match: {job: postgres-replica}"))
@@ -259,6 +272,7 @@ def test_the_reserved_fleet_name_is_refused(project: Path):
                                  "output journeys share (generated/_fleet/)"]
 
 
+@pytest.mark.integration
 def test_every_target_delivers_the_shared_alerts_and_the_index(project: Path):
     """Without the fleet's own delivery files a Kubernetes or Mimir user would lose DatabaseDown."""
     from obsgen.targets import TARGETS
@@ -285,12 +299,14 @@ def test_every_target_delivers_the_shared_alerts_and_the_index(project: Path):
 
 # -- the commands that rebuild one journey in memory see it as the fleet built it ---------------------
 
+@pytest.mark.integration
 def test_diff_of_a_fleet_member_against_the_fleet_build_is_empty(built: Path):
     result = obsgen("diff", "specs/purchase.yaml", cwd=built)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "no differences\n"
 
 
+@pytest.mark.integration
 def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Path, tmp_path: Path):
     from obsgen.drill.scale import DrillScale, scaled_alerts, write_drill_copy
     from obsgen.pipeline import load_in_fleet
@@ -304,18 +320,21 @@ def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Pat
     assert [a["alert"] for a in alerts_in(shared[0])] == ["DatabaseDown"]
 
 
+@pytest.mark.integration
 def test_obsgen_test_runs_the_shared_tests_with_the_journeys(built: Path):
     result = obsgen("test", "specs/", cwd=built)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generated/_fleet" in result.stdout
 
 
+@pytest.mark.integration
 def test_obsgen_test_fresh_builds_the_journey_with_its_fleet(built: Path):
     result = obsgen("test", "--fresh", "specs/catalogue.yaml", cwd=built)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "fresh build of specs/catalogue.yaml: shared dependencies" in result.stdout
 
 
+@pytest.mark.integration
 def test_impact_of_a_fleet_member_names_the_shared_cause(built: Path):
     result = obsgen("impact", "specs/catalogue.yaml", "database", "--format", "json", cwd=built)
     assert result.returncode == 0, result.stderr

@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from obsgen import __version__
 from obsgen.errors import INTERNAL_ERROR_EXIT
 from tests.conftest import PURCHASE_SPEC, ROOT
+
+pytestmark = pytest.mark.integration  # every test runs obsgen in a process
 
 WRAPPER = """
 import sys

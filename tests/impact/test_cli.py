@@ -15,6 +15,8 @@ import yaml
 from tests.conftest import PURCHASE_SPEC
 from tests.impact.helpers import DRILL_FOUND, SEED_MAP, check_mermaid, obsgen, position_of, svg_nodes
 
+pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process
+
 
 @pytest.mark.parametrize("dependency", ["database", "rabbitmq", "celery-worker", "payment_gateway"])
 def test_impact_answers_for_every_dependency(dependency):

@@ -123,6 +123,7 @@ def test_mermaids_own_parser_accepts_every_view(mermaid_parser, purchase_journey
 # -- DOT and SVG -----------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_dot_renders_with_graphviz_for_every_view(purchase_journey):
     for journey in (purchase_journey, chain_journey()):
         for name, graph in graphs(journey):
@@ -178,6 +179,7 @@ def test_svg_escapes_labels():
     ET.fromstring(svg)  # well-formed, the header comment included
 
 
+@pytest.mark.integration
 def test_dot_quotes_labels():
     text = CHAIN_SPEC.replace("  service: shop\n", """  title: 'A \\ "quoted" journey'\n  service: shop\n""")
     journey = parse_journey(text, "shop.yaml")

@@ -69,6 +69,7 @@ def rendered(page, tmp_path_factory) -> str:
     return result.stdout
 
 
+@pytest.mark.integration
 def test_commands_stay_inside_their_code_block(rendered):
     blocks = [html.unescape(b.split(">", 1)[1]) for b in rendered.split("<pre><code")[1:]]
     commands = next(b for b in blocks if "kubectl" in b)
@@ -77,6 +78,7 @@ def test_commands_stay_inside_their_code_block(rendered):
     assert any(b.startswith("redis-cli -h cache INFO replication\n</code></pre>") for b in blocks)
 
 
+@pytest.mark.integration
 def test_spec_text_makes_no_link_heading_or_html(rendered):
     # the only links are obsgen's own (dashboards, anchors, the hint's URL); none to the spec's text
     assert "http://evil.example\"" not in rendered and "<img" not in rendered and "<script>" not in rendered
@@ -86,12 +88,14 @@ def test_spec_text_makes_no_link_heading_or_html(rendered):
         in rendered
 
 
+@pytest.mark.integration
 def test_log_queries_are_code_spans_their_backticks_cannot_close(rendered):
     assert ('<code>{app=&quot;shop&quot;} |= &quot;``` &lt;/details&gt; [x](http://evil.example)&quot;</code>'
             in rendered)
     assert "<code>service.name = `cache` ``</code>" in rendered
 
 
+@pytest.mark.integration
 def test_a_hints_dashboard_link_keeps_its_url(rendered):
     assert '<a href="https://grafana.example.com/d/abc%281%29">https://grafana.example.com/d/abc(1)</a>' in rendered
 

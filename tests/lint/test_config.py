@@ -28,6 +28,7 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.integration
 def test_fail_on_sets_the_exit_code():
     path = fixture("rules/alerts_for/bad.yaml")  # warnings only
     assert lint(path).exit_code == 1

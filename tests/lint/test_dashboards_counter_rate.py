@@ -1,3 +1,5 @@
+import pytest
+
 from obsgen.lint import NOTE, WARNING, lint_paths
 from obsgen.lint.metric_types import COUNTER, GAUGE, HISTOGRAM, MetricTypes
 from tests.lint.helpers import fixture, run_check
@@ -34,6 +36,7 @@ def test_declared_gauges_named_like_counters_pass():
     assert run_check(CHECK, "dashboards/counter_rate/gauges.json", metric_types=DECLARED) == []
 
 
+@pytest.mark.integration
 def test_undeclared_names_that_look_like_counters_are_notes_that_fail_nothing():
     findings = run_check(CHECK, "dashboards/counter_rate/bad.json", "dashboards/counter_rate/gauges.json")
     assert {f.severity for f in findings} == {NOTE}

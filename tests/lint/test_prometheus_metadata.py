@@ -25,6 +25,8 @@ from obsgen.lint.metric_types import COUNTER, GAUGE
 from tests.conftest import ROOT
 from tests.lint.helpers import fixture
 
+pytestmark = pytest.mark.integration  # a real Prometheus, promtool and the obsgen command line
+
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 EXPOSITION = b"""\
 # HELP pg_stat_database_xact_commit Number of transactions in this database that have been committed
@@ -117,7 +119,6 @@ def lint(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "obsgen", "lint", *args], cwd=ROOT, capture_output=True, text=True)
 
 
-@pytest.mark.integration
 def test_types_come_from_the_metadata_api(prometheus_url):
     types = fetch(prometheus_url)
     assert types.series_kind("pg_stat_database_xact_commit") == COUNTER
@@ -126,7 +127,6 @@ def test_types_come_from_the_metadata_api(prometheus_url):
     assert types.series_kind("up") == GAUGE  # Prometheus' own series are in the metadata too
 
 
-@pytest.mark.integration
 def test_lint_judges_rules_and_dashboards_by_prometheus_types(prometheus_url):
     result = lint("--prometheus", prometheus_url,
                   "--disable", "dashboard/datasource", "--disable", "dashboard/unit",

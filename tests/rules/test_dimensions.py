@@ -149,6 +149,7 @@ def _in_cluster_a(journey, name: str) -> list[dict]:
     return [{"exp_labels": {**dict(rule.labels), "cluster": "a"}} for rule in all_alerts(journey) if rule.alert == name]
 
 
+@pytest.mark.integration
 def test_promtool_fires_for_the_cluster_in_trouble_only(journey, tmp_path):
     rule_files = []
     for artifact in emit_rules(journey):

@@ -19,6 +19,7 @@ def alerts(purchase_journey):
     return {(a.alert, a.severity): a for a in all_alerts(purchase_journey)}
 
 
+@pytest.mark.integration
 def test_rule_files_pass_promtool(purchase_journey, tmp_path):
     paths = []
     for artifact in emit_rules(purchase_journey):

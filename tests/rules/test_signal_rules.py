@@ -92,6 +92,7 @@ def _write_rules(journey, directory: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.integration
 def test_rules_pass_promtool(journey, tmp_path):
     assert promtool.check_rules(_write_rules(journey, tmp_path)) == []
 
@@ -99,6 +100,7 @@ def test_rules_pass_promtool(journey, tmp_path):
 PROMTOOL_3 = Path.home() / ".cache/obsgen/bin/promtool"
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not PROMTOOL_3.exists(), reason="Prometheus 3 promtool not built here (~/.cache/obsgen/bin)")
 def test_rules_pass_prometheus_3_promtool(journey, tmp_path, monkeypatch):
     monkeypatch.setenv("OBSGEN_PROMTOOL", os.fspath(PROMTOOL_3))

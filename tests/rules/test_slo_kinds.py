@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from obsgen import promtool
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.rules import all_alerts
@@ -44,6 +46,7 @@ def test_good_query_sli_is_one_minus_good_over_total():
         '(\n  sum(rate(etl_rows_total{job="etl"}[30m]))\n  > 0\n)\n)')
 
 
+@pytest.mark.integration
 def test_failures_with_its_own_counter_and_custom_alert_rules(tmp_path):
     journey = parse_journey(SPEC, "etl.yaml")
     alerts = {a.alert: a for a in all_alerts(journey)}

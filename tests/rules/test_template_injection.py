@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 import yaml
 
 from obsgen import promtool
@@ -30,6 +31,7 @@ def test_template_literal_prints_every_delimiter():
     assert template_literal("{single} braces stay") == "{single} braces stay"
 
 
+@pytest.mark.integration
 def test_a_hostile_label_value_is_shown_as_written_when_the_alert_fires(tmp_path):
     alert = next(a for a in absent_alerts(parse_journey(SPEC, "shop.yaml")) if a.kind == "absent")
     rules = tmp_path / "rules.yaml"

@@ -96,6 +96,7 @@ def test_tests_written_for_one_generation_are_told_apart_by_the_other(written_fo
     assert result.failures, f"tests written for Prometheus {written_for} passed on promtool {run_on}"
 
 
+@pytest.mark.integration
 def test_the_suites_promtool_is_prometheus_3():
     """Tests that run promtool without choosing one run the primary target's."""
     reported = promtool.version()

@@ -40,6 +40,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     return build(tmp_path_factory.mktemp("examples"))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("spec", [KAFKA, BACKUP], ids=lambda p: p.stem)
 def test_example_builds_byte_identical_and_its_rule_tests_pass(spec, built, tmp_path):
     journey_dir = built[spec.name]
@@ -49,6 +50,7 @@ def test_example_builds_byte_identical_and_its_rule_tests_pass(spec, built, tmp_
     assert result.failures == ()
 
 
+@pytest.mark.integration
 def test_raw_sli_alerts_are_tested_against_recorded_series_alone(built):
     tests = built[KAFKA.name] / "tests"
     recorded = tests / "order-stream.recorded-sli.tests.yaml"
@@ -67,6 +69,7 @@ def test_raw_sli_alerts_are_tested_against_recorded_series_alone(built):
     assert not any(s["series"].startswith("slo:") for group in main["tests"] for s in group["input_series"])
 
 
+@pytest.mark.integration
 def test_time_slice_and_failures_alerts_are_proven_firing(built):
     doc = yaml.safe_load((built[BACKUP.name] / "tests" / "nightly-backup.tests.yaml").read_text())
     fired = {(t["alertname"], a["exp_labels"]["severity"])
@@ -104,6 +107,7 @@ def test_custom_alert_is_labelled_like_generated_ones():
     assert annotations["dashboard_url"].startswith("http://localhost:3000/d/obsgen-order-stream/")
 
 
+@pytest.mark.integration
 def test_custom_alert_fires_from_given_input_series(built, tmp_path):
     """The Pushgateway keeps push_failure_time_seconds at 0 until a push fails (its README): at 10m a
     push fails, so the failure is newer than the last successful push and, a minute later, the alert fires."""
@@ -135,6 +139,7 @@ def test_custom_alert_fires_from_given_input_series(built, tmp_path):
     assert promtool.test_rules([path]).failures != ()
 
 
+@pytest.mark.integration
 def test_custom_alert_tests_from_the_spec_run_in_every_build(built, tmp_path):
     doc = yaml.safe_load((built[KAFKA.name] / "tests" / "order-stream.custom-alerts.tests.yaml").read_text())
     assert doc["rule_files"] == ["../prometheus/alerts.rules.yaml"]

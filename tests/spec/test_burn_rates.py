@@ -135,6 +135,7 @@ def test_min_events_on_an_slo_without_events_is_refused():
     assert parse_journey(text.replace("minEvents: 10, ", ""), "shop.yaml").slos[0].burn_rates[0].min_events == 0
 
 
+@pytest.mark.integration
 def test_the_build_prints_the_warning_at_its_position_and_succeeds(tmp_path):
     import os
     import shutil

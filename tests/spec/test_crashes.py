@@ -51,6 +51,7 @@ def test_every_crash_file_is_listed():
     assert sorted(p.name for p in CRASHES.glob("*.yaml")) == sorted(BUILDS + list(REFUSED))
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.parametrize("name", BUILDS)
 def test_legitimate_spec_builds_and_its_rule_tests_pass(name, tmp_path):
@@ -60,6 +61,7 @@ def test_legitimate_spec_builds_and_its_rule_tests_pass(name, tmp_path):
     assert any((tmp_path / "out").glob("*/tests/*.tests.yaml")), "the build published no rule tests"
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_impossible_spec_is_refused_at_its_position(name, tmp_path):

@@ -57,6 +57,7 @@ def files_under(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.integration
 def test_the_base_specs_build():
     """The mutations start from valid specs; if one of them fails the property tells nothing."""
     for spec in strategies.base_specs():
@@ -68,11 +69,13 @@ def test_specs_generated_from_the_schema_build_or_report_positions(text):
     assert_builds_or_reports(text)
 
 
+@pytest.mark.integration
 @given(strategies.mutated_specs())
 def test_mutated_specs_build_or_report_positions(text):
     assert_builds_or_reports(text)
 
 
+@pytest.mark.integration
 @given(strategies.yaml_oddities())
 def test_yaml_oddities_build_or_report_positions(text):
     assert_builds_or_reports(text)

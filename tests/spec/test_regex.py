@@ -35,6 +35,7 @@ def test_invalid_regexes_are_positioned_errors_all_at_once():
     ]
 
 
+@pytest.mark.integration
 def test_invalid_regex_exits_2_without_traceback(tmp_path):
     spec = tmp_path / "shop.yaml"
     spec.write_text(MINIMAL.replace("match: {handler: /checkout}", 'match: {handler: {regex: "a)|(b"}}'))

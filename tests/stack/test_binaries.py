@@ -37,6 +37,7 @@ def test_the_pinned_build_wins_over_the_package_and_the_variable_over_both(servi
     assert env_var in service().unavailable_reason(None)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("service", "go_name", "env_var", "release"), SERVICES)
 def test_in_ci_the_stack_runs_the_current_releases(service, go_name, env_var, release):
     binary = service().binary()

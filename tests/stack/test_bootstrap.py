@@ -68,11 +68,13 @@ def dependency_closure(roots: set[str]) -> set[str]:
     return seen
 
 
+@pytest.mark.integration
 def test_bootstrap_is_valid_bash() -> None:
     assert subprocess.run(["bash", "-n", str(BOOTSTRAP)], check=False).returncode == 0
     assert os.access(BOOTSTRAP, os.X_OK)
 
 
+@pytest.mark.integration
 def test_bootstrap_installs_every_binary_the_stack_runs() -> None:
     installed = dependency_closure(bootstrap_packages())
     owners = {str(path): owning_package(path) for path in binaries_the_stack_runs()}

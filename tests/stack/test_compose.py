@@ -126,6 +126,7 @@ def test_store_urls_use_contract_ports() -> None:
     assert urlsplit(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).port == CONTRACT_PORTS.jaeger_otlp_http
 
 
+@pytest.mark.integration
 def test_compose_runs_the_jaeger_release_the_native_stack_builds() -> None:
     release = subprocess.run([str(ROOT / "scripts" / "install-jaeger"), "--release"], capture_output=True,
                              text=True, check=True).stdout.strip()
@@ -159,6 +160,7 @@ def test_prometheus_targets_are_compose_services() -> None:
     assert jobs == ["api", "worker", "payment-gateway", "postgres", "rabbitmq", "prometheus", "alertmanager"]
 
 
+@pytest.mark.integration
 def test_prometheus_compose_config_passes_promtool() -> None:
     result = subprocess.run(["promtool", "check", "config", "--syntax-only", str(ROOT / COMPOSE_CONFIG)],
                             capture_output=True, text=True, check=False)
@@ -213,6 +215,7 @@ def test_seed_container_names() -> None:
     assert SERVICES["postgres"]["container_name"] == "kodekloud-record-store-db"
 
 
+@pytest.mark.integration
 def test_prometheus_entrypoint_links_every_journeys_rules(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     for journey in ("purchase", "search"):
@@ -232,6 +235,7 @@ def test_prometheus_entrypoint_links_every_journeys_rules(tmp_path: Path) -> Non
     assert config["rule_files"] == ["/etc/prometheus/rules.d/*.rules.yaml"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("generated_exists", [True, False])
 def test_alertmanager_entrypoint_prefers_the_generated_config(tmp_path: Path, generated_exists: bool) -> None:
     generated = tmp_path / "generated"

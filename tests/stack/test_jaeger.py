@@ -47,6 +47,7 @@ def test_rendered_config_listens_on_loopback_on_the_stacks_ports_only(jaeger_ctx
     assert config["extensions"]["jaeger_storage"]["backends"]["memory_store"] == {"memory": {"max_traces": 100000}}
 
 
+@pytest.mark.integration
 def test_jaeger_accepts_the_rendered_config(jaeger_ctx) -> None:
     _, ctx = jaeger_ctx
     jaeger = SERVICES["jaeger"]
@@ -74,6 +75,7 @@ def test_the_store_sends_spans_to_jaeger_when_it_can_run_else_to_files(jaeger_ct
     assert "OBSGEN_JAEGER is" in SERVICES["jaeger"].unavailable_reason(ctx)
 
 
+@pytest.mark.integration
 def test_the_installer_names_the_binary_after_the_version_the_tools_module_pins() -> None:
     path = subprocess.run([str(ROOT / INSTALL_SCRIPT), "--path"], capture_output=True, text=True,
                           check=True).stdout.strip()
@@ -82,6 +84,7 @@ def test_the_installer_names_the_binary_after_the_version_the_tools_module_pins(
     assert Path(path).name == f"jaeger-{pinned}"
 
 
+@pytest.mark.integration
 def test_the_installer_refuses_a_tools_module_pinned_to_another_version(tmp_path: Path) -> None:
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / INSTALL_SCRIPT, tmp_path / INSTALL_SCRIPT)

@@ -7,7 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from obsgen.stack import process
+
+pytestmark = pytest.mark.integration  # every test starts the log pump
 
 PUMP = Path(process.LOG_PUMP)
 

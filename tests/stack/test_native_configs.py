@@ -25,6 +25,7 @@ def promtool_check_config(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["promtool", "check", "config", str(path)], capture_output=True, text=True, check=False)
 
 
+@pytest.mark.integration
 def test_native_prometheus_config_passes_promtool_with_the_repos_generated_rules(tmp_path: Path) -> None:
     config = tmp_path / "prometheus.yml"
     config.write_text(render_native(ROOT, ROOT / "generated", free_ports(), scrape_seconds=5))
@@ -32,6 +33,7 @@ def test_native_prometheus_config_passes_promtool_with_the_repos_generated_rules
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.integration
 def test_native_prometheus_config_loads_every_journeys_rules(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     for journey in ("purchase", "search"):
@@ -44,6 +46,7 @@ def test_native_prometheus_config_loads_every_journeys_rules(tmp_path: Path) -> 
     assert "2 rule files found" in result.stdout
 
 
+@pytest.mark.integration
 def test_broken_generated_rules_fail_the_config_check(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     (generated / "purchase" / "prometheus").mkdir(parents=True)
@@ -54,6 +57,7 @@ def test_broken_generated_rules_fail_the_config_check(tmp_path: Path) -> None:
     assert promtool_check_config(config).returncode != 0
 
 
+@pytest.mark.integration
 def test_fast_scrape_interval_keeps_the_timeout_valid(tmp_path: Path) -> None:
     config = tmp_path / "prometheus.yml"
     config.write_text(render_native(ROOT, tmp_path / "none", free_ports(), scrape_seconds=2))
@@ -62,6 +66,7 @@ def test_fast_scrape_interval_keeps_the_timeout_valid(tmp_path: Path) -> None:
     assert "scrape_timeout: 2s" in config.read_text()
 
 
+@pytest.mark.integration
 def test_native_nginx_config_passes_nginx_t(state_dir: Path) -> None:
     stack = Stack(state_dir, ports=free_ports())
     nginx = SERVICES["nginx"]
@@ -75,6 +80,7 @@ def test_native_nginx_config_passes_nginx_t(state_dir: Path) -> None:
     assert f"listen 127.0.0.1:{stack.ports.gateway};" in rendered
 
 
+@pytest.mark.integration
 def test_alertmanager_fallback_config_passes_amtool() -> None:
     result = subprocess.run(["amtool", "check-config", str(STACK_ASSETS / "alertmanager" / "fallback.yml")],
                             capture_output=True, text=True, check=False)

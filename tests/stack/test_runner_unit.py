@@ -62,6 +62,7 @@ def test_settings_persist_between_stack_objects(state_dir: Path) -> None:
     assert (again.ports.postgres, again.scrape_seconds) == (56999, 5)
 
 
+@pytest.mark.integration
 def test_liveness_follows_the_process_not_just_the_pid(state_dir: Path) -> None:
     record = spawn(state_dir, "sleep", "30")
     assert process.is_alive(record)
@@ -77,6 +78,7 @@ def test_liveness_follows_the_process_not_just_the_pid(state_dir: Path) -> None:
     assert process.processes_with_marker(state_dir) == []
 
 
+@pytest.mark.integration
 def test_terminate_escalates_to_sigkill(state_dir: Path) -> None:
     record = spawn(state_dir, sys.executable, "-c",
                    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)")
@@ -87,6 +89,7 @@ def test_terminate_escalates_to_sigkill(state_dir: Path) -> None:
     assert not process.is_alive(record)
 
 
+@pytest.mark.integration
 def test_terminate_kills_the_whole_process_group(state_dir: Path) -> None:
     record = spawn(state_dir, "sh", "-c", "sleep 30 & sleep 30 & wait")
     deadline = time.monotonic() + 5
@@ -106,6 +109,7 @@ def test_pid_records_round_trip(state_dir: Path) -> None:
     assert process.read_record(path) is None
 
 
+@pytest.mark.integration
 def test_status_of_a_fresh_state_dir_is_all_down_and_names_compose_only_services(state_dir: Path) -> None:
     stack = Stack(state_dir)
     statuses = stack.status()

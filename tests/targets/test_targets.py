@@ -18,7 +18,7 @@ from obsgen.render import dump_json, dump_yaml
 from obsgen.targets import mimir, prometheus_operator, thanos
 from obsgen.targets.inputs import from_artifacts
 from obsgen.targets.options import TargetOptions
-from tests.conftest import PURCHASE_SPEC
+from tests.conftest import PURCHASE_SPEC, copy_project
 
 ALL = ("prometheus", "prometheus-operator", "mimir", "cortex", "thanos")
 
@@ -104,14 +104,15 @@ def test_cli_target_options_reach_the_custom_resources(project: Path):
 
 
 @pytest.mark.integration
-def test_an_invalid_target_leaves_the_published_output_untouched(project: Path):
+def test_an_invalid_target_leaves_the_published_output_untouched(purchase_built: Path, tmp_path: Path):
+    project = copy_project(purchase_built, tmp_path / "project")  # the published output of a full build
     spec = project / "specs" / "purchase.yaml"
-    first = pipeline.build(spec, project / "generated")
-    before = {p: p.read_bytes() for p in first.directory.rglob("*") if p.is_file()}
+    published = project / "generated" / "purchase"
+    before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
     bad_selector = TargetOptions(rule_labels=(("role", "alert rules!"),))
     with pytest.raises(ValidationFailed, match="not a valid label value"):
         pipeline.build(spec, project / "generated", targets=["prometheus-operator"], target_options=bad_selector)
-    assert {p: p.read_bytes() for p in first.directory.rglob("*") if p.is_file()} == before
+    assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == before
 
 
 def test_unknown_target_is_refused(purchase_journey):
@@ -123,9 +124,8 @@ def test_unknown_target_is_refused(purchase_journey):
 
 
 @pytest.fixture
-def operator_files(purchase_journey, tmp_path: Path) -> Path:
-    artifacts = pipeline.emit_all(purchase_journey)
-    artifacts = [a for a in artifacts if not a.path.startswith("grafana/dashboards/")] + [dashboard_artifact()]
+def operator_files(purchase_journey, purchase_artifacts, tmp_path: Path) -> Path:
+    artifacts = [a for a in purchase_artifacts if not a.path.startswith("grafana/dashboards/")] + [dashboard_artifact()]
     write(tmp_path, targets.emit(purchase_journey, artifacts, ["prometheus-operator"]))
     return tmp_path / "targets/prometheus-operator"
 
@@ -195,8 +195,8 @@ def test_crd_models_hold_the_prometheusrule_v1_rules():
 
 
 @pytest.fixture
-def mimir_file(purchase_journey, tmp_path: Path) -> Path:
-    write(tmp_path, targets.emit(purchase_journey, pipeline.emit_all(purchase_journey), ["mimir"]))
+def mimir_file(purchase_journey, purchase_artifacts, tmp_path: Path) -> Path:
+    write(tmp_path, targets.emit(purchase_journey, list(purchase_artifacts), ["mimir"]))
     return tmp_path / "targets/mimir/purchase.yaml"
 
 
@@ -227,8 +227,8 @@ def test_mimir_ruler_keys_are_peeled_off_before_promtool(mimir_file, purchase_jo
 
 
 @pytest.fixture
-def thanos_dir(purchase_journey, tmp_path: Path) -> Path:
-    write(tmp_path, targets.emit(purchase_journey, pipeline.emit_all(purchase_journey), ["thanos"]))
+def thanos_dir(purchase_journey, purchase_artifacts, tmp_path: Path) -> Path:
+    write(tmp_path, targets.emit(purchase_journey, list(purchase_artifacts), ["thanos"]))
     return tmp_path / "targets/thanos"
 
 
@@ -263,10 +263,10 @@ def test_inputs_ignore_files_outside_the_rule_and_dashboard_folders():
     assert [d.uid for d in inputs.dashboards] == ["obsgen-purchase"]
 
 
-def test_fast_yaml_writes_the_same_bytes_as_the_project_writer(purchase_journey):
+def test_fast_yaml_writes_the_same_bytes_as_the_project_writer(purchase_journey, purchase_artifacts):
     from obsgen.targets import yamlio
 
-    for artifact in pipeline.emit_all(purchase_journey):
+    for artifact in purchase_artifacts:
         if artifact.path.endswith(".rules.yaml"):
             data = yaml.safe_load(artifact.content)
             assert yamlio.dump(data, purchase_journey.source) == dump_yaml(data, purchase_journey.source)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import PURCHASE_SPEC
+
+pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process
 
 
 def test_verify_cannot_run_without_prometheus():
