@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import project
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration  # each test starts the CLI in a fresh interpreter
 
 # Runs `obsgen ARGS` as `python -m obsgen` does, then prints the modules the run loaded.
 _LOADED_AFTER_RUN = """
