@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, preflight, progress, writer
+from obsgen import build_cache, emit_pool, membership, preflight, progress, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
-from obsgen.errors import Diagnostic, ObsgenError, SpecError
+from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.loader import load_journey
-from obsgen.targets.options import as_record, from_record
+from obsgen.targets.options import as_record
+from obsgen.targets.recorded import delivery as recorded_delivery
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
@@ -149,12 +150,13 @@ def _checked(artifacts: list[Artifact]) -> list[Artifact]:
 def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
                 run_tests: bool = True, targets: Sequence[str] | None = None,
                 target_options: delivery.TargetOptions | None = None,
-                prometheus_version: int | None = None) -> FleetResult:
+                prometheus_version: int | None = None, cache: build_cache.Lookup | None = None) -> FleetResult:
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
     written. targets: delivery formats written under targets/<name>/ (see obsgen.targets); None: the
     default, or with check=True the targets and options out_dir's manifest records it was built with.
-    prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
-    targets, target_options = _delivery(out_dir, targets, target_options, check)
+    prometheus_version: the generation the rule tests are written for (None: the promtool's).
+    cache: the build cache's lookup of this build (a miss), where a build that succeeds is recorded."""
+    targets, target_options = recorded_delivery(out_dir, targets, target_options, check)
     progress.step(f"build: loading {len(specs)} spec(s)")
     with _shown_from_cwd(out_dir):
         fleet = resolve_fleet(load_all(specs, out_dir))
@@ -162,7 +164,8 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
         preflight.require_tools()
     gone = membership.departed(fleet, out_dir)
     with _models_frozen(), generation.targeting(prometheus_version):
-        outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
+        emitted = emit_pool.emit_journeys(fleet.journeys, _emitted)
+        outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:
             progress.step(f"build: comparing with {shown(out_dir)}/")
@@ -170,26 +173,16 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
             changes = writer.publish_all(outputs, as_record(tuple(targets), target_options))
+    if cache is not None and not (check and any(c.any for c in changes)):
+        # A check validates nothing: its entry makes later checks quick, not builds.
+        level = build_cache.NOT_VALIDATED if check else build_cache.validation_level(validate, run_tests)
+        build_cache.remember(cache, level, [(o.directory, o.artifacts) for o in outputs if o.artifacts],
+                             [str(w) for journey in fleet.journeys for w in journey.warnings])
     progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
                        {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
-
-
-def _delivery(out_dir: Path, targets: Sequence[str] | None, options: delivery.TargetOptions | None,
-              check: bool) -> tuple[Sequence[str], delivery.TargetOptions]:
-    """The targets and options to build with: as given; what is not given is the default, or for a
-    check, what the output's manifest records it was built with."""
-    recorded = writer.recorded_build(out_dir) if check and (targets is None or options is None) else None
-    if recorded is None:
-        return targets or delivery.DEFAULT_TARGETS, options or delivery.TargetOptions()
-    try:
-        recorded_targets, recorded_options = from_record(recorded)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ObsgenError(f"{shown(out_dir / writer.MANIFEST)}: unreadable build record ({exc!r}); "
-                          f"delete its {writer.BUILD_RECORD!r} entry and build again") from None
-    return targets or recorded_targets, options or recorded_options
 
 
 @contextmanager
@@ -203,8 +196,8 @@ def _models_frozen():
         gc.unfreeze()
 
 
-def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, run_tests: bool,
-             targets: Sequence[str], target_options: delivery.TargetOptions | None) -> list[writer.Output]:
+def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: list[Path], *, validate: bool,
+             run_tests: bool, targets: Sequence[str], target_options: delivery.TargetOptions | None) -> list[writer.Output]:
     target_checks = delivery.validators(targets, target_options)
 
     def delivered(subject: Journey, artifacts: list[Artifact]) -> list[Artifact]:
@@ -213,9 +206,9 @@ def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, r
     def stages(static: list, tests: list) -> list[list]:
         return [static, tests if run_tests else []] if validate else []
 
-    outputs = [writer.Output(out_dir / journey.name, delivered(journey, _emitted(journey)),
+    outputs = [writer.Output(out_dir / journey.name, delivered(journey, artifacts),
                              _validator(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
-               for journey in fleet.journeys]
+               for journey, artifacts in zip(fleet.journeys, emitted)]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
     progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
