@@ -7,7 +7,7 @@ else ~/.cache/obsgen, beside the pinned tools of scripts/go-tools):
 - builds/<key>.json: a build (or a `--check`) that succeeded. The key digests everything the
   output depends on: each spec (resolved path and bytes) and the profile files it names, the
   output directory, the working directory (messages name files from it), the delivery (targets
-  and their options, for `--check` those the manifest records), the Prometheus version asked for,
+  and their options as given, for `--check` with the manifest's record), the Prometheus version asked for,
   the bytes of every file of obsgen's package (its version string does not change during
   development), and the identity (path, size, mtime) of promtool and amtool. The entry holds the
   sha256 of every file the build published and of the manifest, and how far it validated. A build
@@ -29,14 +29,15 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from obsgen import tools, writer
 from obsgen.errors import ObsgenError
-from obsgen.targets.options import TargetOptions, as_record
-from obsgen.targets.recorded import delivery
+
+if TYPE_CHECKING:
+    from obsgen.targets.options import TargetOptions
 
 NO_CACHE_ENV = "OBSGEN_NO_CACHE"
 CACHE_DIR = "build-cache"
@@ -126,9 +127,14 @@ def remember(found: Lookup, level: int, outputs: Sequence[tuple[Path, Sequence]]
     if previous is not None and previous.outputs == published:
         level = max(level, previous.level)
     # Pairs, not an object: the build's order (journeys, then _fleet) is the order they are reported in.
-    entry = {"format": FORMAT, "level": level, "outputs": list(published.items()), "manifest": manifest,
-             "warnings": warnings}
-    _store(cache_dir() / BUILDS_DIR, f"{found.key}.json", json.dumps(entry, sort_keys=True), MAX_BUILDS)
+    entry = json.dumps({"format": FORMAT, "level": level, "outputs": list(published.items()), "manifest": manifest,
+                        "warnings": warnings}, sort_keys=True)
+    _store(cache_dir() / BUILDS_DIR, f"{found.key}.json", entry, MAX_BUILDS)
+    if not found.request.check:
+        # The `--check` that follows reads its targets from the manifest this build just wrote.
+        checked = request_key(replace(found.request, check=True, targets=None, target_options=None))
+        if checked is not None:
+            _store(cache_dir() / BUILDS_DIR, f"{checked}.json", entry, MAX_BUILDS)
 
 
 # --------------------------------------------------------------------------- the key
@@ -136,13 +142,12 @@ def remember(found: Lookup, level: int, outputs: Sequence[tuple[Path, Sequence]]
 
 def request_key(request: Request) -> str | None:
     try:
-        targets, options = delivery(request.out_dir, request.targets, request.target_options, request.check)
         parts = {
             "format": FORMAT,
             "specs": [_spec_inputs(spec) for spec in request.specs],
             "out": str(request.out_dir.resolve()),
             "cwd": os.getcwd(),
-            "delivery": as_record(tuple(targets), options),
+            "delivery": _delivery(request),
             "prometheus_version": request.prometheus_version,
             "obsgen": code_digest(),
             "tools": [tool_identity(name, env) for name, env in _TOOLS],
@@ -150,6 +155,17 @@ def request_key(request: Request) -> str | None:
     except (OSError, ValueError, ObsgenError):
         return None  # the build itself reports the unreadable spec, profile file or manifest
     return _sha256(json.dumps(parts, sort_keys=True).encode("utf-8"))
+
+
+def _delivery(request: Request) -> dict:
+    """The delivery as asked (None: not given) and, for a check that fills what is not given from the
+    manifest's record of the last build (as obsgen.pipeline does), that record as written. Resolved
+    no further: the cache must not import every target to say "up to date"."""
+    options = request.target_options
+    filled = request.check and (request.targets is None or options is None)
+    return {"targets": sorted(set(request.targets)) if request.targets else None,
+            "options": asdict(options) if options is not None else None,
+            "recorded": writer.recorded_build(request.out_dir) if filled else None}
 
 
 def _spec_inputs(spec: Path) -> list[str]:

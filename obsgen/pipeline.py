@@ -19,13 +19,12 @@ from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
 from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
                                   delivery_subject)
-from obsgen.errors import Diagnostic, SpecError
+from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.loader import load_journey
-from obsgen.targets.options import as_record
-from obsgen.targets.recorded import delivery as recorded_delivery
+from obsgen.targets.options import as_record, from_record
 
 EMITTERS: list[Emitter] = [
     prometheus.emit_rules,
@@ -156,7 +155,7 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     default, or with check=True the targets and options out_dir's manifest records it was built with.
     prometheus_version: the generation the rule tests are written for (None: the promtool's).
     cache: the build cache's lookup of this build (a miss), where a build that succeeds is recorded."""
-    targets, target_options = recorded_delivery(out_dir, targets, target_options, check)
+    targets, target_options = _delivery(out_dir, targets, target_options, check)
     progress.step(f"build: loading {len(specs)} spec(s)")
     with _shown_from_cwd(out_dir):
         fleet = resolve_fleet(load_all(specs, out_dir))
@@ -183,6 +182,21 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
     return FleetResult(fleet, results, outputs[count].directory, outputs[count].artifacts, changes[count],
                        {o.directory: c for o, c in zip(outputs[count + 1:], changes[count + 1:])})
+
+
+def _delivery(out_dir: Path, targets: Sequence[str] | None, options: delivery.TargetOptions | None,
+              check: bool) -> tuple[Sequence[str], delivery.TargetOptions]:
+    """The targets and options to build with: as given; what is not given is the default, or for a
+    check, what the output's manifest records it was built with."""
+    recorded = writer.recorded_build(out_dir) if check and (targets is None or options is None) else None
+    if recorded is None:
+        return targets or delivery.DEFAULT_TARGETS, options or delivery.TargetOptions()
+    try:
+        recorded_targets, recorded_options = from_record(recorded)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ObsgenError(f"{shown(out_dir / writer.MANIFEST)}: unreadable build record ({exc!r}); "
+                          f"delete its {writer.BUILD_RECORD!r} entry and build again") from None
+    return targets or recorded_targets, options or recorded_options
 
 
 @contextmanager
