@@ -3,6 +3,7 @@ else that changed is rebuilt or reported, and the fleet's emit pool writes the s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -222,3 +223,29 @@ def test_ctrl_c_during_the_pooled_emit_leaves_no_output_and_no_worker(tmp_path: 
     assert not (tmp_path / "out").exists()
     with pytest.raises(ProcessLookupError):
         os.killpg(build.pid, 0)  # every worker is gone with the build
+
+
+# --------------------------------------------------------------------------- the key itself
+
+
+def _key_of(spec: Path, out: Path, **changes) -> str | None:
+    request = build_cache.Request((spec,), out, False, build_cache.RULE_TESTS, None, None, None)
+    return build_cache.request_key(dataclasses.replace(request, **changes))
+
+
+def test_the_key_follows_the_profile_files_a_spec_names(tmp_path: Path):
+    spec = tmp_path / "specs" / "purchase.yaml"
+    spec.parent.mkdir()
+    text = PURCHASE_SPEC.read_text()
+    spec.write_text(text.replace("\nspec:\n", "\nspec:\n  profileFiles: [profiles/ours.yaml]\n", 1))
+    out = tmp_path / "generated"
+    without = _key_of(spec, out)
+    (spec.parent / "profiles").mkdir()
+    (spec.parent / "profiles" / "ours.yaml").write_text("profiles: {}\n")
+    with_file = _key_of(spec, out)
+    (spec.parent / "profiles" / "ours.yaml").write_text("profiles: {}\n# changed\n")
+    assert len({without, with_file, _key_of(spec, out)}) == 3
+    assert _key_of(spec, out) == _key_of(spec, out), "the same inputs, the same key"
+    assert _key_of(spec, out, prometheus_version=2) != _key_of(spec, out)
+    assert _key_of(spec, out, out_dir=tmp_path / "elsewhere") != _key_of(spec, out)
+    assert _key_of(tmp_path / "missing.yaml", out) is None, "an unreadable spec is the build's to report"
