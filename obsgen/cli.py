@@ -133,7 +133,7 @@ def main(debug: bool) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
-@click.option("--no-cache", is_flag=True, envvar="OBSGEN_NO_CACHE",
+@click.option("--no-cache", is_flag=True,  # $OBSGEN_NO_CACHE is read by obsgen.build_cache itself
               help="Do all the work even when the specs, options, obsgen and its tools are those of the build "
                    "that wrote OUT (also $OBSGEN_NO_CACHE=1); see docs/build-output.md.")
 @prometheus_version_option
