@@ -186,7 +186,7 @@ def test_the_pool_writes_the_serial_builds_bytes(tmp_path: Path, env: dict[str, 
                                 cwd=tmp_path, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         outputs[workers] = tree(out)
-    assert len([p for p in outputs["1"] if p.endswith("runbook.md") or "/runbook/" in p]) >= 7
+    assert len({p.split("/")[0] for p in outputs["1"] if "/" in p}) == 8, "seven journeys and _fleet"
     assert outputs["1"] == outputs["2"]
 
 
