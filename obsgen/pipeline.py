@@ -211,7 +211,8 @@ def _models_frozen():
 
 
 def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: list[Path], *, validate: bool,
-             run_tests: bool, targets: Sequence[str], target_options: delivery.TargetOptions | None) -> list[writer.Output]:
+             run_tests: bool, targets: Sequence[str],
+             target_options: delivery.TargetOptions | None) -> list[writer.Output]:
     target_checks = delivery.validators(targets, target_options)
 
     def delivered(subject: Journey, artifacts: list[Artifact]) -> list[Artifact]:
