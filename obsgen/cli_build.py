@@ -22,22 +22,36 @@ from obsgen.targets.cli import target_options
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
+@click.option("--no-cache", is_flag=True,  # $OBSGEN_NO_CACHE is read by obsgen.build_cache itself
+              help="Do all the work even when the specs, options, obsgen and its tools are those of the build "
+                   "that wrote OUT (also $OBSGEN_NO_CACHE=1); see docs/build-output.md.")
 @prometheus_version_option
 @target_options
 @progress.progress_options
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool,
+def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, no_cache: bool,
           prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
     before anything is written: journeys that share a dependency share its alerts."""
+    from obsgen import build_cache
     from obsgen.cli import spec_files
-    from obsgen.pipeline import build_fleet
 
     files = spec_files(specs)
     if not files:
         raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
+    if no_cache:
+        build_cache.disable()
+    cached = build_cache.lookup(build_cache.Request(
+        tuple(files), out_dir, check, build_cache.validation_level(not no_validate, not no_test),
+        targets, target_options, prometheus_version))
+    if cached.hit is not None:
+        report_cached(cached.hit, out_dir, check)
+        return
+    from obsgen.pipeline import build_fleet
+
     # An ObsgenError reaches the group, which reports it in one line (obsgen.cli.LazyGroup.invoke).
     result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
-                         targets=targets, target_options=target_options, prometheus_version=prometheus_version)
+                         targets=targets, target_options=target_options, prometheus_version=prometheus_version,
+                         cache=cached)
     for warning in (w for journey in result.journeys for w in journey.journey.warnings):
         click.echo(str(warning), err=True)
     if check:
@@ -63,6 +77,18 @@ def reload_native_stack(out_dir: Path) -> None:
 
     for action in reload_if_serving(out_dir):
         click.echo(f"native stack: {action}")
+
+
+def report_cached(entry, out_dir: Path, check: bool) -> None:
+    """What build or --check says when the output is that of a build recorded with the same inputs."""
+    for warning in entry.warnings:
+        click.echo(warning, err=True)
+    for name, files in entry.outputs.items():
+        click.echo(f"{shown(out_dir / name)}: up to date" if check else
+                   f"{shown(out_dir / name)}/ ({len(files)} files; up to date)")
+    if not check:
+        click.echo(f"obsgen: {shown(out_dir)}/ is up to date: built from these specs with these options by this "
+                   f"obsgen and the same promtool and amtool (--no-cache rebuilds)")
 
 
 def summary(changes) -> str:

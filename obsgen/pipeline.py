@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import membership, preflight, progress, validation, writer
+from obsgen import build_cache, emit_pool, membership, preflight, progress, validation, writer
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
@@ -149,11 +149,12 @@ def _checked(artifacts: list[Artifact]) -> list[Artifact]:
 def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, validate: bool = True,
                 run_tests: bool = True, targets: Sequence[str] | None = None,
                 target_options: delivery.TargetOptions | None = None,
-                prometheus_version: int | None = None) -> FleetResult:
+                prometheus_version: int | None = None, cache: build_cache.Lookup | None = None) -> FleetResult:
     """Build specs together into out_dir/<journey>/ and out_dir/_fleet/; with check=True nothing is
     written. targets: delivery formats written under targets/<name>/ (see obsgen.targets); None: the
     default, or with check=True the targets and options out_dir's manifest records it was built with.
-    prometheus_version: the generation the rule tests are written for (None: the promtool's)."""
+    prometheus_version: the generation the rule tests are written for (None: the promtool's).
+    cache: the build cache's lookup of this build (a miss), where a build that succeeds is recorded."""
     targets, target_options = _delivery(out_dir, targets, target_options, check)
     progress.step(f"build: loading {len(specs)} spec(s)")
     with _shown_from_cwd(out_dir):
@@ -162,7 +163,8 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
         preflight.require_tools()
     gone = membership.departed(fleet, out_dir)
     with _models_frozen(), generation.targeting(prometheus_version):
-        outputs = _outputs(fleet, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
+        emitted = emit_pool.emit_journeys(fleet.journeys, _emitted)
+        outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
                            target_options=target_options)
         if check:
             progress.step(f"build: comparing with {shown(out_dir)}/")
@@ -170,6 +172,11 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
             changes = writer.publish_all(outputs, as_record(tuple(targets), target_options), _check_together)
+    if cache is not None and not (check and any(c.any for c in changes)):
+        # A check validates nothing: its entry makes later checks quick, not builds.
+        level = build_cache.NOT_VALIDATED if check else build_cache.validation_level(validate, run_tests)
+        build_cache.remember(cache, level, [(o.directory, o.artifacts) for o in outputs if o.artifacts],
+                             [str(w) for journey in fleet.journeys for w in journey.warnings])
     progress.step("build: done")
     count = len(fleet.journeys)
     results = [BuildResult(j, o.directory, o.artifacts, c) for j, o, c in zip(fleet.journeys, outputs, changes)]
@@ -203,8 +210,9 @@ def _models_frozen():
         gc.unfreeze()
 
 
-def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, run_tests: bool,
-             targets: Sequence[str], target_options: delivery.TargetOptions | None) -> list[writer.Output]:
+def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: list[Path], *, validate: bool,
+             run_tests: bool, targets: Sequence[str],
+             target_options: delivery.TargetOptions | None) -> list[writer.Output]:
     target_checks = delivery.validators(targets, target_options)
 
     def delivered(subject: Journey, artifacts: list[Artifact]) -> list[Artifact]:
@@ -213,9 +221,9 @@ def _outputs(fleet: Fleet, out_dir: Path, gone: list[Path], *, validate: bool, r
     def stages(static: list, tests: list) -> list[list]:
         return [static, tests if run_tests else []] if validate else []
 
-    outputs = [writer.Output(out_dir / journey.name, delivered(journey, _emitted(journey)),
+    outputs = [writer.Output(out_dir / journey.name, delivered(journey, artifacts),
                              _Checks(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
-               for journey in fleet.journeys]
+               for journey, artifacts in zip(fleet.journeys, emitted)]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
     progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")

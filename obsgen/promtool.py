@@ -25,9 +25,9 @@ from typing import Iterable, Sequence
 import yaml
 
 from obsgen.errors import ObsgenError
-from obsgen.tools import find_tool, run_tool
+from obsgen.tools import PROMTOOL_ENV, find_tool, run_tool
 
-ENV_VAR = "OBSGEN_PROMTOOL"
+ENV_VAR = PROMTOOL_ENV
 
 # Said where obsgen may run from a wheel, without scripts/: every way to get it, checkout first.
 INSTALL_HINT = ("promtool not found: in an obsgen checkout run `scripts/go-tools install promtool` (Prometheus 3, "

@@ -9,10 +9,20 @@ from pathlib import Path
 from typing import Sequence
 
 
+# Where each validating program may be named; the modules that run them read these.
+PROMTOOL_ENV = "OBSGEN_PROMTOOL"
+AMTOOL_ENV = "OBSGEN_AMTOOL"
+
+
+def cache_root() -> Path:
+    """obsgen's directory under the user's cache ($XDG_CACHE_HOME/obsgen, else ~/.cache/obsgen)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "obsgen"
+
+
 def go_tools_bin() -> Path:
     """Where scripts/go-tools puts the pinned Go-built programs (promtool, amtool, prometheus, ...)."""
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "obsgen" / "bin"
+    return cache_root() / "bin"
 
 
 def go_tool(name: str) -> str | None:
@@ -24,16 +34,19 @@ def go_tool(name: str) -> str | None:
 def find_tool(name: str, env_var: str, install_hint: str, missing: type[Exception]) -> str:
     """Path of a tool: $env_var (a path or a name on PATH), then the pinned build from scripts/go-tools,
     then PATH; raise `missing` with the hint."""
+    found = locate(name, env_var)
+    if found is None:
+        configured = os.environ.get(env_var)
+        raise missing(f"${env_var}={configured!r} is not an executable. {install_hint}" if configured else install_hint)
+    return found
+
+
+def locate(name: str, env_var: str) -> str | None:
+    """find_tool's answer without its error: the path, or None when there is none."""
     configured = os.environ.get(env_var)
     if configured:
-        resolved = shutil.which(configured)
-        if resolved is None:
-            raise missing(f"${env_var}={configured!r} is not an executable. {install_hint}")
-        return resolved
-    found = go_tool(name) or shutil.which(name)
-    if found is None:
-        raise missing(install_hint)
-    return found
+        return shutil.which(configured)
+    return go_tool(name) or shutil.which(name)
 
 
 def run_tool(binary: str, args: Sequence[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:

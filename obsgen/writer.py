@@ -31,12 +31,14 @@ import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from obsgen import progress
-from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError, ValidationFailed
 from obsgen.paths import shown
+
+if TYPE_CHECKING:  # only named in annotations: the build cache's "up to date" path need not load the model
+    from obsgen.emitters import Artifact
 
 
 @dataclass

@@ -20,11 +20,11 @@ from obsgen.errors import ObsgenError
 from obsgen.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
-from obsgen.tools import find_tool, run_tool
+from obsgen.tools import AMTOOL_ENV, find_tool, run_tool
 from obsgen.validation import FileCheck
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
-ENV_VAR = "OBSGEN_AMTOOL"
+ENV_VAR = AMTOOL_ENV
 INSTALL_HINT = ("amtool not found: in an obsgen checkout run `scripts/go-tools install amtool` (pinned); elsewhere "
                 "`apt-get install prometheus-alertmanager` or amtool from an Alertmanager release at "
                 "https://prometheus.io/download/ on PATH, or point $OBSGEN_AMTOOL at an amtool binary")

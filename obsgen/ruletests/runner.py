@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from obsgen import progress, promtool
+from obsgen import build_cache, progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
@@ -65,7 +65,7 @@ def run(paths: list[Path], workers: int | None = None) -> Report:
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-") as tmp:
         jobs = [(path, chunk) for path in paths for chunk in _split(path, workers, Path(tmp))]
         with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-            results = list(pool.map(lambda job: promtool.test_rules([job[1]]), jobs))
+            results = list(pool.map(lambda job: build_cache.test_rules([job[1]]), jobs))
         for (path, _), result in zip(jobs, results):
             failures.extend(dataclasses.replace(f, file=str(path)) for f in result.failures)
     groups, assertions = _count(paths)
