@@ -177,6 +177,7 @@ def test_passed_rule_tests_run_once_and_failures_every_time(tmp_path: Path, coun
 # --------------------------------------------------------------------------- the emit pool
 
 
+@pytest.mark.integration
 def test_the_pool_writes_the_serial_builds_bytes(tmp_path: Path, env: dict[str, str]):
     outputs = {}
     for workers in ("1", "2"):
@@ -204,6 +205,7 @@ def test_an_error_in_a_worker_reaches_the_build_as_raised(purchase_journey, monk
     assert emit_pool.emit_journeys([purchase_journey] * 4, lambda j: [j.name]) == [[purchase_journey.name]] * 4
 
 
+@pytest.mark.integration
 def test_ctrl_c_during_the_pooled_emit_leaves_no_output_and_no_worker(tmp_path: Path, env: dict[str, str]):
     specs = tmp_path / "specs"
     shutil.copytree(EXAMPLES, specs)
