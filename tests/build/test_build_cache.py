@@ -191,6 +191,7 @@ def test_the_pool_writes_the_serial_builds_bytes(tmp_path: Path, env: dict[str, 
     assert outputs["1"] == outputs["2"]
 
 
+@pytest.mark.integration  # forks the pool's workers
 def test_an_error_in_a_worker_reaches_the_build_as_raised(purchase_journey, monkeypatch):
     monkeypatch.setenv(emit_pool.WORKERS_ENV, "2")
 
