@@ -134,16 +134,18 @@ def publish(directory: Path, artifacts: list[Artifact], validate: Callable[[Path
     return publish_all([Output(directory, artifacts, validate)])[0]
 
 
-def publish_all(outputs: list[Output], build_record: dict | None = None) -> list[Changes]:
+def publish_all(outputs: list[Output], build_record: dict | None = None,
+                finish: Callable[[], list[str]] | None = None) -> list[Changes]:
     """Stage and validate every directory first; swap them in only when all pass, so a build of
     several journeys never publishes some of them and fails on the next. build_record: how the
-    output was built (see recorded_build), kept in the manifest."""
+    output was built (see recorded_build), kept in the manifest. finish: a last check, once every
+    directory is staged and validated (the rule tests of all of them, run in one pool)."""
     parent = _common_parent(outputs)
     if parent.exists() and not parent.is_dir():
         raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
     created = not parent.exists()
     try:
-        return _publish_into(parent, outputs, build_record)
+        return _publish_into(parent, outputs, build_record, finish)
     except BaseException:
         # A failed first build leaves no trace: not even the empty --out it made for its staging.
         if created:
@@ -158,11 +160,12 @@ def _remove_if_empty(directory: Path) -> None:
         pass
 
 
-def _publish_into(parent: Path, outputs: list[Output], build_record: dict | None) -> list[Changes]:
+def _publish_into(parent: Path, outputs: list[Output], build_record: dict | None,
+                  finish: Callable[[], list[str]] | None) -> list[Changes]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)
-        return _publish(parent, outputs, build_record)
+        return _publish(parent, outputs, build_record, finish)
     except OSError as exc:
         # Permissions, a read-only or full file system, a file where a directory should be: all
         # things the user fixes, named in one line rather than a traceback.
@@ -177,7 +180,8 @@ def _common_parent(outputs: list[Output]) -> Path:
     return parents.pop()
 
 
-def _publish(parent: Path, outputs: list[Output], build_record: dict | None) -> list[Changes]:
+def _publish(parent: Path, outputs: list[Output], build_record: dict | None,
+             finish: Callable[[], list[str]] | None) -> list[Changes]:
     manifest = read_manifest(parent)
     _refuse_foreign_files(outputs, manifest)
     changes = [compare(o.directory, o.artifacts) for o in outputs]
@@ -188,6 +192,8 @@ def _publish(parent: Path, outputs: list[Output], build_record: dict | None) -> 
             if output.artifacts:
                 staged[output.directory.name] = _stage(parent, output.artifacts)
                 problems += output.validate(staged[output.directory.name])
+        if finish is not None:
+            problems += finish()
         if problems:
             raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
         _step("staged")

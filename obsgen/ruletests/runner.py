@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from obsgen import progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
+from obsgen.render import dump_yaml
+from obsgen.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.ruletests.testfile import TESTS_DIR
-
-MAX_WORKERS = 4
+from obsgen.targets import yamlio
 
 
 class MissingOutput(ObsgenError):
@@ -39,65 +39,141 @@ class Report:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class TestFile:
+    """A rule-test file with its content and its rule files' content, read once."""
+
+    path: Path
+    document: dict
+    rules: Rules
+
+    __test__ = False  # pytest: API, not a test class
+
+
+@dataclass(frozen=True)
+class Job:
+    """One promtool process: some test groups of one file, with the rules they need."""
+
+    source: TestFile
+    groups: tuple[int, ...]  # positions in the source's tests, in file order
+    keep: frozenset[Place]
+    cost: float
+
+
 def rule_test_files(journey_dir: Path) -> list[Path]:
     return sorted((journey_dir / TESTS_DIR).glob("*.tests.yaml"))
 
 
-def _count(paths: list[Path]) -> tuple[int, int]:
-    groups = assertions = 0
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for group in doc.get("tests") or []:
-            groups += 1
-            assertions += len(group.get("alert_rule_test") or []) + len(group.get("promql_expr_test") or [])
-    return groups, assertions
+def load_test_file(path: Path, known: Mapping[Path, dict] | None = None) -> TestFile:
+    """The file and its rule files: from known (resolved path -> the data a build wrote there) when the
+    build has them, else parsed with libyaml."""
+    known = known or {}
+    document = _document(path, known)
+    rule_paths = [(path.parent / str(name)).resolve() for name in document.get("rule_files") or []]
+    return TestFile(path, document, Rules(tuple(_document(p, known) for p in rule_paths)))
 
 
-def run(paths: list[Path], workers: int | None = None) -> Report:
-    """promtool on every file; each file's scenarios split over a few promtool processes.
+def _document(path: Path, known: Mapping[Path, dict]) -> dict:
+    document = known.get(path.resolve())
+    if document is None:
+        document = yamlio.load(path.read_text(encoding="utf-8"))
+    return document if isinstance(document, dict) else {}
 
-    promtool's cost is per evaluation step and it runs one test group after the other on one
-    core, so splitting the groups of a file over the cores divides the wait. Failures still
-    name the file that was asked for.
+
+def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None) -> Report:
+    """promtool on every test file, each test group evaluating only the rules it needs (see scope)."""
+    return run_files([load_test_file(path, known) for path in paths], workers)
+
+
+def run_files(tests: list[TestFile], workers: int | None = None) -> Report:
+    """One pool of promtool processes for all the files, as many as there are cores, longest first.
+
+    promtool runs the groups of a file one after the other on one core, so the groups are spread over
+    jobs: those that need the same rules share a scoped copy of them, and a job much longer than a
+    core's share is split. Failures name the file that was asked for, never a scoped copy.
     """
-    workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
-    failures: list[promtool.RuleTestFailure] = []
+    workers = workers or os.cpu_count() or 1
+    jobs = _balanced([job for test in tests for job in _scoped_jobs(test)], workers)
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-") as tmp:
-        jobs = [(path, chunk) for path in paths for chunk in _split(path, workers, Path(tmp))]
-        with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-            results = list(pool.map(lambda job: promtool.test_rules([job[1]]), jobs))
-        for (path, _), result in zip(jobs, results):
-            failures.extend(dataclasses.replace(f, file=str(path)) for f in result.failures)
-    groups, assertions = _count(paths)
-    return Report(tuple(str(p) for p in paths), groups, assertions, tuple(failures))
+        files = [_write_job(job, Path(tmp) / str(index)) for index, job in enumerate(jobs)]
+        longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+            results = dict(zip(longest_first, pool.map(lambda i: promtool.test_rules([files[i]]), longest_first)))
+    failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
+    groups = [g for test in tests for g in test.document.get("tests") or []]
+    assertions = sum(len(g.get("alert_rule_test") or []) + len(g.get("promql_expr_test") or []) for g in groups)
+    return Report(tuple(str(t.path) for t in tests), len(groups), assertions, tuple(failures))
 
 
-def _split(path: Path, parts: int, tmp: Path) -> list[Path]:
-    """The file itself, or copies holding a share of its test groups (longest first, into the
-    emptiest share), with rule_files made absolute so they still find the rules."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    groups = doc.get("tests") or []
-    if parts < 2 or len(groups) < 2:
-        return [path]
-    shares: list[list[dict]] = [[] for _ in range(parts)]
+def _scoped_jobs(test: TestFile) -> list[Job]:
+    by_need: dict[frozenset[Place], list[int]] = {}
+    for index, group in enumerate(test.document.get("tests") or []):
+        by_need.setdefault(needed(group, test.rules), []).append(index)
+    return [Job(test, tuple(indexes), keep, sum(_cost(test, i, keep) for i in indexes))
+            for keep, indexes in by_need.items()]
+
+
+def _cost(test: TestFile, index: int, keep: frozenset[Place]) -> float:
+    """promtool's work for a group: every kept rule at every evaluation step, plus loading its series."""
+    group = test.document["tests"][index]
+    return (_steps(group) / 60 + 1) * (len(keep) + 1) + len(group.get("input_series") or [])
+
+
+def _balanced(jobs: list[Job], workers: int) -> list[Job]:
+    """Jobs longer than a core's share of the whole split into shares (longest group first, into the
+    lightest share), so no core waits on one long file while the other idles."""
+    share = sum(job.cost for job in jobs) / workers
+    split = []
+    for job in jobs:
+        parts = min(len(job.groups), max(1, round(job.cost / share))) if share else 1
+        split += _split(job, parts)
+    return split
+
+
+def _split(job: Job, parts: int) -> list[Job]:
+    if parts < 2:
+        return [job]
+    costs = {i: _cost(job.source, i, job.keep) for i in job.groups}
+    shares: list[list[int]] = [[] for _ in range(parts)]
     load = [0.0] * parts
-    for group in sorted(groups, key=_steps, reverse=True):
-        emptiest = load.index(min(load))
-        shares[emptiest].append(group)
-        load[emptiest] += _steps(group)
-    base = path.resolve().parent
-    rule_files = [str(base / f) for f in doc.get("rule_files") or []]
-    chunks = []
-    for index, share in enumerate(s for s in shares if s):
-        chunk = tmp / f"{path.stem}.{index}.yaml"
-        chunk.write_text(yaml.safe_dump({**doc, "rule_files": rule_files, "tests": share}, sort_keys=False),
-                         encoding="utf-8")
-        chunks.append(chunk)
-    return chunks
+    for index in sorted(job.groups, key=lambda i: -costs[i]):
+        lightest = load.index(min(load))
+        shares[lightest].append(index)
+        load[lightest] += costs[index]
+    return [Job(job.source, tuple(sorted(s)), job.keep, cost) for s, cost in zip(shares, load) if s]
+
+
+def _write_job(job: Job, directory: Path) -> Path:
+    """The job's test file and its scoped rule files, written as JSON (which YAML reads) because the C
+    JSON encoder is the fastest writer at hand."""
+    directory.mkdir()
+    documents, kept_groups = scoped(job.source.rules, job.keep)
+    rule_files = []
+    for index, document in enumerate(documents):
+        rule_files.append(str(_write(directory / f"rules.{index}.yaml", document)))
+    source = job.source.document
+    test = {**source, "rule_files": rule_files, "tests": [source["tests"][i] for i in job.groups]}
+    order = eval_order(source.get("group_eval_order"), kept_groups)
+    if order is not None:
+        test["group_eval_order"] = order
+    return _write(directory / job.source.path.name, test)
+
+
+def _write(path: Path, data: dict) -> Path:
+    try:
+        text = json.dumps(data, allow_nan=False)
+    except ValueError:  # NaN or infinity, which JSON cannot say and YAML can
+        text = dump_yaml(data)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _as_asked(failure: promtool.RuleTestFailure, asked: Path, ran: Path) -> promtool.RuleTestFailure:
+    return dataclasses.replace(failure, file=str(asked), text=failure.text.replace(str(ran), str(asked)))
 
 
 def _steps(group: dict) -> float:
-    """Evaluation steps promtool runs for a group: up to its latest eval_time."""
+    """Seconds promtool evaluates a group for: up to its latest eval_time."""
     times = [c.get("eval_time", "0s") for c in (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])]
     return max((parse_duration(str(t)) for t in times), default=0.0)
 
