@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import glob
 import json
 import os
 import tempfile
@@ -69,8 +70,16 @@ def load_test_file(path: Path, known: Mapping[Path, dict] | None = None) -> Test
     build has them, else parsed with libyaml."""
     known = known or {}
     document = _document(path, known)
-    rule_paths = [(path.parent / str(name)).resolve() for name in document.get("rule_files") or []]
+    rule_paths = [p for name in document.get("rule_files") or [] for p in _matching(path.parent / str(name), known)]
     return TestFile(path, document, Rules(tuple(_document(p, known) for p in rule_paths)))
+
+
+def _matching(pattern: Path, known: Mapping[Path, dict]) -> list[Path]:
+    """The files a rule_files entry names: promtool reads each as a glob, so one that matches nothing
+    (a journey without alerts of its own names its empty alerts file) is no error."""
+    if pattern.resolve() in known:
+        return [pattern.resolve()]
+    return [Path(match).resolve() for match in sorted(glob.glob(str(pattern)))]
 
 
 def _document(path: Path, known: Mapping[Path, dict]) -> dict:

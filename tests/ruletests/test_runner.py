@@ -70,3 +70,16 @@ def test_describe_names_alert_scenario_time_and_file():
     text = describe(failure, "tests/j.tests.yaml")
     assert text.startswith("FAIL alert A in scenario 'outage' at 3m (tests/j.tests.yaml):")
     assert "name: outage" not in text and "exp:[] got:[]" in text
+
+
+def test_rule_files_are_globs_as_promtool_reads_them(tmp_path):
+    """An entry matching nothing (a journey without alerts of its own) is no error; a pattern reads every match."""
+    (tmp_path / "prometheus").mkdir()
+    for name in ("b.rules.yaml", "a.rules.yaml"):
+        (tmp_path / "prometheus" / name).write_text(yaml.safe_dump({"groups": [{"name": name, "rules": []}]}))
+    tests = tmp_path / "tests" / "j.tests.yaml"
+    tests.parent.mkdir()
+    tests.write_text(yaml.safe_dump({"rule_files": ["../prometheus/*.rules.yaml", "../prometheus/none.yaml"],
+                                     "tests": []}))
+    loaded = load_test_file(tests)
+    assert [d["groups"][0]["name"] for d in loaded.rules.documents] == ["a.rules.yaml", "b.rules.yaml"]
