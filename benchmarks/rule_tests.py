@@ -58,7 +58,8 @@ def measure(label: str, batches: list[list[Path]], *, scoped: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="+", type=Path)
-    parser.add_argument("--extended", action="store_true", help="write the long scenarios too (obsgen/ruletests/extent.py)")
+    parser.add_argument("--extended", action="store_true",
+                        help="write the long scenarios too (obsgen/ruletests/extent.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp, \
             (extent.extended_scenarios() if args.extended else nullcontext()):

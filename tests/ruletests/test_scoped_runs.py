@@ -67,4 +67,5 @@ def test_a_scoped_run_fails_on_a_broken_threshold_naming_alert_scenario_and_file
     mine = str(tmp_path / journey / "tests" / f"{journey}.tests.yaml")
     assert {f.file for f in report.failures} == {mine}
     named = {(f.alertname, f.test_group) for f in report.failures if f.kind == "alert"}
-    assert any(name == alert and group and group.startswith("symptom above its threshold") for name, group in named), named
+    assert any(name == alert and group and group.startswith("symptom above its threshold")
+               for name, group in named), named
