@@ -98,6 +98,9 @@ class RuleTestRun:
 
     def run(self) -> list[str]:
         """Run everything queued; a failure names the alert, the scenario and the file as published."""
+        if not self._queued:
+            self._scratch.close()
+            return []
         with self._scratch:
             report = run_files([test for _, _, tests in self._queued for test in tests])
             failed = {f.file for f in report.failures}
