@@ -69,3 +69,15 @@ def test_a_scoped_run_fails_on_a_broken_threshold_naming_alert_scenario_and_file
     named = {(f.alertname, f.test_group) for f in report.failures if f.kind == "alert"}
     assert any(name == alert and group and group.startswith("symptom above its threshold")
                for name, group in named), named
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_a_build_for_the_other_generation_runs_its_tests_rewritten_for_the_local_promtool(tmp_path, monkeypatch):
+    """promtool 2.42 validating a build written for Prometheus 3: the pool runs the tests written for 2 from
+    a scratch copy, and what is published is the build for 3."""
+    monkeypatch.setenv(promtool.ENV_VAR, promtool_of_generation(2))
+    build_fleet([PURCHASE_SPEC], tmp_path / "validated", prometheus_version=3)
+    build_fleet([PURCHASE_SPEC], tmp_path / "written", validate=False, prometheus_version=3)
+    published = tmp_path / "validated" / "purchase" / "tests" / "purchase.tests.yaml"
+    assert published.read_text() == (tmp_path / "written" / "purchase" / "tests" / "purchase.tests.yaml").read_text()
