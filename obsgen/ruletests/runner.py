@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from obsgen import progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
@@ -47,6 +49,7 @@ class TestFile:
     path: Path
     document: dict
     rules: Rules
+    readable: bool = True  # False: it or a rule file is no YAML mapping; promtool gets it as written
 
     __test__ = False  # pytest: API, not a test class
 
@@ -59,6 +62,7 @@ class Job:
     groups: tuple[int, ...]  # positions in the source's tests, in file order
     keep: frozenset[Place]
     cost: float
+    as_written: bool = False  # the file itself, unscoped: its shape is not what scoping reads
 
 
 def rule_test_files(journey_dir: Path) -> list[Path]:
@@ -69,9 +73,17 @@ def load_test_file(path: Path, known: Mapping[Path, dict] | None = None) -> Test
     """The file and its rule files: from known (resolved path -> the data a build wrote there) when the
     build has them, else parsed with libyaml."""
     known = known or {}
-    document = _document(path, known)
-    rule_paths = [p for name in document.get("rule_files") or [] for p in _matching(path.parent / str(name), known)]
-    return TestFile(path, document, Rules(tuple(_document(p, known) for p in rule_paths)))
+    try:
+        document = _document(path, known)
+        names = document.get("rule_files") or []
+        rule_paths = [p for name in _listed(names) for p in _matching(path.parent / str(name), known)]
+        return TestFile(path, document, Rules(tuple(_document(p, known) for p in rule_paths)))
+    except (OSError, yaml.YAMLError, _NotAMapping):
+        return TestFile(path, {}, Rules(()), readable=False)
+
+
+class _NotAMapping(ValueError):
+    pass
 
 
 def _matching(pattern: Path, known: Mapping[Path, dict]) -> list[Path]:
@@ -86,7 +98,11 @@ def _document(path: Path, known: Mapping[Path, dict]) -> dict:
     document = known.get(path.resolve())
     if document is None:
         document = yamlio.load(path.read_text(encoding="utf-8"))
-    return document if isinstance(document, dict) else {}
+    if document is None:  # an empty file
+        return {}
+    if not isinstance(document, dict):
+        raise _NotAMapping(path)
+    return document
 
 
 def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None) -> Report:
@@ -104,22 +120,48 @@ def run_files(tests: list[TestFile], workers: int | None = None) -> Report:
     workers = workers or os.cpu_count() or 1
     jobs = _balanced([job for test in tests for job in _scoped_jobs(test)], workers)
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-") as tmp:
-        files = [_write_job(job, Path(tmp) / str(index)) for index, job in enumerate(jobs)]
+        files = [job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index))
+                 for index, job in enumerate(jobs)]
         longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
             results = dict(zip(longest_first, pool.map(lambda i: promtool.test_rules([files[i]]), longest_first)))
     failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
-    groups = [g for test in tests for g in test.document.get("tests") or []]
-    assertions = sum(len(g.get("alert_rule_test") or []) + len(g.get("promql_expr_test") or []) for g in groups)
+    groups = [g for test in tests for g in _listed(test.document.get("tests"))]
+    assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
+                     for key in ("alert_rule_test", "promql_expr_test"))
     return Report(tuple(str(t.path) for t in tests), len(groups), assertions, tuple(failures))
 
 
 def _scoped_jobs(test: TestFile) -> list[Job]:
+    if not _scopable(test):
+        return [Job(test, (), frozenset(), 0.0, as_written=True)]
     by_need: dict[frozenset[Place], list[int]] = {}
     for index, group in enumerate(test.document.get("tests") or []):
         by_need.setdefault(needed(group, test.rules), []).append(index)
     return [Job(test, tuple(indexes), keep, sum(_cost(test, i, keep) for i in indexes))
             for keep, indexes in by_need.items()]
+
+
+def _scopable(test: TestFile) -> bool:
+    """Whether the files have the shape scoping reads; a hand-edited file that has not goes to promtool
+    as it is, which says what is wrong with it."""
+    groups = test.document.get("tests") or []
+    if not test.readable or not isinstance(test.document.get("rule_files") or [], list):
+        return False
+    rule_groups = [document.get("groups") or [] for document in test.rules.documents]
+    if not (_dicts(groups) and all(map(_dicts, rule_groups))):
+        return False
+    cases = [group.get(key) or [] for group in groups for key in ("alert_rule_test", "promql_expr_test")]
+    rules = [group.get("rules") or [] for file_groups in rule_groups for group in file_groups]
+    return all(map(_dicts, cases + rules)) and all(_steps(group) is not None for group in groups)
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 
 def _cost(test: TestFile, index: int, keep: frozenset[Place]) -> float:
@@ -181,10 +223,13 @@ def _as_asked(failure: promtool.RuleTestFailure, asked: Path, ran: Path) -> prom
     return dataclasses.replace(failure, file=str(asked), text=failure.text.replace(str(ran), str(asked)))
 
 
-def _steps(group: dict) -> float:
-    """Seconds promtool evaluates a group for: up to its latest eval_time."""
-    times = [c.get("eval_time", "0s") for c in (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])]
-    return max((parse_duration(str(t)) for t in times), default=0.0)
+def _steps(group: dict) -> float | None:
+    """Seconds promtool evaluates a group for: up to its latest eval_time (None: one is no duration)."""
+    cases = (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])
+    try:
+        return max((parse_duration(str(c.get("eval_time", "0s"))) for c in cases), default=0.0)
+    except ValueError:
+        return None
 
 
 def describe(failure: promtool.RuleTestFailure, shown_file: str | None = None) -> str:

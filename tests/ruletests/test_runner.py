@@ -83,3 +83,19 @@ def test_rule_files_are_globs_as_promtool_reads_them(tmp_path):
                                      "tests": []}))
     loaded = load_test_file(tests)
     assert [d["groups"][0]["name"] for d in loaded.rules.documents] == ["a.rules.yaml", "b.rules.yaml"]
+
+
+def test_a_file_of_another_shape_runs_as_written(tmp_path):
+    """A hand-edited file scoping cannot read goes to promtool whole, which says what is wrong."""
+    for tests in (["not a group"], [{"name": "g", "alert_rule_test": [{"eval_time": "soon", "alertname": "A"}]}]):
+        test = _test_file(tmp_path, tests, RULES)
+        (job,) = _scoped_jobs(test)
+        assert job.as_written and job.source.path == test.path
+
+
+def test_a_file_that_is_no_yaml_mapping_runs_as_written(tmp_path):
+    for text in ("[1]\n", "tests: [\n"):
+        path = tmp_path / "x.tests.yaml"
+        path.write_text(text)
+        (job,) = _scoped_jobs(load_test_file(path))
+        assert job.as_written
