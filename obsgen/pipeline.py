@@ -41,7 +41,6 @@ VALIDATORS: list[Validator] = [
 ]
 
 
-
 @dataclass(frozen=True)
 class BuildResult:
     journey: Journey
