@@ -17,8 +17,7 @@ from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
 from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
-from obsgen.emitters.fleet import (FLEET_DIR, FLEET_EMITTERS, FLEET_TEST_VALIDATORS, FLEET_VALIDATORS,
-                                  delivery_subject)
+from obsgen.emitters.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_VALIDATORS, delivery_subject, emit_shared_rule_tests
 from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
@@ -39,11 +38,6 @@ VALIDATORS: list[Validator] = [
     prometheus.check_rules,
     grafana.check_dashboards,
     alertmanager.check_config,
-]
-
-# Run after the static checks: a rule file promtool rejects makes its unit tests meaningless.
-TEST_VALIDATORS: list[Validator] = [
-    ruletests.check_rule_tests,
 ]
 
 
@@ -162,16 +156,18 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     if validate:
         preflight.require_tools()
     gone = membership.departed(fleet, out_dir)
+    rule_tests = ruletests.RuleTestRun() if validate and run_tests else None
     with _models_frozen(), generation.targeting(prometheus_version):
         emitted = emit_pool.emit_journeys(fleet.journeys, _emitted)
-        outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, run_tests=run_tests, targets=targets,
+        outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, rule_tests=rule_tests, targets=targets,
                            target_options=target_options)
         if check:
             progress.step(f"build: comparing with {shown(out_dir)}/")
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
-            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options), _check_together)
+            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options), _check_together,
+                                         finish=_running(rule_tests))
     if cache is not None and not (check and any(c.any for c in changes)):
         # A check validates nothing: its entry makes later checks quick, not builds.
         level = build_cache.NOT_VALIDATED if check else build_cache.validation_level(validate, run_tests)
@@ -211,27 +207,42 @@ def _models_frozen():
 
 
 def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: list[Path], *, validate: bool,
-             run_tests: bool, targets: Sequence[str],
+             rule_tests: ruletests.RuleTestRun | None, targets: Sequence[str],
              target_options: delivery.TargetOptions | None) -> list[writer.Output]:
     target_checks = delivery.validators(targets, target_options)
 
     def delivered(subject: Journey, artifacts: list[Artifact]) -> list[Artifact]:
         return sorted(artifacts + delivery.emit(subject, artifacts, targets, target_options), key=lambda a: a.path)
 
-    def stages(static: list, tests: list) -> list[list]:
-        return [static, tests if run_tests else []] if validate else []
+    def output(directory: Path, subject, artifacts: list[Artifact], static: list, emit_tests) -> writer.Output:
+        # After the static checks: a rule file promtool rejects makes its unit tests meaningless.
+        # Queued, to run with every directory's once all are staged (writer.publish_all's finish).
+        def queue(staged: Path, _subject) -> list[str]:
+            return rule_tests.queue(staged, artifacts, lambda: emit_tests(subject))
+        stages = [static, [queue] if rule_tests else []] if validate else []
+        return writer.Output(directory, artifacts, _Checks(directory.name, subject, stages))
 
-    outputs = [writer.Output(out_dir / journey.name, delivered(journey, artifacts),
-                             _Checks(journey.name, journey, stages(VALIDATORS + target_checks, TEST_VALIDATORS)))
+    outputs = [output(out_dir / journey.name, journey, delivered(journey, artifacts),
+                      VALIDATORS + target_checks, ruletests.emit_rule_tests)
                for journey, artifacts in zip(fleet.journeys, emitted)]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
     progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
-    outputs.append(writer.Output(out_dir / FLEET_DIR, delivered(subject, emit_fleet(fleet)),
-                                 _Checks(FLEET_DIR, fleet, stages(FLEET_VALIDATORS + fleet_targets,
-                                                                  FLEET_TEST_VALIDATORS))))
+    outputs.append(output(out_dir / FLEET_DIR, fleet, delivered(subject, emit_fleet(fleet)),
+                          FLEET_VALIDATORS + fleet_targets, emit_shared_rule_tests))
     outputs += [writer.Output(directory, [], _Checks(directory.name, fleet, [])) for directory in gone]
     return outputs
+
+
+def _running(rule_tests: ruletests.RuleTestRun | None) -> Callable[[], list[str]] | None:
+    """The rule tests the validators queued, run once every directory is staged and checked."""
+    if rule_tests is None:
+        return None
+
+    def run() -> list[str]:
+        with progress.phase("build: rule tests (promtool test rules)"):
+            return rule_tests.run()
+    return run
 
 
 def _emitted(journey: Journey) -> list[Artifact]:
@@ -278,4 +289,4 @@ def _phase(name: str) -> Callable[[str], object]:
 
 # What each validation stage of _outputs runs, as progress names it.
 _STAGE_LABELS = ("static checks (promtool check rules, amtool check-config, dashboard lint)",
-                 "rule tests (promtool test rules)")
+                 "rule tests queued")

@@ -7,9 +7,9 @@ published, so a failing check leaves the previous output untouched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from obsgen.model import Journey
 
@@ -18,6 +18,9 @@ from obsgen.model import Journey
 class Artifact:
     path: str
     content: str
+    # The data content was dumped from, when a validator reads it (the rule tests read the rule files
+    # and test files): handed over rather than parsed back. Not part of what the artifact is.
+    document: Any = field(default=None, compare=False, repr=False)
 
 
 Emitter = Callable[[Journey], list[Artifact]]

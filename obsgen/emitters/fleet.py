@@ -15,8 +15,7 @@ from typing import Callable
 from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH, config_check, render_config
 from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
-from obsgen.emitters.prometheus import check_rules, rule_file_artifacts
-from obsgen.emitters.ruletests import run_on_local_promtool
+from obsgen.emitters.prometheus import rule_file_artifacts, rule_file_problems
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import FLEET_NAME
 from obsgen.render import dump_json, dump_yaml
@@ -66,7 +65,8 @@ def emit_shared_rule_tests(fleet: Fleet) -> list[Artifact]:
 
     if not fleet.shared:
         return []
-    return [Artifact(SHARED_TEST_PATH, dump_yaml(shared_rule_test_document(fleet), fleet_source(fleet)))]
+    document = shared_rule_test_document(fleet)
+    return [Artifact(SHARED_TEST_PATH, dump_yaml(document, fleet_source(fleet)), document)]
 
 
 def emit_fleet_alertmanager(fleet: Fleet) -> list[Artifact]:
@@ -100,10 +100,6 @@ def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
     return lint_dashboard(staged, INDEX_PATH, fleet.journeys)
 
 
-def check_shared_rule_tests(staged: Path, fleet: Fleet) -> list[str]:
-    return run_on_local_promtool(staged, lambda: emit_shared_rule_tests(fleet))
-
-
 FLEET_EMITTERS: list[FleetEmitter] = [
     emit_manifest,
     emit_shared_rules,
@@ -113,4 +109,3 @@ FLEET_EMITTERS: list[FleetEmitter] = [
     emit_grafana_provisioning,
 ]
 FLEET_VALIDATORS: list[FleetValidator] = [check_shared_rules, check_fleet_alertmanager, check_index_dashboard]
-FLEET_TEST_VALIDATORS: list[FleetValidator] = [check_shared_rule_tests]

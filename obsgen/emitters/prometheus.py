@@ -26,7 +26,7 @@ def rule_file_artifacts(groups: Sequence[RuleGroup], source: str) -> list[Artifa
     for group in groups:
         by_file.setdefault(group.file, []).append(group.as_dict())
     return [
-        Artifact(f"{RULES_DIR}/{file}", dump_yaml({"groups": groups}, source))
+        Artifact(f"{RULES_DIR}/{file}", dump_yaml({"groups": groups}, source), {"groups": groups})
         for file, groups in sorted(by_file.items())
     ]
 

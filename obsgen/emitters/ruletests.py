@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import textwrap
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from obsgen import promtool
@@ -14,7 +15,7 @@ from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
-from obsgen.ruletests.runner import describe, rule_test_files, run
+from obsgen.ruletests.runner import TestFile, describe, load_test_file, rule_test_files, run_files
 from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests import generation
 from obsgen.ruletests.native import untested_note
@@ -45,50 +46,71 @@ def emit_rule_tests(journey: Journey) -> list[Artifact]:
         raise RuleTestsUnavailable(f"{journey.source}: the rule-test generator cannot prove every alert of journey "
                                    f"{journey.name!r}: {exc}") from None
     note = "".join(f"# {line}\n" for line in untested_note(journey))
-    artifacts = [Artifact(rule_test_path(journey), note + dump_yaml(document, journey.source))]
+    artifacts = [Artifact(rule_test_path(journey), note + dump_yaml(document, journey.source), document)]
     recorded = recorded_sli_document(journey)
     if recorded is not None:
         why = "".join(f"# {line}\n" for line in textwrap.wrap(WHY, 100))
         text = dump_yaml(recorded, journey.source)
         body = text.index("rule_files:")  # the explanation goes under the generated-file header
-        artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:]))
+        artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:], recorded))
     custom = custom_alerts_document(journey)
     if custom is not None:
-        artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source)))
+        artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source), custom))
     return artifacts
 
 
-def check_rule_tests(staged: Path, journey: Journey) -> list[str]:
-    """Run `promtool test rules` on the staged tests; a failure names the alert and the scenario."""
-    return run_on_local_promtool(staged, lambda: emit_rule_tests(journey))
+class RuleTestRun:
+    """The rule tests of every directory a build stages, run together once all are staged: one pool of
+    promtool jobs for the whole fleet keeps every core busy, where journey after journey left the
+    cores idle at the end of each."""
 
+    def __init__(self) -> None:
+        self._queued: list[tuple[Path, str, list[TestFile]]] = []  # staged directory, digest, its tests
+        self._scratch = ExitStack()
 
-def run_on_local_promtool(staged: Path, emit: Callable[[], list[Artifact]]) -> list[str]:
-    """The staged tests, or, when the local promtool is of the other Prometheus generation than the
-    one they are written for, the same tests written for its generation in a scratch copy: the rules
-    are proven either way, and the published files do not depend on the machine."""
-    local = generation.detected()
-    if local == generation.current():
-        return run_rule_tests(staged)
-    with tempfile.TemporaryDirectory(prefix="obsgen-tests-") as scratch, generation.targeting(local):
+    def queue(self, staged: Path, artifacts: list[Artifact], emit: Callable[[], list[Artifact]]) -> list[str]:
+        """A Validator's answer for the staged directory (nothing yet: run() reports). artifacts: what
+        was staged there, whose documents are handed over instead of parsed back; emit: the tests again,
+        for when the local promtool is of the other Prometheus generation than the staged tests."""
+        local = generation.detected()
+        if local != generation.current():
+            staged, artifacts = self._for_generation(local, staged, artifacts, emit)
+        paths = rule_test_files(staged)
+        digest = _digest(staged, paths)
+        if paths and digest not in _PASSED:
+            known = {(staged / a.path).resolve(): a.document for a in artifacts if a.document is not None}
+            self._queued.append((staged, digest, [load_test_file(p, known) for p in paths]))
+        return []
+
+    def _for_generation(self, local: int, staged: Path, artifacts: list[Artifact],
+                        emit: Callable[[], list[Artifact]]) -> tuple[Path, list[Artifact]]:
+        """The same tests written for the local promtool's generation, in a scratch copy: the rules are
+        proven either way, and the published files do not depend on the machine."""
+        scratch = self._scratch.enter_context(tempfile.TemporaryDirectory(prefix="obsgen-tests-"))
         copy = Path(scratch) / staged.name
         shutil.copytree(staged, copy)
-        for artifact in emit():
+        with generation.targeting(local):
+            emitted = emit()
+        for artifact in emitted:
             (copy / artifact.path).write_bytes(artifact.content.encode("utf-8"))
-        return run_rule_tests(copy)
+        rewritten = {a.path for a in emitted}
+        return copy, [a for a in artifacts if a.path not in rewritten] + emitted
 
-
-def run_rule_tests(staged: Path) -> list[str]:
-    paths = rule_test_files(staged)
-    if not paths:
-        return []
-    digest = _digest(staged, paths)
-    if digest in _PASSED:
-        return []
-    report = run(paths)
-    if report.passed:
-        _PASSED.add(digest)
-    return [describe(f, Path(f.file).resolve().relative_to(staged.resolve()).as_posix()) for f in report.failures]
+    def run(self) -> list[str]:
+        """Run everything queued; a failure names the alert, the scenario and the file as published."""
+        if not self._queued:
+            self._scratch.close()
+            return []
+        with self._scratch:
+            report = run_files([test for _, _, tests in self._queued for test in tests])
+            failed = {f.file for f in report.failures}
+            for staged, digest, tests in self._queued:
+                if not failed & {str(t.path) for t in tests}:
+                    _PASSED.add(digest)
+            published = {str(t.path): t.path.resolve().relative_to(staged.resolve()).as_posix()
+                         for staged, _, tests in self._queued for t in tests}
+        self._queued = []
+        return [describe(f, published[f.file]) for f in report.failures]
 
 
 def _digest(staged: Path, tests: list[Path]) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import glob
+import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +18,10 @@ from obsgen import build_cache, progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
+from obsgen.render import dump_yaml
+from obsgen.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.ruletests.testfile import TESTS_DIR
-
-MAX_WORKERS = 4
+from obsgen.targets import yamlio
 
 
 class MissingOutput(ObsgenError):
@@ -39,67 +42,194 @@ class Report:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class TestFile:
+    """A rule-test file with its content and its rule files' content, read once."""
+
+    path: Path
+    document: dict
+    rules: Rules
+    readable: bool = True  # False: it or a rule file is no YAML mapping; promtool gets it as written
+
+    __test__ = False  # pytest: API, not a test class
+
+
+@dataclass(frozen=True)
+class Job:
+    """One promtool process: some test groups of one file, with the rules they need."""
+
+    source: TestFile
+    groups: tuple[int, ...]  # positions in the source's tests, in file order
+    keep: frozenset[Place]
+    cost: float
+    as_written: bool = False  # the file itself, unscoped: its shape is not what scoping reads
+
+
 def rule_test_files(journey_dir: Path) -> list[Path]:
     return sorted((journey_dir / TESTS_DIR).glob("*.tests.yaml"))
 
 
-def _count(paths: list[Path]) -> tuple[int, int]:
-    groups = assertions = 0
-    for path in paths:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for group in doc.get("tests") or []:
-            groups += 1
-            assertions += len(group.get("alert_rule_test") or []) + len(group.get("promql_expr_test") or [])
-    return groups, assertions
+def load_test_file(path: Path, known: Mapping[Path, dict] | None = None) -> TestFile:
+    """The file and its rule files: from known (resolved path -> the data a build wrote there) when the
+    build has them, else parsed with libyaml."""
+    known = known or {}
+    try:
+        document = _document(path, known)
+        names = document.get("rule_files") or []
+        rule_paths = [p for name in _listed(names) for p in _matching(path.parent / str(name), known)]
+        return TestFile(path, document, Rules(tuple(_document(p, known) for p in rule_paths)))
+    except (OSError, yaml.YAMLError, _NotAMapping):
+        return TestFile(path, {}, Rules(()), readable=False)
 
 
-def run(paths: list[Path], workers: int | None = None) -> Report:
-    """promtool on every file; each file's scenarios split over a few promtool processes.
+class _NotAMapping(ValueError):
+    pass
 
-    promtool's cost is per evaluation step and it runs one test group after the other on one
-    core, so splitting the groups of a file over the cores divides the wait. Failures still
-    name the file that was asked for.
+
+def _matching(pattern: Path, known: Mapping[Path, dict]) -> list[Path]:
+    """The files a rule_files entry names: promtool reads each as a glob, so one that matches nothing
+    (a journey without alerts of its own names its empty alerts file) is no error."""
+    if pattern.resolve() in known:
+        return [pattern.resolve()]
+    return [Path(match).resolve() for match in sorted(glob.glob(str(pattern)))]
+
+
+def _document(path: Path, known: Mapping[Path, dict]) -> dict:
+    document = known.get(path.resolve())
+    if document is None:
+        document = yamlio.load(path.read_text(encoding="utf-8"))
+    if document is None:  # an empty file
+        return {}
+    if not isinstance(document, dict):
+        raise _NotAMapping(path)
+    return document
+
+
+def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None) -> Report:
+    """promtool on every test file, each test group evaluating only the rules it needs (see scope)."""
+    return run_files([load_test_file(path, known) for path in paths], workers)
+
+
+def run_files(tests: list[TestFile], workers: int | None = None) -> Report:
+    """One pool of promtool processes for all the files, as many as there are cores, longest first.
+
+    promtool runs the groups of a file one after the other on one core, so the groups are spread over
+    jobs: those that need the same rules share a scoped copy of them, and a job much longer than a
+    core's share is split. Failures name the file that was asked for, never a scoped copy.
     """
-    workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
-    failures: list[promtool.RuleTestFailure] = []
+    workers = workers or os.cpu_count() or 1
+    jobs = _balanced([job for test in tests for job in _scoped_jobs(test)], workers)
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-") as tmp:
-        jobs = [(path, chunk) for path in paths for chunk in _split(path, workers, Path(tmp))]
-        with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-            results = list(pool.map(lambda job: build_cache.test_rules([job[1]]), jobs))
-        for (path, _), result in zip(jobs, results):
-            failures.extend(dataclasses.replace(f, file=str(path)) for f in result.failures)
-    groups, assertions = _count(paths)
-    return Report(tuple(str(p) for p in paths), groups, assertions, tuple(failures))
+        files = [job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index))
+                 for index, job in enumerate(jobs)]
+        longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+            results = dict(zip(longest_first, pool.map(lambda i: build_cache.test_rules([files[i]]), longest_first)))
+    failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
+    groups = [g for test in tests for g in _listed(test.document.get("tests"))]
+    assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
+                     for key in ("alert_rule_test", "promql_expr_test"))
+    return Report(tuple(str(t.path) for t in tests), len(groups), assertions, tuple(failures))
 
 
-def _split(path: Path, parts: int, tmp: Path) -> list[Path]:
-    """The file itself, or copies holding a share of its test groups (longest first, into the
-    emptiest share), with rule_files made absolute so they still find the rules."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    groups = doc.get("tests") or []
-    if parts < 2 or len(groups) < 2:
-        return [path]
-    shares: list[list[dict]] = [[] for _ in range(parts)]
+def _scoped_jobs(test: TestFile) -> list[Job]:
+    if not _scopable(test):
+        return [Job(test, (), frozenset(), 0.0, as_written=True)]
+    by_need: dict[frozenset[Place], list[int]] = {}
+    for index, group in enumerate(test.document.get("tests") or []):
+        by_need.setdefault(needed(group, test.rules), []).append(index)
+    return [Job(test, tuple(indexes), keep, sum(_cost(test, i, keep) for i in indexes))
+            for keep, indexes in by_need.items()]
+
+
+def _scopable(test: TestFile) -> bool:
+    """Whether the files have the shape scoping reads; a hand-edited file that has not goes to promtool
+    as it is, which says what is wrong with it."""
+    groups = test.document.get("tests") or []
+    if not test.readable or not isinstance(test.document.get("rule_files") or [], list):
+        return False
+    rule_groups = [document.get("groups") or [] for document in test.rules.documents]
+    if not (_dicts(groups) and all(map(_dicts, rule_groups))):
+        return False
+    cases = [group.get(key) or [] for group in groups for key in ("alert_rule_test", "promql_expr_test")]
+    rules = [group.get("rules") or [] for file_groups in rule_groups for group in file_groups]
+    return all(map(_dicts, cases + rules)) and all(_steps(group) is not None for group in groups)
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _cost(test: TestFile, index: int, keep: frozenset[Place]) -> float:
+    """promtool's work for a group: every kept rule at every evaluation step, plus loading its series."""
+    group = test.document["tests"][index]
+    return (_steps(group) / 60 + 1) * (len(keep) + 1) + len(group.get("input_series") or [])
+
+
+def _balanced(jobs: list[Job], workers: int) -> list[Job]:
+    """Jobs longer than a core's share of the whole split into shares (longest group first, into the
+    lightest share), so no core waits on one long file while the other idles."""
+    share = sum(job.cost for job in jobs) / workers
+    split = []
+    for job in jobs:
+        parts = min(len(job.groups), max(1, round(job.cost / share))) if share else 1
+        split += _split(job, parts)
+    return split
+
+
+def _split(job: Job, parts: int) -> list[Job]:
+    if parts < 2:
+        return [job]
+    costs = {i: _cost(job.source, i, job.keep) for i in job.groups}
+    shares: list[list[int]] = [[] for _ in range(parts)]
     load = [0.0] * parts
-    for group in sorted(groups, key=_steps, reverse=True):
-        emptiest = load.index(min(load))
-        shares[emptiest].append(group)
-        load[emptiest] += _steps(group)
-    base = path.resolve().parent
-    rule_files = [str(base / f) for f in doc.get("rule_files") or []]
-    chunks = []
-    for index, share in enumerate(s for s in shares if s):
-        chunk = tmp / f"{path.stem}.{index}.yaml"
-        chunk.write_text(yaml.safe_dump({**doc, "rule_files": rule_files, "tests": share}, sort_keys=False),
-                         encoding="utf-8")
-        chunks.append(chunk)
-    return chunks
+    for index in sorted(job.groups, key=lambda i: -costs[i]):
+        lightest = load.index(min(load))
+        shares[lightest].append(index)
+        load[lightest] += costs[index]
+    return [Job(job.source, tuple(sorted(s)), job.keep, cost) for s, cost in zip(shares, load) if s]
 
 
-def _steps(group: dict) -> float:
-    """Evaluation steps promtool runs for a group: up to its latest eval_time."""
-    times = [c.get("eval_time", "0s") for c in (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])]
-    return max((parse_duration(str(t)) for t in times), default=0.0)
+def _write_job(job: Job, directory: Path) -> Path:
+    """The job's test file and its scoped rule files, written as JSON (which YAML reads) because the C
+    JSON encoder is the fastest writer at hand."""
+    directory.mkdir()
+    documents, kept_groups = scoped(job.source.rules, job.keep)
+    rule_files = []
+    for index, document in enumerate(documents):
+        rule_files.append(str(_write(directory / f"rules.{index}.yaml", document)))
+    source = job.source.document
+    test = {**source, "rule_files": rule_files, "tests": [source["tests"][i] for i in job.groups]}
+    order = eval_order(source.get("group_eval_order"), kept_groups)
+    if order is not None:
+        test["group_eval_order"] = order
+    return _write(directory / job.source.path.name, test)
+
+
+def _write(path: Path, data: dict) -> Path:
+    try:
+        text = json.dumps(data, allow_nan=False)
+    except ValueError:  # NaN or infinity, which JSON cannot say and YAML can
+        text = dump_yaml(data)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _as_asked(failure: promtool.RuleTestFailure, asked: Path, ran: Path) -> promtool.RuleTestFailure:
+    return dataclasses.replace(failure, file=str(asked), text=failure.text.replace(str(ran), str(asked)))
+
+
+def _steps(group: dict) -> float | None:
+    """Seconds promtool evaluates a group for: up to its latest eval_time (None: one is no duration)."""
+    cases = (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])
+    try:
+        return max((parse_duration(str(c.get("eval_time", "0s"))) for c in cases), default=0.0)
+    except ValueError:
+        return None
 
 
 def describe(failure: promtool.RuleTestFailure, shown_file: str | None = None) -> str:
