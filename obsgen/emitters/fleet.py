@@ -15,7 +15,7 @@ from typing import Callable
 from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH, config_check, render_config
 from obsgen.emitters.grafana import DASHBOARDS_DIR, DATASOURCES_FILE, PROVISIONING_DIR, lint_dashboard
-from obsgen.emitters.prometheus import rule_file_artifacts, rule_file_problems
+from obsgen.emitters.prometheus import check_rules, rule_file_artifacts
 from obsgen.model import Fleet, Journey
 from obsgen.spec.fleet import FLEET_NAME
 from obsgen.render import dump_json, dump_yaml
