@@ -181,6 +181,8 @@ class Slo:
     query: QuerySli | None = None  # type "query"
     timeslice: TimesliceSli | None = None  # types "freshness" and "lag"
     budget: BudgetPolicy | None = None  # None: no budget alerts (alerting off)
+    # "month" | "week": a calendar window (UTC); ``window`` then holds its nominal length (30d, 7d).
+    calendar: str | None = None
 
     @property
     def budgeting_method(self) -> str:

@@ -16,6 +16,7 @@ from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules import budget
 from obsgen.rules.sli import forecast_windows, sli_series, timeslice_lookback
+from obsgen.ruletests import calendar_period
 from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_sum
 from obsgen.ruletests.world import World, dimension_labels
 
@@ -156,6 +157,8 @@ class Reference:
         rates over the sum of the valid ones, one sample per evaluation (occurrences)."""
         if slo.budgeting_method == "timeslices":
             return self._timeslice_ratio(slo, slo.window, step)
+        if slo.calendar:
+            return calendar_period.period_sli(self, slo, step)
         pairs = [e for k in self.evaluations_in(step, slo.window) if (e := self.events(slo, k)) is not None]
         valid = kahan_sum([v for _, v in pairs]) if pairs else 0.0
         if not valid > 0:
