@@ -33,6 +33,10 @@ CALENDAR_START = "slo:calendar_period_start:timestamp"
 CALENDAR_END = "slo:calendar_period_end:timestamp"
 # A calendar ratio moves in whole hours (period starts are whole hours, so the hours tile the period).
 CALENDAR_STEP = 3600.0
+# Each hour sums its samples over a range 1ms short of the hour: Prometheus 2.x ranges are closed ([t - 1h, t]),
+# and a sample on the hour would count in two hours (rule evaluations land on whole seconds, so no sample is
+# lost in 3.x's (t - 1h + 1ms, t]).
+CALENDAR_HOUR_RANGE = CALENDAR_STEP - 0.001
 # Twice per lookback delta (5m), as Pyrra's slow groups: one late evaluation never leaves readers without a sample.
 PERIOD_INTERVAL = "2m30s"
 
@@ -102,7 +106,7 @@ def _since_period_start(journey: Journey, slo: Slo, record: str) -> str:
     sel = slo_selector(journey, slo)
     after_start = f"vector(time()) > scalar({CALENDAR_START}{sel} @ end())"
     longest, chunk = format_duration(calendar_window.LONGEST[slo.calendar]), format_duration(CALENDAR_STEP)
-    return (f"sum_over_time(\n  (\n    sum_over_time({record}{sel}[{chunk}])\n    and on ()\n    ({after_start})\n  )"
+    return (f"sum_over_time(\n  (\n    sum_over_time({record}{sel}[{format_duration(CALENDAR_HOUR_RANGE)}])\n    and on ()\n    ({after_start})\n  )"
             f"[{longest}:{chunk}]\n)")
 
 

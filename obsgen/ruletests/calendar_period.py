@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from obsgen import calendar_window
 from obsgen.model import Slo
-from obsgen.rules.period import CALENDAR_END, CALENDAR_START, CALENDAR_STEP
+from obsgen.rules.period import CALENDAR_END, CALENDAR_HOUR_RANGE, CALENDAR_START, CALENDAR_STEP
 from obsgen.ruletests.promsim import Sim, divide, kahan_sum
 
 BOUNDS = (CALENDAR_START, CALENDAR_END)
@@ -19,12 +19,12 @@ BOUNDS = (CALENDAR_START, CALENDAR_END)
 
 def hours(sim: Sim, step: int, period: str) -> list[range]:
     """The evaluation steps each subquery step (a whole hour after the period's start, up to step) sums:
-    those in its range [hour - 1h, hour] (2.x) or (hour - 1h, hour] (3.x). Evaluations run at every step."""
+    those in its range, 1ms short of the hour. Evaluations run at every step."""
     t = sim.t_ms(step) / 1000
     start = calendar_window.period_start(period, t)
     first = int(start // CALENDAR_STEP) + 1
     ends = [round(h * CALENDAR_STEP * 1000) // sim.step_ms for h in range(first, int(t // CALENDAR_STEP) + 1)]
-    return [range(max(sim.oldest_step(end, CALENDAR_STEP), 0), end + 1) for end in ends if end >= 0]
+    return [range(max(sim.oldest_step(end, CALENDAR_HOUR_RANGE), 0), end + 1) for end in ends if end >= 0]
 
 
 def period_sli(reference, slo: Slo, step: int) -> float | None:
