@@ -24,9 +24,11 @@ from obsgen.ruletests.varying_traffic import TOLERANCE, event_slos, label_set
 from obsgen.ruletests.world import Phase, Traffic, World, WorldBuilder, dimension_labels
 
 EVALUATION_INTERVAL = 3600
-HOUR = 60  # steps (minutes)
+# Samples every 2m30s: two in each 5m rate's range, as many as a rate needs, for a month of input.
+STEP_SECONDS = 150
+HOUR = 3600 // STEP_SECONDS  # steps
 DAY = 24 * HOUR
-NIGHT, DAYTIME = 6000, 60000  # events a minute, 10x by day (08:00-20:00 UTC)
+NIGHT, DAYTIME = 6000, 60000  # events a step, 10x by day (08:00-20:00 UTC)
 AFTER = 12 * HOUR  # checks run until noon after the boundary
 GROUP_NAME = ("calendar periods across a boundary: the period ratio is the exact ratio of increases since the "
               "period started (within 1%), the budget spent before the boundary is back after it")
@@ -41,8 +43,8 @@ def calendar_test_path(journey: Journey) -> str:
 
 
 def boundary(slo: Slo) -> int:
-    """The step (minute) the world's first period of the SLO ends at."""
-    return int(calendar_window.period_end(slo.calendar, 0) // 60)
+    """The step the world's first period of the SLO ends at."""
+    return int(calendar_window.period_end(slo.calendar, 0) // STEP_SECONDS)
 
 
 def _shares(slo: Slo) -> tuple[float, float]:
@@ -64,7 +66,7 @@ def _phases(slos: list[Slo], steps: int, bad_is_slow: bool) -> list[Phase[Traffi
 
 def world(journey: Journey, slos: list[Slo]) -> World:
     steps = max(boundary(s) for s in slos) + AFTER
-    builder = WorldBuilder(journey, steps + 1)
+    builder = WorldBuilder(journey, steps + 1, STEP_SECONDS)
     for stage in journey.stages:
         builder.stage_requests(stage, _phases(slos, steps, False))
         if stage.latency:
@@ -99,10 +101,10 @@ def _checks(journey: Journey, slo: Slo, sim: Sim) -> list[dict]:
     for at, first in ((end - HOUR, 0), (end + AFTER, end)):
         exact = exact_ratio(journey, slo, sim, first, at)
         tests.append({"expr": f"abs({period} - {exact!r}) <= bool {format_number(TOLERANCE)} * {exact!r}",
-                      "eval_time": format_duration(at * 60), "exp_samples": [{"labels": labels, "value": 1}]})
+                      "eval_time": format_duration(at * STEP_SECONDS), "exp_samples": [{"labels": labels, "value": 1}]})
     spent = exact_ratio(journey, slo, sim, 0, end - HOUR) > slo.error_budget
     for at, expected in (((end - HOUR, "<= bool 0"),) if spent else ()) + ((end + AFTER, "> bool 0.5"),):
-        tests.append({"expr": f"{left} {expected}", "eval_time": format_duration(at * 60),
+        tests.append({"expr": f"{left} {expected}", "eval_time": format_duration(at * STEP_SECONDS),
                       "exp_samples": [{"labels": labels, "value": 1}]})
     return tests
 
@@ -119,6 +121,6 @@ def calendar_document(journey: Journey) -> dict | None:
         "rule_files": [f"../{RULES_DIR}/{RECORDING_FILE}"],
         "evaluation_interval": format_duration(EVALUATION_INTERVAL),
         "group_eval_order": [g.name for g in groups if g.file == RECORDING_FILE],
-        "tests": [{"name": GROUP_NAME, "interval": "1m", "input_series": input_series(built, built.steps - 1),
+        "tests": [{"name": GROUP_NAME, "interval": format_duration(STEP_SECONDS), "input_series": input_series(built, built.steps - 1),
                    "promql_expr_test": [t for slo in slos for t in _checks(journey, slo, sim)]}],
     }
