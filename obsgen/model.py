@@ -194,6 +194,11 @@ class Slo:
         return round(1 - self.objective, 12)
 
     @property
+    def window_text(self) -> str:
+        """The SLO window as alerts and panels say it: "30d", or "the calendar month (UTC)"."""
+        return f"the calendar {self.calendar} (UTC)" if self.calendar else format_duration(self.window)
+
+    @property
     def windows(self) -> tuple[float, ...]:
         """Every window an SLI is recorded at: the alerts' windows plus the dashboards' 5m."""
         seen = {300.0}

@@ -67,7 +67,7 @@ def _burn_summary(journey: Journey) -> PanelDef:
 def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
     key, stages = f"slos/slo/{slo.name}", slo.stages
     objective = f"{format_number(slo.objective * 100)}%"
-    window = format_duration(slo.window)
+    window = slo.window_text
     long = 3600.0 if 3600.0 in slo.windows else max(slo.windows)
     sli = g.timeseries(
         f"{slo.title}: SLI vs objective",
