@@ -181,6 +181,8 @@ class Slo:
     query: QuerySli | None = None  # type "query"
     timeslice: TimesliceSli | None = None  # types "freshness" and "lag"
     budget: BudgetPolicy | None = None  # None: no budget alerts (alerting off)
+    # "month" | "week": a calendar window (UTC); ``window`` then holds its nominal length (30d, 7d).
+    calendar: str | None = None
 
     @property
     def budgeting_method(self) -> str:
@@ -190,6 +192,11 @@ class Slo:
     @property
     def error_budget(self) -> float:
         return round(1 - self.objective, 12)
+
+    @property
+    def window_text(self) -> str:
+        """The SLO window as alerts and panels say it: "30d", or "the calendar month (UTC)"."""
+        return f"the calendar {self.calendar} (UTC)" if self.calendar else format_duration(self.window)
 
     @property
     def windows(self) -> tuple[float, ...]:

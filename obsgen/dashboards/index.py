@@ -179,7 +179,7 @@ def _slo_links(journey: Journey, slo: Slo) -> tuple[g.DataLink, ...]:
 def _slo_stats(journey: Journey, slo: Slo) -> list[PanelDef]:
     key = f"journey/{journey.name}/slo/{slo.name}"
     objective = f"{format_number(slo.objective * 100)}%"
-    window = format_duration(slo.window)
+    window = slo.window_text
     owner = (f"Team {journey.team}; runbook {journey.runbook_url(slo.alert_name)}. "
              f"Click the value for the {journey.title} dashboard on this SLO.")
     sli = g.stat(

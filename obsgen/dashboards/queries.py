@@ -13,7 +13,7 @@ from obsgen.dimensions import aggregate
 from obsgen.model import Health, Histogram, Journey, Saturation, Slo
 from obsgen.promql import Matcher, Selector, format_duration, format_number, label_name, string_literal
 from obsgen.rules import dashboard_series as series
-from obsgen.rules import histograms
+from obsgen.rules import histograms, period
 from obsgen.rules import slo_meta
 from obsgen.rules.sli import sli_record_name
 
@@ -28,7 +28,8 @@ def _labels(**labels: str) -> str:
 
 
 # SLO metadata with one series per SLO whatever the dimensions: never filtered by a dimension variable.
-_UNDIMENSIONED = (slo_meta.OBJECTIVE, slo_meta.ERROR_BUDGET, slo_meta.TIME_PERIOD_DAYS, slo_meta.BURN_RATE_THRESHOLD)
+_UNDIMENSIONED = (slo_meta.OBJECTIVE, slo_meta.ERROR_BUDGET, slo_meta.TIME_PERIOD_DAYS, slo_meta.BURN_RATE_THRESHOLD,
+                  period.CALENDAR_START, period.CALENDAR_END)
 
 
 def dimension_filter(journey: Journey) -> str:
@@ -127,6 +128,10 @@ def ideal_budget_left(journey: Journey, slo: Slo) -> str:
     """The budget left if it were spent evenly from the start of a panel spanning one SLO window: 100% at the
     start, 0% at the end. The panel's end is the timestamp of a constant series @ end(), so no Grafana
     variable is needed."""
+    if slo.calendar is not None:
+        # The period holding each moment (recorded bounds): 100% at its start, 0% at its end, reset at the next.
+        start, end = (slo_series(journey, record, slo) for record in (period.CALENDAR_START, period.CALENDAR_END))
+        return f"({end} - time()) / ({end} - {start})"
     end = f"timestamp({slo_series(journey, slo_meta.OBJECTIVE, slo)} @ end())"
     return f"({end} - time()) / {format_number(slo.window)}"
 

@@ -19,6 +19,7 @@ from obsgen.ruletests.runner import TestFile, describe, load_test_file, rule_tes
 from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests import generation
 from obsgen.ruletests.native import untested_note
+from obsgen.ruletests.calendar_boundary import calendar_document, calendar_test_path
 from obsgen.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
 from obsgen.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
 from obsgen.ruletests.reference import AmbiguousScenario, UnknownRule
@@ -53,6 +54,9 @@ def emit_rule_tests(journey: Journey) -> list[Artifact]:
         text = dump_yaml(recorded, journey.source)
         body = text.index("rule_files:")  # the explanation goes under the generated-file header
         artifacts.append(Artifact(recorded_sli_path(journey), text[:body] + why + text[body:], recorded))
+    calendar = calendar_document(journey)
+    if calendar is not None:
+        artifacts.append(Artifact(calendar_test_path(journey), dump_yaml(calendar, journey.source), calendar))
     custom = custom_alerts_document(journey)
     if custom is not None:
         artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source), custom))

@@ -27,6 +27,9 @@ PLACEHOLDER_TEAM = "unknown"
 _MATCH_OPS = {"Equal": None, "Re": "regex", "NotEqual": "not", "NotRe": "notRegex"}
 
 
+CALENDAR_PREFIX = "calendar:"
+
+
 @dataclass(frozen=True)
 class ImportedSlo:
     """One SLO as obsgen can express it: raw SLI queries with Sloth's window placeholder."""
@@ -38,7 +41,7 @@ class ImportedSlo:
     good_query: str | None = None
     title: str | None = None
     description: str | None = None
-    window: str | None = None
+    window: str | None = None  # a rolling duration, or CALENDAR_PREFIX + month | week
     alert_name: str | None = None
     page: bool = True
     ticket: bool = True
@@ -261,7 +264,9 @@ def _slo(slo: ImportedSlo) -> dict:
     if slo.description:
         entry["description"] = slo.description
     entry |= {"sli": sli | {"totalQuery": slo.total_query}, "stages": [slo.name], "objective": slo.objective}
-    if slo.window:
+    if slo.window and slo.window.startswith(CALENDAR_PREFIX):
+        entry["calendar"] = {"period": slo.window[len(CALENDAR_PREFIX):], "timeZone": "UTC"}
+    elif slo.window:
         entry["window"] = slo.window
     alerting = _alerting(slo)
     if alerting:

@@ -7,6 +7,7 @@ becomes the share of time slices (timeSliceWindow, default 1m) whose value break
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 
 import promql_parser as pp
 
+from obsgen import calendar_window
 from obsgen.errors import SpecError
-from obsgen.importers.common import (Findings, ImportedSlo, ImportResult, Journey, checked_query, invalid,
+from obsgen.importers.common import (CALENDAR_PREFIX, Findings, ImportedSlo, ImportResult, Journey, checked_query, invalid,
                                      name_from, nothing_imported, read_source, render_spec, report_unknown,
                                      require, text)
 from obsgen.spec.format import WINDOW_PLACEHOLDER
@@ -125,6 +127,30 @@ def _indicator(doc: PositionedDocument, spec: dict, found: _Source) -> tuple[Pos
     return sli_doc, ("spec",), require(sli_doc, sli_doc.data, (), "spec", dict)
 
 
+# OpenSLO calendar durations obsgen has a calendar period for (docs/error-budgets.md, "Calendar windows").
+_CALENDAR_PERIODS = {"M": "month", "w": "week"}
+
+
+def _calendar_period(window: dict, count: int, unit: str) -> tuple[str | None, str]:
+    """obsgen's calendar period for an OpenSLO calendar window, or None and why there is none: obsgen's periods
+    are one UTC month or ISO week, starting on the 1st or a Monday at 00:00."""
+    period = _CALENDAR_PERIODS.get(unit) if count == 1 else None
+    if period is None:
+        return None, "obsgen's calendar windows are 1M (a month) or 1w (an ISO week)"
+    calendar = window.get("calendar") if isinstance(window.get("calendar"), dict) else {}
+    if str(calendar.get("timeZone", "UTC")) not in calendar_window.UTC_NAMES:
+        return None, f"time zone {calendar.get('timeZone')!r}: obsgen's calendar periods are UTC"
+    start = str(calendar.get("startTime", "1970-01-05 00:00:00"))
+    try:
+        when = datetime.datetime.strptime(start, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None, f"startTime {start!r} is not YYYY-MM-DD HH:MM:SS"
+    aligned = when.time() == datetime.time() and (when.day == 1 if period == "month" else when.weekday() == 0)
+    if not aligned:
+        return None, f"startTime {start} is not the start of a {period} (obsgen's periods start on the 1st or a Monday, 00:00)"
+    return period, ""
+
+
 def _window(doc: PositionedDocument, spec: dict, findings: Findings) -> str:
     windows = require(doc, spec, ("spec",), "timeWindow", list)
     if len(windows) != 1 or not isinstance(windows[0], dict):
@@ -138,9 +164,13 @@ def _window(doc: PositionedDocument, spec: dict, findings: Findings) -> str:
     count, unit = int(match.group(1)), match.group(2)
     result = f"{count * _LONG_UNITS[unit]}d" if unit in _LONG_UNITS else duration
     if window.get("isRolling") is not True or "calendar" in window:
+        period, reason = _calendar_period(window, count, unit)
+        if period is not None:
+            findings.notes.append(f"timeWindow {duration} is the calendar {period} (UTC)")
+            report_unknown(findings, doc, window, path, {"duration", "isRolling", "calendar"})
+            return f"{CALENDAR_PREFIX}{period}"
         where = path + ("calendar",) if "calendar" in window else path + ("isRolling",)
-        findings.unmappable(doc, where, f"a calendar window is not imported: obsgen's SLO windows are rolling; "
-                                        f"mapped to a rolling {result}")
+        findings.unmappable(doc, where, f"this calendar window is not imported ({reason}); mapped to a rolling {result}")
     elif unit in _LONG_UNITS:
         findings.notes.append(f"timeWindow {duration} is the rolling window {result}")
     report_unknown(findings, doc, window, path, {"duration", "isRolling", "calendar"})

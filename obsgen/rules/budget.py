@@ -57,7 +57,7 @@ def budget_alerts(journey: Journey, slo: Slo) -> list[AlertRule]:
     if policy is None:
         return []
     alerts = []
-    target = f"{format_number(slo.objective * 100)}% over {format_duration(slo.window)}"
+    target = f"{format_number(slo.objective * 100)}% over {slo.window_text}"
     if policy.exhausted_severity:
         alerts.append(journey_alert(
             journey, name=policy.exhausted_alert, hold=_hold(slo, policy.exhausted_severity),

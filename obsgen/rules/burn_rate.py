@@ -69,7 +69,7 @@ def burn_rate_alerts(journey: Journey, slo: Slo) -> list[AlertRule]:
         single_stage = slo.stages[0] if len(slo.stages) == 1 else ""
         summary = f"{journey.title}: {slo.title} is burning its error budget {_SEVERITY_WORDS[severity]}"
         description = (
-            f"SLO {slo.title} ({format_number(slo.objective * 100)}% over {format_duration(slo.window)}) "
+            f"SLO {slo.title} ({format_number(slo.objective * 100)}% over {slo.window_text}) "
             f"has an error ratio of {{{{ $value | humanizePercentage }}}} (budget {format_number(slo.error_budget * 100)}%). "
             f"Fires on burn rates {_windows_text(slo, severity)}."
         )

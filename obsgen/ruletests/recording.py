@@ -18,6 +18,7 @@ from obsgen.rules import RecordingRule, rule_groups
 from obsgen.rules import dashboard_series as dash
 from obsgen.rules import slo_meta as meta
 from obsgen.rules import period
+from obsgen.ruletests import calendar_period
 from obsgen.ruletests.native import recording_reads_native
 from obsgen.rules.sli import SLI_ERROR, SLI_TIMESLICE
 from obsgen.ruletests.promsim import bucket_quantile, divide
@@ -101,7 +102,7 @@ class RecordingExpectations:
         return out
 
     # SLO metadata that is one constant series per SLO, whatever the dimensions.
-    _CONSTANTS = (meta.OBJECTIVE, meta.ERROR_BUDGET, meta.TIME_PERIOD_DAYS, meta.BURN_RATE_THRESHOLD)
+    _CONSTANTS = (meta.OBJECTIVE, meta.ERROR_BUDGET, meta.TIME_PERIOD_DAYS, meta.BURN_RATE_THRESHOLD) + calendar_period.BOUNDS
 
     def _dimensions(self, rule: RecordingRule, labels: dict[str, str]) -> dict[str, str]:
         """The dimension labels a rule's result keeps (spec.by), as the world's one dimension value."""
@@ -121,6 +122,8 @@ class RecordingExpectations:
         ref, step, record = self.reference, self.step, rule.record
         if record == SLI_TIMESLICE:
             return [({}, ref.timeslice_bad(self._slo(labels), step))]
+        if record in calendar_period.BOUNDS:
+            return [({}, calendar_period.bound(record, self._slo(labels), ref.sim, step))]
         if record in (period.BAD_EVENTS, period.VALID_EVENTS):
             events = ref.events(self._slo(labels), step)
             return [({}, None if events is None else events[record == period.VALID_EVENTS])]

@@ -17,6 +17,7 @@ from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules import budget
 from obsgen.rules.sli import forecast_windows, sli_series, timeslice_lookback
+from obsgen.ruletests import calendar_period
 from obsgen.ruletests.column import Column
 from obsgen.ruletests.promsim import Sim, bucket_quantile, divide, kahan_inc, kahan_sum, kahan_total
 from obsgen.ruletests.world import World, dimension_labels
@@ -209,7 +210,11 @@ class Reference:
     def _period_column(self, slo: Slo, window: float) -> Column:
         """The SLO window's ratio of an event-counted SLI at every step: the sum of the recorded bad event
         rates over the sum of the valid ones, one sample per evaluation (occurrences). Over a window that
-        reaches back to the first evaluation, both sums are running sums (the same left folds)."""
+        reaches back to the first evaluation, both sums are running sums (the same left folds). A calendar
+        SLO's ratio covers the period so far instead (obsgen.ruletests.calendar_period)."""
+        if slo.calendar:
+            return Column(lambda start, stop: [calendar_period.period_sli(self, slo, step) for step in range(start, stop)],
+                          self.world.steps)
         events = self._column(("events", slo.name), self._events_column, slo)
         running: list[tuple[float, float, float, float]] = []
 

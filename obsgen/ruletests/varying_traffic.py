@@ -86,11 +86,11 @@ def varying_traffic_group(journey: Journey, input_series, minutes: str, interval
         period = series_text(sli_record_name(slo.window), {"journey": journey.name, "slo": slo.name})
         exact = exact_ratio(journey, slo, sim)
         tests.append({"expr": f"abs({period} / {exact!r} - 1) < bool {format_number(TOLERANCE)}",
-                      "eval_time": minutes, "exp_samples": [{"labels": _label_set(labels), "value": 1}]})
+                      "eval_time": minutes, "exp_samples": [{"labels": label_set(labels), "value": 1}]})
     return {"name": GROUP_NAME, "interval": interval, "input_series": input_series(built, MINUTES),
             "promql_expr_test": tests}
 
 
-def _label_set(labels: dict[str, str]) -> str:
+def label_set(labels: dict[str, str]) -> str:
     """A result's labels as promtool reads them (no metric name: the comparison drops it)."""
     return "{" + ",".join(f"{label_name(k)}={string_literal(v)}" for k, v in sorted(labels.items())) + "}"

@@ -289,6 +289,19 @@ class BudgetAlerts(Model):
                                   "quarter of the SLO window (7d12h for 30d, 1d18h for 7d)")
 
 
+class CalendarWindow(Model):
+    """A calendar SLO window (OpenSLO timeWindow with isRolling: false): the budget is counted from the start of
+    the current calendar month or ISO week and resets at the next one (docs/error-budgets.md, "Calendar windows").
+    Periods are UTC: PromQL's date functions know no other time zone, so only UTC is supported."""
+
+    period: Literal["month", "week"] = Field(
+        description="month: from the 1st 00:00 to the next 1st (burn-rate factors use a nominal 30d); week: the ISO "
+                    "week, Monday 00:00 to the next Monday (7d)")
+    time_zone: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_+/-]+$")] = Field(
+        default="UTC", description="time zone of the period boundaries; only UTC (or Etc/UTC) is supported, any "
+                                   "other is refused")
+
+
 class SloAlerting(Model):
     enabled: bool = True
     name: Annotated[str, Field(pattern=ALERT_NAME_PATTERN)] | None = None
@@ -322,7 +335,10 @@ class Slo(Model):
     stages: list[Name] = Field(default_factory=list, description="stages whose events count; for raw, freshness and lag SLOs the stages they concern (impact maps); not used for journey-time")
     objective: float = Field(gt=0, lt=100, description="percent of good events, e.g. 99.9")
     threshold: Duration | None = Field(default=None, description="latency threshold for latency and journey-time SLOs")
-    window: Duration | None = Field(default=None, description="SLO window; defaults to spec.sloWindow")
+    window: Duration | None = Field(default=None, description="SLO window (rolling); defaults to spec.sloWindow")
+    calendar: CalendarWindow | None = Field(
+        default=None, description="instead of a rolling window: a calendar month or ISO week (UTC) whose budget resets "
+                                  "at each period start; not with window, and only for SLOs that count events")
     budgeting_method: Literal["occurrences", "timeslices"] | None = Field(
         default=None, description="how the SLO window's error ratio counts (OpenSLO budgetingMethod): occurrences = bad "
                                   "events / valid events over the window (availability, latency, journey-time and raw "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from obsgen import promregex
+from obsgen import calendar_window, promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
@@ -420,6 +420,25 @@ class Resolver:
             self._check_stage_slo(path, slo)
         self._check_burn_rates(path, slo)
         self._check_budgeting(path, slo)
+        if slo.calendar is not None:
+            self._check_calendar(path, slo)
+
+    def _slo_window(self, slo: fmt.Slo) -> float:
+        """The rolling window, or a calendar period's nominal length (obsgen.calendar_window)."""
+        if slo.calendar is not None:
+            return calendar_window.NOMINAL[slo.calendar.period]
+        return parse_duration(slo.window or self.spec.slo_window)
+
+    def _check_calendar(self, path: tuple, slo: fmt.Slo) -> None:
+        where = path + ("calendar",)
+        if slo.window is not None:
+            self.error(path + ("window",), "give either window (rolling) or calendar, not both")
+        if slo.calendar.time_zone not in calendar_window.UTC_NAMES:
+            self.error(where + ("timeZone",), f"time zone {slo.calendar.time_zone!r} is not supported: calendar "
+                                              f"periods start at 00:00 UTC (PromQL's date functions know only UTC)")
+        if slo.type in TIMESLICE_TYPES:
+            self.error(where, f"a {slo.type} SLO is budgeted by timeslices, which keep a rolling window; calendar "
+                              f"windows count events (docs/error-budgets.md)")
 
     def _check_budgeting(self, path: tuple, slo: fmt.Slo) -> None:
         """A time-slice SLI has no events to count, every other SLI has no slices: the method follows the type."""
@@ -430,7 +449,7 @@ class Resolver:
             self.error(path + ("budgetingMethod",), f"{kind} is budgeted by {supported}, not {slo.budgeting_method} "
                                                     f"(docs/error-budgets.md)")
         within = slo.alerting.budget.forecast_within
-        window = parse_duration(slo.window or self.spec.slo_window)
+        window = self._slo_window(slo)
         if within is not None and parse_duration(within) > window:
             self.error(path + ("alerting", "budget", "forecastWithin"),
                        f"forecastWithin {within} is longer than the SLO window")
@@ -462,10 +481,10 @@ class Resolver:
             if (burn.factor is None) == (burn.budget_share is None):
                 self.error(path + ("alerting", "burnRates", j), "give a burn rate exactly one of factor and budgetShare")
                 return
-        window = parse_duration(slo.window or self.spec.slo_window)
+        window = self._slo_window(slo)
         pairs = self._burn_pairs(path, slo)
         written = "slo_window" in self.spec.model_fields_set
-        window_path = path + ("window",) if slo.window else (("spec", "sloWindow") if written else path + ("objective",))
+        window_path = path + ("window",) if slo.window else path + ("calendar", "period") if slo.calendar else (("spec", "sloWindow") if written else path + ("objective",))
         for where, problem in burn_rates.problems(pairs, budget, window, window_path):
             self.error(where, problem)
         for where, warning in burn_rates.warnings(pairs, window):
@@ -474,7 +493,7 @@ class Resolver:
             self._check_slice_granularity(path, slo, budget, pairs)
 
     def _burn_pairs(self, path: tuple, slo: fmt.Slo) -> list[burn_rates.Planned]:
-        return burn_rates.planned(slo, parse_duration(slo.window or self.spec.slo_window), path)
+        return burn_rates.planned(slo, self._slo_window(slo), path)
 
     def _check_slice_granularity(self, path: tuple, slo: fmt.Slo, budget: float,
                                  pairs: list[burn_rates.Planned]) -> None:
@@ -778,7 +797,7 @@ class Resolver:
             type=slo.type or "query",
             stages=tuple(slo.stages),
             objective=objective,
-            window=parse_duration(slo.window or self.spec.slo_window),
+            window=self._slo_window(slo),
             threshold=parse_duration(slo.threshold) if slo.threshold else None,
             alerting=slo.alerting.enabled,
             alert_name=slo.alerting.name or f"{camel(self.doc.metadata.name, slo.name)}ErrorBudgetBurn",
@@ -788,12 +807,13 @@ class Resolver:
             query=QuerySli(slo.sli.error_query, slo.sli.good_query, slo.sli.total_query) if slo.sli else None,
             timeslice=self._timeslice(slo),
             budget=self._budget_policy(slo) if slo.alerting.enabled else None,
+            calendar=slo.calendar.period if slo.calendar else None,
         )
 
     def _budget_policy(self, slo: fmt.Slo) -> BudgetPolicy:
         exhausted, forecast = budget_alert_names(camel(self.doc.metadata.name, slo.name))
         policy = slo.alerting.budget
-        window = parse_duration(slo.window or self.spec.slo_window)
+        window = self._slo_window(slo)
         within = parse_duration(policy.forecast_within) if policy.forecast_within else window / 4
         return BudgetPolicy(exhausted, None if policy.exhausted == "off" else policy.exhausted,
                             forecast, None if policy.forecast == "off" else policy.forecast, within)

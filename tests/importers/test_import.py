@@ -102,8 +102,12 @@ def test_openslo_ratio_and_threshold_objectives():
     fast, slow = slos["checkout-latency-fast"]["sli"], slos["checkout-latency-not-slow"]["sli"]
     assert ") > bool 0.5)[{{.window}}:1m]" in fast["errorQuery"] and ") >= bool 2)" in slow["errorQuery"]
     assert slos["checkout-latency-fast"]["objective"] == 99
-    assert positions(result.stderr) == [("4:1", "kind"), ("49:3", "spec.alertPolicies"), ("71:7", "a")]
-    parse_journey(result.stdout, "imported.yaml")
+    # The 1M calendar window starting on the 1st at 00:00 UTC imports as a calendar month, without a warning.
+    assert positions(result.stderr) == [("4:1", "kind"), ("49:3", "spec.alertPolicies")]
+    assert slos["checkout-latency-fast"]["calendar"] == {"period": "month", "timeZone": "UTC"}
+    assert "window" not in slos["checkout-latency-fast"]
+    journey = parse_journey(result.stdout, "imported.yaml")
+    assert [s.calendar for s in journey.slos] == [None, "month", "month"]  # both objectives of the SLO
 
 
 def test_openslo_examples_without_prometheus_are_refused_with_the_reason():

@@ -22,3 +22,10 @@ def test_the_low_traffic_guard_is_not_taken_for_a_window():
             '(14.4 * 0.001) and on () (sum(increase(http_requests_total[5m]))) >= 70)')
     (pair,) = burn_rate_pairs(expr)
     assert (pair.short.total_seconds(), pair.long.total_seconds(), round(pair.threshold, 6)) == (300, 3600, 0.0144)
+
+
+def test_a_calendar_month_is_measured_against_february():
+    """30 days' budget in 3d fits a rolling 30d window, not a calendar month's shortest period (28 days)."""
+    findings = run_check(CHECK, "rules/alerts_burn_rate_window/calendar.yaml")
+    assert places(findings) == [("rules/alerts_burn_rate_window/calendar.yaml", 17, 87)]
+    assert "'AfterFebruarysBudget': the 3d/6h pair at 10x fires only after 107% of the 28d error budget" in findings[0].message

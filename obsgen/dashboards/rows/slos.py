@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from obsgen import calendar_window
 from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
@@ -70,7 +71,7 @@ def _burn_summary(journey: Journey) -> PanelDef:
 def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
     key, stages = f"slos/slo/{slo.name}", slo.stages
     objective = f"{format_number(slo.objective * 100)}%"
-    window = format_duration(slo.window)
+    window = slo.window_text
     long = 3600.0 if 3600.0 in slo.windows else max(slo.windows)
     sli = g.timeseries(
         f"{slo.title}: SLI vs objective",
@@ -109,6 +110,8 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
 def _burn_down(journey: Journey, slo: Slo) -> dict:
     """The budget over one whole SLO window (the panel's own time range), against spending it evenly."""
     window = format_duration(slo.window)
+    if slo.calendar is not None:
+        return _calendar_burn_down(journey, slo)
     alerts = ""
     if slo.budget is not None and slo.budget.exhausted_severity:
         alerts = f" At 0 {slo.budget.exhausted_alert} fires ({slo.budget.exhausted_severity})."
@@ -123,6 +126,23 @@ def _burn_down(journey: Journey, slo: Slo) -> dict:
         g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, 0)),
                       overrides=(g.dashed("ideal (even spending)"),), decimals=1, max=1),
         threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=window,
+    )
+
+
+def _calendar_burn_down(journey: Journey, slo: Slo) -> dict:
+    """The budget of each calendar period since it started, against spending it evenly over the period."""
+    longest = format_duration(calendar_window.LONGEST[slo.calendar])
+    return g.timeseries(
+        f"{slo.title}: error budget burn-down per calendar {slo.calendar}",
+        f"Budget left in the calendar {slo.calendar} (UTC) holding each moment, counted from its start "
+        f"(bad events against the {format_number(slo.error_budget * 100)}% the objective allows, in whole hours); "
+        f"it resets at each period start. Dashed: the ideal, the budget spent evenly from the period's start "
+        f"(100%) to its end (0%). Below the dashed line the budget goes faster than the period allows.",
+        [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo), "budget left"),
+         g.prom(q.ideal_budget_left(journey, slo), "ideal (even spending)")],
+        g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, 0)),
+                      overrides=(g.dashed("ideal (even spending)"),), decimals=1, max=1),
+        threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=longest,
     )
 
 

@@ -6,7 +6,9 @@ it), when its long window is longer than the SLO window, or when ``factor * long
 the SLO window: then it fires only after more than the whole error budget is spent. The SLO window
 and budget are read from the ``slo:time_period:days`` and ``slo:error_budget:ratio`` recording rules
 whose labels the alert's selector carries (obsgen and Sloth record both); without them only the
-threshold is checked.
+threshold is checked. A calendar SLO (obsgen records ``slo:calendar_period_start:timestamp`` for it) is
+measured against its shortest period: 28 days for a month (its start rule reads ``day_of_month``), 7 for a
+week, since a pair that fits a nominal 30-day month may not fit February.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ ID = "alerts/burn-rate-window"
 SEVERITY = WARNING
 TIME_PERIOD_DAYS = "slo:time_period:days"
 ERROR_BUDGET = "slo:error_budget:ratio"
+CALENDAR_START = "slo:calendar_period_start:timestamp"
+SHORTEST_PERIOD_DAYS = {"month": 28.0, "week": 7.0}
 
 
 def check(ctx):
     for rule in ctx.alerts():
         for pair in burn_rate_pairs(rule.expr) or []:
-            problem = _problem(pair, _slo_constant(ctx, TIME_PERIOD_DAYS, pair), _slo_constant(ctx, ERROR_BUDGET, pair))
+            days = _calendar_days(ctx, pair) or _slo_constant(ctx, TIME_PERIOD_DAYS, pair)
+            problem = _problem(pair, days, _slo_constant(ctx, ERROR_BUDGET, pair))
             if problem:
                 offset = find_name_offset(rule.expr, pair.long_metric) if pair.long_metric else None
                 pos = rule.expr_pos(offset) if offset is not None else rule.pos
@@ -59,6 +64,15 @@ def _slo_constant(ctx, record: str, pair: Pair) -> float | None:
         if rule.name == record and labels and set(labels.items()) <= set(pair.labels):
             ast = parse(rule.expr) if rule.expr else None
             return constant(ast) if ast is not None else None
+    return None
+
+
+def _calendar_days(ctx, pair: Pair) -> float | None:
+    """The shortest period of a calendar SLO whose period-start rule carries the pair's labels; None if rolling."""
+    for rule in ctx.recordings():
+        labels = rule.string_map("labels")
+        if rule.name == CALENDAR_START and labels and set(labels.items()) <= set(pair.labels):
+            return SHORTEST_PERIOD_DAYS["month" if "day_of_month" in (rule.expr or "") else "week"]
     return None
 
 
