@@ -213,8 +213,9 @@ class Reference:
         reaches back to the first evaluation, both sums are running sums (the same left folds). A calendar
         SLO's ratio covers the period so far instead (obsgen.ruletests.calendar_period)."""
         if slo.calendar:
-            return Column(lambda start, stop: [calendar_period.period_sli(self, slo, step) for step in range(start, stop)],
-                          self.world.steps)
+            def calendar_ratios(start: int, stop: int) -> list[float | None]:
+                return [calendar_period.period_sli(self, slo, step) for step in range(start, stop)]
+            return Column(calendar_ratios, self.world.steps)
         events = self._column(("events", slo.name), self._events_column, slo)
         running: list[tuple[float, float, float, float]] = []
 
