@@ -19,9 +19,13 @@ from obsgen.promtool import PromtoolError, PromtoolNotFound
               help="Directory holding the generated <journey>/ sub-directories to test.")
 @click.option("--fresh", is_flag=True,
               help="Build each spec into a temporary directory and test that, not the committed output.")
+@click.option("--extended", is_flag=True,
+              help="Also write and run the long scenarios builds leave out (SLO-window ratios over a day of "
+                   "varying traffic, the low-traffic guard): several times the promtool work; implies --fresh.")
 @prometheus_version_option
 @progress_options
-def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, prometheus_version: int | None) -> None:
+def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, extended: bool,
+              prometheus_version: int | None) -> None:
     """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
@@ -30,7 +34,7 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, prometheus_ve
 
     try:
         passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,
-                           prometheus_version=prometheus_version)
+                           prometheus_version=prometheus_version, extended=extended)
     except ObsgenError as error:
         click.echo(f"obsgen test: {error}", err=True)
         sys.exit(error.exit_code)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from typing import ContextManager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.render import dump_yaml
+from obsgen.ruletests import extent
 from obsgen.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.ruletests.testfile import TESTS_DIR
 from obsgen.targets import yamlio
@@ -277,18 +280,24 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
     return f"{shown_dir}: {path.relative_to(journey_dir).as_posix()}"
 
 
+def _extent(extended: bool) -> ContextManager[None]:
+    return extent.extended_scenarios() if extended else contextlib.nullcontext()
+
+
 def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None],
-              prometheus_version: int | None = None) -> bool:
+              prometheus_version: int | None = None, extended: bool = False) -> bool:
     """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
     shares), or a fresh build's when asked (or when the journey has no committed tests; a missing
     out_dir is an error unless fresh). A fresh build includes the journeys the spec was built
     together with, so it tests what `obsgen build` publishes; its tests are written
     for prometheus_version (None: the local promtool's generation). Committed tests are written for
-    the primary target: a promtool of the other generation tests a fresh build written for it."""
+    the primary target: a promtool of the other generation tests a fresh build written for it.
+    extended: fresh builds that also hold the long scenarios builds leave out (obsgen.ruletests.extent)."""
     from obsgen.emitters.fleet import FLEET_DIR
     from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
     from obsgen.ruletests import generation
 
+    fresh = fresh or extended
     if not fresh and not out_dir.is_dir():
         # A typo in --out must not pass silently by testing something else.
         raise MissingOutput(f"{out_dir}: no such output directory to test; build it first "
@@ -309,7 +318,7 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
             continue
         if not fresh:
             echo(f"{committed}: no committed rule tests; testing a fresh build instead")
-        with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp, _extent(extended):
             result = build_fleet([spec, *fleet_mates(journey.name, out_dir)], Path(tmp), validate=False,
                                  prometheus_version=prometheus_version)
             built = next(r.directory for r in result.journeys if r.journey.name == journey.name)

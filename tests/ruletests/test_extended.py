@@ -4,7 +4,10 @@ real rules by promtool of both generations, as the build holds its own scenarios
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import sys
 
 import pytest
 
@@ -38,11 +41,30 @@ def test_builds_leave_the_long_scenarios_out_and_the_suite_writes_them():
     assert all(name in extended for name in LONG_SCENARIOS)
 
 
+SPECS = [PURCHASE_SPEC, ROOT / "specs/examples/otel-demo-checkout.yaml"]
+
+
 @pytest.mark.integration
 @pytest.mark.slow
-@pytest.mark.parametrize("major", [3, 2])
-@pytest.mark.parametrize("spec", [PURCHASE_SPEC, ROOT / "specs/examples/otel-demo-checkout.yaml"], ids=lambda p: p.stem)
-def test_the_long_scenarios_pass_on_the_real_rules(spec, major, tmp_path):
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_obsgen_test_extended_runs_the_long_scenarios_on_the_real_rules(spec, tmp_path):
+    """What a user runs (say, nightly) to hold a journey to the long scenarios too: on Prometheus 3."""
+    def scenarios(*flags: str) -> int:
+        result = subprocess.run([sys.executable, "-m", "obsgen", "-q", "test", *flags, str(spec)], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=900,
+                                env={**os.environ, "PYTHONPATH": str(ROOT), "OBSGEN_PROMTOOL": promtool_of_generation(3)})
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        return sum(int(n) for n in re.findall(r"(\d+) scenarios, \d+ assertions passed", result.stdout))
+
+    assert scenarios("--extended") > scenarios("--fresh") > 0
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_the_long_scenarios_pass_unscoped_on_prometheus_2(spec, tmp_path):
+    """The files as written, straight to Debian's promtool 2.42 (no scoping, no obsgen runner)."""
+    major = 2
     binary = promtool_of_generation(major)
     tests = write_build(spec, tmp_path, major)
     result = subprocess.run([binary, "test", "rules", *tests], cwd=tmp_path, capture_output=True, text=True,
