@@ -17,12 +17,10 @@ import pytest
 import yaml
 
 from obsgen import calendar_window
-from obsgen.promql import format_duration
 from obsgen.rules import rule_groups
 from obsgen.rules.period import CALENDAR_END, CALENDAR_START, calendar_error_ratio
-from obsgen.ruletests.notation import compress
 from obsgen.spec.loader import parse_journey
-from tests.rules.test_period_sli import DAY, TOLERANCE, requests_per_minute
+from tests.rules.traffic import DAY, TOLERANCE, Traffic, exact_ratio
 from tests.ruletests.test_generations import promtool_of_generation
 
 SPEC = """\
@@ -42,13 +40,13 @@ spec:
 
 DAYS = 40
 MINUTES = DAYS * DAY
-EVAL_MINUTES = 5
 HOUR = 60
-# (first minute, minutes, error ratio): outages late in a week and late in January, which the next period forgets.
-INCIDENTS = ((3 * DAY + 14 * HOUR, 60, 1.0), (10 * DAY + 20 * HOUR, 90, 1.0), (29 * DAY + 13 * HOUR, 120, 1.0),
-             (33 * DAY + 3 * HOUR, 45, 0.5), (36 * DAY + 11 * HOUR, 30, 0.3))
-RESET_AT = 17 * DAY + 10 * HOUR
-GAP = range(26 * DAY + 9 * HOUR, 26 * DAY + 9 * HOUR + 20)
+# (first minute, minutes, error ratio): outages late in a week and late in January, which the next period forgets;
+# the service restarts on day 17; 20 minutes without a scrape on day 26.
+TRAFFIC = Traffic(MINUTES, ((3 * DAY + 14 * HOUR, 60, 1.0), (10 * DAY + 20 * HOUR, 90, 1.0),
+                            (29 * DAY + 13 * HOUR, 120, 1.0), (33 * DAY + 3 * HOUR, 45, 0.5),
+                            (36 * DAY + 11 * HOUR, 30, 0.3)),
+                  reset_at=17 * DAY + 10 * HOUR, gap=range(26 * DAY + 9 * HOUR, 26 * DAY + 9 * HOUR + 20))
 # Check times (minutes): a day into a week, just before and 12h after week and month boundaries, late in a period.
 CHECKS = {
     "week": (5 * DAY, 11 * DAY - HOUR, 11 * DAY + 12 * HOUR, 17 * DAY + 12 * HOUR, 32 * DAY + 12 * HOUR, MINUTES),
@@ -56,37 +54,8 @@ CHECKS = {
 }
 
 
-def error_ratio(minute: int) -> float:
-    for start, length, ratio in INCIDENTS:
-        if start <= minute < start + length:
-            return ratio
-    return 0.001
-
-
-def increments() -> tuple[list[int], list[int]]:
-    requests = [requests_per_minute(m) for m in range(MINUTES)]
-    return requests, [round(r * error_ratio(m)) for m, r in enumerate(requests)]
-
-
-def counter(steps: list[int]) -> list[int | None]:
-    values, total = [], 50_000
-    for minute in range(MINUTES + 1):
-        if minute == RESET_AT:
-            total = 0
-        if minute:
-            total += steps[minute - 1]
-        values.append(None if minute in GAP else total)
-    return values
-
-
 def period_start_minute(period: str, at: int) -> int:
     return int(calendar_window.period_start(period, at * 60) // 60)
-
-
-def exact_ratio(requests: list[int], errors: list[int], first: int, at: int) -> float:
-    """Errors over requests counted between the samples at `first` and `at`."""
-    first = max(first, 0)
-    return sum(errors[first:at]) / sum(requests[first:at])
 
 
 def rule_file(journey) -> dict:
@@ -97,29 +66,17 @@ def rule_file(journey) -> dict:
     return {"groups": [dataclasses.replace(group, rules=kept).as_dict()]}
 
 
-def rule_test_document(journey, requests: list[int], errors: list[int]) -> dict:
-    tests = []
-    for slo in journey.slos:
-        for at in CHECKS[slo.name]:
-            exact = exact_ratio(requests, errors, period_start_minute(slo.calendar, at), at)
-            tests.append({
-                "expr": f"abs((\n{calendar_error_ratio(journey, slo)}\n) / {exact!r} - 1) < bool {TOLERANCE}",
-                "eval_time": format_duration(at * 60),
-                "exp_samples": [{"labels": f'{{journey="shop",slo="{slo.name}"}}', "value": 1}],
-            })
-    return {
-        "rule_files": ["rules.yaml"],
-        "evaluation_interval": f"{EVAL_MINUTES}m",
-        "tests": [{"interval": "1m", "input_series": [
-            {"series": 'shop_requests_total{job="shop"}', "values": compress(counter(requests))},
-            {"series": 'shop_errors_total{job="shop"}', "values": compress(counter(errors))},
-        ], "promql_expr_test": tests}],
-    }
+def rule_test_document(journey) -> dict:
+    requests, errors = TRAFFIC.increments()
+    return TRAFFIC.ratio_test_document([
+        (calendar_error_ratio(journey, slo), slo.name, at,
+         exact_ratio(requests, errors, period_start_minute(slo.calendar, at), at))
+        for slo in journey.slos for at in CHECKS[slo.name]])
 
 
 def test_the_boundaries_tell_calendar_and_rolling_windows_apart():
     """The check can fail: after each boundary the rolling window's ratio misses the period's by far."""
-    requests, errors = increments()
+    requests, errors = TRAFFIC.increments()
     for name, times in CHECKS.items():
         window = int(calendar_window.NOMINAL[name] // 60)
         after_reset = [at for at in times if at - period_start_minute(name, at) < DAY]
@@ -144,10 +101,8 @@ def test_period_bounds_are_utc_months_and_iso_weeks():
 def test_calendar_ratio_is_the_ratio_of_increases_since_period_start(major, tmp_path):
     binary = promtool_of_generation(major)
     journey = parse_journey(SPEC, "shop.yaml")
-    requests, errors = increments()
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule_file(journey), sort_keys=False))
-    (tmp_path / "calendar.tests.yaml").write_text(
-        yaml.safe_dump(rule_test_document(journey, requests, errors), sort_keys=False))
+    (tmp_path / "calendar.tests.yaml").write_text(yaml.safe_dump(rule_test_document(journey), sort_keys=False))
     result = subprocess.run([binary, "test", "rules", "calendar.tests.yaml"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr

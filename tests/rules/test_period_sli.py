@@ -15,11 +15,10 @@ import subprocess
 import pytest
 import yaml
 
-from obsgen.promql import format_duration
 from obsgen.rules import rule_groups
 from obsgen.rules.period import BAD_EVENTS, VALID_EVENTS, period_error_ratio
-from obsgen.ruletests.notation import compress
 from obsgen.spec.loader import parse_journey
+from tests.rules.traffic import DAY, EVAL_MINUTES, TOLERANCE, Traffic, exact_ratio
 from tests.ruletests.test_generations import promtool_of_generation
 
 SPEC = """\
@@ -37,54 +36,17 @@ spec:
     - {name: month, type: availability, stages: [checkout], objective: 99.5, window: 30d}
 """
 
-DAY = 1440  # minutes
 DAYS = 31
 MINUTES = DAYS * DAY
-EVAL_MINUTES = 5  # rule evaluations every 5m: each 5m rate covers its own slice of the month
-TOLERANCE = 0.01
-# (first minute, minutes, error ratio): a night-time and a day-time hour-long outage, day-time bursts.
-INCIDENTS = ((2 * DAY + 2 * 60, 60, 1.0), (5 * DAY + 14 * 60, 60, 1.0), (12 * DAY + 14 * 60, 30, 0.2),
-             (19 * DAY + 3 * 60, 45, 0.5), (25 * DAY + 11 * 60, 20, 0.3), (27 * DAY + 23 * 60, 90, 1.0))
-RESET_AT = 9 * DAY + 10 * 60  # the service restarts: both counters start again from 0
-GAP = range(16 * DAY + 9 * 60, 16 * DAY + 9 * 60 + 20)  # 20 minutes without a scrape
+# (first minute, minutes, error ratio): a night-time and a day-time hour-long outage, day-time bursts; the service
+# restarts on day 9; 20 minutes without a scrape on day 16.
+TRAFFIC = Traffic(MINUTES, ((2 * DAY + 2 * 60, 60, 1.0), (5 * DAY + 14 * 60, 60, 1.0), (12 * DAY + 14 * 60, 30, 0.2),
+                            (19 * DAY + 3 * 60, 45, 0.5), (25 * DAY + 11 * 60, 20, 0.3), (27 * DAY + 23 * 60, 90, 1.0)),
+                  reset_at=9 * DAY + 10 * 60, gap=range(16 * DAY + 9 * 60, 16 * DAY + 9 * 60 + 20))
+
 # (SLO, check times in minutes): a full window, windows sliding past the first days, a partial month.
 CHECKS = (("week", (7 * DAY, 10 * DAY + 7 * 60, 20 * DAY + 19 * 60, 28 * DAY + 6 * 60, MINUTES)),
           ("month", (20 * DAY, 30 * DAY, MINUTES)))
-
-
-def requests_per_minute(minute: int) -> int:
-    hour = minute % DAY // 60
-    return 600 if 8 <= hour < 20 else 60
-
-
-def error_ratio(minute: int) -> float:
-    for start, length, ratio in INCIDENTS:
-        if start <= minute < start + length:
-            return ratio
-    return 0.001
-
-
-def increments() -> tuple[list[int], list[int]]:
-    """Requests and errors between the sample of each minute and the next."""
-    requests = [requests_per_minute(m) for m in range(MINUTES)]
-    return requests, [round(r * error_ratio(m)) for m, r in enumerate(requests)]
-
-
-def counter(steps: list[int]) -> list[int | None]:
-    values, total = [], 50_000
-    for minute in range(MINUTES + 1):
-        if minute == RESET_AT:
-            total = 0
-        if minute:
-            total += steps[minute - 1]
-        values.append(None if minute in GAP else total)
-    return values
-
-
-def exact_ratio(requests: list[int], errors: list[int], window: int, at: int) -> float:
-    """Errors over requests counted between the samples at `at - window` and `at`."""
-    first = max(0, at - window)
-    return sum(errors[first:at]) / sum(requests[first:at])
 
 
 def time_averaged_ratio(requests: list[int], errors: list[int], window: int, at: int) -> float:
@@ -101,34 +63,21 @@ def rule_file(journey) -> dict:
     return {"groups": [dataclasses.replace(group, rules=kept).as_dict()]}
 
 
-def rule_test_document(journey, requests: list[int], errors: list[int]) -> dict:
-    tests = []
-    for name, times in CHECKS:
-        slo = next(s for s in journey.slos if s.name == name)
-        window = int(slo.window // 60)
-        for at in times:
-            exact = exact_ratio(requests, errors, window, at)
-            tests.append({
-                "expr": f"abs((\n{period_error_ratio(journey, slo)}\n) / {exact!r} - 1) < bool {TOLERANCE}",
-                "eval_time": format_duration(at * 60),
-                "exp_samples": [{"labels": f'{{journey="shop",slo="{name}"}}', "value": 1}],
-            })
-    return {
-        "rule_files": ["rules.yaml"],
-        "evaluation_interval": f"{EVAL_MINUTES}m",
-        "tests": [{"interval": "1m", "input_series": [
-            {"series": 'shop_requests_total{job="shop"}', "values": compress(counter(requests))},
-            {"series": 'shop_errors_total{job="shop"}', "values": compress(counter(errors))},
-        ], "promql_expr_test": tests}],
-    }
+def rule_test_document(journey) -> dict:
+    requests, errors = TRAFFIC.increments()
+    slos = {slo.name: slo for slo in journey.slos}
+    return TRAFFIC.ratio_test_document([
+        (period_error_ratio(journey, slos[name]), name, at,
+         exact_ratio(requests, errors, at - int(slos[name].window // 60), at))
+        for name, times in CHECKS for at in times])
 
 
 def test_the_traffic_pattern_tells_event_and_time_averages_apart():
     """The check can fail: on this month the time average misses the event ratio by far more than 1%."""
-    requests, errors = increments()
+    requests, errors = TRAFFIC.increments()
     for name, times in CHECKS:
         window = 7 * DAY if name == "week" else 30 * DAY
-        misses = [abs(time_averaged_ratio(requests, errors, window, at) / exact_ratio(requests, errors, window, at) - 1)
+        misses = [abs(time_averaged_ratio(requests, errors, window, at) / exact_ratio(requests, errors, at - window, at) - 1)
                   for at in times]
         assert max(misses) > 10 * TOLERANCE, (name, misses)
 
@@ -138,9 +87,8 @@ def test_the_traffic_pattern_tells_event_and_time_averages_apart():
 def test_period_sli_is_the_ratio_of_increases(major, tmp_path):
     binary = promtool_of_generation(major)
     journey = parse_journey(SPEC, "shop.yaml")
-    requests, errors = increments()
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule_file(journey), sort_keys=False))
-    (tmp_path / "period.tests.yaml").write_text(yaml.safe_dump(rule_test_document(journey, requests, errors), sort_keys=False))
+    (tmp_path / "period.tests.yaml").write_text(yaml.safe_dump(rule_test_document(journey), sort_keys=False))
     result = subprocess.run([binary, "test", "rules", "period.tests.yaml"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

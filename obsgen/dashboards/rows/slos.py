@@ -108,42 +108,39 @@ def _slo_panels(journey: Journey, slo: Slo) -> list[PanelDef]:
 
 
 def _burn_down(journey: Journey, slo: Slo) -> dict:
-    """The budget over one whole SLO window (the panel's own time range), against spending it evenly."""
-    window = format_duration(slo.window)
-    if slo.calendar is not None:
-        return _calendar_burn_down(journey, slo)
-    alerts = ""
+    """The budget over one whole SLO window or calendar period, against spending it evenly."""
+    title, description, span = _calendar_burn_down(slo) if slo.calendar is not None else _rolling_burn_down(slo)
     if slo.budget is not None and slo.budget.exhausted_severity:
-        alerts = f" At 0 {slo.budget.exhausted_alert} fires ({slo.budget.exhausted_severity})."
+        description += f" At 0 {slo.budget.exhausted_alert} fires ({slo.budget.exhausted_severity})."
     return g.timeseries(
-        f"{slo.title}: error budget burn-down over {window}",
-        f"Budget left over the {window} window ending at each moment ({slo.budgeting_method}: bad "
-        f"{'minutes' if slo.timeslice else 'events'} against the {format_number(slo.error_budget * 100)}% the "
-        f"objective allows), over the last {window}. Dashed: the ideal, the budget spent evenly from the start of "
-        f"the panel to its end. Below the dashed line the budget goes faster than the window allows.{alerts}",
+        title, description,
         [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo), "budget left"),
          g.prom(q.ideal_budget_left(journey, slo), "ideal (even spending)")],
         g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, 0)),
                       overrides=(g.dashed("ideal (even spending)"),), decimals=1, max=1),
-        threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=window,
+        threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=span,
     )
 
 
-def _calendar_burn_down(journey: Journey, slo: Slo) -> dict:
-    """The budget of each calendar period since it started, against spending it evenly over the period."""
-    longest = format_duration(calendar_window.LONGEST[slo.calendar])
-    return g.timeseries(
-        f"{slo.title}: error budget burn-down per calendar {slo.calendar}",
-        f"Budget left in the calendar {slo.calendar} (UTC) holding each moment, counted from its start "
-        f"(bad events against the {format_number(slo.error_budget * 100)}% the objective allows, in whole hours); "
-        f"it resets at each period start. Dashed: the ideal, the budget spent evenly from the period's start "
-        f"(100%) to its end (0%). Below the dashed line the budget goes faster than the period allows.",
-        [g.prom(q.slo_series(journey, slo_meta.BUDGET_REMAINING, slo), "budget left"),
-         g.prom(q.ideal_budget_left(journey, slo), "ideal (even spending)")],
-        g.FieldConfig("percentunit", (g.Step(g.RED), g.Step(g.GREEN, 0)),
-                      overrides=(g.dashed("ideal (even spending)"),), decimals=1, max=1),
-        threshold_style="dashed", fill=0, legend_calcs=("lastNotNull", "min"), time_from=longest,
-    )
+def _rolling_burn_down(slo: Slo) -> tuple[str, str, str]:
+    """Title, description and time range of the panel: one whole window (the panel's own time range)."""
+    window = format_duration(slo.window)
+    return (f"{slo.title}: error budget burn-down over {window}",
+            f"Budget left over the {window} window ending at each moment ({slo.budgeting_method}: bad "
+            f"{'minutes' if slo.timeslice else 'events'} against the {format_number(slo.error_budget * 100)}% the "
+            f"objective allows), over the last {window}. Dashed: the ideal, the budget spent evenly from the start "
+            f"of the panel to its end. Below the dashed line the budget goes faster than the window allows.",
+            window)
+
+
+def _calendar_burn_down(slo: Slo) -> tuple[str, str, str]:
+    """Title, description and time range of the panel: the longest period, so a whole one shows."""
+    return (f"{slo.title}: error budget burn-down per calendar {slo.calendar}",
+            f"Budget left in the calendar {slo.calendar} (UTC) holding each moment, counted from its start "
+            f"(bad events against the {format_number(slo.error_budget * 100)}% the objective allows, in whole "
+            f"hours); it resets at each period start. Dashed: the ideal, the budget spent evenly from the period's "
+            f"start (100%) to its end (0%). Below the dashed line the budget goes faster than the period allows.",
+            format_duration(calendar_window.LONGEST[slo.calendar]))
 
 
 def _filtered_timeslice(journey: Journey, slo: Slo) -> Slo:
