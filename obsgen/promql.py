@@ -19,8 +19,10 @@ from obsgen import promregex
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_DURATION_PART = re.compile(r"([0-9]+)(ms|s|m|h|d|w|y)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+# Prometheus' own grammar (model.ParseDuration): units from largest to smallest, each at most once.
+_DURATION = re.compile(r"(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?"
+                       r"(?:([0-9]+)ms)?")
+_UNIT_SECONDS = (31536000, 604800, 86400, 3600, 60, 1, 0.001)
 OPERATORS = ("=", "!=", "=~", "!~")
 
 
@@ -48,11 +50,12 @@ def string_literal(value: str) -> str:
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in a Prometheus duration such as '1h30m'."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
+    """Seconds in a Prometheus duration such as '1h30m' (the one parser obsgen has: the spec, the CLI's
+    options, rule tests and the lint all read durations here). ValueError when Prometheus would refuse it."""
+    match = _DURATION.fullmatch(text)
+    if not match or not any(match.groups()):
         raise ValueError(f"not a Prometheus duration: {text!r}")
-    return sum(int(n) * _UNIT_SECONDS[u] for n, u in parts)
+    return sum(int(count) * unit for count, unit in zip(match.groups(), _UNIT_SECONDS) if count)
 
 
 def format_duration(seconds: float) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from obsgen.lint.promql import parse_duration as lint_duration
 from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher, parse_duration
 
 
@@ -11,10 +12,18 @@ def test_durations_round_trip(text, seconds):
     assert format_duration(seconds) == text
 
 
-@pytest.mark.parametrize("bad", ["", "5", "5 m", "m5", "1h 30m", "5M"])
+@pytest.mark.parametrize("bad", ["", "5", "5 m", "m5", "1h 30m", "5M", "30m1h", "1h1h", "5ms1s"])
 def test_bad_durations_are_rejected(bad):
+    """As Prometheus refuses them: units largest first, each once (30m1h is no 1h30m)."""
     with pytest.raises(ValueError):
         parse_duration(bad)
+    with pytest.raises(ValueError):
+        lint_duration(bad)
+
+
+@pytest.mark.parametrize("text", ["1y2w3d4h5m6s7ms", "90d", "1500ms", "2h30m"])
+def test_the_lint_reads_durations_as_the_build_does(text):
+    assert lint_duration(text).total_seconds() == pytest.approx(parse_duration(text))
 
 
 def test_numbers_print_without_float_noise():

@@ -20,6 +20,8 @@ from typing import Iterator
 
 import promql_parser as pp
 
+from obsgen.promql import parse_duration as promql_duration_seconds
+
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
 
@@ -98,21 +100,13 @@ def show_duration(duration: timedelta) -> str:
     return pp.display_duration(duration)
 
 
-_DURATION = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
-_UNIT_SECONDS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
-
-
 def parse_duration(text: str) -> timedelta:
-    """Prometheus duration (``5m``, ``1h30m``, ``1500ms``); ValueError when invalid.
+    """Prometheus duration (``5m``, ``1h30m``, ``1500ms``) as a timedelta; ValueError when invalid.
 
-    Our own, because promql-parser 0.11's ``parse_duration`` reads ``ms`` as
+    obsgen.promql's parser, not promql-parser 0.11's ``parse_duration``, which reads ``ms`` as
     microseconds (its AST durations are right).
     """
-    match = _DURATION.match(text.strip())
-    if not match or not any(match.groups()):
-        raise ValueError(f"not a Prometheus duration: {text!r}")
-    seconds = sum(int(g) * unit for g, unit in zip(match.groups(), _UNIT_SECONDS, strict=True) if g)
-    return timedelta(seconds=seconds)
+    return timedelta(seconds=promql_duration_seconds(text.strip()))
 
 
 # --------------------------------------------------------------------------- source positions

@@ -7,7 +7,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from obsgen.spec.loader import parse_journey
+from obsgen.spec.schema import schema_json
 from tests.spec_text import SHOP, problems
 
 SLO = """\
@@ -55,6 +58,7 @@ def test_a_time_slice_slo_keeps_its_rolling_window():
                               "window; calendar windows count events (docs/error-budgets.md)"]
 
 
+@pytest.mark.integration  # runs the CLI
 def test_an_unknown_period_is_refused_by_the_schema(tmp_path):
     (tmp_path / "shop.yaml").write_text(SHOP + SLO + "      calendar: {period: quarter}\n")
     result = subprocess.run([sys.executable, "-m", "obsgen", "build", str(tmp_path / "shop.yaml"), "--out",
@@ -64,8 +68,7 @@ def test_an_unknown_period_is_refused_by_the_schema(tmp_path):
 
 
 def test_the_schema_describes_the_calendar_field_and_its_time_zones():
-    schema = json.loads(subprocess.run([sys.executable, "-m", "obsgen", "schema"], capture_output=True, text=True,
-                                       check=True, timeout=60).stdout)
+    schema = json.loads(schema_json())
     calendar = schema["$defs"]["CalendarWindow"]
     assert calendar["properties"]["period"]["enum"] == ["month", "week"]
     assert "only UTC" in calendar["properties"]["timeZone"]["description"]
