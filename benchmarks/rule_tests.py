@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ["OBSGEN_NO_CACHE"] = "1"  # every mode runs promtool; no answer from the passed-test cache
 
 from obsgen import promtool  # noqa: E402
 from obsgen.pipeline import build_fleet  # noqa: E402
