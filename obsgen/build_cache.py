@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from obsgen import tools, writer
 from obsgen.errors import ObsgenError
+from obsgen.spec.limits import MAX_SPEC_BYTES
 
 if TYPE_CHECKING:
     from obsgen.targets.options import TargetOptions
@@ -171,12 +172,25 @@ def _delivery(request: Request) -> dict:
 def _spec_inputs(spec: Path) -> list[str]:
     """The spec's resolved path and digest, then each profile file it names (spec.profileFiles, read
     from the spec's directory as the loader does) with its digest, or "missing"."""
-    data = spec.read_bytes()
+    data = _spec_sized(spec)
     inputs = [str(spec.resolve()), _sha256(data)]
     for name in _profile_files(data):
         path = spec.parent / name
-        inputs += [str(path.resolve()), _sha256_of_file(path) or "missing"]
+        try:
+            inputs += [str(path.resolve()), _sha256(_spec_sized(path))]
+        except FileNotFoundError:
+            inputs += [str(path.resolve()), "missing"]
     return inputs
+
+
+def _spec_sized(path: Path) -> bytes:
+    """A spec's bytes, read no further than the loader reads (/dev/zero must not fill the memory): a
+    larger file makes no key, and the build reports it."""
+    with path.open("rb") as file:
+        data = file.read(MAX_SPEC_BYTES + 1)
+    if len(data) > MAX_SPEC_BYTES:
+        raise ValueError(f"{path}: larger than a spec")
+    return data
 
 
 def _profile_files(spec: bytes) -> list[str]:

@@ -12,15 +12,12 @@ from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
 from obsgen.paths import shown as display_path
 from obsgen.spec.format import JourneyDocument
+from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.spec.positions import load_positioned
 from obsgen.rules import all_alerts, generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 
-# A journey spec is a few kilobytes (the largest in specs/ is under 7 KB); reading more than this is a
-# mistake (`/dev/zero`, a log file) that would otherwise exhaust memory before YAML sees it. The limit
-# also bounds how long a hostile file of many small keys keeps the loader busy (docs/safety.md).
-MAX_SPEC_BYTES = 256 * 1024
 
 
 def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey:

@@ -18,6 +18,7 @@ from obsgen import build_cache, emit_pool, tools
 from obsgen.errors import ObsgenError
 from obsgen.promtool import PROMTOOL_ENV
 from tests.build.test_build import tree
+from obsgen.spec.limits import MAX_SPEC_BYTES
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"
@@ -252,3 +253,17 @@ def test_the_key_follows_the_profile_files_a_spec_names(tmp_path: Path):
     assert _key_of(spec, out, prometheus_version=2) != _key_of(spec, out)
     assert _key_of(spec, out, out_dir=tmp_path / "elsewhere") != _key_of(spec, out)
     assert _key_of(tmp_path / "missing.yaml", out) is None, "an unreadable spec is the build's to report"
+
+
+def test_a_file_larger_than_a_spec_makes_no_key_and_is_read_no_further(tmp_path: Path):
+    """`obsgen build specs/ /dev/zero` must reach the loader's one-line refusal, not fill the memory here."""
+    out = tmp_path / "generated"
+    assert _key_of(Path("/dev/zero"), out) is None
+    spec = tmp_path / "big.yaml"
+    spec.write_bytes(b"#" * (MAX_SPEC_BYTES + 1))
+    assert _key_of(spec, out) is None
+    spec.write_bytes(b"#" * MAX_SPEC_BYTES)
+    assert _key_of(spec, out) is not None
+    named = tmp_path / "names-zero.yaml"
+    named.write_text(PURCHASE_SPEC.read_text().replace("\nspec:\n", "\nspec:\n  profileFiles: [/dev/zero]\n", 1))
+    assert _key_of(named, out) is None
