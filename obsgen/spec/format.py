@@ -17,7 +17,8 @@ NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
 LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
 METRIC_NAME_PATTERN = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
 ALERT_NAME_PATTERN = r"^[A-Z][A-Za-z0-9]*$"
-DURATION_PATTERN = r"^([0-9]+(ms|s|m|h|d|w|y))+$"
+# Prometheus' grammar: units largest first, each at most once (obsgen.promql.parse_duration reads it).
+DURATION_PATTERN = r"^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"
 # Free text ends up inside Go templates (alert annotations), where braces would be evaluated, and in
 # runbooks, SVG and terminals, where control characters are invalid (XML) or act (escape sequences).
 # Tabs and line breaks are whitespace, which every output folds. Bidirectional overrides and isolates
@@ -36,7 +37,8 @@ SelectorMetricName = Annotated[str, Field(
     pattern=UTF8_NAME_PATTERN,
     description="metric name: [a-zA-Z_:][a-zA-Z0-9_:]*, or any UTF-8 (e.g. http.server.duration) with "
                 "spec.nameValidation: utf8")]
-Duration = Annotated[str, Field(pattern=DURATION_PATTERN, description="Prometheus duration, e.g. 5m, 1h30m, 30d")]
+Duration = Annotated[str, Field(pattern=DURATION_PATTERN, min_length=1,
+                                description="Prometheus duration, e.g. 5m, 1h30m, 30d")]
 Text = Annotated[str, Field(pattern=TEXT_PATTERN, max_length=2000,
                             description="free text without braces, control characters or bidirectional overrides")]
 Url = Annotated[str, Field(pattern=URL_PATTERN)]

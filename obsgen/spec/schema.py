@@ -29,7 +29,7 @@ _PATTERN_HINTS = {
     _LEGACY_SELECTOR_METRIC: "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)" + _UTF8_HINT,
     UTF8_NAME_PATTERN: "a non-empty name",
     NAME_PATTERN: "a lower-case name (letters, digits, '_' or '-', starting with a letter, at most 63 characters)",
-    DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h or 30d",
+    DURATION_PATTERN: "a Prometheus duration such as 30s, 5m, 1h30m or 30d (units largest first, each once)",
     TEXT_PATTERN: "text without '{', '}', control characters or bidirectional overrides (it is used inside alert templates)",
     HINT_PATTERN: "one line of text without control characters or bidirectional overrides (it is shown in the runbook)",
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",

@@ -152,3 +152,12 @@ def test_long_journey_names_get_distinct_dashboard_uids_within_40_chars():
     a, b = dashboard_uid("a" * 50 + "x"), dashboard_uid("a" * 50 + "y")
     assert a != b and len(a) <= 40 and len(b) <= 40
     assert dashboard_uid("purchase") == "obsgen-purchase"
+
+
+@pytest.mark.parametrize("window", ["30m1h", "1h1h", "5ms1s"])
+def test_a_duration_prometheus_refuses_is_a_positioned_problem(window):
+    """Units largest first, each once, as Prometheus parses them; `30m1h` once passed as 1h30m."""
+    text = SHOP.replace("      match: {handler: /checkout}\n",
+                        f"      match: {{handler: /checkout}}\n      alerts: {{errorRate: {{threshold: 0.05, window: {window}}}}}\n")
+    (problem,) = problems(text)
+    assert problem.startswith("shop.yaml:13:") and f"'{window}' is not a Prometheus duration" in problem, problem
