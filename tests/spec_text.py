@@ -27,6 +27,15 @@ SHOP = METADATA + """\
       match: {handler: /checkout}
 """
 
+# An SLO without events (time slices of a freshness SLI), for checks that need one; append its options.
+FRESHNESS_SLO = """\
+  slos:
+    - name: fresh
+      type: freshness
+      freshness: {metric: job_last_success_timestamp_seconds, maxAge: 26h}
+      objective: 99
+"""
+
 
 def problems(text: str) -> list[str]:
     """The positioned problems of a spec that must not resolve, as `file:line:col: message`."""

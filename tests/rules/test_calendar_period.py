@@ -20,23 +20,13 @@ from obsgen import calendar_window
 from obsgen.rules import rule_groups
 from obsgen.rules.period import CALENDAR_END, CALENDAR_START, calendar_error_ratio
 from obsgen.spec.loader import parse_journey
+from tests.rules.test_period_sli import SPEC as PERIOD_SPEC
 from tests.rules.traffic import DAY, TOLERANCE, Traffic, exact_ratio
 from tests.ruletests.test_generations import promtool_of_generation
 
-SPEC = """\
-apiVersion: obsgen/v1
-kind: Journey
-metadata: {name: shop, service: shop, team: web, runbookBaseUrl: https://runbooks.example.com}
-spec:
-  stages:
-    - name: checkout
-      kind: task
-      requests: {metric: shop_requests_total, match: {job: shop}}
-      errors: {metric: shop_errors_total}
-  slos:
-    - {name: week, type: availability, stages: [checkout], objective: 99.5, calendar: {period: week}}
-    - {name: month, type: availability, stages: [checkout], objective: 99.5, calendar: {period: month, timeZone: UTC}}
-"""
+# The rolling-window test's journey, its SLOs asking for a calendar week and month instead.
+SPEC = (PERIOD_SPEC.replace("window: 7d}", "calendar: {period: week}}")
+        .replace("window: 30d}", "calendar: {period: month, timeZone: UTC}}"))
 
 DAYS = 40
 MINUTES = DAYS * DAY

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from obsgen.naming import budget_alert_names
 from obsgen.spec.loader import parse_journey
-from tests.spec_text import SHOP, problems
+from tests.spec_text import FRESHNESS_SLO, SHOP, problems
 
 SLO = """\
   slos:
@@ -44,14 +44,7 @@ def test_an_event_slo_is_not_budgeted_by_timeslices():
 
 
 def test_a_freshness_slo_is_budgeted_by_timeslices():
-    text = SHOP + """\
-  slos:
-    - name: fresh
-      type: freshness
-      freshness: {metric: job_last_success_timestamp_seconds, maxAge: 26h}
-      objective: 99
-      budgetingMethod: occurrences
-"""
+    text = SHOP + FRESHNESS_SLO + "      budgetingMethod: occurrences\n"
     assert problems(text) == ["shop.yaml:18:24: a freshness SLO is budgeted by timeslices, not occurrences "
                               "(docs/error-budgets.md)"]
     slo = parse_journey(text.replace("      budgetingMethod: occurrences\n", "      budgetingMethod: timeslices\n"),

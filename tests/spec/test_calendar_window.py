@@ -11,7 +11,7 @@ import pytest
 
 from obsgen.spec.loader import parse_journey
 from obsgen.spec.schema import schema_json
-from tests.spec_text import SHOP, problems
+from tests.spec_text import FRESHNESS_SLO, SHOP, problems
 
 SLO = """\
   slos:
@@ -46,14 +46,7 @@ def test_calendar_and_window_together_are_refused():
 
 
 def test_a_time_slice_slo_keeps_its_rolling_window():
-    text = SHOP + """\
-  slos:
-    - name: fresh
-      type: freshness
-      freshness: {metric: job_last_success_timestamp_seconds, maxAge: 26h}
-      objective: 99
-      calendar: {period: week}
-"""
+    text = SHOP + FRESHNESS_SLO + "      calendar: {period: week}\n"
     assert problems(text) == ["shop.yaml:18:17: a freshness SLO is budgeted by timeslices, which keep a rolling "
                               "window; calendar windows count events (docs/error-budgets.md)"]
 
