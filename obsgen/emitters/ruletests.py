@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 import textwrap
@@ -10,13 +9,11 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from obsgen import promtool
 from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
 from obsgen.ruletests.runner import TestFile, describe, load_test_file, rule_test_files, run_files
-from obsgen.emitters.prometheus import rule_files
 from obsgen.ruletests import generation
 from obsgen.ruletests.native import untested_note
 from obsgen.ruletests.calendar_boundary import calendar_document, calendar_test_path
@@ -26,11 +23,6 @@ from obsgen.ruletests.reference import AmbiguousScenario, UnknownRule
 from obsgen.ruletests.scenarios import ScenarioError
 from obsgen.ruletests.values import NoMatchingValue
 from obsgen.ruletests.testfile import rule_test_document, rule_test_path
-
-# Digests of (promtool, rule files, test files) that already passed in this process: promtool is
-# deterministic, so a build that stages the very same bytes again need not wait for it twice.
-_PASSED: set[str] = set()
-
 
 class RuleTestsUnavailable(ObsgenError):
     """The generator cannot write a test that proves some alert of a valid spec: said plainly, not as a traceback."""
@@ -69,7 +61,7 @@ class RuleTestRun:
     cores idle at the end of each."""
 
     def __init__(self) -> None:
-        self._queued: list[tuple[Path, str, list[TestFile]]] = []  # staged directory, digest, its tests
+        self._queued: list[tuple[Path, list[TestFile]]] = []  # staged directory, its tests
         self._scratch = ExitStack()
 
     def queue(self, staged: Path, artifacts: list[Artifact], emit: Callable[[], list[Artifact]]) -> list[str]:
@@ -80,10 +72,9 @@ class RuleTestRun:
         if local != generation.current():
             staged, artifacts = self._for_generation(local, staged, artifacts, emit)
         paths = rule_test_files(staged)
-        digest = _digest(staged, paths)
-        if paths and digest not in _PASSED:
+        if paths:
             known = {(staged / a.path).resolve(): a.document for a in artifacts if a.document is not None}
-            self._queued.append((staged, digest, [load_test_file(p, known) for p in paths]))
+            self._queued.append((staged, [load_test_file(p, known) for p in paths]))
         return []
 
     def _for_generation(self, local: int, staged: Path, artifacts: list[Artifact],
@@ -106,19 +97,9 @@ class RuleTestRun:
             self._scratch.close()
             return []
         with self._scratch:
-            report = run_files([test for _, _, tests in self._queued for test in tests])
-            failed = {f.file for f in report.failures}
-            for staged, digest, tests in self._queued:
-                if not failed & {str(t.path) for t in tests}:
-                    _PASSED.add(digest)
+            # Runs that passed before on the same bytes are answered by obsgen.build_cache.
+            report = run_files([test for _, tests in self._queued for test in tests])
             published = {str(t.path): t.path.resolve().relative_to(staged.resolve()).as_posix()
-                         for staged, _, tests in self._queued for t in tests}
+                         for staged, tests in self._queued for t in tests}
         self._queued = []
         return [describe(f, published[f.file]) for f in report.failures]
-
-
-def _digest(staged: Path, tests: list[Path]) -> str:
-    sha = hashlib.sha256(f"{promtool.find_promtool()} {promtool.version()}".encode())
-    for path in rule_files(staged) + tests:
-        sha.update(path.relative_to(staged).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return sha.hexdigest()
