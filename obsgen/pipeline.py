@@ -166,8 +166,8 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
             changes = [writer.compare(o.directory, o.artifacts) for o in outputs]
         else:
             progress.step(f"build: validating, then publishing to {shown(out_dir)}/")
-            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options), _check_together,
-                                         finish=_running(rule_tests))
+            changes = writer.publish_all(outputs, as_record(tuple(targets), target_options),
+                                         _checking_together(rule_tests))
     if cache is not None and not (check and any(c.any for c in changes)):
         # A check validates nothing: its entry makes later checks quick, not builds.
         level = build_cache.NOT_VALIDATED if check else build_cache.validation_level(validate, run_tests)
@@ -216,7 +216,7 @@ def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: l
 
     def output(directory: Path, subject, artifacts: list[Artifact], static: list, emit_tests) -> writer.Output:
         # After the static checks: a rule file promtool rejects makes its unit tests meaningless.
-        # Queued, to run with every directory's once all are staged (writer.publish_all's finish).
+        # Queued, to run with every directory's once all are checked (_checking_together).
         def queue(staged: Path, _subject) -> list[str]:
             return rule_tests.queue(staged, artifacts, lambda: emit_tests(subject))
         stages = [static, [queue] if rule_tests else []] if validate else []
@@ -234,15 +234,16 @@ def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: l
     return outputs
 
 
-def _running(rule_tests: ruletests.RuleTestRun | None) -> Callable[[], list[str]] | None:
-    """The rule tests the validators queued, run once every directory is staged and checked."""
+def _checking_together(rule_tests: ruletests.RuleTestRun | None) -> writer.ValidateAll:
+    """_check_together, then the rule tests its validators queued, in one pool for every directory."""
     if rule_tests is None:
-        return None
+        return _check_together
 
-    def run() -> list[str]:
+    def check(staged: list[tuple[writer.Output, Path]]) -> list[str]:
+        problems = _check_together(staged)
         with progress.phase("build: rule tests (promtool test rules)"):
-            return rule_tests.run()
-    return run
+            return problems + rule_tests.run()
+    return check
 
 
 def _emitted(journey: Journey) -> list[Artifact]:

@@ -145,20 +145,17 @@ def validate_each(staged: list[tuple[Output, Path]]) -> list[str]:
 
 
 def publish_all(outputs: list[Output], build_record: dict | None = None,
-                validate_all: ValidateAll = validate_each,
-                finish: Callable[[], list[str]] | None = None) -> list[Changes]:
+                validate_all: ValidateAll = validate_each) -> list[Changes]:
     """Stage and validate every directory first; swap them in only when all pass, so a build of
     several journeys never publishes some of them and fails on the next. build_record: how the
     output was built (see recorded_build), kept in the manifest. validate_all: checks every staged
-    directory (by default each Output's validate on its own; a build checks them together).
-    finish: a last check, once every directory is staged and validated (the rule tests of all of
-    them, run in one pool)."""
+    directory (by default each Output's validate on its own; a build checks them together)."""
     parent = _common_parent(outputs)
     if parent.exists() and not parent.is_dir():
         raise OutputUnwritable(f"{parent}: is a file; --out must name a directory")
     created = not parent.exists()
     try:
-        return _publish_into(parent, outputs, build_record, validate_all, finish)
+        return _publish_into(parent, outputs, build_record, validate_all)
     except BaseException:
         # A failed first build leaves no trace: not even the empty --out it made for its staging.
         if created:
@@ -174,11 +171,11 @@ def _remove_if_empty(directory: Path) -> None:
 
 
 def _publish_into(parent: Path, outputs: list[Output], build_record: dict | None,
-                  validate_all: ValidateAll, finish: Callable[[], list[str]] | None) -> list[Changes]:
+                  validate_all: ValidateAll) -> list[Changes]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(parent)
-        return _publish(parent, outputs, build_record, validate_all, finish)
+        return _publish(parent, outputs, build_record, validate_all)
     except OSError as exc:
         # Permissions, a read-only or full file system, a file where a directory should be: all
         # things the user fixes, named in one line rather than a traceback.
@@ -194,7 +191,7 @@ def _common_parent(outputs: list[Output]) -> Path:
 
 
 def _publish(parent: Path, outputs: list[Output], build_record: dict | None,
-             validate_all: ValidateAll, finish: Callable[[], list[str]] | None) -> list[Changes]:
+             validate_all: ValidateAll) -> list[Changes]:
     manifest = read_manifest(parent)
     _refuse_foreign_files(outputs, manifest)
     changes = [compare(o.directory, o.artifacts) for o in outputs]
@@ -204,8 +201,6 @@ def _publish(parent: Path, outputs: list[Output], build_record: dict | None,
             if output.artifacts:
                 staged[output.directory.name] = _stage(parent, output.artifacts)
         problems = validate_all([(o, staged[o.directory.name]) for o in outputs if o.artifacts])
-        if finish is not None:
-            problems += finish()
         if problems:
             raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
         _step("staged")
