@@ -284,10 +284,11 @@ def _rule_test_digest(name: str) -> str | None:
     directories), and the bytes of each rule file it loads; None when they cannot be read."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    from obsgen.targets import yamlio  # the runner that calls this has loaded it already
+
     path = Path(name)
     try:
-        document = yaml.load(path.read_bytes(), Loader=loader)
+        document = yamlio.load(path.read_text(encoding="utf-8"))
         rule_files = [_resolved(path.parent, str(f)) for f in document.get("rule_files") or []]
         parts = {"promtool": tool_identity("promtool", tools.PROMTOOL_ENV),
                  "test": {k: v for k, v in document.items() if k != "rule_files"},

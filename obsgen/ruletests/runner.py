@@ -9,8 +9,8 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from typing import ContextManager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,7 +280,7 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
     return f"{shown_dir}: {path.relative_to(journey_dir).as_posix()}"
 
 
-def _extent(extended: bool) -> ContextManager[None]:
+def _extent(extended: bool) -> AbstractContextManager[None]:
     return extent.extended_scenarios() if extended else contextlib.nullcontext()
 
 
