@@ -27,6 +27,15 @@ SHOP = METADATA + """\
       match: {handler: /checkout}
 """
 
+# One availability SLO of SHOP's stage; append its options.
+AVAILABILITY_SLO = """\
+  slos:
+    - name: checkout
+      type: availability
+      stages: [checkout]
+      objective: 99.9
+"""
+
 # An SLO without events (time slices of a freshness SLI), for checks that need one; append its options.
 FRESHNESS_SLO = """\
   slos:

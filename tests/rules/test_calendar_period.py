@@ -11,17 +11,15 @@ check times (whole hours, the ratio's resolution), as tests/rules/test_period_sl
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 
 import pytest
-import yaml
 
 from obsgen import calendar_window
 from obsgen.rules import rule_groups
 from obsgen.rules.period import CALENDAR_END, CALENDAR_START, calendar_error_ratio
 from obsgen.spec.loader import parse_journey
 from tests.rules.test_period_sli import SPEC as PERIOD_SPEC
-from tests.rules.traffic import DAY, TOLERANCE, Traffic, exact_ratio
+from tests.rules.traffic import DAY, TOLERANCE, Traffic, exact_ratio, promtool_test
 from tests.ruletests.test_generations import promtool_of_generation
 
 # The rolling-window test's journey, its SLOs asking for a calendar week and month instead.
@@ -91,8 +89,5 @@ def test_period_bounds_are_utc_months_and_iso_weeks():
 def test_calendar_ratio_is_the_ratio_of_increases_since_period_start(major, tmp_path):
     binary = promtool_of_generation(major)
     journey = parse_journey(SPEC, "shop.yaml")
-    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule_file(journey), sort_keys=False))
-    (tmp_path / "calendar.tests.yaml").write_text(yaml.safe_dump(rule_test_document(journey), sort_keys=False))
-    result = subprocess.run([binary, "test", "rules", "calendar.tests.yaml"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=900)
+    result = promtool_test(binary, rule_file(journey), rule_test_document(journey), tmp_path, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -10,15 +10,13 @@ A time average of 5m ratios, the rule this replaces, misses by far more on the s
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 
 import pytest
-import yaml
 
 from obsgen.rules import rule_groups
 from obsgen.rules.period import BAD_EVENTS, VALID_EVENTS, period_error_ratio
 from obsgen.spec.loader import parse_journey
-from tests.rules.traffic import DAY, EVAL_MINUTES, TOLERANCE, Traffic, exact_ratio
+from tests.rules.traffic import DAY, EVAL_MINUTES, TOLERANCE, Traffic, exact_ratio, promtool_test
 from tests.ruletests.test_generations import promtool_of_generation
 
 SPEC = """\
@@ -87,8 +85,5 @@ def test_the_traffic_pattern_tells_event_and_time_averages_apart():
 def test_period_sli_is_the_ratio_of_increases(major, tmp_path):
     binary = promtool_of_generation(major)
     journey = parse_journey(SPEC, "shop.yaml")
-    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rule_file(journey), sort_keys=False))
-    (tmp_path / "period.tests.yaml").write_text(yaml.safe_dump(rule_test_document(journey), sort_keys=False))
-    result = subprocess.run([binary, "test", "rules", "period.tests.yaml"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=600)
+    result = promtool_test(binary, rule_file(journey), rule_test_document(journey), tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,7 +4,11 @@ test_calendar_period.py)."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from obsgen.promql import format_duration
 from obsgen.ruletests.notation import compress
@@ -70,3 +74,11 @@ def exact_ratio(requests: list[int], errors: list[int], first: int, at: int) -> 
     """Errors over requests counted between the samples at `first` and `at`."""
     first = max(first, 0)
     return sum(errors[first:at]) / sum(requests[first:at])
+
+
+def promtool_test(binary: str, rules: dict, tests: dict, directory: Path, timeout: int) -> subprocess.CompletedProcess:
+    """`promtool test rules` on tests (whose rule_files name rules.yaml) with rules, both written into directory."""
+    (directory / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
+    (directory / "ratio.tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    return subprocess.run([binary, "test", "rules", "ratio.tests.yaml"], cwd=directory,
+                          capture_output=True, text=True, timeout=timeout)

@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from obsgen.naming import budget_alert_names
 from obsgen.spec.loader import parse_journey
-from tests.spec_text import FRESHNESS_SLO, SHOP, problems
+from tests.spec_text import AVAILABILITY_SLO, FRESHNESS_SLO, SHOP, problems
 
-SLO = """\
-  slos:
-    - name: checkout
-      type: availability
-      stages: [checkout]
-      objective: 99.9
-"""
+SLO = AVAILABILITY_SLO
 
 
 def test_defaults_are_ticket_alerts_with_a_forecast_within_a_quarter_of_the_window():

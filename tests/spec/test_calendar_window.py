@@ -11,15 +11,9 @@ import pytest
 
 from obsgen.spec.loader import parse_journey
 from obsgen.spec.schema import schema_json
-from tests.spec_text import FRESHNESS_SLO, SHOP, problems
+from tests.spec_text import AVAILABILITY_SLO, FRESHNESS_SLO, SHOP, problems
 
-SLO = """\
-  slos:
-    - name: checkout
-      type: availability
-      stages: [checkout]
-      objective: 99.9
-"""
+SLO = AVAILABILITY_SLO
 
 
 def test_a_calendar_month_has_the_nominal_30d_window_and_its_factors():
