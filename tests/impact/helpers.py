@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
-# The seed's hand-written analyze_dependency_impact() map (purchase-journey-guide.md).
+# The guide's hand-written analyze_dependency_impact() map (docs/reference-store.md).
 SEED_MAP = {
     "database": ["checkout", "product_browse", "order_history"],
     "rabbitmq": ["order_processing", "email_notifications"],

@@ -210,7 +210,7 @@ def test_grafana_admin_password_comes_from_the_env_file() -> None:
 
 
 def test_seed_container_names() -> None:
-    # The seed guide's commands: docker logs kodekloud-record-store-api, docker stop kodekloud-record-store-db.
+    # The guide's commands (docs/reference-store.md): docker logs kodekloud-record-store-api, docker stop kodekloud-record-store-db.
     assert SERVICES["api"]["container_name"] == "kodekloud-record-store-api"
     assert SERVICES["postgres"]["container_name"] == "kodekloud-record-store-db"
 
