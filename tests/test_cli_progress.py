@@ -110,7 +110,7 @@ def test_the_stack_reports_its_steps_as_progress(tmp_path):
 
     @main.command("log-step", hidden=True)  # a stand-in for a stack step, on the real group and handler
     def log_step() -> None:
-        from obsgen.stack.cli import _configure_logging
+        from obsgen.cli.stack import _configure_logging
 
         _configure_logging()
         logging.getLogger("obsgen.stack").info("postgres: ready")

@@ -53,6 +53,15 @@ def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
     return delivery_subject(fleet), list(from_artifacts(emit_fleet(fleet)).dashboards)
 
 
+def deliveries(specs: Sequence[Path], *, index: bool) -> list[tuple[Journey, list[Dashboard]]]:
+    """Each spec's journey with its dashboards, named as the committed build names them (generated/ under
+    the project: dashboards quote it); with `index`, the index dashboard of the specs built together last."""
+    from obsgen.pipeline import load_in_fleet
+
+    wanted = [(journey, emitted_dashboards(journey)) for journey in map(load_in_fleet, specs)]
+    return wanted + [index_delivery(specs)] if index else wanted
+
+
 def content(dashboard: dict) -> dict:
     return {k: v for k, v in dashboard.items() if k not in SERVER_KEYS}
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from obsgen.cli_params import prometheus_version_option
+from obsgen.cli.params import prometheus_version_option
+from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
-from obsgen.progress import progress_options
 from obsgen.promtool import PromtoolError, PromtoolNotFound
+from obsgen.ruletests.runner import run_specs
+from obsgen.spec.files import spec_files
 
 
 @click.command("test")
@@ -29,9 +31,6 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, extended: boo
     """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
-    from obsgen.cli import spec_files
-    from obsgen.ruletests.runner import run_specs
-
     try:
         passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,
                            prometheus_version=prometheus_version, extended=extended)

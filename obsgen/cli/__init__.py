@@ -1,32 +1,34 @@
-"""Command-line entry point. Commands only parse arguments, call the pipeline and report."""
+"""Command-line entry point: the root group. Each command is a module of this package, imported only
+when run; commands only parse arguments, call the package that does the work and report."""
 
 from __future__ import annotations
 
 import importlib
-import shlex
 import sys
-import traceback
-from pathlib import Path
 
 import click
 
 from obsgen import __version__, progress
-from obsgen.errors import INTERNAL_ERROR_EXIT, ObsgenError, SpecError
+from obsgen.cli.errors import fail, internal_error
+from obsgen.cli.progress_options import progress_options
+from obsgen.errors import ObsgenError
 
 DEBUG_ENV = "OBSGEN_DEBUG"
 
 # Commands that live with their concern, imported only when run: `obsgen lint` need not load
 # the stack runner, and `obsgen --version` loads no command at all.
 LAZY_COMMANDS = {
-    "build": "obsgen.cli_build:build",
-    "diff": "obsgen.diff.cli:diff",
-    "drill": "obsgen.drill.cli:drill",
-    "import": "obsgen.importers.cli:import_group",
-    "lint": "obsgen.lint.cli:lint",
-    "push": "obsgen.push.cli:push",
-    "stack": "obsgen.stack.cli:stack",
-    "test": "obsgen.ruletests.cli:rule_test",
-    "verify": "obsgen.verify.cli:verify",
+    "build": "obsgen.cli.build:build",
+    "diff": "obsgen.cli.diff:diff",
+    "drill": "obsgen.cli.drill:drill",
+    "impact": "obsgen.cli.impact:impact",
+    "import": "obsgen.cli.importers:import_group",
+    "lint": "obsgen.cli.lint:lint",
+    "push": "obsgen.cli.push:push",
+    "schema": "obsgen.cli.schema:schema",
+    "stack": "obsgen.cli.stack:stack",
+    "test": "obsgen.cli.test:rule_test",
+    "verify": "obsgen.cli.verify:verify",
 }
 # The demo lab runs the stack/ assets of a source checkout, which an installed wheel lacks.
 CHECKOUT_COMMANDS = {"drill", "stack"}
@@ -84,64 +86,12 @@ def checkout_missing(name: str) -> click.Command | None:
     return None
 
 
-def spec_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Spec files named directly, or every *.yaml/*.yml in a named directory."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
-        else:
-            files.append(path)
-    return files
-
-
-def fail(error: ObsgenError) -> None:
-    if isinstance(error, SpecError):
-        for diagnostic in error.diagnostics:
-            click.echo(f"{diagnostic}", err=True)
-        click.echo(f"obsgen: {len(error.diagnostics)} problem(s) in the spec; nothing was written", err=True)
-    else:
-        click.echo(f"obsgen: {error}", err=True)
-    sys.exit(error.exit_code)
-
-
-def internal_error(error: Exception, *, debug: bool) -> None:
-    if debug:
-        traceback.print_exception(error)
-    command = shlex.join(["obsgen", "--debug", *[a for a in sys.argv[1:] if a != "--debug"]])
-    reason = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
-    click.echo(f"obsgen {__version__}: internal error ({reason}); this is a bug in obsgen, not in your input: "
-               f"please report it to obsgen's maintainers with the output of `{command}`", err=True)
-    sys.exit(INTERNAL_ERROR_EXIT)
-
-
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="obsgen")
-@progress.progress_options
+@progress_options
 @click.option("--debug", is_flag=True, envvar=DEBUG_ENV,
               help=f"On an internal error (a bug in obsgen), print its traceback (also ${DEBUG_ENV}=1).")
 def main(debug: bool) -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
 
 
-@main.command()
-def schema() -> None:
-    """Print the JSON Schema of the journey spec (for yaml-language-server and editors)."""
-    from obsgen.spec.schema import schema_json
-
-    click.echo(schema_json(), nl=False)
-
-
-@main.command()
-@click.argument("spec", type=click.Path(path_type=Path))
-@click.argument("dependency", required=False)
-@click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "yaml", "json", "mermaid", "dot", "svg"]))
-def impact(spec: Path, dependency: str | None, output_format: str) -> None:
-    """What breaks when DEPENDENCY fails (every dependency when omitted): stages, features, SLOs, alerts, metrics."""
-    from obsgen.impact.query import render
-
-    try:
-        click.echo(render(spec, dependency, output_format), nl=False)
-    except ObsgenError as error:
-        fail(error)

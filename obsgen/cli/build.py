@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from obsgen import progress
-from obsgen.cli_params import prometheus_version_option
+from obsgen.cli.params import prometheus_version_option
+from obsgen.cli.progress_options import progress_options
+from obsgen.cli.targets import target_options
 from obsgen.paths import from_project, shown
+from obsgen.spec.files import spec_files
 from obsgen.stack.layout import default_state_dir
-from obsgen.targets.cli import target_options
 
 
 @click.command()
@@ -27,13 +28,12 @@ from obsgen.targets.cli import target_options
                    "that wrote OUT (also $OBSGEN_NO_CACHE=1); see docs/build-output.md.")
 @prometheus_version_option
 @target_options
-@progress.progress_options
+@progress_options
 def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, no_cache: bool,
           prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
     before anything is written: journeys that share a dependency share its alerts."""
     from obsgen import build_cache
-    from obsgen.cli import spec_files
 
     files = spec_files(specs)
     if not files:
@@ -48,7 +48,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
         return
     from obsgen.pipeline import build_fleet
 
-    # An ObsgenError reaches the group, which reports it in one line (obsgen.cli.LazyGroup.invoke).
+    # An ObsgenError reaches the group, which reports it in one line (LazyGroup.invoke in obsgen/cli/__init__.py).
     result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,
                          targets=targets, target_options=target_options, prometheus_version=prometheus_version,
                          cache=cached)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from obsgen.cli.params import duration_seconds
+from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
-from obsgen.progress import progress_options
-from obsgen.cli_params import duration_seconds
 from obsgen.promql import format_duration
 from obsgen.verify.report import render_json, render_table
 from obsgen.verify.run import DEFAULT_WINDOW_SECONDS, verify as run_verify

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from obsgen import progress
-from obsgen.progress import progress_options
+from obsgen.cli.progress_options import progress_options
 from obsgen.stack.compose_env import ComposeEnvExists, write_compose_env
 from obsgen.stack.health import tail
 from obsgen.stack.layout import STATE_DIR_ENV

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import click
 
+from obsgen.cli.errors import fail
 from obsgen.errors import ObsgenError
+from obsgen.push.client import GrafanaClient, token_from_environment
+from obsgen.push.deliver import deliveries, folder_uid, push_journey
+from obsgen.spec.files import spec_files
 
 
 @click.command()
@@ -19,27 +23,15 @@ from obsgen.errors import ObsgenError
 @click.option("--index", is_flag=True, help="Also push the index dashboard of SPECS built together (folder 'Journeys').")
 def push(specs: tuple[Path, ...], grafana_url: str, no_overwrite: bool, timeout: float, index: bool) -> None:
     """Push the dashboards of SPECS into one Grafana folder per journey; unchanged ones are left alone."""
-    from obsgen.cli import fail, spec_files
-    from obsgen.push.client import GrafanaClient, token_from_environment
-    from obsgen.push.deliver import emitted_dashboards, index_delivery, push_journey
-    from obsgen.pipeline import load_in_fleet
-
     try:
         client = GrafanaClient(grafana_url, token_from_environment(), timeout=timeout)
-        files = spec_files(specs)
-        # Named as the committed build names them (generated/ under the project): dashboards quote it.
-        deliveries = [(journey, emitted_dashboards(journey)) for journey in map(load_in_fleet, files)]
-        if index:
-            deliveries.append(index_delivery(files))
-        for journey, dashboards in deliveries:
+        for journey, dashboards in deliveries(spec_files(specs), index=index):
             report(client, journey, push_journey(client, journey, dashboards, overwrite=not no_overwrite))
     except ObsgenError as error:
         fail(error)
 
 
 def report(client, journey, outcome) -> None:
-    from obsgen.push.deliver import folder_uid
-
     folder_action, results = outcome
     click.echo(f"{journey.name}: folder {folder_uid(journey)} {folder_action}")
     for result in results:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
+from obsgen.cli.params import duration_seconds
+from obsgen.cli.progress_options import progress_options
 from obsgen.drill.report import render_json, render_text
 from obsgen.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
 from obsgen.drill.scale import DEFAULT_FACTOR
 from obsgen.errors import ObsgenError
-from obsgen.progress import progress_options
-from obsgen.cli_params import duration_seconds
 from obsgen.promql import format_duration
 from obsgen.stack.layout import STATE_DIR_ENV
 
