@@ -113,8 +113,8 @@ def test_the_stack_reports_its_steps_as_progress(tmp_path):
         from obsgen.cli.stack import _configure_logging
 
         _configure_logging()
-        logging.getLogger("obsgen.stack").info("postgres: ready")
-        logging.getLogger("obsgen.stack").warning("port 5432 is taken")
+        logging.getLogger("lab.stack").info("postgres: ready")
+        logging.getLogger("lab.stack").warning("port 5432 is taken")
 
     try:
         loud = CliRunner().invoke(main, ["--progress", "log-step"])
@@ -122,7 +122,7 @@ def test_the_stack_reports_its_steps_as_progress(tmp_path):
     finally:
         main.commands.pop("log-step")
         progress.configure(progress.OFF)
-        stack_logger = logging.getLogger("obsgen.stack")
+        stack_logger = logging.getLogger("lab.stack")
         for handler in list(stack_logger.handlers):
             stack_logger.removeHandler(handler)
         stack_logger.setLevel(logging.NOTSET)

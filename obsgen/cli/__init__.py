@@ -9,6 +9,7 @@ import sys
 import click
 
 from obsgen import __version__, progress
+from obsgen.checkout import REPO_ROOT_ENV, lab_importable
 from obsgen.cli.errors import fail, internal_error
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
@@ -30,7 +31,7 @@ LAZY_COMMANDS = {
     "test": "obsgen.cli.test:rule_test",
     "verify": "obsgen.cli.verify:verify",
 }
-# The demo lab runs the stack/ assets of a source checkout, which an installed wheel lacks.
+# The demo lab (lab/, running the stack/ assets) is in a source checkout only, not in the installed package.
 CHECKOUT_COMMANDS = {"drill", "stack"}
 
 
@@ -68,13 +69,9 @@ class LazyGroup(click.Group):
 
 def checkout_missing(name: str) -> click.Command | None:
     """A stand-in that says, in one line, that `name` needs a checkout, when none is found."""
-    from obsgen.stack.layout import REPO_ROOT_ENV, CheckoutNotFound, find_repo_root
-
-    try:
-        find_repo_root()
-    except CheckoutNotFound:
-        message = (f"obsgen {name}: the demo lab runs from an obsgen source checkout (its stack/ directory), "
-                   f"not from an installed package: run it in a clone, or set {REPO_ROOT_ENV} to one")
+    if not lab_importable():
+        message = (f"obsgen {name}: the demo lab runs from an obsgen source checkout (its lab/ and stack/ "
+                   f"directories), not from an installed package: run it in a clone, or set {REPO_ROOT_ENV} to one")
 
         @click.command(name, help=message, context_settings={"ignore_unknown_options": True,
                                                              "allow_extra_args": True, "help_option_names": []})

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
+from obsgen.checkout import default_state_dir, lab_importable
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
 from obsgen.cli.targets import target_options
 from obsgen.paths import from_project, shown
 from obsgen.spec.files import spec_files
-from obsgen.stack.layout import default_state_dir
 
 
 @click.command()
@@ -70,13 +70,13 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
 
 def reload_native_stack(out_dir: Path) -> None:
     """Reload the native stack when it serves out_dir. Without its state directory there is none
-    running, and the stack runner (~0.2 s to import) stays unloaded."""
-    if not default_state_dir().is_dir():
-        return
-    from obsgen.stack.runner import reload_if_serving
+    running, and the stack runner (~0.2 s to import) stays unloaded; without a checkout there is no lab."""
+    if default_state_dir().is_dir() and lab_importable():
+        # `stack`'s module holds what touches the lab (lazily, as the group loads it): obsgen imports no lab.
+        from obsgen.cli.stack import reload_if_serving
 
-    for action in reload_if_serving(out_dir):
-        click.echo(f"native stack: {action}")
+        for action in reload_if_serving(out_dir):
+            click.echo(f"native stack: {action}")
 
 
 def report_cached(entry, out_dir: Path, check: bool) -> None:

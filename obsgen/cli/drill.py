@@ -1,4 +1,4 @@
-"""`obsgen drill`: argument parsing and output; the drill itself is obsgen.drill.runner."""
+"""`obsgen drill`: argument parsing and output; the drill itself is lab.drill.runner."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
+from lab.drill.report import render_json, render_text
+from lab.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
+from lab.drill.scale import DEFAULT_FACTOR
+from obsgen.checkout import STATE_DIR_ENV
 from obsgen.cli.params import duration_seconds
 from obsgen.cli.progress_options import progress_options
-from obsgen.drill.report import render_json, render_text
-from obsgen.drill.runner import DEFAULT_RATE, DEFAULT_TIMEOUT_SECONDS, DrillOptions, run_drill
-from obsgen.drill.scale import DEFAULT_FACTOR
 from obsgen.errors import ObsgenError
 from obsgen.promql import format_duration
-from obsgen.stack.layout import STATE_DIR_ENV
 
 
 @click.command()
@@ -46,7 +46,7 @@ def drill(spec: Path, dependency: str, state_dir: Path | None, timeout: float, f
     """Failure drill on the native stack: stop DEPENDENCY's service under traffic, watch the alerts
     in Prometheus and Alertmanager, restore it, and compare with the impact map. Runs on time-scaled
     copies of the rules. Exit 1 when reality differs from the impact map, 2 when the drill cannot run."""
-    logging.getLogger("obsgen.stack").setLevel(logging.WARNING)
+    logging.getLogger("lab.stack").setLevel(logging.WARNING)
     options = DrillOptions(scale=factor, timeout=timeout, hold=hold, rate=rate, expect=expect, service=service,
                            kill=kill, generated_dir=generated_dir)
     try:

@@ -1,4 +1,5 @@
-"""`obsgen stack ...`: argument parsing only; the work is in obsgen.stack.runner."""
+"""`obsgen stack ...`: argument parsing only; the work is in lab.stack.runner (the lab, in a checkout only:
+the group loads this module after obsgen.checkout.lab_importable)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from pathlib import Path
 
 import click
 
+from lab.stack.compose_env import ComposeEnvExists, write_compose_env
+from lab.stack.health import tail
+from lab.stack.logs import follow
+from lab.stack.ports import parse_port_overrides
+from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from lab.stack.report import locations, status_json, status_table
+from lab.stack.runner import Stack, StackError, reload_if_serving
+from lab.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
 from obsgen import progress
+from obsgen.checkout import STATE_DIR_ENV
 from obsgen.cli.progress_options import progress_options
-from obsgen.stack.compose_env import ComposeEnvExists, write_compose_env
-from obsgen.stack.health import tail
-from obsgen.stack.layout import STATE_DIR_ENV
-from obsgen.stack.logs import follow
-from obsgen.stack.ports import parse_port_overrides
-from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.stack.report import locations, status_json, status_table
-from obsgen.stack.runner import Stack, StackError
-from obsgen.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
 
 
 class _StackOptions:
@@ -41,7 +42,7 @@ class _ProgressHandler(logging.Handler):
 
 
 def _configure_logging() -> None:
-    logger = logging.getLogger("obsgen.stack")
+    logger = logging.getLogger("lab.stack")
     if not logger.handlers:
         logger.addHandler(_ProgressHandler())
     logger.setLevel(logging.INFO)

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from obsgen.render import dump_json
-from obsgen.stack.layout import Layout
-from obsgen.stack.runner import ServiceStatus
+from lab.stack.layout import Layout
+from lab.stack.runner import ServiceStatus
 from obsgen.table import table
 
 COLUMNS = ("SERVICE", "STATE", "PID", "USER", "LISTENS ON")

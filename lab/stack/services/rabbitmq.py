@@ -10,12 +10,12 @@ import secrets
 import string
 from pathlib import Path
 
-from obsgen.stack import process
-from obsgen.stack.accounts import check_traversable, give_to
-from obsgen.stack.health import HttpProbe, Probe, TcpProbe
-from obsgen.stack.process import ProcessRecord
-from obsgen.stack.services.base import Service, StackContext, find_binary, log
-from obsgen.stack.templates import render_to
+from lab.stack import process
+from lab.stack.accounts import check_traversable, give_to
+from lab.stack.health import HttpProbe, Probe, TcpProbe
+from lab.stack.process import ProcessRecord
+from lab.stack.services.base import Service, StackContext, find_binary, log
+from lab.stack.templates import render_to
 
 RABBITMQ_BINDIR = Path("/usr/lib/rabbitmq/bin")
 NODE_NAME = "obsgen@localhost"

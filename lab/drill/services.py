@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from obsgen.errors import ObsgenError
 from obsgen.model import Dependency
-from obsgen.stack.services import SERVICES
+from lab.stack.services import SERVICES
 
 JOB_LABEL = "job"
 # Health selectors without a job matcher: fall back on the dependency's kind.

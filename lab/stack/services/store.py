@@ -6,11 +6,11 @@ import importlib.util
 import os
 from pathlib import Path
 
-from obsgen.stack.health import HttpProbe, Probe
-from obsgen.stack.services.base import Service, StackContext
-from obsgen.stack.services.jaeger import Jaeger, otlp_http_url
-from obsgen.stack.services.postgres import database_url
-from obsgen.stack.services.rabbitmq import broker_url
+from lab.stack.health import HttpProbe, Probe
+from lab.stack.services.base import Service, StackContext
+from lab.stack.services.jaeger import Jaeger, otlp_http_url
+from lab.stack.services.postgres import database_url
+from lab.stack.services.rabbitmq import broker_url
 
 PACKAGE = "recordstore"
 # Dependencies the processes import first; a missing one means the store's

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from obsgen.stack.services.base import Service, ServiceError, StackContext
-from obsgen.stack.services.daemons import (
+from lab.stack.services.base import Service, ServiceError, StackContext
+from lab.stack.services.daemons import (
     Alertmanager,
     Nginx,
     PostgresExporter,
     Prometheus,
 )
-from obsgen.stack.services.jaeger import Jaeger
-from obsgen.stack.services.postgres import Postgres
-from obsgen.stack.services.rabbitmq import Epmd, RabbitMQ
-from obsgen.stack.services.store import DEFAULT_WORKER_CONCURRENCY, Api, PaymentGateway, Worker
+from lab.stack.services.jaeger import Jaeger
+from lab.stack.services.postgres import Postgres
+from lab.stack.services.rabbitmq import Epmd, RabbitMQ
+from lab.stack.services.store import DEFAULT_WORKER_CONCURRENCY, Api, PaymentGateway, Worker
 
 # Start order; `up` starts a service as soon as its dependencies are ready, so
 # independent services come up concurrently.

@@ -15,9 +15,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from obsgen.stack.health import HttpProbe, Probe
-from obsgen.stack.services.base import Service, ServiceError, StackContext, log
-from obsgen.stack.templates import render_to
+from lab.stack.health import HttpProbe, Probe
+from lab.stack.services.base import Service, ServiceError, StackContext, log
+from lab.stack.templates import render_to
 
 ENV_VAR = "OBSGEN_JAEGER"
 INSTALL_SCRIPT = Path("scripts") / "install-jaeger"

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from obsgen.stack.accounts import check_traversable, give_to
-from obsgen.stack.health import HttpProbe, Probe, TcpProbe
-from obsgen.stack.prometheus_config import journey_rule_globs, render_native
-from obsgen.stack.services.base import Service, StackContext, find_binary, install_go_tool, log
-from obsgen.stack.services.postgres import database_url
-from obsgen.stack.templates import render_to, write_if_changed
+from lab.stack.accounts import check_traversable, give_to
+from lab.stack.health import HttpProbe, Probe, TcpProbe
+from lab.stack.prometheus_config import journey_rule_globs, render_native
+from lab.stack.services.base import Service, StackContext, find_binary, install_go_tool, log
+from lab.stack.services.postgres import database_url
+from lab.stack.templates import render_to, write_if_changed
 
 # The contract's one Alertmanager config (relative to generated/).
 # Every journey of the last build routes through it (obsgen.emitters.fleet).

@@ -3,16 +3,16 @@ Prometheus and Alertmanager as local processes under one state directory (`obsge
 
 import importlib
 
-# Loaded on first use (PEP 562): `obsgen build` reads obsgen.stack.layout to learn whether a stack
+# Loaded on first use (PEP 562): `obsgen build` reads lab.stack.layout to learn whether a stack
 # exists at all, and must not pay ~0.2 s for the runner when none does.
 _EXPORTS = {
-    "CONTRACT_PORTS": "obsgen.stack.ports",
-    "Ports": "obsgen.stack.ports",
-    "ServiceStatus": "obsgen.stack.runner",
-    "Stack": "obsgen.stack.runner",
-    "StackError": "obsgen.stack.runner",
-    "start_service": "obsgen.stack.runner",
-    "stop_service": "obsgen.stack.runner",
+    "CONTRACT_PORTS": "lab.stack.ports",
+    "Ports": "lab.stack.ports",
+    "ServiceStatus": "lab.stack.runner",
+    "Stack": "lab.stack.runner",
+    "StackError": "lab.stack.runner",
+    "start_service": "lab.stack.runner",
+    "stop_service": "lab.stack.runner",
 }
 
 __all__ = sorted(_EXPORTS)

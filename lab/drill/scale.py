@@ -23,7 +23,7 @@ from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.rules.types import RuleGroup
-from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
+from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
 
 DEFAULT_FACTOR = 60.0
 MIN_SCRAPES_PER_WINDOW = 4

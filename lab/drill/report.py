@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from obsgen.drill.runner import DrillResult
-from obsgen.drill.timeline import AlertTimes
+from lab.drill.runner import DrillResult
+from lab.drill.timeline import AlertTimes
 from obsgen.render import dump_json
 from obsgen.table import table
 

@@ -2,7 +2,7 @@
 
     python3 logpump.py FILE MAX_BYTES BACKUPS
 
-Run as a script by obsgen.stack.process.spawn, in its own session, reading the service's stdout/stderr
+Run as a script by lab.stack.process.spawn, in its own session, reading the service's stdout/stderr
 through a pipe; it ends when the service (every holder of the pipe's write end) has exited. When FILE
 would grow past MAX_BYTES it becomes FILE.1 (FILE.1 becomes FILE.2, ... up to FILE.BACKUPS, the oldest
 is dropped), so the service's logs never take more than (BACKUPS + 1) * MAX_BYTES. Standard library only:

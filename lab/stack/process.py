@@ -18,9 +18,9 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from obsgen.stack import logpump
-from obsgen.stack.accounts import Account
-from obsgen.stack.logpump import LOG_BACKUPS, LOG_MAX_BYTES
+from lab.stack import logpump
+from lab.stack.accounts import Account
+from lab.stack.logpump import LOG_BACKUPS, LOG_MAX_BYTES
 
 MARKER_ENV = "OBSGEN_STACK_MEMBER"
 LOG_PUMP = Path(logpump.__file__)
@@ -91,7 +91,7 @@ def read_record(path: Path) -> ProcessRecord | None:
 def spawn(command: Sequence[str], *, env: Mapping[str, str], log_path: Path, cwd: Path,
           account: Account | None = None, stdout_log_path: Path | None = None) -> subprocess.Popen:
     """Start a detached process (own session) whose stdout+stderr go to log_path (stdout to
-    stdout_log_path instead, when given) through a size-rotating log pump (obsgen/stack/logpump.py)."""
+    stdout_log_path instead, when given) through a size-rotating log pump (lab/stack/logpump.py)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     stderr_pipe = _start_log_pump(log_path, env)
     stdout_pipe = _start_log_pump(stdout_log_path, env) if stdout_log_path else stderr_pipe

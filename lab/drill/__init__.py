@@ -4,6 +4,6 @@ Stop a dependency under traffic, watch the generated alerts fire in Prometheus a
 inhibited in) Alertmanager, restore it, and compare what happened with the impact map.
 """
 
-from obsgen.drill.runner import DrillError, DrillOptions, DrillResult, run_drill
+from lab.drill.runner import DrillError, DrillOptions, DrillResult, run_drill
 
 __all__ = ["DrillError", "DrillOptions", "DrillResult", "run_drill"]

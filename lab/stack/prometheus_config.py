@@ -3,7 +3,7 @@
 The job names are part of the stack contract (specs select on them). Regenerate the
 compose copy after changing the template or the jobs:
 
-    python -m obsgen.stack.prometheus_config --compose > stack/prometheus/prometheus.compose.yml
+    python -m lab.stack.prometheus_config --compose > stack/prometheus/prometheus.compose.yml
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import jinja2
 
-from obsgen.stack.layout import find_repo_root
-from obsgen.stack.ports import CONTRACT_PORTS, Ports
+from lab.stack.layout import find_repo_root
+from lab.stack.ports import CONTRACT_PORTS, Ports
 
 TEMPLATE = Path("stack/prometheus/prometheus.yml.j2")
 COMPOSE_CONFIG = Path("stack/prometheus/prometheus.compose.yml")
@@ -105,7 +105,7 @@ def render_compose(repo_root: Path) -> str:
         rule_globs=[f"{COMPOSE_RULES_DIR}/{RULE_FILE_GLOB}"],
         scrape_seconds=PRODUCTION_SCRAPE_SECONDS,
         header="Rendered from stack/prometheus/prometheus.yml.j2 by "
-               "`python -m obsgen.stack.prometheus_config --compose`; do not edit by hand.",
+               "`python -m lab.stack.prometheus_config --compose`; do not edit by hand.",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.drill.observe import AlertKey, Observation
+from lab.drill.observe import AlertKey, Observation
 
 
 @dataclass(frozen=True)

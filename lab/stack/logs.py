@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from obsgen.stack.health import tail
+from lab.stack.health import tail
 
 FOLLOW_POLL_SECONDS = 0.5
 

@@ -3,45 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
-from obsgen.errors import ObsgenError
+# Where the checkout and the state directory are is obsgen's to know too: its lab commands and `build`'s
+# reload of a native stack ask before importing the lab.
+from obsgen.checkout import default_state_dir, find_repo_root
 
-STATE_DIR_ENV = "OBSGEN_STACK_DIR"
-REPO_ROOT_ENV = "OBSGEN_REPO_ROOT"
-
-
-class CheckoutNotFound(ObsgenError, RuntimeError):
-    """The demo lab's assets (stack/) live in the source checkout, not in the installed package."""
-
-    exit_code = 2
-
-
-def find_repo_root() -> Path:
-    """The checkout holding `stack/` (templates) and `generated/` (obsgen build output)."""
-    override = os.environ.get(REPO_ROOT_ENV)
-    if override:
-        return Path(override).resolve()
-    here = Path(__file__).resolve()
-    for candidate in here.parents:
-        if (candidate / "pyproject.toml").is_file() and (candidate / "stack").is_dir():
-            return candidate
-    raise CheckoutNotFound(
-        f"cannot find the obsgen checkout (a directory with pyproject.toml and stack/) above {here}; "
-        f"set {REPO_ROOT_ENV}"
-    )
-
-
-STATE_DIR_NAME = ".stack"
 GENERATED_DIR_NAME = "generated"
-
-
-def default_state_dir() -> Path:
-    """$OBSGEN_STACK_DIR, else .stack/ of the current directory: the project `obsgen build` writes into,
-    whichever checkout obsgen is installed from."""
-    override = os.environ.get(STATE_DIR_ENV)
-    return Path(override).resolve() if override else Path.cwd().resolve() / STATE_DIR_NAME
 
 
 def default_generated_dir() -> Path:

@@ -11,15 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from obsgen.stack import process
-from obsgen.stack.accounts import Account, current_account
-from obsgen.stack.health import Probe
-from obsgen.stack.layout import Layout
-from obsgen.stack.ports import Ports
-from obsgen.stack.process import ProcessRecord
+from lab.stack import process
+from lab.stack.accounts import Account, current_account
+from lab.stack.health import Probe
+from lab.stack.layout import Layout
+from lab.stack.ports import Ports
+from lab.stack.process import ProcessRecord
 from obsgen.tools import go_tool
 
-log = logging.getLogger("obsgen.stack")
+log = logging.getLogger("lab.stack")
 
 
 class ServiceError(RuntimeError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.drill.observe import Observation
+from lab.drill.observe import Observation
 
 FAIL, NOTE = "FAIL", "note"
 

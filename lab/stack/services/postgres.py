@@ -7,11 +7,11 @@ import os
 import re
 from pathlib import Path
 
-from obsgen.stack import process
-from obsgen.stack.accounts import check_traversable, give_to
-from obsgen.stack.health import Probe, TcpProbe
-from obsgen.stack.process import ProcessRecord
-from obsgen.stack.services.base import Service, ServiceError, StackContext
+from lab.stack import process
+from lab.stack.accounts import check_traversable, give_to
+from lab.stack.health import Probe, TcpProbe
+from lab.stack.process import ProcessRecord
+from lab.stack.services.base import Service, ServiceError, StackContext
 
 PREFERRED_MAJOR = 15
 BINDIR_ENV = "OBSGEN_PG_BINDIR"

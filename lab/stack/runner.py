@@ -1,6 +1,6 @@
 """The native stack: start, stop, inspect and reload its services under one state directory.
 
-    from obsgen.stack import Stack
+    from lab.stack import Stack
     stack = Stack("/tmp/my-stack", ports={"postgres": 56432})
     stack.up(["postgres", "rabbitmq"])
     stack.stop_service("postgres")      # failure drill
@@ -20,14 +20,14 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from obsgen.stack import process
-from obsgen.stack.accounts import AccountError, current_account, daemon_account
-from obsgen.stack.health import first_errors, first_failure, http_get, port_in_use, tail
-from obsgen.stack.layout import Layout
-from obsgen.stack.ports import CONTRACT_PORTS, Ports
-from obsgen.stack.process import ProcessRecord
-from obsgen.stack.prometheus_config import PRODUCTION_SCRAPE_SECONDS
-from obsgen.stack.services import (
+from lab.stack import process
+from lab.stack.accounts import AccountError, current_account, daemon_account
+from lab.stack.health import first_errors, first_failure, http_get, port_in_use, tail
+from lab.stack.layout import Layout
+from lab.stack.ports import CONTRACT_PORTS, Ports
+from lab.stack.process import ProcessRecord
+from lab.stack.prometheus_config import PRODUCTION_SCRAPE_SECONDS
+from lab.stack.services import (
     COMPOSE_ONLY,
     DEFAULT_WORKER_CONCURRENCY,
     REQUIRES,
@@ -37,7 +37,7 @@ from obsgen.stack.services import (
     StackContext,
 )
 
-log = logging.getLogger("obsgen.stack")
+log = logging.getLogger("lab.stack")
 POLL_SECONDS = 0.2
 LOG_TAIL_LINES = 25
 

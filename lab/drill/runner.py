@@ -19,19 +19,19 @@ from pathlib import Path
 from typing import Callable
 
 from obsgen import progress
-from obsgen.drill.judge import FAIL, Expectation, Finding, judge, passed
-from obsgen.drill.observe import Observation, observe
-from obsgen.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
+from lab.drill.judge import FAIL, Expectation, Finding, judge, passed
+from lab.drill.observe import Observation, observe
+from lab.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
                                 write_drill_copy)
-from obsgen.drill.services import stack_service
-from obsgen.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
-from obsgen.drill.traffic import Traffic, TrafficStats
+from lab.drill.services import stack_service
+from lab.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
+from lab.drill.traffic import Traffic, TrafficStats
 from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.pipeline import load_in_fleet
-from obsgen.stack import Stack
+from lab.stack import Stack
 from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
 
 POLL_SECONDS = 1.0
