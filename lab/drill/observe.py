@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.verify.api import AlertmanagerApi, PrometheusApi
+from obsgen.clients.prometheus import AlertmanagerApi, PrometheusApi
 
 JOURNEY_LABEL = "journey"
 

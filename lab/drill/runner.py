@@ -32,7 +32,7 @@ from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.pipeline import load_in_fleet
 from lab.stack import Stack
-from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
+from obsgen.clients.prometheus import AlertmanagerApi, ApiError, PrometheusApi
 
 POLL_SECONDS = 1.0
 DEFAULT_TIMEOUT_SECONDS = 300.0

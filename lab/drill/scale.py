@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.alertmanager import emit_alertmanager
 from obsgen.emitters.prometheus import rule_file_artifacts
 from obsgen.errors import ObsgenError

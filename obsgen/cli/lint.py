@@ -13,14 +13,14 @@ from obsgen.lint.finding import SEVERITIES
 from obsgen.lint.metadata import MetadataError, fetch
 from obsgen.lint.metric_types import NOTHING_KNOWN
 from obsgen.lint.output import FORMATS, render
-from obsgen.lint.promql import parse_duration
+from obsgen.promql import parse_duration
 from obsgen.lint.runner import ALL_CHECKS, EXIT_ERROR, LintUsageError, lint_paths
-from obsgen.promtool import PromtoolError, PromtoolNotFound
+from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 
 
 def _duration(ctx, param, value: str) -> timedelta:
     try:
-        duration = parse_duration(value)
+        duration = timedelta(seconds=parse_duration(value))
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a Prometheus duration (e.g. 15s, 1m)") from None
     if duration.total_seconds() <= 0:

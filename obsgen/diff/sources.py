@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from obsgen.model import Journey
-from obsgen.push.client import GrafanaClient
+from obsgen.clients.grafana import GrafanaClient
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, RULES_DIR, from_directory
 
 

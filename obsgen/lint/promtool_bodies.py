@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.lint.flavours import promtool_body
 from obsgen.lint.rulefile import RuleFile
 

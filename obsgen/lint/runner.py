@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Iterable, Mapping, Sequence
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.lint.check import Check
 from obsgen.lint.dashboards import DASHBOARD_CHECKS
 from obsgen.lint.dashboards.context import DashboardContext

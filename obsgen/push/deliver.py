@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from obsgen.model import Journey
-from obsgen.push.client import GrafanaClient, GrafanaError
+from obsgen.clients.grafana import GrafanaClient, GrafanaError
 from obsgen.targets.inputs import Dashboard, from_artifacts
 
 # Grafana assigns these on save; they say nothing about the dashboard's content.

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from obsgen import calendar_window, promregex
+from obsgen import calendar_window
+from obsgen.promql import regex as promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
+from obsgen.clients.prometheus import AlertmanagerApi, ApiError, PrometheusApi
 
 
 def _rule_key(rule: dict) -> tuple:

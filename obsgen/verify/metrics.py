@@ -12,8 +12,8 @@ import difflib
 from dataclasses import dataclass, field
 
 from obsgen.promql import Matcher, Selector
-from obsgen.promregex import RegexError
-from obsgen.verify.api import PrometheusApi
+from obsgen.promql.regex import RegexError
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.verify.catalog import FAILURE_ONLY_METRICS, ModelSelector, find
 from obsgen.verify.report import SelectorCheck
 

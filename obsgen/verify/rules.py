@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from obsgen.promql import format_duration, parse_duration
-from obsgen.verify.api import ApiError, PrometheusApi
+from obsgen.clients.prometheus import ApiError, PrometheusApi
 from obsgen.verify.artifacts import Built, RuleSpec
 from obsgen.verify.exprs import UnparsableExpr, fingerprint
 from obsgen.verify.report import RuleGroupCheck

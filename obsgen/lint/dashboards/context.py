@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from obsgen import promtool
-from obsgen.lint import promql
+from obsgen.tools import promtool
+from obsgen.promql import analysis
 from obsgen.lint.check import at
 from obsgen.lint.dashboards.model import Dashboard, Target
 from obsgen.lint.dashboards.variables import expand
@@ -22,7 +22,7 @@ class PromQLTarget:
 
     @property
     def ast(self):
-        return promql.parse(self.expanded)
+        return analysis.parse(self.expanded)
 
 
 @dataclass

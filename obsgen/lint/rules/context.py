@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Iterator
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 from obsgen.lint.rulefile import Rule, RuleFile
 

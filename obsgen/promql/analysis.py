@@ -20,7 +20,7 @@ from typing import Iterator
 
 import promql_parser as pp
 
-from obsgen.promql import parse_duration as promql_duration_seconds
+from obsgen.promql import parse_duration
 
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
@@ -100,15 +100,6 @@ def show_duration(duration: timedelta) -> str:
     return pp.display_duration(duration)
 
 
-def parse_duration(text: str) -> timedelta:
-    """Prometheus duration (``5m``, ``1h30m``, ``1500ms``) as a timedelta; ValueError when invalid.
-
-    obsgen.promql's parser, not promql-parser 0.11's ``parse_duration``, which reads ``ms`` as
-    microseconds (its AST durations are right).
-    """
-    return timedelta(seconds=promql_duration_seconds(text.strip()))
-
-
 # --------------------------------------------------------------------------- source positions
 
 _REGEX_VALUE = re.compile(r"""(=~|!~)\s*(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`]*`)""")
@@ -125,7 +116,7 @@ def find_range_offset(expr: str, duration: timedelta) -> int | None:
     """Offset of the first ``[…]`` in ``expr`` whose range equals ``duration``."""
     for match in _RANGE_TEXT.finditer(mask_strings(expr)):
         try:
-            if parse_duration(match.group(1)) == duration:
+            if timedelta(seconds=parse_duration(match.group(1))) == duration:
                 return match.start()
         except ValueError:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters import alertmanager
 from obsgen.errors import ObsgenError
 

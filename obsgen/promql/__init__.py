@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from obsgen import promregex
+from obsgen.promql import regex as promregex
 
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -93,7 +93,7 @@ class Matcher:
         return f"{label_name(self.label)}{self.op}{string_literal(self.value)}"
 
     def accepts(self, value: str) -> bool:
-        """Prometheus semantics for a label's value: RE2 regexes, fully anchored (obsgen.promregex),
+        """Prometheus semantics for a label's value: RE2 regexes, fully anchored (obsgen.promql.regex),
         and a missing label is the empty string. Raises promregex.RegexError for a regex
         Prometheus would refuse."""
         if self.op == "=":
