@@ -45,7 +45,7 @@ def find_repo_root() -> Path:
 def lab_importable() -> bool:
     """Make the lab importable from the checkout, when it is not already (an editable install maps only
     the obsgen package); False when there is no checkout holding it."""
-    if importlib.util.find_spec(LAB_PACKAGE) is not None:
+    if _checkout_lab_found():
         return True
     try:
         root = find_repo_root()
@@ -53,9 +53,14 @@ def lab_importable() -> bool:
         return False
     if not (root / LAB_PACKAGE / "__init__.py").is_file():
         return False
-    sys.path.append(str(root))
+    sys.path.insert(0, str(root))  # before any unrelated top-level `lab` a user's environment may hold
     importlib.invalidate_caches()
-    return importlib.util.find_spec(LAB_PACKAGE) is not None
+    return _checkout_lab_found()
+
+
+def _checkout_lab_found() -> bool:
+    spec = importlib.util.find_spec(LAB_PACKAGE)
+    return spec is not None and any(is_checkout(Path(p).parent) for p in spec.submodule_search_locations or ())
 
 
 def default_state_dir() -> Path:

@@ -82,3 +82,19 @@ def test_a_wheel_built_from_the_checkout_holds_no_lab_file(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "obsgen/cli/__init__.py" in names
     assert [n for n in names if n.startswith("lab/")] == []
+
+
+@pytest.mark.integration  # runs the CLI in a fresh interpreter
+def test_the_lab_commands_find_the_checkout_when_only_obsgen_is_importable(tmp_path):
+    """As from an editable install, whose finder maps the obsgen package only: `lab` is not on the path,
+    obsgen.checkout finds it beside the obsgen package it runs from."""
+    (tmp_path / "path").mkdir()
+    (tmp_path / "path" / "obsgen").symlink_to(OBSGEN)
+    env = {**user_environment(), "PYTHONPATH": str(tmp_path / "path")}
+    check = [sys.executable, "-c", "import importlib.util; assert importlib.util.find_spec('lab') is None"]
+    subprocess.run(check, cwd=tmp_path, env=env, check=True)
+    for command in (["stack", "--help"], ["drill", "--help"]):
+        result = subprocess.run([sys.executable, "-m", "obsgen", *command], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert f"Usage: obsgen {command[0]}" in result.stdout
