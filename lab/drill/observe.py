@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.clients.prometheus import AlertmanagerApi, PrometheusApi
+from obsgen.clients.alertmanager import AlertmanagerApi
+from obsgen.clients.prometheus import PrometheusApi
 
 JOURNEY_LABEL = "journey"
 

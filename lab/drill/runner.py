@@ -18,21 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from obsgen import progress
 from lab.drill.judge import FAIL, Expectation, Finding, judge, passed
 from lab.drill.observe import Observation, observe
 from lab.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
-                                write_drill_copy)
+                             write_drill_copy)
 from lab.drill.services import stack_service
 from lab.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
 from lab.drill.traffic import Traffic, TrafficStats
+from lab.stack import Stack
+from obsgen import progress
+from obsgen.clients.alertmanager import AlertmanagerApi
+from obsgen.clients.http import ApiError
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
-from obsgen.promql import format_duration, parse_duration
 from obsgen.pipeline import load_in_fleet
-from lab.stack import Stack
-from obsgen.clients.prometheus import AlertmanagerApi, ApiError, PrometheusApi
+from obsgen.promql import format_duration, parse_duration
 
 POLL_SECONDS = 1.0
 DEFAULT_TIMEOUT_SECONDS = 300.0

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from obsgen.tools import promtool
+from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
 from obsgen.emitters.alertmanager import emit_alertmanager
 from obsgen.emitters.prometheus import rule_file_artifacts
 from obsgen.errors import ObsgenError
@@ -23,7 +23,7 @@ from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.rules.types import RuleGroup
-from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
+from obsgen.tools import promtool
 
 DEFAULT_FACTOR = 60.0
 MIN_SCRAPES_PER_WINDOW = 4

@@ -10,9 +10,9 @@ exactly the failure the down alert is meant for.
 
 from __future__ import annotations
 
+from lab.stack.services import SERVICES
 from obsgen.errors import ObsgenError
 from obsgen.model import Dependency
-from lab.stack.services import SERVICES
 
 JOB_LABEL = "job"
 # Health selectors without a job matcher: fall back on the dependency's kind.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from obsgen.render import dump_json
 from lab.stack.layout import Layout
 from lab.stack.runner import ServiceStatus
+from obsgen.render import dump_json
 from obsgen.table import table
 
 COLUMNS = ("SERVICE", "STATE", "PID", "USER", "LISTENS ON")

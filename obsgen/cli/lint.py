@@ -13,8 +13,8 @@ from obsgen.lint.finding import SEVERITIES
 from obsgen.lint.metadata import MetadataError, fetch
 from obsgen.lint.metric_types import NOTHING_KNOWN
 from obsgen.lint.output import FORMATS, render
-from obsgen.promql import parse_duration
 from obsgen.lint.runner import ALL_CHECKS, EXIT_ERROR, LintUsageError, lint_paths
+from obsgen.promql import parse_duration
 from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from obsgen.cli.errors import fail
-from obsgen.errors import ObsgenError
 from obsgen.clients.grafana import GrafanaClient, token_from_environment
+from obsgen.errors import ObsgenError
 from obsgen.push.deliver import deliveries, folder_uid, push_journey
 from obsgen.spec.files import spec_files
 

@@ -10,9 +10,9 @@ import click
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
-from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 from obsgen.ruletests.runner import run_specs
 from obsgen.spec.files import spec_files
+from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 
 
 @click.command("test")

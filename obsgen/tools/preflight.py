@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from obsgen.tools import promtool
 from obsgen.emitters import alertmanager
 from obsgen.errors import ObsgenError
+from obsgen.tools import promtool
 
 NO_VALIDATE_HINT = "nothing was built; `--no-validate` builds without these programs (unvalidated, not recommended)"
 

@@ -12,8 +12,8 @@ from typing import Callable, Iterator
 
 import promql_parser as pp
 
-from obsgen.promql.analysis import children, parse, selector_name, walk
 from obsgen.promql import Matcher, Selector
+from obsgen.promql.analysis import children, parse, selector_name, walk
 
 _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 # Functions that return a sample exactly when their argument has none.

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from obsgen.tools import promtool
-from obsgen.promql import analysis
 from obsgen.lint.check import at
 from obsgen.lint.dashboards.model import Dashboard, Target
 from obsgen.lint.dashboards.variables import expand
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
+from obsgen.promql import analysis
+from obsgen.tools import promtool
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import promql_parser as pp
 
-from obsgen.promql import analysis
 from obsgen.lint.dashboards.context import finding
 from obsgen.lint.finding import NOTE, WARNING
 from obsgen.lint.metric_types import COUNTER, MetricTypes
+from obsgen.promql import analysis
 
 ID = "dashboard/counter-rate"
 SEVERITY = WARNING

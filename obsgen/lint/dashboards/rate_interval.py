@@ -9,10 +9,10 @@ interval), which is right at every zoom level.
 
 from __future__ import annotations
 
-from obsgen.promql import analysis
 from obsgen.lint.dashboards.context import finding
 from obsgen.lint.dashboards.variables import describe_duration, sentinel
 from obsgen.lint.finding import WARNING
+from obsgen.promql import analysis
 
 ID = "dashboard/rate-interval"
 SEVERITY = WARNING

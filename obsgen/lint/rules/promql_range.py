@@ -10,9 +10,9 @@ ranges (``(…)[1m:15s]``).  Set the interval with ``--scrape-interval``
 
 from __future__ import annotations
 
-from obsgen.promql import analysis
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
+from obsgen.promql import analysis
 
 ID = "promql/range"
 SEVERITY = WARNING

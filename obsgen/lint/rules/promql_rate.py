@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from obsgen.promql import analysis
 from obsgen.lint.check import at
 from obsgen.lint.finding import NOTE, WARNING
 from obsgen.lint.metric_types import GAUGE, MetricTypes
+from obsgen.promql import analysis
 
 ID = "promql/rate"
 SEVERITY = WARNING
