@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.model import Journey, Slo
 from obsgen.promql import format_duration, format_number, parse_duration
 from obsgen.render import dump_yaml

@@ -17,7 +17,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.model import BurnRate, Journey, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.spec.burn_rates import burn_rates, default_pairs

@@ -252,10 +252,10 @@ def _on_disk(out_dir: Path, entry: Entry) -> bool:
 
 
 def test_rules(paths: Iterable[str | os.PathLike[str]]):
-    """obsgen.promtool.test_rules, answered from the cache for each file whose exact inputs passed
+    """obsgen.tools.promtool.test_rules, answered from the cache for each file whose exact inputs passed
     before with the same promtool."""
     # Imported here: the "up to date" path must not pay for the promtool module and YAML.
-    from obsgen import promtool
+    from obsgen.tools import promtool
 
     names = [os.fspath(p) for p in paths]
     if not enabled():
@@ -284,7 +284,7 @@ def _rule_test_digest(name: str) -> str | None:
     directories), and the bytes of each rule file it loads; None when they cannot be read."""
     import yaml
 
-    from obsgen.targets import yamlio  # the runner that calls this has loaded it already
+    from obsgen import yamlio  # the runner that calls this has loaded it already
 
     path = Path(name)
     try:

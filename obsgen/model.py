@@ -7,6 +7,7 @@ and every name an emitter needs (alert names, dashboard uid) is decided here onc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from obsgen.dimensions import aggregate, or_constant
 from obsgen.errors import Diagnostic
@@ -151,13 +152,34 @@ class BudgetPolicy:
     forecast_within: float
 
 
+class SloType(StrEnum):
+    """What an SLO measures. A str: generated files write it, and compare it, as its spec spelling."""
+
+    AVAILABILITY = "availability"
+    LATENCY = "latency"
+    JOURNEY_TIME = "journey-time"
+    QUERY = "query"  # raw PromQL (the spec's `sli`, no type)
+    FRESHNESS = "freshness"
+    LAG = "lag"
+
+    @property
+    def is_timeslice(self) -> bool:
+        """Time-slice SLIs count bad minutes; every other SLI counts bad events."""
+        return self in (SloType.FRESHNESS, SloType.LAG)
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the SLI is a ratio of good events (or minutes), not a latency threshold."""
+        return self not in (SloType.LATENCY, SloType.JOURNEY_TIME)
+
+
 @dataclass(frozen=True)
 class TimesliceSli:
     """A time-slice SLI: each minute is good or bad by a gauge against a threshold, and the SLI is the share
     of bad minutes. ``freshness``: the age of the newest timestamp (time() - max) above ``threshold``
     seconds; ``lag``: the aggregated gauge above ``threshold``. A minute without data is bad."""
 
-    kind: str  # freshness | lag
+    kind: SloType  # FRESHNESS | LAG
     selector: Selector
     aggregation: str  # max | sum
     threshold: float
@@ -168,7 +190,7 @@ class Slo:
     name: str
     title: str
     description: str
-    type: str  # availability | latency | journey-time
+    type: SloType
     stages: tuple[str, ...]
     objective: float  # ratio of good events, 0.999
     window: float

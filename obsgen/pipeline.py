@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import build_cache, emit_pool, membership, preflight, progress, validation, writer
+from obsgen import build_cache, emit_pool, membership, progress, validation, writer
+from obsgen.tools import preflight
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation

@@ -18,6 +18,8 @@ def _dumper(base: type) -> type:
     """Block style, literal blocks for multi-line strings (PromQL reads best that way)."""
     dumper = type(f"Obsgen{base.__name__}", (base,), {})
     dumper.add_representer(str, _str)
+    # str enumerations (obsgen.model.SloType) are written as the plain strings they stand for.
+    dumper.add_multi_representer(str, lambda d, value: _str(d, str(value)))
     return dumper
 
 

@@ -30,7 +30,7 @@ sys.exit(code)
 """
 
 # Each costs tens of milliseconds to import; none is needed to print the version.
-HEAVY = ["obsgen.targets", "obsgen.pipeline", "obsgen.model", "obsgen.stack.runner", "obsgen.ruletests",
+HEAVY = ["obsgen.targets", "obsgen.pipeline", "obsgen.model", "lab.stack.runner", "obsgen.ruletests",
          "obsgen.dashboards", "obsgen.lint", "obsgen.promql", "grafanalib", "pydantic", "yaml"]
 
 
@@ -54,7 +54,7 @@ def test_build_without_a_native_stack_does_not_load_the_stack_runner(tmp_path):
     result, modules = loaded_modules("build", str(spec), "--out", "generated", "--no-validate", cwd=spec.parents[1])
     assert result.returncode == 0, result.stderr[-2000:]
     assert "obsgen.pipeline" in modules  # the build ran
-    assert "obsgen.stack.runner" not in modules
+    assert "lab.stack.runner" not in modules
 
 
 def test_build_with_a_stack_state_directory_asks_the_stack_runner(tmp_path):
@@ -62,4 +62,4 @@ def test_build_with_a_stack_state_directory_asks_the_stack_runner(tmp_path):
     (spec.parents[1] / ".stack").mkdir()  # where `obsgen stack` keeps its state, from this directory
     result, modules = loaded_modules("build", str(spec), "--out", "generated", "--no-validate", cwd=spec.parents[1])
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "obsgen.stack.runner" in modules
+    assert "lab.stack.runner" in modules

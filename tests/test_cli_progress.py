@@ -110,11 +110,11 @@ def test_the_stack_reports_its_steps_as_progress(tmp_path):
 
     @main.command("log-step", hidden=True)  # a stand-in for a stack step, on the real group and handler
     def log_step() -> None:
-        from obsgen.stack.cli import _configure_logging
+        from obsgen.cli.stack import _configure_logging
 
         _configure_logging()
-        logging.getLogger("obsgen.stack").info("postgres: ready")
-        logging.getLogger("obsgen.stack").warning("port 5432 is taken")
+        logging.getLogger("lab.stack").info("postgres: ready")
+        logging.getLogger("lab.stack").warning("port 5432 is taken")
 
     try:
         loud = CliRunner().invoke(main, ["--progress", "log-step"])
@@ -122,7 +122,7 @@ def test_the_stack_reports_its_steps_as_progress(tmp_path):
     finally:
         main.commands.pop("log-step")
         progress.configure(progress.OFF)
-        stack_logger = logging.getLogger("obsgen.stack")
+        stack_logger = logging.getLogger("lab.stack")
         for handler in list(stack_logger.handlers):
             stack_logger.removeHandler(handler)
         stack_logger.setLevel(logging.NOTSET)

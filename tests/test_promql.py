@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.lint.promql import parse_duration as lint_duration
 from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher, parse_duration
 
 
@@ -17,13 +16,6 @@ def test_bad_durations_are_rejected(bad):
     """As Prometheus refuses them: units largest first, each once (30m1h is no 1h30m)."""
     with pytest.raises(ValueError):
         parse_duration(bad)
-    with pytest.raises(ValueError):
-        lint_duration(bad)
-
-
-@pytest.mark.parametrize("text", ["1y2w3d4h5m6s7ms", "90d", "1500ms", "2h30m"])
-def test_the_lint_reads_durations_as_the_build_does(text):
-    assert lint_duration(text).total_seconds() == pytest.approx(parse_duration(text))
 
 
 def test_numbers_print_without_float_noise():
@@ -60,7 +52,7 @@ def test_label_values_beyond_the_bmp_are_literals_promtool_and_the_lint_parser_r
     """JSON escapes them as UTF-16 surrogate pairs, which Go's unquoting (so Prometheus) rejects."""
     import promql_parser
 
-    from obsgen import promtool
+    from obsgen.tools import promtool
     from obsgen.promql import string_literal
 
     literal = string_literal(value)

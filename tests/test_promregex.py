@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen import promregex, promtool
+from obsgen.promql import regex as promregex
+from obsgen.tools import promtool
 from obsgen.promql import Matcher, string_literal
 
 # Valid for Prometheus (Go regexp, RE2 syntax); Python's re refuses or misreads each.

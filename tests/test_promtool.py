@@ -1,4 +1,4 @@
-"""Tests for obsgen.promtool against the real promtool binary (no fakes).
+"""Tests for obsgen.tools.promtool against the real promtool binary (no fakes).
 
 Every test feeds promtool a real file and checks that its human-oriented
 output comes back as the right structured data.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.ruletests.generation import of_version
-from obsgen.promtool import Finding
+from obsgen.tools.promtool import Finding
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from obsgen.clients.grafana import GrafanaClient
 from obsgen.model import Journey
-from obsgen.push.client import GrafanaClient
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, RULES_DIR, from_directory
 
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_yaml

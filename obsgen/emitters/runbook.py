@@ -17,7 +17,7 @@ from obsgen.impact.checks import jaeger_search, stage_clues
 from obsgen.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
 from obsgen.impact.graph import build_graph
 from obsgen.impact.mermaid import mermaid
-from obsgen.model import Journey, RunbookHints
+from obsgen.model import Journey, RunbookHints, SloType
 from obsgen.render import header_lines
 from obsgen.rules import AlertRule, all_alerts, budget
 
@@ -138,8 +138,8 @@ def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
         return [slos.TITLE]
     if kind == "burn-rate":
         slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
-        keys = {"availability": [slos, errors], "query": [slos, errors], "latency": [slos, journey_time],
-                "journey-time": [slos, journey_time]}.get(slo_type, [slos])
+        keys = {SloType.AVAILABILITY: [slos, errors], SloType.QUERY: [slos, errors], SloType.LATENCY: [slos, journey_time],
+                SloType.JOURNEY_TIME: [slos, journey_time]}.get(slo_type, [slos])
     else:
         keys = {"error-rate": [errors, flow], "failures": [errors, flow], "latency": [journey_time], "absent": [flow],
                 "custom": [flow] if alert.stages else [dependencies] if alert.dependency else [slos]
@@ -231,7 +231,7 @@ def _related_dependencies(journey: Journey, stage_names: tuple[str, ...], alert:
 def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
     """The seed's debugging workflow: dashboard, logs, traces, dependencies."""
     stage_names = alert.stages
-    journey_time_slo = alert.slo and next(s.type for s in journey.slos if s.name == alert.slo) == "journey-time"
+    journey_time_slo = alert.slo and next(s.type for s in journey.slos if s.name == alert.slo) == SloType.JOURNEY_TIME
     if not stage_names and (journey_time_slo or alert.kind == "absent"):
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.model import Dependency, Journey, Slo
+from obsgen.model import Dependency, Journey, Slo, SloType
 from obsgen.rules import AlertRule, all_alerts
 
 USER_FACING_KINDS = ("http",)  # stage kinds a user waits on; every other kind runs in the background
@@ -160,7 +160,7 @@ def journey_time_stages(journey: Journey) -> tuple[str, ...]:
 
 
 def _slo_reason(journey: Journey, slo: Slo, affected: set[str]) -> str | None:
-    if slo.type == "journey-time":
+    if slo.type == SloType.JOURNEY_TIME:
         late = [name for name in journey_time_stages(journey) if name in affected]
         if not late:
             return None
@@ -227,7 +227,7 @@ def alerts_for(journey: Journey, alerts: list[AlertRule], dep: Dependency, broke
                stages: tuple[AffectedStage, ...], slos: tuple[BurningSlo, ...]) -> tuple[AlertRef, tuple[AlertRef, ...]]:
     affected = {s.name for s in stages}
     burning = {s.name for s in slos}
-    journey_time_burns = any(s.type == "journey-time" for s in slos)
+    journey_time_burns = any(s.type == SloType.JOURNEY_TIME for s in slos)
     cause = next(a for a in alerts if a.kind == "dependency-down" and a.dependency == dep.name)
     symptoms = []
     for alert in alerts:

@@ -15,7 +15,8 @@ from datetime import timedelta
 
 import promql_parser as pp
 
-from obsgen.lint.promql import parse, parse_duration, selector_name, walk
+from obsgen.promql import parse_duration
+from obsgen.promql.analysis import parse, selector_name, walk
 
 _COMPARISONS = (">", ">=")
 # A recorded SLI named after its window: slo:sli_error:ratio_rate5m, job:errors:ratio_1h.
@@ -92,7 +93,7 @@ def _term(node: pp.Expr) -> _Term | None:
         if not match:
             return None
         try:
-            window = parse_duration(match.group(2))
+            window = timedelta(seconds=parse_duration(match.group(2)))
         except ValueError:
             return None
         return _Term(window, match.group(1), threshold, _labels(selectors[0]), names[0])

@@ -12,9 +12,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from obsgen import promtool
 from obsgen.lint.flavours import promtool_body
 from obsgen.lint.rulefile import RuleFile
+from obsgen.tools import promtool
 
 
 def check_rule_files(rule_files: list[RuleFile]) -> list[promtool.Finding]:

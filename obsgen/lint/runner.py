@@ -11,12 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Iterable, Mapping, Sequence
 
-from obsgen import promtool
+from obsgen.lint import suppress
 from obsgen.lint.check import Check
 from obsgen.lint.dashboards import DASHBOARD_CHECKS
 from obsgen.lint.dashboards.context import DashboardContext
 from obsgen.lint.dashboards.model import Dashboard
-from obsgen.lint import suppress
 from obsgen.lint.finding import DEFAULT_FAIL_ON, ERROR, PARSE_CHECK_ID, SEVERITIES, Finding, sorted_findings
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 from obsgen.lint.promtool_bodies import check_rule_files
@@ -24,6 +23,7 @@ from obsgen.lint.rulefile import RuleFile, load_rule_file
 from obsgen.lint.rules import RULE_CHECKS
 from obsgen.lint.rules.context import DEFAULT_SCRAPE_INTERVAL, RuleContext
 from obsgen.lint.source import DASHBOARD, SourceError, read_source
+from obsgen.tools import promtool
 
 ALL_CHECKS: tuple[Check, ...] = RULE_CHECKS + DASHBOARD_CHECKS + (suppress.SUPPRESSION_CHECK,)
 

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from obsgen.clients.grafana import GrafanaClient, GrafanaError
+from obsgen.emitters.fleet import delivery_subject
 from obsgen.model import Journey
-from obsgen.push.client import GrafanaClient, GrafanaError
+from obsgen.pipeline import emit_all, emit_fleet, load_all, load_in_fleet
+from obsgen.spec.fleet import resolve_fleet
 from obsgen.targets.inputs import Dashboard, from_artifacts
 
 # Grafana assigns these on save; they say nothing about the dashboard's content.
@@ -34,8 +37,6 @@ def commit_message(journey: Journey) -> str:
 
 def emitted_dashboards(journey: Journey) -> list[Dashboard]:
     """The dashboards exactly as `obsgen build` would write them (built in memory)."""
-    from obsgen.pipeline import emit_all
-
     dashboards = list(from_artifacts(emit_all(journey)).dashboards)
     if not dashboards:
         raise GrafanaError(f"journey {journey.name!r}: the build emits no dashboards, so there is nothing to push")
@@ -45,12 +46,15 @@ def emitted_dashboards(journey: Journey) -> list[Dashboard]:
 def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
     """The index dashboard of these specs built together, and the fleet dressed as a journey whose
     folder ("Journeys") receives it."""
-    from obsgen.emitters.fleet import delivery_subject
-    from obsgen.pipeline import emit_fleet, load_all
-    from obsgen.spec.fleet import resolve_fleet
-
     fleet = resolve_fleet(load_all(specs, Path("generated")))
     return delivery_subject(fleet), list(from_artifacts(emit_fleet(fleet)).dashboards)
+
+
+def deliveries(specs: Sequence[Path], *, index: bool) -> list[tuple[Journey, list[Dashboard]]]:
+    """Each spec's journey with its dashboards, named as the committed build names them (generated/ under
+    the project: dashboards quote it); with `index`, the index dashboard of the specs built together last."""
+    wanted = [(journey, emitted_dashboards(journey)) for journey in map(load_in_fleet, specs)]
+    return wanted + [index_delivery(specs)] if index else wanted
 
 
 def content(dashboard: dict) -> dict:

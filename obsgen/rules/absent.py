@@ -6,7 +6,7 @@ target not scraped) those ratios are simply absent and nothing fires. These aler
 
 from __future__ import annotations
 
-from obsgen.model import Journey
+from obsgen.model import Journey, SloType
 from obsgen.naming import camel
 from obsgen.promql import Selector, format_duration
 from obsgen.rules.alerts_common import journey_alert, template_literal
@@ -35,12 +35,12 @@ def absent_alerts(journey: Journey) -> list[AlertRule]:
         if stage.name in used:
             series = stage.latency.count if _latency_only(journey, stage.name) else stage.requests
             alerts.append(_absent_alert(journey, stage.data_missing_alert, series, stage.title, stage.name))
-    if journey.journey_time and any(slo.type == "journey-time" for slo in journey.slos):
+    if journey.journey_time and any(slo.type == SloType.JOURNEY_TIME for slo in journey.slos):
         name = f"{camel(journey.name)}JourneyTimeDataMissing"
         alerts.append(_absent_alert(journey, name, journey.journey_time.count, journey.journey_time_title, ""))
     return alerts
 
 
 def _latency_only(journey: Journey, stage: str) -> bool:
-    return all(slo.type == "latency" for slo in journey.slos if stage in slo.stages
+    return all(slo.type == SloType.LATENCY for slo in journey.slos if stage in slo.stages
                and slo.query is None and slo.timeslice is None)

@@ -9,7 +9,7 @@ low-traffic guard, BurnRate.min_events): with a handful of requests one failure 
 from __future__ import annotations
 
 from obsgen.dimensions import by_clause, zero_like
-from obsgen.model import BurnRate, Journey, Slo
+from obsgen.model import BurnRate, Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.alerts_common import journey_alert
 from obsgen.rules.histograms import valid_increase
@@ -22,10 +22,10 @@ _SEVERITY_WORDS = {"page": "fast", "ticket": "slow"}
 def valid_events(journey: Journey, slo: Slo, window: float) -> str:
     """Valid events of the SLO within a window (per dimension value): the SLI's denominator as a count."""
     dims, duration = journey.dims, format_duration(window)
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         terms = [f"sum{by_clause(dims)}(increase({journey.stage(n).requests.promql()}[{duration}]))" for n in slo.stages]
     else:
-        histograms = [journey.journey_time] if slo.type == "journey-time" else [journey.stage(n).latency for n in slo.stages]
+        histograms = [journey.journey_time] if slo.type == SloType.JOURNEY_TIME else [journey.stage(n).latency for n in slo.stages]
         terms = [valid_increase(h, window, dims) for h in histograms]
     if len(terms) == 1:
         return terms[0]

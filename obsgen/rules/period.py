@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from obsgen import calendar_window
 from obsgen.dimensions import zero_like
-from obsgen.model import Journey, Slo
+from obsgen.model import Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number, rate_sum
 from obsgen.rules.histograms import good_rate, valid_rate
 from obsgen.rules.sli import (slo_histograms, slo_labels, slo_selector, sli_record_name, sum_terms,
@@ -61,7 +61,7 @@ def event_rates(journey: Journey, slo: Slo) -> tuple[str, str] | None:
     if slo.query is not None:
         return _query_events(slo)
     dims = journey.dims
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         stages = [journey.stage(name) for name in slo.stages]
         bad = [rate_sum(s.errors, EVENT_WINDOW, by=dims) for s in stages]
         valid = [rate_sum(s.requests, EVENT_WINDOW, by=dims) for s in stages]
@@ -71,7 +71,7 @@ def event_rates(journey: Journey, slo: Slo) -> tuple[str, str] | None:
         valid = [valid_rate(h, EVENT_WINDOW, dims) for h in histograms]
     zero = zero_like(dims, valid)
     valid_sum = sum_terms(valid, None if dims and len(valid) == 1 else zero)
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         return sum_terms(bad, zero), valid_sum
     return _difference(valid_sum, sum_terms(bad, zero)), valid_sum  # bad = valid - good
 

@@ -6,7 +6,7 @@ one series per SLO told apart by the journey and slo labels.
 
 from __future__ import annotations
 
-from obsgen.model import Histogram, Journey, Slo
+from obsgen.model import Histogram, Journey, Slo, SloType
 from obsgen.promql import Matcher, Selector, format_duration, format_number, rate_sum, string_literal
 from obsgen.dimensions import aggregate, or_constant, zero_like
 from obsgen.rules.histograms import good_rate, valid_rate
@@ -51,7 +51,7 @@ def _ratio(numerator: list[str], denominator: list[str], dims: tuple[str, ...] =
 
 
 def slo_histograms(journey: Journey, slo: Slo) -> list[Histogram]:
-    if slo.type == "journey-time":
+    if slo.type == SloType.JOURNEY_TIME:
         return [journey.journey_time]
     return [journey.stage(name).latency for name in slo.stages]
 
@@ -87,7 +87,7 @@ def timeslice_measure(slo: Slo, dims: tuple[str, ...] = ()) -> str:
     """What a time-slice SLI compares with its threshold: the newest timestamp's age, or the aggregated gauge."""
     ts = slo.timeslice
     series = ts.selector.promql()
-    if ts.kind == "freshness":
+    if ts.kind == SloType.FRESHNESS:
         return f"(time() - {aggregate('max', dims, series)})"
     return aggregate(ts.aggregation, dims, series)
 
@@ -106,7 +106,7 @@ def sli_error_ratio(journey: Journey, slo: Slo, window: float) -> str:
         return query_error_ratio(slo, window)
     if slo.timeslice is not None:
         return timeslice_error_ratio(journey, slo, window)
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         stages = [journey.stage(name) for name in slo.stages]
         dims = journey.dims
         return _ratio([rate_sum(s.errors, window, by=dims) for s in stages],

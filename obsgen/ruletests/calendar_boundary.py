@@ -12,7 +12,7 @@ The expected values are not the reference's: they are the counters' own increase
 from __future__ import annotations
 
 from obsgen import calendar_window
-from obsgen.model import Journey, Slo
+from obsgen.model import Journey, Slo, SloType
 from obsgen.promql import Selector, format_duration, format_number
 from obsgen.rules import RECORDING_FILE, rule_groups
 from obsgen.rules.sli import sli_record_name
@@ -82,11 +82,11 @@ def _increase(sim: Sim, selector: Selector, first: int, last: int) -> float:
 
 def exact_ratio(journey: Journey, slo: Slo, sim: Sim, first: int, last: int) -> float:
     """Bad over valid events between the samples at steps first and last, from the counters themselves."""
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         stages = [journey.stage(name) for name in slo.stages]
         bad = sum(_increase(sim, s.errors, first, last) for s in stages)
         return bad / sum(_increase(sim, s.requests, first, last) for s in stages)
-    histograms = ([journey.journey_time] if slo.type == "journey-time"
+    histograms = ([journey.journey_time] if slo.type == SloType.JOURNEY_TIME
                   else [journey.stage(name).latency for name in slo.stages])
     valid = sum(_increase(sim, h.count, first, last) for h in histograms)
     good = sum(_increase(sim, h.under(slo.threshold), first, last) for h in histograms)

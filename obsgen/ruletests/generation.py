@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.errors import ObsgenError
 
 GENERATIONS = (2, 3)

@@ -7,7 +7,7 @@ histogram is left out of the promtool unit tests, and the test file says which i
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo
+from obsgen.model import Journey, Slo, SloType
 from obsgen.rules import AlertRule, RecordingRule
 from obsgen.rules.dashboard_series import QUANTILES, STAGE_LATENCY, quantile_name
 from obsgen.ruletests.reference import absent_selector
@@ -18,9 +18,9 @@ def native_stages(journey: Journey) -> set[str]:
 
 
 def slo_reads_native(journey: Journey, slo: Slo) -> bool:
-    if slo.type == "journey-time":
+    if slo.type == SloType.JOURNEY_TIME:
         return journey.journey_time is not None and journey.journey_time.native
-    return slo.type == "latency" and bool(set(slo.stages) & native_stages(journey))
+    return slo.type == SloType.LATENCY and bool(set(slo.stages) & native_stages(journey))
 
 
 def _native_counts(journey: Journey) -> list:

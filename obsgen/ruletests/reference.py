@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from obsgen.model import HEALTH_LOOKBACK, BurnRate, Health, Journey, Saturation, Slo
+from obsgen.model import HEALTH_LOOKBACK, BurnRate, Health, Journey, Saturation, Slo, SloType
 from obsgen.promql import Selector, format_number, parse_duration
 from obsgen.rules import AlertRule
 from obsgen.rules import budget
@@ -101,10 +101,10 @@ class Reference:
     def _inputs(self, slo: Slo) -> tuple[list[Selector], list[Selector]]:
         """An event-counted SLI's (bad or good, valid) selectors: errors and requests, or the
         histograms' buckets under the threshold and their counts."""
-        if slo.type == "availability":
+        if slo.type == SloType.AVAILABILITY:
             stages = [self.journey.stage(name) for name in slo.stages]
             return [s.errors for s in stages], [s.requests for s in stages]
-        histograms = ([self.journey.journey_time] if slo.type == "journey-time"
+        histograms = ([self.journey.journey_time] if slo.type == SloType.JOURNEY_TIME
                       else [self.journey.stage(name).latency for name in slo.stages])
         return [h.under(slo.threshold) for h in histograms], [h.count for h in histograms]
 
@@ -122,7 +122,7 @@ class Reference:
         """An event-counted SLI over a window at every step: bad (or 1 - good) over valid events."""
         selected, valid = self._inputs(slo)
         selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
-        terms, availability = self._terms_at, slo.type == "availability"
+        terms, availability = self._terms_at, slo.type == SloType.AVAILABILITY
 
         def at(step: int) -> float | None:
             denominator = terms(valid_rates, step)
@@ -152,7 +152,7 @@ class Reference:
         values = [v for _, v in self.sim.instant(ts.selector, step)]
         if not values:
             return 1.0
-        if ts.kind == "freshness":
+        if ts.kind == SloType.FRESHNESS:
             measured = self.sim.t_ms(step) / 1000 - max(values)
         else:
             measured = max(values) if ts.aggregation == "max" else self.sim.sum(values)
@@ -198,7 +198,7 @@ class Reference:
         selected, valid = self._inputs(slo)
         window = SLI_WINDOW_DASHBOARD
         selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
-        terms, availability = self._terms_at, slo.type == "availability"
+        terms, availability = self._terms_at, slo.type == SloType.AVAILABILITY
 
         def at(step: int) -> tuple[float, float]:
             if availability:
@@ -284,9 +284,9 @@ class Reference:
     def valid_events(self, slo: Slo, window: float, step: int) -> float | None:
         """The guard's count: sum(increase(valid[window])) per stage (or histogram), a missing one as 0;
         None when a single term has no series (its sum is an empty vector)."""
-        if slo.type == "availability":
+        if slo.type == SloType.AVAILABILITY:
             selectors = [self.journey.stage(name).requests for name in slo.stages]
-        elif slo.type == "journey-time":
+        elif slo.type == SloType.JOURNEY_TIME:
             selectors = [self.journey.journey_time.count]
         else:
             selectors = [self.journey.stage(name).latency.count for name in slo.stages]

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen import build_cache, progress, promtool
+from obsgen import build_cache, progress
+from obsgen.tools import promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
@@ -24,7 +25,7 @@ from obsgen.render import dump_yaml
 from obsgen.ruletests import extent
 from obsgen.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.ruletests.testfile import TESTS_DIR
-from obsgen.targets import yamlio
+from obsgen import yamlio
 
 
 class MissingOutput(ObsgenError):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from obsgen.errors import ObsgenError
-from obsgen.model import Dependency, Journey, Saturation, Slo, Stage
+from obsgen.model import Dependency, Journey, Saturation, Slo, SloType, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import AlertRule, budget, journey_alerts
 from obsgen.ruletests import extent
@@ -88,19 +88,19 @@ class Baseline:
     def error_ratio(self, stage: Stage) -> float:
         if counts_failures(stage):
             return 0.0  # any failure at all may be one too many for a batch job's count-based alert
-        limits = [s.error_budget for s in self.journey.slos if s.type == "availability" and stage.name in s.stages]
+        limits = [s.error_budget for s in self.journey.slos if s.type == SloType.AVAILABILITY and stage.name in s.stages]
         if stage.error_rate_alert:
             limits.append(stage.error_rate_alert.threshold)
         return min(limits, default=0.01) * HEALTHY_SHARE
 
     def slow_ratio(self, stage: Stage) -> float:
-        limits = [s.error_budget for s in self.journey.slos if s.type == "latency" and stage.name in s.stages]
+        limits = [s.error_budget for s in self.journey.slos if s.type == SloType.LATENCY and stage.name in s.stages]
         if stage.latency_alert:
             limits.append(1 - stage.latency_alert.quantile)
         return min(limits, default=0.01) * HEALTHY_SHARE
 
     def journey_slow_ratio(self) -> float:
-        limits = [s.error_budget for s in self.journey.slos if s.type == "journey-time"]
+        limits = [s.error_budget for s in self.journey.slos if s.type == SloType.JOURNEY_TIME]
         return min(limits, default=0.01) * HEALTHY_SHARE
 
     def traffic(self, stage: Stage, errors: float | None = None, slow: float | None = None) -> Traffic:
@@ -141,7 +141,7 @@ def slow_on(base: Baseline, stage: Stage, ratio: float) -> Effect:
 def low_traffic_outage(journey: Journey, slo: Slo, per_minute: int) -> list[Effect]:
     """Every event of the SLO's stages bad, at a traffic too low for the page's guard, healthy before and after."""
     def effect(stage: Stage) -> Effect:
-        if slo.type == "availability":
+        if slo.type == SloType.AVAILABILITY:
             def write(builder: WorldBuilder, start: int, end: int | None) -> None:
                 builder.stage_requests(stage, _phases(Traffic(per_minute), Traffic(per_minute, errors=per_minute), start, end))
             return Effect(("requests", stage.name), write, f"all {per_minute} {stage.name} requests a minute fail")
@@ -155,7 +155,7 @@ def low_traffic_outage(journey: Journey, slo: Slo, per_minute: int) -> list[Effe
 def low_traffic(slo: Slo) -> int:
     """Requests a minute at half the rate the tightest page guard needs (0 when whole requests cannot be)."""
     guarded = [b for b in slo.burn_rates if b.severity == "page" and b.min_events]
-    if not guarded or slo.type not in ("availability", "latency"):
+    if not guarded or slo.type not in (SloType.AVAILABILITY, SloType.LATENCY):
         return 0
     return int(min(b.min_events * 60 / b.short for b in guarded) // 2)
 
@@ -305,9 +305,9 @@ def slo_inputs(slo: Slo) -> set[Component]:
         return {("query", slo.name)}  # raw PromQL: no world decides it
     if slo.timeslice is not None:
         return {("timeslice", slo.name)}
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         return {("requests", name) for name in slo.stages}
-    if slo.type == "latency":
+    if slo.type == SloType.LATENCY:
         return {("latency", name) for name in slo.stages}
     return {("journey_time",)}
 
@@ -335,9 +335,9 @@ def slo_effects(base: Baseline, slo: Slo, ratio: float) -> list[Effect]:
         return [bad_slices_on(base, slo, ratio)]
     if slo.query is not None:
         return [recorded_ratio(base, slo, ratio)]
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         return [errors_on(base, base.journey.stage(n), ratio) for n in slo.stages]
-    if slo.type == "latency":
+    if slo.type == SloType.LATENCY:
         return [slow_on(base, base.journey.stage(n), ratio) for n in slo.stages]
     return [slow_journeys(base, ratio)]
 

@@ -12,7 +12,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 
-from obsgen import promregex
+from obsgen.promql import regex as promregex
 from obsgen.promql import Matcher, Selector
 
 try:  # Python 3.11 moved the regex parser and deprecated the old module names

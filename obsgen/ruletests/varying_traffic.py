@@ -9,7 +9,7 @@ ratio of the input counters' increases, which the generated PromQL must approach
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo
+from obsgen.model import Journey, Slo, SloType
 from obsgen.promql import Selector, format_number, label_name, string_literal
 from obsgen.rules.sli import sli_record_name
 from obsgen.ruletests.native import slo_reads_native
@@ -62,11 +62,11 @@ def _increase(sim: Sim, selector: Selector) -> float:
 
 def exact_ratio(journey: Journey, slo: Slo, sim: Sim) -> float:
     """Bad events over valid events, from the counters themselves."""
-    if slo.type == "availability":
+    if slo.type == SloType.AVAILABILITY:
         stages = [journey.stage(name) for name in slo.stages]
         bad = sum(_increase(sim, s.errors) for s in stages)
         return bad / sum(_increase(sim, s.requests) for s in stages)
-    histograms = ([journey.journey_time] if slo.type == "journey-time"
+    histograms = ([journey.journey_time] if slo.type == SloType.JOURNEY_TIME
                   else [journey.stage(name).latency for name in slo.stages])
     valid = sum(_increase(sim, h.count) for h in histograms)
     good = sum(_increase(sim, h.under(slo.threshold)) for h in histograms)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import DEFAULT_BUCKETS, Dependency, Health, Histogram, Journey, Saturation, Slo, Stage
+from obsgen.model import DEFAULT_BUCKETS, Dependency, Health, Histogram, Journey, Saturation, Slo, SloType, Stage
 from obsgen.promql import Selector, format_number
 from obsgen.rules.sli import sli_series
 from obsgen.ruletests.notation import STALE, Sample
@@ -235,7 +235,7 @@ class WorldBuilder:
         self.histogram(stage.latency, stage_latency_thresholds(self.journey, stage), phases, ("latency", stage.name))
 
     def journey_time(self, phases: list[Phase[Traffic]]) -> None:
-        thresholds = [slo.threshold for slo in self.journey.slos if slo.type == "journey-time"]
+        thresholds = [slo.threshold for slo in self.journey.slos if slo.type == SloType.JOURNEY_TIME]
         self.histogram(self.journey.journey_time, thresholds, phases, ("journey_time",))
 
     def counter(self, selector: Selector, extra: dict[str, str], per_step_increment: int) -> None:
@@ -346,7 +346,7 @@ def bad_slice(share: float, offset: int) -> bool:
 def timeslice_value(slo: Slo, step: int, bad: bool) -> float:
     """The gauge reading of a good or bad slice, well clear of the threshold either way."""
     ts = slo.timeslice
-    if ts.kind == "freshness":
+    if ts.kind == SloType.FRESHNESS:
         # last success timestamp: a good slice's is a twelfth of the allowed age old, a bad one's a minute too old
         age = ts.threshold + STEP_SECONDS if bad else math.floor(ts.threshold / 12)
         return step * STEP_SECONDS - age
@@ -355,7 +355,7 @@ def timeslice_value(slo: Slo, step: int, bad: bool) -> float:
 
 def stage_latency_thresholds(journey: Journey, stage: Stage) -> list[float]:
     """Every latency a rule compares this stage's histogram against."""
-    thresholds = [slo.threshold for slo in journey.slos if slo.type == "latency" and stage.name in slo.stages]
+    thresholds = [slo.threshold for slo in journey.slos if slo.type == SloType.LATENCY and stage.name in slo.stages]
     if stage.latency_alert:
         thresholds.append(stage.latency_alert.threshold)
     return thresholds

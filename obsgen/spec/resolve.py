@@ -11,11 +11,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from obsgen import calendar_window, promregex
+from obsgen import calendar_window
+from obsgen.promql import regex as promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
-                          Saturation, Slo, Stage, TimesliceSli)
+                          Saturation, Slo, SloType, Stage, TimesliceSli)
 from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
 from obsgen.rules.types import AlertRule
@@ -29,7 +30,7 @@ from obsgen.spec.stage_profiles import UnreadableProfileFile, builtin_profiles, 
 
 
 # Types whose SLI is the share of bad minutes of a gauge, not of bad events.
-TIMESLICE_TYPES = ("freshness", "lag")
+TIMESLICE_TYPES = tuple(kind for kind in SloType if kind.is_timeslice)
 # A time slice is one rule evaluation; 1m is Prometheus' usual evaluation_interval (and the rule tests').
 TIMESLICE_SECONDS = 60.0
 # Labels every journey alert gets from obsgen; a custom alert may not set them itself.
@@ -455,16 +456,16 @@ class Resolver:
                        f"forecastWithin {within} is longer than the SLO window")
 
     def _check_stage_slo(self, path: tuple, slo: fmt.Slo) -> None:
-        if slo.type == "journey-time":
+        if slo.type == SloType.JOURNEY_TIME:
             if slo.stages:
                 self.error(path + ("stages",), "a journey-time SLO measures spec.journeyTime; it takes no stages")
             if self.spec.journey_time is None:
                 self.error(path + ("type",), "a journey-time SLO needs spec.journeyTime (the end-to-end histogram)")
         elif not slo.stages:
             self.error(path + ("name",), f"SLO {slo.name!r} needs at least one stage")
-        if slo.type == "availability" and slo.threshold is not None:
+        if slo.type == SloType.AVAILABILITY and slo.threshold is not None:
             self.error(path + ("threshold",), "an availability SLO takes no latency threshold")
-        if slo.type != "availability":
+        if slo.type != SloType.AVAILABILITY:
             if slo.threshold is None:
                 self.error(path + ("name",), f"{slo.type} SLO {slo.name!r} needs a threshold (e.g. 500ms)")
             else:
@@ -514,7 +515,7 @@ class Resolver:
     def _check_latency_slo(self, path: tuple, slo: fmt.Slo) -> None:
         if not self._check_positive(path + ("threshold",), slo.threshold):
             return
-        if slo.type == "journey-time":
+        if slo.type == SloType.JOURNEY_TIME:
             if self.spec.journey_time:
                 self._check_bucket(path + ("threshold",), slo.threshold, self._journey_time())
             return
@@ -794,7 +795,7 @@ class Resolver:
             name=slo.name,
             title=slo.title or camel(slo.name),
             description=slo.description or "",
-            type=slo.type or "query",
+            type=SloType(slo.type or SloType.QUERY),
             stages=tuple(slo.stages),
             objective=objective,
             window=self._slo_window(slo),
@@ -822,11 +823,11 @@ class Resolver:
     def _timeslice(slo: fmt.Slo) -> TimesliceSli | None:
         if slo.freshness is not None:
             fresh = slo.freshness
-            return TimesliceSli("freshness", Selector(fresh.metric, matchers(fresh.match)), "max",
+            return TimesliceSli(SloType.FRESHNESS, Selector(fresh.metric, matchers(fresh.match)), "max",
                                 parse_duration(fresh.max_age))
         if slo.lag is not None:
             lag = slo.lag
-            return TimesliceSli("lag", Selector(lag.metric, matchers(lag.match)), lag.aggregation, lag.threshold)
+            return TimesliceSli(SloType.LAG, Selector(lag.metric, matchers(lag.match)), lag.aggregation, lag.threshold)
         return None
 
     def _dependency(self, index: int, dep: fmt.Dependency) -> Dependency:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from obsgen import promregex
+from obsgen.promql import regex as promregex
 from obsgen.model import DEFAULT_BUCKETS, Histogram
 from obsgen.promql import Matcher, Selector, format_number, parse_duration
 

@@ -13,7 +13,7 @@ from typing import Iterable
 
 
 from obsgen.emitters import Artifact
-from obsgen.targets import yamlio
+from obsgen import yamlio
 
 RULES_DIR = "prometheus"
 RULE_FILE_SUFFIX = ".rules.yaml"

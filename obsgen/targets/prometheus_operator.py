@@ -15,7 +15,7 @@ import pydantic
 
 from obsgen.emitters import Artifact
 from obsgen.errors import ObsgenError
-from obsgen.targets import yamlio
+from obsgen import yamlio
 from obsgen.model import Journey
 from obsgen.targets import k8s
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, RuleFile

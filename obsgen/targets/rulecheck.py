@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 
-from obsgen import promtool
-from obsgen.targets import yamlio
+from obsgen.tools import promtool
+from obsgen import yamlio
 
 
 def check_bodies(bodies: dict[str, dict]) -> list[str]:

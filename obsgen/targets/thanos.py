@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 from obsgen.emitters import Artifact
-from obsgen.targets import yamlio
+from obsgen import yamlio
 from obsgen.model import Journey
 from obsgen.targets.inputs import DeliveryInputs
 from obsgen.targets.options import TargetOptions

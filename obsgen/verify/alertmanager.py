@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
+from obsgen.clients.alertmanager import AlertmanagerApi
+from obsgen.clients.http import ApiError
+from obsgen.clients.prometheus import PrometheusApi
 
 
 def _rule_key(rule: dict) -> tuple:

@@ -12,8 +12,9 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+from obsgen.clients.http import ApiError
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import Selector
-from obsgen.verify.api import ApiError, PrometheusApi
 from obsgen.verify.artifacts import Built
 from obsgen.verify.catalog import ModelSelector, is_failure_only
 from obsgen.verify.exprs import UnparsableExpr, needs_failure

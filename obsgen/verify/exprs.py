@@ -1,7 +1,7 @@
 """What a PromQL expression reads: its selectors, the labels it groups raw series by, and whether
 it can have data at all while nothing fails.
 
-Built on promql-parser's AST (``obsgen.lint.promql``); expressions must already be free of
+Built on promql-parser's AST (``obsgen.promql.analysis``); expressions must already be free of
 Grafana variables (``obsgen.verify.variables``).
 """
 
@@ -12,8 +12,8 @@ from typing import Callable, Iterator
 
 import promql_parser as pp
 
-from obsgen.lint.promql import children, parse, selector_name, walk
 from obsgen.promql import Matcher, Selector
+from obsgen.promql.analysis import children, parse, selector_name, walk
 
 _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 # Functions that return a sample exactly when their argument has none.

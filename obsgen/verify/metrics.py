@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import Matcher, Selector
-from obsgen.promregex import RegexError
-from obsgen.verify.api import PrometheusApi
+from obsgen.promql.regex import RegexError
 from obsgen.verify.catalog import FAILURE_ONLY_METRICS, ModelSelector, find
 from obsgen.verify.report import SelectorCheck
 

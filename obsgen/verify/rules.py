@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from obsgen.clients.http import ApiError
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import format_duration, parse_duration
-from obsgen.verify.api import ApiError, PrometheusApi
 from obsgen.verify.artifacts import Built, RuleSpec
 from obsgen.verify.exprs import UnparsableExpr, fingerprint
 from obsgen.verify.report import RuleGroupCheck

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from obsgen import progress
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.paths import shown
 from obsgen.verify.alertmanager import check_alertmanager
-from obsgen.verify.api import PrometheusApi
 from obsgen.verify.artifacts import Built, build
 from obsgen.verify.catalog import model_selectors
 from obsgen.verify.dashboard import FailureModel, PreparedTarget, check_panels, prepared_targets, time_context

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline, promtool
+from obsgen import pipeline
+from obsgen.tools import promtool
 from obsgen.emitters import Artifact, alertmanager
 from obsgen.errors import ValidationFailed
 from tests.conftest import ROOT

@@ -15,7 +15,7 @@ import pytest
 
 from obsgen import build_cache, emit_pool, tools
 from obsgen.errors import ObsgenError
-from obsgen.promtool import PROMTOOL_ENV
+from obsgen.tools.promtool import PROMTOOL_ENV
 from tests.build.test_build import tree
 from obsgen.spec.limits import MAX_SPEC_BYTES
 from tests.conftest import PURCHASE_SPEC, ROOT

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.dashboards import build_dashboard
 from obsgen.rules import rule_groups
 from obsgen.spec.loader import parse_journey

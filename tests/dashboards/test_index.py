@@ -11,10 +11,10 @@ import promql_parser as pp
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.dashboards.index import JOURNEY_VAR, build_index_dashboard
 from obsgen.lint import lint_paths
-from obsgen.lint.promql import parse, selector_name, walk
+from obsgen.promql.analysis import parse, selector_name, walk
 from obsgen.promql import format_duration, string_literal
 from obsgen.render import dump_json
 from obsgen.rules import rule_groups, slo_meta

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.rules import rule_groups
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 

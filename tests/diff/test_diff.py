@@ -15,7 +15,7 @@ from obsgen.cli import main
 from obsgen.diff import diff_inputs, exprs
 from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.sources import from_built_directory, from_grafana
-from obsgen.push.client import GrafanaClient, RetryPolicy
+from obsgen.clients.grafana import GrafanaClient, RetryPolicy
 from obsgen.push.deliver import push_journey
 from obsgen.spec.loader import load_journey
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, from_artifacts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.drill.observe import concerns
+from lab.drill.observe import concerns
 
 SHARED = frozenset({"DatabaseDown"})
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from obsgen.drill.judge import Expectation, judge
-from obsgen.drill.observe import AlertKey, Observation
-from obsgen.drill.report import alert_rows, render_json, render_text
-from obsgen.drill.runner import MIN_AUTO_HOLD_SECONDS, DrillResult, auto_hold, resolution_time
-from obsgen.drill.scale import DrillScale, ScaledAlert
-from obsgen.drill.timeline import Event, alert_times, merge, transitions
+from lab.drill.judge import Expectation, judge
+from lab.drill.observe import AlertKey, Observation
+from lab.drill.report import alert_rows, render_json, render_text
+from lab.drill.runner import MIN_AUTO_HOLD_SECONDS, DrillResult, auto_hold, resolution_time
+from lab.drill.scale import DrillScale, ScaledAlert
+from lab.drill.timeline import Event, alert_times, merge, transitions
 
 CAUSE, BURN, OTHER = AlertKey("DbDown", "page"), AlertKey("Burn", "ticket"), AlertKey("Other", "page")
 EXPECT = Expectation("DbDown", ("Burn",))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from obsgen.drill.services import NoServiceFor, stack_service
+from lab.drill.services import NoServiceFor, stack_service
 from obsgen.model import Health
 from obsgen.promql import Matcher, Selector
 

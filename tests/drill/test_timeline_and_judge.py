@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.drill.judge import FAIL, NOTE, Expectation, judge, passed
-from obsgen.drill.observe import AlertKey, Observation
-from obsgen.drill.timeline import Event, alert_times, latest_transitions, merge, transitions
-from obsgen.drill.traffic import NotLoopback, require_loopback
+from lab.drill.judge import FAIL, NOTE, Expectation, judge, passed
+from lab.drill.observe import AlertKey, Observation
+from lab.drill.timeline import Event, alert_times, latest_transitions, merge, transitions
+from lab.drill.traffic import NotLoopback, require_loopback
 
 CAUSE = AlertKey("DbDown", "page")
 BURN = AlertKey("Burn", "page")

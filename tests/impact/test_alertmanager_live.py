@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from obsgen.impact import impact_map
-from obsgen.stack.services.daemons import Alertmanager
+from lab.stack.services.daemons import Alertmanager
 from tests.impact.test_alertmanager import CONFIG, fired_labels, generated_rules
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

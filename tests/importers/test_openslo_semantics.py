@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.promtool import find_promtool
+from obsgen.tools.promtool import find_promtool
 from tests.conftest import ROOT
 
 SOURCE = Path(__file__).parent / "data" / "openslo" / "checkout-prometheus.yaml"

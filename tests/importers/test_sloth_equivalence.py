@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.promtool import find_promtool
+from obsgen.tools.promtool import find_promtool
 from tests.conftest import ROOT
 
 DATA = Path(__file__).parent / "data" / "sloth"

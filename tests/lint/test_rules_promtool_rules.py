@@ -1,6 +1,6 @@
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.ruletests.generation import of_version
 
 from tests.lint.helpers import places, run_check

@@ -2,7 +2,7 @@
 
 import pytest
 
-from obsgen.lint import promql
+from obsgen.promql import analysis
 from obsgen.lint.dashboards.variables import describe_duration, expand, sentinel
 
 
@@ -19,11 +19,11 @@ from obsgen.lint.dashboards.variables import describe_duration, expand, sentinel
 )
 def test_expand(raw, values, expected):
     assert expand(raw, values) == expected
-    assert promql.parse(expected) is not None
+    assert analysis.parse(expected) is not None
 
 
 def test_sentinels_survive_parsing_and_read_back_as_the_macro():
-    ast = promql.parse(expand("rate(x_total[$__rate_interval])"))
-    (_, matrix), = promql.rate_calls(ast)
+    ast = analysis.parse(expand("rate(x_total[$__rate_interval])"))
+    (_, matrix), = analysis.rate_calls(ast)
     assert matrix.range == sentinel("__rate_interval")
     assert describe_duration(matrix.range) == "$__rate_interval"

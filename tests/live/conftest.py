@@ -1,7 +1,7 @@
 """The live native stack, shared by every test that needs one (`live_stack`, session scope).
 
 Real PostgreSQL, RabbitMQ, nginx, the record store, postgres_exporter, Prometheus and
-Alertmanager, started with the stack's Python API (obsgen.stack.Stack) in a throwaway state
+Alertmanager, started with the stack's Python API (lab.stack.Stack) in a throwaway state
 directory on free loopback ports (never the contract's: a developer's stack keeps running),
 scraping every 5 s, with rules and Alertmanager config built into the state directory from
 specs/purchase.yaml and tests/fleet/specs/catalogue.yaml together: a fleet of two journeys that
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from obsgen.pipeline import build_fleet
-from obsgen.stack import Stack
-from obsgen.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from lab.stack import Stack
+from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import psycopg
 import pytest
 
-from obsgen.stack import Stack
-from obsgen.stack.services import SERVICES
-from obsgen.stack.services.postgres import database_url
+from lab.stack import Stack
+from lab.stack.services import SERVICES
+from lab.stack.services.postgres import database_url
 from tests.stack.conftest import free_ports, make_state_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

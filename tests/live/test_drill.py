@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.verify.api import PrometheusApi
+from obsgen.clients.prometheus import PrometheusApi
 from tests.conftest import PURCHASE_SPEC
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

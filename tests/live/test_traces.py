@@ -25,7 +25,7 @@ import yaml
 from obsgen.dashboards.provisioning import EXEMPLAR_TRACE_LABEL
 from obsgen.emitters.grafana import DATASOURCES_FILE, dashboard_path
 from obsgen.model import Journey
-from obsgen.stack.ports import CONTRACT_PORTS
+from lab.stack.ports import CONTRACT_PORTS
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import panels
 from tests.conftest import PURCHASE_SPEC

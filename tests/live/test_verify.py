@@ -11,7 +11,7 @@ import pytest
 
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import PROMETHEUS, targets
-from obsgen.verify.api import PrometheusApi
+from obsgen.clients.prometheus import PrometheusApi
 from tests.conftest import PURCHASE_SPEC
 from tests.live.conftest import CATALOGUE_SPEC
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from obsgen import pipeline
 from obsgen.cli import main
 from obsgen.emitters import Artifact
-from obsgen.push.client import GrafanaClient, GrafanaError, RetryPolicy
+from obsgen.clients.grafana import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json
 from obsgen.targets.inputs import Dashboard

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.alertmanager import emit_alertmanager, routes_test
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.emitters.runbook import runbook

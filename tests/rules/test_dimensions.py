@@ -7,7 +7,7 @@ import promql_parser as pp
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.errors import SpecError
 from obsgen.rules import RecordingRule, all_alerts, rule_groups

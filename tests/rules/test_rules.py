@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.rules import all_alerts, rule_groups
 from obsgen.rules.sli import sli_error_ratio

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.rules import all_alerts, rule_groups
 from obsgen.rules.dashboard_series import STAGE_LATENCY, quantile_name

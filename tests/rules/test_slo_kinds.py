@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.emitters.prometheus import emit_rules
 from obsgen.rules import all_alerts
 from obsgen.rules.sli import sli_error_ratio

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.rules import absent_alerts
 from obsgen.rules.alerts_common import template_literal
 from obsgen.spec.loader import parse_journey

@@ -54,7 +54,7 @@ def test_recorded_samples_carry_the_cluster_except_slo_constants(document):
 
 @pytest.mark.integration
 def test_promtool_passes_the_generated_tests(journey, tmp_path):
-    from obsgen import promtool
+    from obsgen.tools import promtool
     from obsgen.emitters.prometheus import emit_rules
     from obsgen.emitters.ruletests import emit_rule_tests
 

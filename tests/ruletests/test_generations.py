@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.errors import ObsgenError
 from obsgen.pipeline import build_fleet
 from obsgen.promql import Selector

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.promtool import RuleTestFailure
+from obsgen.tools.promtool import RuleTestFailure
 from obsgen.ruletests.runner import TestFile, _balanced, _scoped_jobs, _write_job, describe, load_test_file
 
 

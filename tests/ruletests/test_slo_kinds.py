@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import promtool
+from obsgen.tools import promtool
 from obsgen.rules.sli import SLI_TIMESLICE
 from obsgen.spec.loader import load_journey
 from obsgen.rules import all_alerts, rule_groups

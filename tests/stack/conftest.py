@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.stack.ports import Ports
+from lab.stack.ports import Ports
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_ASSETS = ROOT / "stack"

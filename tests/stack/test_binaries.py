@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.stack.services.daemons import Alertmanager, Prometheus
+from lab.stack.services.daemons import Alertmanager, Prometheus
 
 SERVICES = [(Prometheus, "prometheus", "OBSGEN_PROMETHEUS", "3."), (Alertmanager, "alertmanager", "OBSGEN_ALERTMANAGER", "0.35.")]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.stack.services.postgres import find_bindir
-from obsgen.stack.services.rabbitmq import RABBITMQ_BINDIR
+from lab.stack.services.postgres import find_bindir
+from lab.stack.services.rabbitmq import RABBITMQ_BINDIR
 from tests.stack.conftest import ROOT
 
 BOOTSTRAP = ROOT / "scripts" / "bootstrap"

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from obsgen.stack.ports import COMPOSE_ONLY_PORTS, CONTRACT_PORTS
-from obsgen.stack.prometheus_config import COMPOSE_CONFIG, render_compose
-from obsgen.stack.templates import placeholders
-from obsgen.stack.compose_env import compose_env_values
+from lab.stack.ports import COMPOSE_ONLY_PORTS, CONTRACT_PORTS
+from lab.stack.prometheus_config import COMPOSE_CONFIG, render_compose
+from lab.stack.templates import placeholders
+from lab.stack.compose_env import compose_env_values
 from tests.stack.conftest import COMPOSE_FILE, ROOT, STACK_ASSETS, compose_interpolate
 
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())
@@ -145,7 +145,7 @@ def test_prometheus_compose_config_is_the_rendered_template() -> None:
     committed = (ROOT / COMPOSE_CONFIG).read_text()
     assert committed == render_compose(ROOT), (
         "stack/prometheus/prometheus.compose.yml is stale: "
-        "python -m obsgen.stack.prometheus_config --compose > stack/prometheus/prometheus.compose.yml")
+        "python -m lab.stack.prometheus_config --compose > stack/prometheus/prometheus.compose.yml")
 
 
 def test_prometheus_targets_are_compose_services() -> None:

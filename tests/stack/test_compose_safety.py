@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.stack.compose_env import ComposeEnvExists, compose_env_values, write_compose_env
+from lab.stack.compose_env import ComposeEnvExists, compose_env_values, write_compose_env
 from tests.stack.conftest import COMPOSE_FILE, STACK_ASSETS, MissingComposeVariable, compose_interpolate
 
 TEXT = COMPOSE_FILE.read_text()

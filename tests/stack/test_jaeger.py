@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.stack import Stack
-from obsgen.stack.services import SERVICES
-from obsgen.stack.services.jaeger import ENV_VAR, INSTALL_SCRIPT
+from lab.stack import Stack
+from lab.stack.services import SERVICES
+from lab.stack.services.jaeger import ENV_VAR, INSTALL_SCRIPT
 from tests.stack.conftest import ROOT, free_ports
 
 TOOLS_MODULE = ROOT / "tools" / "go" / "jaeger"

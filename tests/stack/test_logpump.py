@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.stack import process
+from lab.stack import process
 
 pytestmark = pytest.mark.integration  # every test starts the log pump
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.stack import Stack
-from obsgen.stack.prometheus_config import render_native
-from obsgen.stack.services import SERVICES
-from obsgen.stack.templates import TemplateError, placeholders, substitute
+from lab.stack import Stack
+from lab.stack.prometheus_config import render_native
+from lab.stack.services import SERVICES
+from lab.stack.templates import TemplateError, placeholders, substitute
 from tests.stack.conftest import ROOT, STACK_ASSETS, free_ports
 
 VALID_RULES = """groups:

@@ -21,11 +21,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from obsgen.stack import Stack, StackError, process
-from obsgen.stack.health import http_get
-from obsgen.stack.ports import Ports
-from obsgen.stack.services import SERVICES
-from obsgen.stack.services.postgres import database_url
+from lab.stack import Stack, StackError, process
+from lab.stack.health import http_get
+from lab.stack.ports import Ports
+from lab.stack.services import SERVICES
+from lab.stack.services.postgres import database_url
 from tests.stack.conftest import ROOT, free_ports, make_state_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

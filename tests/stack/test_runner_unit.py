@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.stack import CONTRACT_PORTS, Stack, StackError, process
-from obsgen.stack.logs import follow
-from obsgen.stack.ports import parse_port_overrides
-from obsgen.stack.report import status_table
-from obsgen.stack.runner import start_levels
-from obsgen.stack.services import REQUIRES, SERVICES, START_AFTER
+from lab.stack import CONTRACT_PORTS, Stack, StackError, process
+from lab.stack.logs import follow
+from lab.stack.ports import parse_port_overrides
+from lab.stack.report import status_table
+from lab.stack.runner import start_levels
+from lab.stack.services import REQUIRES, SERVICES, START_AFTER
 
 
 def spawn(state_dir: Path, *command: str) -> process.ProcessRecord:

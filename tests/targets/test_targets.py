@@ -264,7 +264,7 @@ def test_inputs_ignore_files_outside_the_rule_and_dashboard_folders():
 
 
 def test_fast_yaml_writes_the_same_bytes_as_the_project_writer(purchase_journey, purchase_artifacts):
-    from obsgen.targets import yamlio
+    from obsgen import yamlio
 
     for artifact in purchase_artifacts:
         if artifact.path.endswith(".rules.yaml"):

@@ -6,7 +6,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import even_width, event_word, rate_unit
-from obsgen.model import Journey, Stage
+from obsgen.model import Journey, SloType, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import STAGE_ERROR_RATIO, STAGE_ERRORS
 
@@ -25,7 +25,7 @@ def section(journey: Journey) -> Section:
 
 
 def _tightest_budget(journey: Journey) -> float | None:
-    budgets = [s.error_budget for s in journey.slos if s.type == "availability"]
+    budgets = [s.error_budget for s in journey.slos if s.type == SloType.AVAILABILITY]
     return min(budgets) if budgets else None
 
 

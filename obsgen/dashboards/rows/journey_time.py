@@ -13,7 +13,7 @@ from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import HTTP_KIND
 from obsgen.dashboards.trace_links import trace_links
 from obsgen.dashboards.variables import TRACE_ID_VAR
-from obsgen.model import Histogram, Journey, Stage
+from obsgen.model import Histogram, Journey, SloType, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import quantile_name, STAGE_LATENCY
 from obsgen.rules.histograms import grafana_unit
@@ -43,7 +43,7 @@ def _thresholds(journey: Journey, stage: Stage) -> tuple[tuple[g.Step, ...], lis
     lines: list[tuple[float, str, str]] = []
     in_unit = stage.latency.in_unit
     for slo in journey.slos:
-        if slo.type == "latency" and stage.name in slo.stages:
+        if slo.type == SloType.LATENCY and stage.name in slo.stages:
             lines.append((in_unit(slo.threshold), g.YELLOW, f"SLO {slo.title}: {format_duration(slo.threshold)}"))
     if stage.latency_alert is not None:
         alert = stage.latency_alert
@@ -80,7 +80,7 @@ def _stage_latency(journey: Journey, stage: Stage) -> PanelDef:
 
 
 def _journey_time(journey: Journey) -> PanelDef:
-    slos = [s for s in journey.slos if s.type == "journey-time"]
+    slos = [s for s in journey.slos if s.type == SloType.JOURNEY_TIME]
     histogram = journey.journey_time
     steps = (g.Step(g.GREEN),) + tuple(g.Step(g.RED, histogram.in_unit(s.threshold))
                                        for s in sorted(slos, key=lambda s: s.threshold))

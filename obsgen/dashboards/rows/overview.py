@@ -11,7 +11,7 @@ from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import event_word, focus_stage, rate_unit, stage_titles
 from obsgen.dimensions import aggregate
-from obsgen.model import BusinessMetric, Journey, Slo
+from obsgen.model import BusinessMetric, Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number
 from obsgen.rules.dashboard_series import business_record_name
 
@@ -36,13 +36,9 @@ def _throughput(journey: Journey) -> PanelDef:
     return PanelDef(f"overview/throughput/{stage.name}", panel, WIDTH, HEIGHT, (stage.name,))
 
 
-# SLOs whose overview stat is the share of good events or slices (not a latency quantile).
-RATIO_TYPES = ("availability", "query", "freshness", "lag")
-
-
 def _slo_stat(journey: Journey, slo: Slo) -> list[PanelDef]:
     stages = slo.stages
-    if slo.type in RATIO_TYPES:
+    if slo.type.is_ratio:  # the share of good events or slices, not a latency quantile
         target = f"{format_number(slo.objective * 100)}%"
         panel = g.stat(
             slo.title,
@@ -54,7 +50,7 @@ def _slo_stat(journey: Journey, slo: Slo) -> list[PanelDef]:
     else:
         quantile = q.recorded_quantile(slo.objective)
         percentile = f"p{format_number(quantile * 100)}"
-        if slo.type == "journey-time":
+        if slo.type == SloType.JOURNEY_TIME:
             expr, what = q.journey_time(journey, quantile), journey.journey_time_title
         else:
             expr = aggregate("max", journey.dims, " or ".join(q.latency(journey, s, quantile) for s in stages))

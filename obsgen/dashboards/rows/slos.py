@@ -13,7 +13,7 @@ from obsgen.dashboards import grafana as g
 from obsgen.dashboards import queries as q
 from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import stage_titles
-from obsgen.model import Journey, Slo
+from obsgen.model import Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number
 from obsgen.rules import slo_meta
 from obsgen.rules.sli import timeslice_measure
@@ -41,7 +41,7 @@ def _good_share(slo: Slo) -> str:
 
 
 def _subject(journey: Journey, slo: Slo) -> str:
-    if slo.type == "journey-time":
+    if slo.type == SloType.JOURNEY_TIME:
         return journey.journey_time_title
     return stage_titles(journey, slo.stages)
 
@@ -151,7 +151,7 @@ def _filtered_timeslice(journey: Journey, slo: Slo) -> Slo:
 def _timeslice_measure(journey: Journey, slo: Slo) -> dict:
     """What decides each time slice, against its threshold: the age of the newest success, or the backlog."""
     ts = slo.timeslice
-    if ts.kind == "freshness":
+    if ts.kind == SloType.FRESHNESS:
         title, unit = f"{slo.title}: age of the newest success", "s"
         what = f"Seconds since {ts.selector.metric} last moved, against the {format_duration(ts.threshold)} allowed"
     else:

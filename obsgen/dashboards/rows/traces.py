@@ -11,7 +11,7 @@ from obsgen.dashboards.layout import PanelDef, Section
 from obsgen.dashboards.rows.common import focus_stage
 from obsgen.dashboards.trace_links import show_trace_here
 from obsgen.dashboards.variables import CORRELATION_ID_VAR, TRACE_ID_VAR, TRACE_SERVICE_VAR
-from obsgen.model import Journey
+from obsgen.model import Journey, SloType
 from obsgen.promql import format_duration
 
 TRACE_HEIGHT, TABLE_WIDTH, TABLE_HEIGHT = 14, 8, 8
@@ -65,7 +65,7 @@ def _search(key: str, title: str, description: str, journey: Journey, *, tags: s
 
 def _slow_threshold(journey: Journey) -> float | None:
     """The latency SLO threshold of the focus stage, else the tightest latency threshold there is."""
-    latency = [s for s in journey.slos if s.type == "latency"]
+    latency = [s for s in journey.slos if s.type == SloType.LATENCY]
     if not latency:
         return None
     focus = focus_stage(journey).name

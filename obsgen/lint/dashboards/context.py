@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator
 
-from obsgen import promtool
-from obsgen.lint import promql
 from obsgen.lint.check import at
 from obsgen.lint.dashboards.model import Dashboard, Target
 from obsgen.lint.dashboards.variables import expand
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
+from obsgen.promql import analysis
+from obsgen.tools import promtool
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class PromQLTarget:
 
     @property
     def ast(self):
-        return promql.parse(self.expanded)
+        return analysis.parse(self.expanded)
 
 
 @dataclass

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import promql_parser as pp
 
-from obsgen.lint import promql
 from obsgen.lint.dashboards.context import finding
 from obsgen.lint.finding import NOTE, WARNING
 from obsgen.lint.metric_types import COUNTER, MetricTypes
+from obsgen.promql import analysis
 
 ID = "dashboard/counter-rate"
 SEVERITY = WARNING
@@ -46,7 +46,7 @@ def judge(name: str, types: MetricTypes) -> tuple[str, str] | None:
     kind = types.series_kind(name)
     if kind == COUNTER:
         return WARNING, f"counter {name!r} is used without rate()/increase() ({types.source} declares it a counter)"
-    if kind is None and promql.named_like_counter(name):
+    if kind is None and analysis.named_like_counter(name):
         return NOTE, f"{name!r} is used without rate()/increase() and its name suggests a counter, but {types.unknown_reason()}"
     return None
 
@@ -54,10 +54,10 @@ def judge(name: str, types: MetricTypes) -> tuple[str, str] | None:
 def bare_series(ast) -> set[str]:
     """Raw (not recorded) series whose values are shown as they are."""
     found = set()
-    for node, ancestors in promql.walk(ast):
+    for node, ancestors in analysis.walk(ast):
         if not isinstance(node, pp.VectorSelector):
             continue
-        name = promql.selector_name(node)
+        name = analysis.selector_name(node)
         if name and ":" not in name and not _exempt(ancestors):
             found.add(name)
     return found

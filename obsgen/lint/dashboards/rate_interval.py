@@ -9,10 +9,10 @@ interval), which is right at every zoom level.
 
 from __future__ import annotations
 
-from obsgen.lint import promql
 from obsgen.lint.dashboards.context import finding
 from obsgen.lint.dashboards.variables import describe_duration, sentinel
 from obsgen.lint.finding import WARNING
+from obsgen.promql import analysis
 
 ID = "dashboard/rate-interval"
 SEVERITY = WARNING
@@ -25,7 +25,7 @@ def check(ctx):
     for item in ctx.promql_targets:
         if item.ast is None:
             continue
-        windows = sorted({describe_duration(m.range) for fn, m in promql.rate_calls(item.ast) if m.range != wanted})
+        windows = sorted({describe_duration(m.range) for fn, m in analysis.rate_calls(item.ast) if m.range != wanted})
         for window in windows:
             message = f"rate window [{window}] is fixed; use [$__rate_interval]"
             yield finding(item.dashboard, item.target.expr_path, ID, SEVERITY, message)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from obsgen.lint.promql import mask_strings, parse_duration, show_duration
+from obsgen.promql import parse_duration
+from obsgen.promql.analysis import mask_strings, show_duration
 
 SENTINEL_DURATIONS = {
     "__rate_interval": "7919ms",
@@ -36,7 +37,7 @@ DEFAULT_RANGE = "5m"
 
 
 def sentinel(name: str) -> timedelta:
-    return parse_duration(SENTINEL_DURATIONS[name])
+    return timedelta(seconds=parse_duration(SENTINEL_DURATIONS[name]))
 
 
 def expand(expr: str, current_values: dict[str, str] | None = None) -> str:
@@ -73,6 +74,6 @@ def _replacement(name: str, values: dict[str, str], masked: str, start: int) -> 
 def describe_duration(duration: timedelta) -> str:
     """Show a sentinel as the macro it stands for (``$__interval``), else as a duration."""
     for name, text in SENTINEL_DURATIONS.items():
-        if parse_duration(text) == duration:
+        if timedelta(seconds=parse_duration(text)) == duration:
             return f"${name}"
     return show_duration(duration)

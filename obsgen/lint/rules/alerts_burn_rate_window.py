@@ -18,8 +18,8 @@ from datetime import timedelta
 from obsgen.lint.burn_rate import Pair, burn_rate_pairs, constant
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
-from obsgen.lint.promql import find_name_offset, parse
 from obsgen.promql import format_duration
+from obsgen.promql.analysis import find_name_offset, parse
 
 ID = "alerts/burn-rate-window"
 SEVERITY = WARNING

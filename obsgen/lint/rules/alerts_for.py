@@ -14,7 +14,7 @@ from __future__ import annotations
 from obsgen.lint.burn_rate import burn_rate_pairs
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
-from obsgen.lint.promql import parse_duration
+from obsgen.promql import parse_duration
 
 ID = "alerts/for"
 SEVERITY = WARNING
@@ -37,6 +37,6 @@ def check(ctx):
 
 def _is_zero(text: str) -> bool:
     try:
-        return parse_duration(text).total_seconds() == 0
+        return parse_duration(text) == 0
     except ValueError:
         return False  # an invalid duration is promtool's to report

@@ -8,9 +8,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Iterator
 
-from obsgen import promtool
 from obsgen.lint.metric_types import NOTHING_KNOWN, MetricTypes
 from obsgen.lint.rulefile import Rule, RuleFile
+from obsgen.tools import promtool
 
 DEFAULT_SCRAPE_INTERVAL = timedelta(seconds=15)
 

@@ -10,9 +10,9 @@ ranges (``(…)[1m:15s]``).  Set the interval with ``--scrape-interval``
 
 from __future__ import annotations
 
-from obsgen.lint import promql
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
+from obsgen.promql import analysis
 
 ID = "promql/range"
 SEVERITY = WARNING
@@ -24,17 +24,17 @@ FACTOR = 4
 def check(ctx):
     minimum = ctx.scrape_interval * FACTOR
     for rule in ctx.rules():
-        ast = promql.parse(rule.expr) if rule.expr else None
+        ast = analysis.parse(rule.expr) if rule.expr else None
         if ast is None:
             continue
         reported = set()
-        for kind, duration in promql.ranges(ast):
+        for kind, duration in analysis.ranges(ast):
             if duration >= minimum or duration in reported:
                 continue
             reported.add(duration)
-            pos = rule.expr_pos(promql.find_range_offset(rule.expr, duration))
+            pos = rule.expr_pos(analysis.find_range_offset(rule.expr, duration))
             message = (
-                f"{kind} range [{promql.show_duration(duration)}] is shorter than {FACTOR}x the scrape interval "
-                f"({promql.show_duration(ctx.scrape_interval)}); use at least [{promql.show_duration(minimum)}]"
+                f"{kind} range [{analysis.show_duration(duration)}] is shorter than {FACTOR}x the scrape interval "
+                f"({analysis.show_duration(ctx.scrape_interval)}); use at least [{analysis.show_duration(minimum)}]"
             )
             yield at(rule.path, pos, ID, SEVERITY, message)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from obsgen.lint import promql
 from obsgen.lint.check import at
 from obsgen.lint.finding import NOTE, WARNING
 from obsgen.lint.metric_types import GAUGE, MetricTypes
+from obsgen.promql import analysis
 
 ID = "promql/rate"
 SEVERITY = WARNING
@@ -34,15 +34,15 @@ _ALREADY_RATE = re.compile(r"(^|_)(i?rate|ratio|increase|avg|mean|quantile|perce
 
 def check(ctx):
     for rule in ctx.rules():
-        ast = promql.parse(rule.expr) if rule.expr else None
+        ast = analysis.parse(rule.expr) if rule.expr else None
         if ast is None:
             continue
-        for function, matrix in promql.rate_calls(ast):
-            name = promql.selector_name(matrix.vector_selector)
+        for function, matrix in analysis.rate_calls(ast):
+            name = analysis.selector_name(matrix.vector_selector)
             verdict = not_a_counter(name, ctx.recorded_exprs, ctx.metric_types) if name else None
             if verdict:
                 severity, reason = verdict
-                pos = rule.expr_pos(promql.find_name_offset(rule.expr, name))
+                pos = rule.expr_pos(analysis.find_name_offset(rule.expr, name))
                 yield at(rule.path, pos, ID, severity, f"{function}() over {name!r}, {reason}")
 
 
@@ -63,11 +63,11 @@ def _raw_metric(name: str, types: MetricTypes) -> tuple[str, str] | None:
     kind = types.series_kind(name)
     if kind == GAUGE:
         return WARNING, f"which {types.source} declares a gauge"
-    if kind is None and not promql.named_like_counter(name):
+    if kind is None and not analysis.named_like_counter(name):
         return NOTE, f"which may not be a counter: {types.unknown_reason()}"
     return None
 
 
 def _records_a_rate(expr: str) -> bool:
-    ast = promql.parse(expr)
-    return ast is not None and any(True for _ in promql.rate_calls(ast))
+    ast = analysis.parse(expr)
+    return ast is not None and any(True for _ in analysis.rate_calls(ast))

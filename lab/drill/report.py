@@ -1,0 +1,108 @@
+"""A drill's result for people (timeline, alert table, findings) and for CI (JSON)."""
+
+from __future__ import annotations
+
+from lab.drill.runner import DrillResult
+from lab.drill.timeline import AlertTimes
+from obsgen.render import dump_json
+from obsgen.table import table
+
+
+def _role(result: DrillResult, alert: str) -> str:
+    return result.expectation.role(alert)
+
+
+def _scaled_for(result: DrillResult, times: AlertTimes) -> str:
+    for scaled in result.scaled:
+        if scaled.alert == times.key.alert and scaled.severity == times.key.severity:
+            return f"{scaled.original_hold}->{scaled.hold}"
+    return "-"
+
+
+def alert_rows(result: DrillResult) -> list[dict]:
+    rows = []
+    for times in result.times.values():
+        rows.append({
+            "alert": times.key.alert,
+            "severity": times.key.severity,
+            "role": _role(result, times.key.alert),
+            "for": _scaled_for(result, times),
+            "pending_s": _round(times.pending),
+            "firing_s": _round(times.firing),
+            "alertmanager_active_s": _round(times.alertmanager_active),
+            "alertmanager_inhibited_s": _round(times.alertmanager_suppressed),
+            "resolved_s": _round(times.resolved),
+            "resolved_after_restore_s": _round(None if times.resolved is None or result.restored_at is None
+                                               else times.resolved - result.restored_at),
+        })
+    order = {"cause": 0, "symptom": 1, "unexpected": 2}
+    return sorted(rows, key=lambda r: (order[r["role"]], r["firing_s"] is None, r["firing_s"] or 0, r["alert"]))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def render_text(result: DrillResult) -> str:
+    out = [
+        f"obsgen drill: journey {result.journey}, dependency {result.dependency} ({result.dependency_title}) "
+        f"-> stack service {result.service}",
+        f"drill time scale: {result.scale.describe()}; a drill copy of the rules in {result.rules_dir} was loaded "
+        f"into Prometheus for the drill and the generated rules were reloaded after it",
+        f"impact map: cause {result.expectation.cause}; symptoms (inhibited while it fires): "
+        f"{', '.join(result.expectation.symptoms) or 'none'}",
+        f"failure held {result.hold:g}s after the cause reached Alertmanager (the application's own timeouts "
+        f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:.0f}s",
+        "",
+        "Timeline (seconds since the failure started)",
+    ]
+    out += [f"  {event.line()}" for event in result.events]
+    out += ["", "Alerts from the failure on (seconds since it started; resolved also since the restore)"]
+    headers = ["alert", "severity", "role", "for", "pending", "firing", "Alertmanager", "resolved", "after restore"]
+    rows = [[r["alert"], r["severity"], r["role"], r["for"], _fmt(r["pending_s"]), _fmt(r["firing_s"]),
+             _am(r), _fmt(r["resolved_s"]), _fmt(r["resolved_after_restore_s"])] for r in alert_rows(result)]
+    out += table(headers, rows, indent="  ") if rows else ["  (no alert of the journey went pending)"]
+    if result.traffic is not None:
+        counts = ", ".join(f"{k}: {v}" for k, v in result.traffic.by_status().items())
+        out += ["", f"traffic: {result.traffic.total()} requests ({counts}); {result.traffic.dropped} visits dropped "
+                    f"while every worker waited"]
+    out += ["", "Findings"] + [f"  {f.level:4}  {f.message}" for f in result.findings]
+    out += ["", "PASSED: reality matches the impact map" if result.passed
+            else "FAILED: reality differs from the impact map"]
+    return "\n".join(out) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f}s"
+
+
+def _am(row: dict) -> str:
+    parts = []
+    if row["alertmanager_active_s"] is not None:
+        parts.append(f"active {_fmt(row['alertmanager_active_s'])}")
+    if row["alertmanager_inhibited_s"] is not None:
+        parts.append(f"inhibited {_fmt(row['alertmanager_inhibited_s'])}")
+    return ", ".join(parts) or "-"
+
+
+def render_json(result: DrillResult) -> str:
+    return dump_json({
+        "journey": result.journey,
+        "dependency": result.dependency,
+        "service": result.service,
+        "scale": {"factor": result.scale.factor, "evaluation_interval_s": result.scale.evaluation_interval,
+                  "min_window_s": result.scale.min_window, "description": result.scale.describe()},
+        "rules_dir": result.rules_dir,
+        "hold_s": result.hold,
+        "resolve_timeout_s": _round(result.resolve_timeout),
+        "restored_at_s": _round(result.restored_at),
+        "cause": result.expectation.cause,
+        "symptoms": list(result.expectation.symptoms),
+        "expected": list(result.expectation.required),
+        "timeline": [{"t": round(e.t, 1), "subject": e.subject, "what": e.what} for e in result.events],
+        "alerts": alert_rows(result),
+        "traffic": None if result.traffic is None else {"responses": result.traffic.by_status(),
+                                                        "dropped_visits": result.traffic.dropped},
+        "findings": [{"level": f.level, "message": f.message} for f in result.findings],
+        "passed": result.passed,
+    })

@@ -1,0 +1,171 @@
+"""Drill time: the journey's alert windows and `for` durations divided by a factor, so a failure
+that pages after an hour in production pages within a minute in a drill.
+
+The scaled rules come from the same builders as the real ones, fed a journey whose windows are
+scaled (so recorded series are named after the windows they really use), and every alert's `for`
+is scaled afterwards. Windows never go below `min_window` (rates need several scrapes), and a
+`for` never below one evaluation interval. The copy goes into the stack's state directory,
+never into generated/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
+from obsgen.emitters.alertmanager import emit_alertmanager
+from obsgen.emitters.prometheus import rule_file_artifacts
+from obsgen.errors import ObsgenError
+from obsgen.model import BurnRate, Journey
+from obsgen.promql import format_duration, parse_duration
+from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
+from obsgen.rules.types import RuleGroup
+from obsgen.tools import promtool
+
+DEFAULT_FACTOR = 60.0
+MIN_SCRAPES_PER_WINDOW = 4
+
+
+@dataclass(frozen=True)
+class DrillScale:
+    factor: float
+    evaluation_interval: float  # the stack's scrape/evaluation interval
+
+    @property
+    def min_window(self) -> float:
+        return MIN_SCRAPES_PER_WINDOW * self.evaluation_interval
+
+    def window(self, seconds: float) -> float:
+        return max(self.min_window, float(round(seconds / self.factor)))
+
+    def hold(self, seconds: float) -> float:
+        if seconds <= 0:
+            return 0.0
+        return max(self.evaluation_interval, float(round(seconds / self.factor)))
+
+    def describe(self) -> str:
+        return (f"alert windows and `for` durations divided by {self.factor:g} (windows at least "
+                f"{format_duration(self.min_window)}, `for` at least {format_duration(self.evaluation_interval)})")
+
+
+def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
+    """The journey with every alert window scaled (alert `for` durations are scaled per rule)."""
+    stages = tuple(dataclasses.replace(
+        stage,
+        error_rate_alert=stage.error_rate_alert and dataclasses.replace(
+            stage.error_rate_alert, window=scale.window(stage.error_rate_alert.window)),
+        latency_alert=stage.latency_alert and dataclasses.replace(
+            stage.latency_alert, window=scale.window(stage.latency_alert.window)),
+    ) for stage in journey.stages)
+    slos = tuple(dataclasses.replace(
+        slo,
+        window=scale.window(slo.window),
+        burn_rates=tuple(_scaled_burn_rate(b, scale) for b in slo.burn_rates),
+    ) for slo in journey.slos)
+    dependencies = tuple(dataclasses.replace(
+        dep,
+        health=_scaled_health(dep.health, scale),
+        saturations=_scaled_saturations(dep.saturations, scale),
+        shared=dep.shared and dataclasses.replace(dep.shared, health=_scaled_health(dep.shared.health, scale),
+                                                  saturations=_scaled_saturations(dep.shared.saturations, scale)),
+    ) for dep in journey.dependencies)
+    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+
+
+def _scaled_burn_rate(burn: BurnRate, scale: DrillScale) -> BurnRate:
+    """Windows scaled; the low-traffic guard too, since the same traffic puts fewer events in a shorter window."""
+    short = scale.window(burn.short)
+    guard = math.ceil(burn.min_events * short / burn.short) if burn.min_events else 0
+    return dataclasses.replace(burn, long=scale.window(burn.long), short=short, min_events=guard)
+
+
+def _scaled_health(health, scale: DrillScale):
+    return dataclasses.replace(health, heartbeat=health.heartbeat and scale.window(health.heartbeat))
+
+
+def _scaled_saturations(saturations, scale: DrillScale):
+    return tuple(dataclasses.replace(
+        saturation,
+        predict_range=saturation.predict_range and scale.window(saturation.predict_range),
+        predict_ahead=saturation.predict_ahead and scale.window(saturation.predict_ahead),
+    ) for saturation in saturations)
+
+
+# Budget-policy alerts say where the SLO window stands, not that an incident is on: scaled to a drill (30 days
+# become an hour at 720x), one drill spends the whole scaled budget and they would keep firing for the rest of
+# that hour, so the next drill could never start from a quiet journey. A drill holds incident alerts only.
+BUDGET_POLICY_KINDS = (budget.EXHAUSTED, budget.FORECAST)
+
+
+def drilled_rule_groups(journey: Journey) -> list[RuleGroup]:
+    """The journey's rule groups and, when it shares dependencies, their alerts from the fleet's file:
+    a drill of a shared dependency must see its down alert fire. Without budget-policy alerts."""
+    groups = []
+    for group in rule_groups(journey) + shared_rule_groups(journey):
+        rules = tuple(r for r in group.rules if not (isinstance(r, AlertRule) and r.kind in BUDGET_POLICY_KINDS))
+        if rules:
+            groups.append(dataclasses.replace(group, rules=rules))
+    return groups
+
+
+def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
+    return dataclasses.replace(rule, for_=format_duration(scale.hold(parse_duration(rule.for_))))
+
+
+def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
+    groups = []
+    for group in drilled_rule_groups(scale_journey(journey, scale)):
+        rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
+        groups.append(dataclasses.replace(group, rules=rules))
+    return groups
+
+
+def longest_reset_window(journey: Journey, scale: DrillScale) -> float:
+    """The longest scaled window an alert must see clean before it resolves: a multi-window burn
+    alert resets on its short windows, a stage alert on its one window."""
+    scaled = scale_journey(journey, scale)
+    windows = [b.short for slo in scaled.slos for b in slo.burn_rates]
+    for stage in scaled.stages:
+        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert) if a is not None]
+    return max(windows, default=scale.min_window)
+
+
+@dataclass(frozen=True)
+class ScaledAlert:
+    alert: str
+    severity: str
+    hold: str  # scaled `for`
+    original_hold: str
+
+
+def scaled_alerts(journey: Journey, scale: DrillScale) -> list[ScaledAlert]:
+    """Each alert's `for`, before and after scaling (for the drill's report)."""
+    original = [r for g in drilled_rule_groups(journey) for r in g.rules if isinstance(r, AlertRule)]
+    scaled = [r for g in scaled_rule_groups(journey, scale) for r in g.rules if isinstance(r, AlertRule)]
+    return [ScaledAlert(s.alert, s.severity, s.for_, o.for_) for o, s in zip(original, scaled)]
+
+
+class DrillRulesInvalid(ObsgenError):
+    pass
+
+
+def write_drill_copy(journey: Journey, scale: DrillScale, generated_dir: Path) -> list[Path]:
+    """A generated/-shaped tree for the stack: scaled rule files, and the unscaled Alertmanager
+    config (inhibition is what the drill checks, and it has no durations that decide it)."""
+    note = f"{journey.source} (DRILL COPY: {scale.describe()})"
+    written = []
+    for artifact in rule_file_artifacts(scaled_rule_groups(journey, scale), note):
+        path = generated_dir / journey.name / artifact.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(artifact.content)
+        written.append(path)
+    problems = promtool.check_rules(written)
+    if problems:
+        raise DrillRulesInvalid("the scaled rules do not pass promtool: " + "; ".join(p.message for p in problems))
+    config = generated_dir / GENERATED_ALERTMANAGER_CONFIG
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(next(a.content for a in emit_alertmanager(journey)))
+    return written + [config]

@@ -1,0 +1,94 @@
+"""Command-line entry point: the root group. Each command is a module of this package, imported only
+when run; commands only parse arguments, call the package that does the work and report."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from obsgen import __version__, progress
+from obsgen.checkout import REPO_ROOT_ENV, lab_importable
+from obsgen.cli.errors import fail, internal_error
+from obsgen.cli.progress_options import progress_options
+from obsgen.errors import ObsgenError
+
+DEBUG_ENV = "OBSGEN_DEBUG"
+
+# Commands that live with their concern, imported only when run: `obsgen lint` need not load
+# the stack runner, and `obsgen --version` loads no command at all.
+LAZY_COMMANDS = {
+    "build": "obsgen.cli.build:build",
+    "diff": "obsgen.cli.diff:diff",
+    "drill": "obsgen.cli.drill:drill",
+    "impact": "obsgen.cli.impact:impact",
+    "import": "obsgen.cli.importers:import_group",
+    "lint": "obsgen.cli.lint:lint",
+    "push": "obsgen.cli.push:push",
+    "schema": "obsgen.cli.schema:schema",
+    "stack": "obsgen.cli.stack:stack",
+    "test": "obsgen.cli.test:rule_test",
+    "verify": "obsgen.cli.verify:verify",
+}
+# The demo lab (lab/, running the stack/ assets) is in a source checkout only, not in the installed package.
+CHECKOUT_COMMANDS = {"drill", "stack"}
+
+
+class LazyGroup(click.Group):
+    """click's documented lazy-loading group."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The command line's default, before -q/--progress (of the group or the command) change it.
+        progress.configure(progress.AUTO)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in CHECKOUT_COMMANDS and (needs := checkout_missing(name)):
+            return needs
+        if name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):
+        """Errors a user can cause are ObsgenErrors (one line, exit 1 or 2) or click's usage errors;
+        anything else is a bug in obsgen: one line asking for a report, the traceback only with --debug."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ObsgenError as error:
+            fail(error)
+        except Exception as error:  # noqa: BLE001 - the last line of defence before a traceback
+            internal_error(error, debug=ctx.params.get("debug", False))
+
+
+def checkout_missing(name: str) -> click.Command | None:
+    """A stand-in that says, in one line, that `name` needs a checkout, when none is found."""
+    if not lab_importable():
+        message = (f"obsgen {name}: the demo lab runs from an obsgen source checkout (its lab/ and stack/ "
+                   f"directories), not from an installed package: run it in a clone, or set {REPO_ROOT_ENV} to one")
+
+        @click.command(name, help=message, context_settings={"ignore_unknown_options": True,
+                                                             "allow_extra_args": True, "help_option_names": []})
+        def needs_checkout() -> None:
+            click.echo(message, err=True)
+            sys.exit(2)
+
+        return needs_checkout
+    return None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="obsgen")
+@progress_options
+@click.option("--debug", is_flag=True, envvar=DEBUG_ENV,
+              help=f"On an internal error (a bug in obsgen), print its traceback (also ${DEBUG_ENV}=1).")
+def main(debug: bool) -> None:
+    """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
+
+
