@@ -508,7 +508,7 @@ class JourneySpec(Model):
     scrape_interval: Duration = "15s"
     slo_window: Duration = "30d"
     profiles: dict[Name, StageProfile] = Field(default_factory=dict, description="instrumentation profiles of this journey's own, by name")
-    profile_files: list[Annotated[str, Field(pattern=r"^[^\x00]{1,4096}$")]] = Field(
+    profile_files: list[Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]{1,4096}$")]] = Field(
         default_factory=list, description="files of profiles (apiVersion obsgen/v1, kind Profiles), relative to this spec")
     stages: list[Stage] = Field(min_length=1)
     journey_time: JourneyTime | None = None

@@ -153,6 +153,17 @@ def test_problems_in_a_profile_file_point_into_that_file(tmp_path: Path):
     assert any(f.startswith("shop.yaml:9:29: cannot read profile file missing.yaml") for f in found), found
 
 
+
+def test_a_profile_file_name_with_a_line_break_is_refused_at_its_position(tmp_path: Path):
+    # Found by the property tests: the name reached a one-line "cannot read profile file" message whole.
+    path = tmp_path / "shop.yaml"
+    path.write_text(spec('profileFiles: ["team\\n.yaml"]\nstages:\n  - {name: a, profile: http}\n'))
+    with pytest.raises(SpecError) as caught:
+        load_journey(path, source_name="shop.yaml")
+    found = [str(d) for d in caught.value.diagnostics]
+    assert [f.split(": ")[0] for f in found] == ["shop.yaml:9:18"], found
+    assert all("\n" not in f for f in found), found
+
 # -- units ---------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("histogram, unit", [
