@@ -121,7 +121,7 @@ def _unquoted(token: str) -> str | None:
 def _may_record(rule: dict, readings: list[Equalities]) -> bool:
     """Whether some reading may select the series the recording rule writes: its own labels override its
     expression's, so one that sets a label the reading asks for with another value never matches."""
-    labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
+    labels = {str(k): "" if v is None else str(v) for k, v in (rule.get("labels") or {}).items()}
     return any(all(labels.get(k, v) == v for k, v in equal.items()) for equal in readings)
 
 
