@@ -74,3 +74,47 @@ def test_scoped_files_keep_group_names_order_and_settings_and_drop_empty_groups(
         "job:errors:rate5m", "job:error_ratio:rate5m", "job:requests:rate5m"]  # the file's order
     assert eval_order(["sli", "period", "alerts"], ["alerts"]) == ["alerts"]
     assert eval_order(None, ["alerts"]) is None
+
+
+# Two SLOs record the same names, told apart by their rules' own labels (as obsgen writes them).
+BY_LABELS = Rules(({"groups": [{"name": "sli", "rules": [
+    {"record": "slo:ratio", "expr": "sum(rate(a_total[5m]))", "labels": {"slo": "checkout"}},
+    {"record": "slo:ratio", "expr": "sum(rate(b_total[5m]))", "labels": {"slo": "browse"}},
+    {"record": "slo:ratio", "expr": 'sum by (slo) (rate(c_total{slo="any"}[5m]))'},
+    {"record": "slo:budget", "expr": "vector(0.001)", "labels": {"slo": "checkout", "tier": ""}},
+]}]}, {"groups": [{"name": "alerts", "rules": [
+    {"alert": "CheckoutBurn", "expr": 'slo:ratio{slo="checkout", job!="x"} > on (slo) slo:budget{tier=""}'},
+    {"alert": "AnyBurn", "expr": 'slo:ratio{slo=~"checkout"} > 0.1'},
+    {"alert": "Mixed", "expr": 'slo:ratio{slo="checkout"} > 0 or slo:ratio > 1'},
+    {"alert": "Tier", "expr": 'slo:budget{tier="gold"} > 0'},
+    {"alert": "Unreadable", "expr": "slo:ratio{slo='checkout'} > 0"},
+]}]}))
+
+
+def labelled(keep) -> list[str]:
+    return [f"{rule.get('record') or rule['alert']}{(rule.get('labels') or {}).get('slo', '')}"
+            for place, rule in BY_LABELS.places() if place in keep]
+
+
+def test_a_selector_does_not_read_a_rule_whose_own_labels_contradict_its_equality_matchers():
+    # the browse rule's slo label overrides whatever its expression returns: it never matches slo="checkout";
+    # the unlabelled rule may return slo="checkout"; tier="" matches a rule that drops the label
+    assert labelled(needed(alerting("CheckoutBurn"), BY_LABELS)) == [
+        "slo:ratiocheckout", "slo:ratio", "slo:budgetcheckout", "CheckoutBurn"]
+
+
+def test_other_matchers_and_a_bare_name_read_every_rule_of_the_name():
+    every_ratio = ["slo:ratiocheckout", "slo:ratiobrowse", "slo:ratio"]
+    assert labelled(needed(alerting("AnyBurn"), BY_LABELS)) == every_ratio + ["AnyBurn"]
+    assert labelled(needed(alerting("Mixed"), BY_LABELS)) == every_ratio + ["Mixed"]
+    # a string literal JSON does not read as PromQL does (single quotes) leaves the matchers unread
+    assert labelled(needed(alerting("Unreadable"), BY_LABELS)) == every_ratio + ["Unreadable"]
+
+
+def test_a_label_a_rule_sets_empty_is_absent():
+    assert labelled(needed(alerting("Tier"), BY_LABELS)) == ["Tier"]
+
+
+def test_an_expression_check_is_read_by_labels_too():
+    group = {"promql_expr_test": [{"expr": 'slo:ratio{slo="browse"}', "eval_time": "10m"}]}
+    assert labelled(needed(group, BY_LABELS)) == ["slo:ratiobrowse", "slo:ratio"]
