@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from obsgen import promtool  # noqa: E402
+from obsgen.tools import promtool  # noqa: E402
 from obsgen.pipeline import build_fleet  # noqa: E402
 from obsgen.promql import format_duration, parse_duration  # noqa: E402
 from obsgen.ruletests.runner import Job, TestFile, _steps, _write_job, load_test_file, rule_test_files  # noqa: E402
