@@ -74,7 +74,7 @@ def measure(count: int, *, mode: str, targets: tuple[str, ...]) -> tuple[float, 
 
 def fleet_step_seconds(count: int) -> tuple[float, int]:
     """(seconds to resolve the loaded journeys into a fleet and emit _fleet/, its file bytes)."""
-    from obsgen.pipeline import emit_fleet, load_all
+    from obsgen.build.pipeline import emit_fleet, load_all
     from obsgen.spec.fleet import resolve_fleet
 
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:
@@ -88,7 +88,7 @@ def fleet_step_seconds(count: int) -> tuple[float, int]:
 
 
 def _emitters() -> list[str]:
-    from obsgen.pipeline import EMITTERS
+    from obsgen.build.pipeline import EMITTERS
 
     return [f"{e.__module__.rsplit('.', 1)[-1]}.{e.__name__}" for e in EMITTERS]
 

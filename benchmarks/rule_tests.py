@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["OBSGEN_NO_CACHE"] = "1"  # every mode runs promtool; no answer from the passed-test cache
 
 from obsgen import promtool  # noqa: E402
-from obsgen.pipeline import build_fleet  # noqa: E402
+from obsgen.build.pipeline import build_fleet  # noqa: E402
 from obsgen.ruletests import extent, runner  # noqa: E402
 from obsgen.ruletests.runner import load_test_file, rule_test_files, run_files  # noqa: E402
 

@@ -24,9 +24,9 @@ def purchase_journey():
 
 @pytest.fixture(scope="session")
 def purchase_artifacts(purchase_journey) -> tuple:
-    """Every file a build of the purchase spec writes (obsgen.pipeline.emit_all), emitted once per session:
+    """Every file a build of the purchase spec writes (obsgen.build.pipeline.emit_all), emitted once per session:
     emitting runs the rule-test simulator, seconds of CPU; Artifacts are frozen and the tuple cannot change."""
-    from obsgen.pipeline import emit_all
+    from obsgen.build.pipeline import emit_all
 
     return tuple(emit_all(purchase_journey))
 

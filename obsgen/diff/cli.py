@@ -23,7 +23,7 @@ def diff(spec: Path, against: Path | None, grafana_url: str | None, exit_code: b
     from obsgen.cli import fail
     from obsgen.diff.report import diff_inputs
     from obsgen.diff.sources import from_built_directory, from_grafana
-    from obsgen.pipeline import emit_all, load_in_fleet
+    from obsgen.build.pipeline import emit_all, load_in_fleet
     from obsgen.targets.inputs import from_artifacts
 
     if against is not None and grafana_url is not None:

@@ -30,7 +30,7 @@ from obsgen.errors import ObsgenError
 from obsgen.impact import impact_map
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.pipeline import load_in_fleet
+from obsgen.build.pipeline import load_in_fleet
 from obsgen.stack import Stack
 from obsgen.verify.api import AlertmanagerApi, ApiError, PrometheusApi
 

@@ -10,7 +10,7 @@ from obsgen import promtool
 from obsgen.emitters import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
-from obsgen.validation import FileCheck
+from obsgen.build.validation import FileCheck
 from obsgen.rules import RuleGroup, rule_groups
 
 RULES_DIR = "prometheus"

@@ -97,7 +97,7 @@ class RuleTestRun:
             self._scratch.close()
             return []
         with self._scratch:
-            # Runs that passed before on the same bytes are answered by obsgen.build_cache.
+            # Runs that passed before on the same bytes are answered by obsgen.build.cache.
             report = run_files([test for _, tests in self._queued for test in tests])
             published = {str(t.path): t.path.resolve().relative_to(staged.resolve()).as_posix()
                          for staged, tests in self._queued for t in tests}

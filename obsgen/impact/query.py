@@ -13,7 +13,7 @@ from obsgen.impact.mermaid import mermaid
 from obsgen.impact.svg import render_svg
 from obsgen.impact.text import map_text
 from obsgen.render import dump_json, dump_yaml
-from obsgen.pipeline import load_in_fleet
+from obsgen.build.pipeline import load_in_fleet
 
 FORMATS = ("text", "yaml", "json", "mermaid", "dot", "svg")
 

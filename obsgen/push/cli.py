@@ -22,7 +22,7 @@ def push(specs: tuple[Path, ...], grafana_url: str, no_overwrite: bool, timeout:
     from obsgen.cli import fail, spec_files
     from obsgen.push.client import GrafanaClient, token_from_environment
     from obsgen.push.deliver import emitted_dashboards, index_delivery, push_journey
-    from obsgen.pipeline import load_in_fleet
+    from obsgen.build.pipeline import load_in_fleet
 
     try:
         client = GrafanaClient(grafana_url, token_from_environment(), timeout=timeout)

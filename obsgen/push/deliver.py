@@ -34,7 +34,7 @@ def commit_message(journey: Journey) -> str:
 
 def emitted_dashboards(journey: Journey) -> list[Dashboard]:
     """The dashboards exactly as `obsgen build` would write them (built in memory)."""
-    from obsgen.pipeline import emit_all
+    from obsgen.build.pipeline import emit_all
 
     dashboards = list(from_artifacts(emit_all(journey)).dashboards)
     if not dashboards:
@@ -46,7 +46,7 @@ def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
     """The index dashboard of these specs built together, and the fleet dressed as a journey whose
     folder ("Journeys") receives it."""
     from obsgen.emitters.fleet import delivery_subject
-    from obsgen.pipeline import emit_fleet, load_all
+    from obsgen.build.pipeline import emit_fleet, load_all
     from obsgen.spec.fleet import resolve_fleet
 
     fleet = resolve_fleet(load_all(specs, Path("generated")))

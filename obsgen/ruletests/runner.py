@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen import build_cache, progress, promtool
+from obsgen.build import cache as build_cache
+from obsgen import progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
@@ -294,7 +295,7 @@ def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[
     the primary target: a promtool of the other generation tests a fresh build written for it.
     extended: fresh builds that also hold the long scenarios builds leave out (obsgen.ruletests.extent)."""
     from obsgen.emitters.fleet import FLEET_DIR
-    from obsgen.pipeline import build_fleet, fleet_mates, load_in_fleet
+    from obsgen.build.pipeline import build_fleet, fleet_mates, load_in_fleet
     from obsgen.ruletests import generation
 
     fresh = fresh or extended

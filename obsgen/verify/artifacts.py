@@ -14,7 +14,7 @@ import yaml
 from obsgen.emitters import Artifact
 from obsgen.emitters.alertmanager import CONFIG_PATH
 from obsgen.model import Journey
-from obsgen.pipeline import emit_all, load_in_fleet
+from obsgen.build.pipeline import emit_all, load_in_fleet
 from obsgen.targets.inputs import DASHBOARDS_DIR, RULES_DIR
 from obsgen.targets.inputs import from_artifacts as delivery_inputs
 

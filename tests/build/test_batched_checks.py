@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline, promtool
+from obsgen.build import pipeline
+from obsgen import promtool
 from obsgen.emitters import Artifact, alertmanager
 from obsgen.errors import ValidationFailed
 from tests.conftest import ROOT

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline, writer
+from obsgen.build import pipeline, writer
 from obsgen.emitters import Artifact
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT, copy_project, tree

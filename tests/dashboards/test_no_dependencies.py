@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.dashboards import build_dashboard
 from obsgen.spec.loader import parse_journey
 

@@ -9,7 +9,7 @@ import pytest
 
 from obsgen.dashboards import build_dashboard, grafana
 from obsgen.dashboards.index import build_index_dashboard
-from obsgen.pipeline import load_all
+from obsgen.build.pipeline import load_all
 from obsgen.spec.fleet import resolve_fleet
 from tests.conftest import ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.cli import main
 from obsgen.diff import diff_inputs, exprs
 from obsgen.diff.dashboards import dashboard_changes

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline, targets
+from obsgen.build import pipeline
+from obsgen import targets
 from obsgen.lint import lint_paths, render
 from obsgen.lint.declared import journey_types
 from obsgen.lint.flavours import MIMIR, PROMETHEUS_OPERATOR, THANOS, promtool_body

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.cli import main
 from obsgen.emitters import Artifact
 from obsgen.push.client import GrafanaClient, GrafanaError, RetryPolicy

@@ -19,7 +19,7 @@ import yaml
 
 from obsgen import promtool
 from obsgen.errors import ObsgenError
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.promql import Selector
 from obsgen.ruletests import generation
 from obsgen.ruletests.promsim import Sim

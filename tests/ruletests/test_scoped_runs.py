@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from obsgen import promtool
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.ruletests import generation
 from obsgen.ruletests.runner import _scoped_jobs, load_test_file, rule_test_files, run
 from tests.conftest import PURCHASE_SPEC, ROOT

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from obsgen import pipeline, targets
+from obsgen.build import pipeline
+from obsgen import targets
 from obsgen.cli import main
 from obsgen.emitters import Artifact
 from obsgen.errors import ValidationFailed

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen import build_cache, emit_pool, membership, preflight, progress, validation, writer
+from obsgen.build import cache as build_cache, emit_pool, membership, validation, writer
+from obsgen import preflight, progress
 from obsgen import targets as delivery
 from obsgen.emitters import Artifact, Emitter, Validator
 from obsgen.ruletests import generation
@@ -279,7 +280,7 @@ class _Checks:
 def _check_together(staged: list[tuple[writer.Output, Path]]) -> list[str]:
     """Every problem of the first stage of validators that finds any in a directory (later stages
     assume earlier ones passed), each stage over all directories at once: one promtool check rules
-    and one amtool check-config run for the whole build (obsgen.validation)."""
+    and one amtool check-config run for the whole build (obsgen.build.validation)."""
     directories = [output.validate.directory(path) for output, path in staged]
     return validation.check_all(directories, _STAGE_LABELS, _phase(f"{len(directories)} director(ies)"))
 

@@ -33,7 +33,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from obsgen import tools, writer
+from obsgen import tools
+from obsgen.build import writer
 from obsgen.errors import ObsgenError
 from obsgen.spec.limits import MAX_SPEC_BYTES
 
@@ -160,7 +161,7 @@ def request_key(request: Request) -> str | None:
 
 def _delivery(request: Request) -> dict:
     """The delivery as asked (None: not given) and, for a check that fills what is not given from the
-    manifest's record of the last build (as obsgen.pipeline does), that record as written. Resolved
+    manifest's record of the last build (as obsgen.build.pipeline does), that record as written. Resolved
     no further: the cache must not import every target to say "up to date"."""
     options = request.target_options
     filled = request.check and (request.targets is None or options is None)
