@@ -139,7 +139,7 @@ def schema() -> None:
               type=click.Choice(["text", "yaml", "json", "mermaid", "dot", "svg"]))
 def impact(spec: Path, dependency: str | None, output_format: str) -> None:
     """What breaks when DEPENDENCY fails (every dependency when omitted): stages, features, SLOs, alerts, metrics."""
-    from obsgen.impact.query import render
+    from obsgen.build.impact_query import render
 
     try:
         click.echo(render(spec, dependency, output_format), nl=False)

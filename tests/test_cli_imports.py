@@ -30,8 +30,8 @@ sys.exit(code)
 """
 
 # Each costs tens of milliseconds to import; none is needed to print the version.
-HEAVY = ["obsgen.targets", "obsgen.build.pipeline", "obsgen.model", "obsgen.stack.runner", "obsgen.ruletests",
-         "obsgen.dashboards", "obsgen.lint", "obsgen.promql", "grafanalib", "pydantic", "yaml"]
+HEAVY = ["obsgen.targets", "obsgen.build.pipeline", "obsgen.model", "obsgen.stack.runner", "obsgen.artifacts.ruletests",
+         "obsgen.artifacts.grafana", "obsgen.lint", "obsgen.promql", "grafanalib", "pydantic", "yaml"]
 
 
 def loaded_modules(*args: str, cwd: Path = ROOT, env: dict | None = None) -> tuple[subprocess.CompletedProcess, set]:

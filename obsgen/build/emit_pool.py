@@ -15,9 +15,9 @@ import os
 import signal
 from typing import Callable, Sequence
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
-from obsgen.ruletests import generation
+from obsgen.artifacts.ruletests import generation
 
 # Below this many journeys starting the processes costs more than it saves.
 MIN_JOURNEYS = 4

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.emitters.fleet import FLEET_DIR, MANIFEST_PATH
+from obsgen.artifacts.fleet import FLEET_DIR, MANIFEST_PATH
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet
 from obsgen.paths import from_project

@@ -15,10 +15,15 @@ from typing import Callable, Sequence
 from obsgen.build import cache as build_cache, emit_pool, membership, validation, writer
 from obsgen import preflight, progress
 from obsgen import targets as delivery
-from obsgen.emitters import Artifact, Emitter, Validator
-from obsgen.ruletests import generation
-from obsgen.emitters import alertmanager, grafana, impact, prometheus, ruletests, runbook
-from obsgen.emitters.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_VALIDATORS, delivery_subject, emit_shared_rule_tests
+from obsgen.artifacts.base import Artifact, Emitter, Validator
+from obsgen.artifacts.ruletests import generation
+from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts.grafana import emit as grafana
+from obsgen.artifacts.impact import emit as impact
+from obsgen.artifacts.prometheus import emit as prometheus
+from obsgen.artifacts.ruletests import emit as ruletests
+from obsgen.artifacts.runbook import emit as runbook
+from obsgen.artifacts.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_VALIDATORS, delivery_subject, emit_shared_rule_tests
 from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown

@@ -38,7 +38,7 @@ from obsgen.errors import ObsgenError, ValidationFailed
 from obsgen.paths import shown
 
 if TYPE_CHECKING:  # only named in annotations: the build cache's "up to date" path need not load the model
-    from obsgen.emitters import Artifact
+    from obsgen.artifacts.base import Artifact
 
 
 @dataclass

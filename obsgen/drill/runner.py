@@ -27,7 +27,7 @@ from obsgen.drill.services import stack_service
 from obsgen.drill.timeline import AlertTimes, Event, alert_times, latest_transitions, merge, transitions
 from obsgen.drill.traffic import Traffic, TrafficStats
 from obsgen.errors import ObsgenError
-from obsgen.impact import impact_map
+from obsgen.artifacts.impact import impact_map
 from obsgen.model import Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.build.pipeline import load_in_fleet

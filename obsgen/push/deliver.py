@@ -45,7 +45,7 @@ def emitted_dashboards(journey: Journey) -> list[Dashboard]:
 def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
     """The index dashboard of these specs built together, and the fleet dressed as a journey whose
     folder ("Journeys") receives it."""
-    from obsgen.emitters.fleet import delivery_subject
+    from obsgen.artifacts.fleet import delivery_subject
     from obsgen.build.pipeline import emit_fleet, load_all
     from obsgen.spec.fleet import resolve_fleet
 

@@ -1,4 +1,4 @@
-"""`obsgen test`: argument parsing and output; running and reporting live in obsgen.ruletests.runner."""
+"""`obsgen test`: argument parsing and output; running and reporting live in obsgen.artifacts.ruletests.runner."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, extended: boo
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
     from obsgen.cli import spec_files
-    from obsgen.ruletests.runner import run_specs
+    from obsgen.artifacts.ruletests.runner import run_specs
 
     try:
         passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,

@@ -14,7 +14,7 @@ from obsgen.paths import shown as display_path
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.spec.positions import load_positioned
-from obsgen.rules import all_alerts, generated_alert_names
+from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 

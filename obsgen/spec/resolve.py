@@ -18,7 +18,7 @@ from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlert
                           Saturation, Slo, Stage, TimesliceSli)
 from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
-from obsgen.rules.types import AlertRule
+from obsgen.artifacts.prometheus.types import AlertRule
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
 from obsgen.spec import signal_checks as checks
@@ -232,7 +232,7 @@ class Resolver:
         return named
 
     def alert_locations(self, alerts: list[AlertRule]) -> tuple[tuple[str, Location], ...]:
-        """(name, where the spec names it) of each alert (obsgen.rules.AlertRule): the name as written
+        """(name, where the spec names it) of each alert (obsgen.artifacts.prometheus.AlertRule): the name as written
         when the spec writes it, else the stage, SLO or dependency it is derived from."""
         written = dict((name, path) for path, name in reversed(self._explicit_alert_names()))
         written.update({a.name: ("spec", "alerts", i, "name") for i, a in reversed(list(enumerate(self.spec.alerts)))})

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen.emitters import Artifact, Validator
+from obsgen.artifacts.base import Artifact, Validator
 from obsgen.model import Journey
 from obsgen.targets import mimir, mixin, prometheus, prometheus_operator, thanos
 from obsgen.targets.inputs import DeliveryInputs, from_artifacts

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.targets import yamlio
 
 RULES_DIR = "prometheus"

@@ -21,7 +21,7 @@ import json
 import re
 from pathlib import Path
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_json, header_lines
 from obsgen.targets.inputs import DeliveryInputs

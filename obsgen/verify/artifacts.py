@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.emitters import Artifact
-from obsgen.emitters.alertmanager import CONFIG_PATH
+from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.alertmanager.emit import CONFIG_PATH
 from obsgen.model import Journey
 from obsgen.build.pipeline import emit_all, load_in_fleet
 from obsgen.targets.inputs import DASHBOARDS_DIR, RULES_DIR

@@ -11,7 +11,8 @@ import pytest
 
 from obsgen.build import pipeline
 from obsgen import promtool
-from obsgen.emitters import Artifact, alertmanager
+from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.alertmanager import emit as alertmanager
 from obsgen.errors import ValidationFailed
 from tests.conftest import ROOT
 

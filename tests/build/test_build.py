@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.build import pipeline, writer
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT, copy_project, tree
 from tests.spec_text import SHOP

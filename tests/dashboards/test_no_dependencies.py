@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from obsgen.build import pipeline
-from obsgen.dashboards import build_dashboard
+from obsgen.artifacts.grafana import build_dashboard
 from obsgen.spec.loader import parse_journey
 
 SPEC = """\

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from obsgen.build import pipeline
-from obsgen.emitters import alertmanager
-from obsgen.emitters import fleet as fleet_emitters
+from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts import fleet as fleet_emitters
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.emitters import alertmanager
-from obsgen.emitters.alertmanager import (AmtoolNotFound, check_config, check_config_file, config, emit_alertmanager,
+from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts.alertmanager.emit import (AmtoolNotFound, check_config, check_config_file, config, emit_alertmanager,
                                           find_amtool, routes_test)
-from obsgen.impact import impact_map
+from obsgen.artifacts.impact import impact_map
 from obsgen.spec.loader import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, chain_journey

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from obsgen.emitters.alertmanager import check_config_file, config, render_config
-from obsgen.rules import all_alerts
+from obsgen.artifacts.alertmanager.emit import check_config_file, config, render_config
+from obsgen.artifacts.prometheus import all_alerts
 from obsgen.spec.loader import parse_journey
 from tests.rules.test_dimensions import SPEC
 

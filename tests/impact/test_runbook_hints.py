@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.emitters.runbook import runbook
+from obsgen.artifacts.runbook.emit import runbook
 from obsgen.spec.loader import parse_journey
 from tests.npm_cache import npm_prefix
 

@@ -22,8 +22,8 @@ import pytest
 import requests
 import yaml
 
-from obsgen.dashboards.provisioning import EXEMPLAR_TRACE_LABEL
-from obsgen.emitters.grafana import DATASOURCES_FILE, dashboard_path
+from obsgen.artifacts.grafana.provisioning import EXEMPLAR_TRACE_LABEL
+from obsgen.artifacts.grafana.emit import DATASOURCES_FILE, dashboard_path
 from obsgen.model import Journey
 from obsgen.stack.ports import CONTRACT_PORTS
 from obsgen.verify.artifacts import build

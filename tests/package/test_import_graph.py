@@ -143,6 +143,7 @@ def test_no_import_cycle():
     assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in found)
 
 
+@pytest.mark.xfail(strict=True, reason="runner -> pipeline and build.cache; spec -> rules; emitters -> validation: fixed by the next commits")
 def test_layers_import_downward():
     wrong = [f"{importer} imports {target} ({upper} must not import {lower})"
              for importer, targets in sorted(import_graph().items()) for target in sorted(targets)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from obsgen.build import pipeline
 from obsgen.cli import main
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.push.client import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json

@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from obsgen import promtool
-from obsgen.emitters.prometheus import emit_rules
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.errors import SpecError
-from obsgen.rules import RecordingRule, all_alerts, rule_groups
+from obsgen.artifacts.prometheus import RecordingRule, all_alerts, rule_groups
 from obsgen.spec.loader import parse_journey
 
 SPEC = """\

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from obsgen import promtool
-from obsgen.rules import absent_alerts
-from obsgen.rules.alerts_common import template_literal
+from obsgen.artifacts.prometheus import absent_alerts
+from obsgen.artifacts.prometheus.alerts_common import template_literal
 from obsgen.spec.loader import parse_journey
 from tests.spec_text import METADATA
 

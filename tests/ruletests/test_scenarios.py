@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.rules import all_alerts
-from obsgen.ruletests import extent, generation
-from obsgen.ruletests.scenarios import INCIDENT_START as S
-from obsgen.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.ruletests import extent, generation
+from obsgen.artifacts.ruletests.scenarios import INCIDENT_START as S
+from obsgen.artifacts.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
 
 
 @pytest.fixture(scope="module", params=generation.GENERATIONS, ids=lambda g: f"prometheus-{g}")
