@@ -45,7 +45,7 @@ from obsgen.artifacts.ruletests.expect import Timeline
 from obsgen.artifacts.ruletests.notation import compress
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 
 from benchmarks import sloth
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import obsgen
 from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.artifacts.ruletests import extent, generation
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = [ROOT / "specs/purchase.yaml", *sorted((ROOT / "specs/examples").glob("*.yaml"))]

@@ -17,7 +17,7 @@ PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
 
 @pytest.fixture(scope="session")
 def purchase_journey():
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     return load_journey(PURCHASE_SPEC, source_name="specs/purchase.yaml")
 

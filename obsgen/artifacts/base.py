@@ -26,3 +26,20 @@ class Artifact:
 Emitter = Callable[[Journey], list[Artifact]]
 # A validator gets the staged journey directory and returns problems as readable lines.
 Validator = Callable[[Path, Journey], list[str]]
+
+
+# Problems by file: every file the tool was given is a key (an empty list when it passed).
+Tool = Callable[[list[Path]], dict[Path, list[str]]]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    files: Callable[[Path], list[Path]]  # the files to check inside a staged directory
+    tool: Tool  # checks can share a tool: then they share its run
+    message: Callable[[Path, Path, str], str]  # (staged directory, file, problem) -> the reported line
+
+    def __call__(self, staged: Path, subject: Any) -> list[str]:
+        return self.report(staged, self.tool(self.files(staged)))
+
+    def report(self, staged: Path, found: dict[Path, list[str]]) -> list[str]:
+        return [self.message(staged, file, problem) for file in self.files(staged) for problem in found[file]]

@@ -28,7 +28,7 @@ from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from obsgen.targets.options import as_record, from_record
 
 EMITTERS: list[Emitter] = [
@@ -162,7 +162,7 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     if validate:
         preflight.require_tools()
     gone = membership.departed(fleet, out_dir)
-    rule_tests = ruletests.RuleTestRun() if validate and run_tests else None
+    rule_tests = ruletests.RuleTestRun(build_cache.test_rules) if validate and run_tests else None
     with _models_frozen(), generation.targeting(prometheus_version):
         emitted = emit_pool.emit_journeys(fleet.journeys, _emitted)
         outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, rule_tests=rule_tests, targets=targets,

@@ -2,8 +2,8 @@
 check rules, amtool check-config) runs once for the whole build rather than once per journey, and
 the tools run concurrently with each other and with the in-process checks (the dashboard lint).
 
-A validator is any function (staged directory, subject) -> problems; a FileCheck is one whose tool
-takes files, so the build can hand it the files of every directory in one run. Called on one
+A validator is any function (staged directory, subject) -> problems; a FileCheck (obsgen.artifacts.base)
+is one whose tool takes files, so the build can hand it the files of every directory in one run. Called on one
 directory, a FileCheck is an ordinary validator.
 """
 
@@ -14,21 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-# Problems by file: every file the tool was given is a key (an empty list when it passed).
-Tool = Callable[[list[Path]], dict[Path, list[str]]]
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    files: Callable[[Path], list[Path]]  # the files to check inside a staged directory
-    tool: Tool  # checks can share a tool: then they share its run
-    message: Callable[[Path, Path, str], str]  # (staged directory, file, problem) -> the reported line
-
-    def __call__(self, staged: Path, subject: Any) -> list[str]:
-        return self.report(staged, self.tool(self.files(staged)))
-
-    def report(self, staged: Path, found: dict[Path, list[str]]) -> list[str]:
-        return [self.message(staged, file, problem) for file in self.files(staged) for problem in found[file]]
+from obsgen.artifacts.base import FileCheck, Tool
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, extended: boo
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
     from obsgen.cli import spec_files
-    from obsgen.artifacts.ruletests.runner import run_specs
+    from obsgen.build.spec_tests import run_specs
 
     try:
         passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,

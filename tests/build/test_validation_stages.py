@@ -7,7 +7,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from pathlib import Path
 
-from obsgen.build.validation import Directory, FileCheck, check_all
+from obsgen.artifacts.base import FileCheck
+from obsgen.build.validation import Directory, check_all
 
 LABELS = ("static", "tests")
 

@@ -19,7 +19,7 @@ from obsgen.promql import format_duration, string_literal
 from obsgen.render import dump_json
 from obsgen.artifacts.prometheus import rule_groups, slo_meta
 from obsgen.spec.fleet import INDEX_UID, resolve_fleet
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 
@@ -268,7 +268,7 @@ def own_alert_names(text: str, index: int) -> str:
 @pytest.fixture(scope="module")
 def large_fleet_index():
     from obsgen.artifacts.grafana.index import DETAILED_JOURNEYS
-    from obsgen.spec.loader import parse_journey
+    from obsgen.build.load import parse_journey
 
     text = PURCHASE_SPEC.read_text()
     journeys = [parse_journey(own_alert_names(text.replace("name: purchase", f"name: purchase-{i:02d}", 1), i),

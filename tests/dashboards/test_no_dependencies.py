@@ -11,7 +11,7 @@ import yaml
 
 from obsgen.build import pipeline
 from obsgen.artifacts.grafana import build_dashboard
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 
 ROWS = [slos, errors, flow, journey_time, dependencies, traces]

@@ -17,7 +17,7 @@ from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.sources import from_built_directory, from_grafana
 from obsgen.push.client import GrafanaClient, RetryPolicy
 from obsgen.push.deliver import push_journey
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, from_artifacts
 from tests.conftest import PURCHASE_SPEC
 from tests.push.fake_grafana import FakeGrafana

@@ -11,7 +11,7 @@ import yaml
 from obsgen.build import pipeline
 from obsgen.errors import SpecError
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 KAFKA = """\
     - name: kafka

@@ -12,7 +12,7 @@ from obsgen.artifacts.alertmanager import emit as alertmanager
 from obsgen.artifacts.alertmanager.emit import (AmtoolNotFound, check_config, check_config_file, config, emit_alertmanager,
                                           find_amtool, routes_test)
 from obsgen.artifacts.impact import impact_map
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, chain_journey
 
@@ -45,7 +45,7 @@ def test_generated_config_passes_amtool_check_config():
 
 
 def emit_alertmanager_text() -> str:
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     journey = load_journey(ROOT / "specs" / "purchase.yaml", source_name="specs/purchase.yaml")
     return emit_alertmanager(journey)[0].content

@@ -10,7 +10,7 @@ import requests
 
 from obsgen.artifacts.alertmanager.emit import check_config_file, config, render_config
 from obsgen.artifacts.prometheus import all_alerts
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.rules.test_dimensions import SPEC
 
 

@@ -21,7 +21,7 @@ from obsgen.artifacts.impact.graph import build_graph
 from obsgen.artifacts.impact.mermaid import escape, mermaid
 from obsgen.artifacts.impact.layout import layout, node_size
 from obsgen.artifacts.impact.svg import render_svg
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, SVG_NS, chain_journey, check_mermaid, node_x, svg_nodes
 from tests.npm_cache import npm_prefix

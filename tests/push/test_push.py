@@ -184,7 +184,7 @@ def with_dashboard_emitter(monkeypatch):
 
 
 def _journey():
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     return load_journey(PURCHASE_SPEC)
 

@@ -11,7 +11,7 @@ from obsgen.artifacts.runbook.emit import runbook
 from obsgen.artifacts.prometheus import budget, journey_alerts, rule_groups
 from obsgen.artifacts.prometheus.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS
 from obsgen.artifacts.prometheus.sli import sli_record_name
-from obsgen.spec.loader import load_journey, parse_journey
+from obsgen.build.load import load_journey, parse_journey
 from tests.conftest import ROOT
 from tests.spec_text import SHOP
 

@@ -19,7 +19,7 @@ import requests
 
 from obsgen import calendar_window
 from obsgen.artifacts.prometheus.period import BAD_EVENTS, CALENDAR_START, VALID_EVENTS, calendar_error_ratio, period_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.lint.test_prometheus_metadata import free_port
 from tests.rules.test_calendar_period import SPEC
 

@@ -11,7 +11,7 @@ from obsgen import promtool
 from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.errors import SpecError
 from obsgen.artifacts.prometheus import RecordingRule, all_alerts, rule_groups
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -8,7 +8,7 @@ from obsgen import promtool
 from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus import all_alerts
 from obsgen.artifacts.prometheus.sli import sli_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -11,7 +11,7 @@ import yaml
 from obsgen import promtool
 from obsgen.artifacts.prometheus import absent_alerts
 from obsgen.artifacts.prometheus.alerts_common import template_literal
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec_text import METADATA
 
 HOSTILE = '{{ $labels.job }}{{ template "x" }}'

@@ -7,7 +7,7 @@ import pytest
 
 from obsgen.artifacts.prometheus import all_alerts
 from obsgen.artifacts.ruletests.testfile import rule_test_document
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.rules.test_dimensions import SPEC
 
 

@@ -123,7 +123,7 @@ def test_a_page_that_burns_no_faster_than_the_ticket_fires_in_the_slow_burn_too(
     without paging, so the ticket's scenario burns at twice the budget and expects both to fire."""
     from pathlib import Path
 
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     journey = load_journey(Path(__file__).parents[1] / "spec" / "crashes" / "burn-windows-1d-6h.yaml")
     by_severity = {a.severity: a for a in all_alerts(journey) if a.kind.startswith("burn-rate")}

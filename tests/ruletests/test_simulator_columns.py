@@ -26,7 +26,7 @@ from obsgen.artifacts.ruletests.promsim import Sim, extrapolated_rate, kahan_sum
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests.testfile import rule_test_path
 from obsgen.artifacts.ruletests.world import Phase, Series, Traffic, World, WorldBuilder
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ import yaml
 
 from obsgen import promtool
 from obsgen.artifacts.prometheus.sli import SLI_TIMESLICE
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from obsgen.artifacts.prometheus import all_alerts, rule_groups
 from obsgen.artifacts.ruletests import generation as generation_module
 from obsgen.artifacts.ruletests.reference import Reference

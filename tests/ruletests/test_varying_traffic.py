@@ -14,7 +14,7 @@ from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests import testfile
 from obsgen.artifacts.prometheus import RECORDING_FILE, rule_groups
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 

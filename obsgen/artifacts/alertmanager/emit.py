@@ -21,7 +21,7 @@ from obsgen.artifacts.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
 from obsgen.tools import AMTOOL_ENV, find_tool, run_tool
-from obsgen.build.validation import FileCheck
+from obsgen.artifacts.base import FileCheck
 
 CONFIG_PATH = "alertmanager/alertmanager.yaml"
 ENV_VAR = AMTOOL_ENV

@@ -10,7 +10,7 @@ from obsgen import promtool
 from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
-from obsgen.build.validation import FileCheck
+from obsgen.artifacts.base import FileCheck
 from obsgen.artifacts.prometheus import RuleGroup, rule_groups
 
 RULES_DIR = "prometheus"

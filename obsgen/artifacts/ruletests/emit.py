@@ -13,7 +13,8 @@ from obsgen.artifacts.base import Artifact
 from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.render import dump_yaml
-from obsgen.artifacts.ruletests.runner import TestFile, describe, load_test_file, rule_test_files, run_files
+from obsgen import promtool
+from obsgen.artifacts.ruletests.runner import TestFile, TestRules, describe, load_test_file, rule_test_files, run_files
 from obsgen.artifacts.ruletests import generation
 from obsgen.artifacts.ruletests.native import untested_note
 from obsgen.artifacts.ruletests.calendar_boundary import calendar_document, calendar_test_path
@@ -60,7 +61,8 @@ class RuleTestRun:
     promtool jobs for the whole fleet keeps every core busy, where journey after journey left the
     cores idle at the end of each."""
 
-    def __init__(self) -> None:
+    def __init__(self, test_rules: TestRules = promtool.test_rules) -> None:
+        self._test_rules = test_rules
         self._queued: list[tuple[Path, list[TestFile]]] = []  # staged directory, its tests
         self._scratch = ExitStack()
 
@@ -97,8 +99,8 @@ class RuleTestRun:
             self._scratch.close()
             return []
         with self._scratch:
-            # Runs that passed before on the same bytes are answered by obsgen.build.cache.
-            report = run_files([test for _, tests in self._queued for test in tests])
+            # Runs that passed before on the same bytes are answered by the build's test_rules (obsgen.build.cache).
+            report = run_files([test for _, tests in self._queued for test in tests], test_rules=self._test_rules)
             published = {str(t.path): t.path.resolve().relative_to(staged.resolve()).as_posix()
                          for staged, tests in self._queued for t in tests}
         self._queued = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import glob
 import json
@@ -10,28 +9,19 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from obsgen.build import cache as build_cache
 from obsgen import progress, promtool
 from obsgen.paths import shown as paths_shown
 from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.render import dump_yaml
-from obsgen.artifacts.ruletests import extent
 from obsgen.artifacts.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.artifacts.ruletests.testfile import TESTS_DIR
 from obsgen.targets import yamlio
-
-
-class MissingOutput(ObsgenError):
-    """`obsgen test` was pointed at an output directory that does not exist."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -109,12 +99,18 @@ def _document(path: Path, known: Mapping[Path, dict]) -> dict:
     return document
 
 
-def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None) -> Report:
+# What runs `promtool test rules` on files: the build passes obsgen.build.cache.test_rules, which
+# answers again, without promtool, the runs that passed on the same bytes before.
+TestRules = Callable[[list[str]], promtool.RuleTestResult]
+
+
+def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None,
+        test_rules: TestRules = promtool.test_rules) -> Report:
     """promtool on every test file, each test group evaluating only the rules it needs (see scope)."""
-    return run_files([load_test_file(path, known) for path in paths], workers)
+    return run_files([load_test_file(path, known) for path in paths], workers, test_rules)
 
 
-def run_files(tests: list[TestFile], workers: int | None = None) -> Report:
+def run_files(tests: list[TestFile], workers: int | None = None, test_rules: TestRules = promtool.test_rules) -> Report:
     """One pool of promtool processes for all the files, as many as there are cores, longest first.
 
     promtool runs the groups of a file one after the other on one core, so the groups are spread over
@@ -128,7 +124,7 @@ def run_files(tests: list[TestFile], workers: int | None = None) -> Report:
                  for index, job in enumerate(jobs)]
         longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-            results = dict(zip(longest_first, pool.map(lambda i: build_cache.test_rules([files[i]]), longest_first)))
+            results = dict(zip(longest_first, pool.map(lambda i: test_rules([files[i]]), longest_first)))
     failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
     groups = [g for test in tests for g in _listed(test.document.get("tests"))]
     assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
@@ -255,14 +251,15 @@ def describe(failure: promtool.RuleTestFailure, shown_file: str | None = None) -
     return f"FAIL {what} in {where}{when} ({shown_file or failure.file}):\n{text}"
 
 
-def run_journey_dir(journey_dir: Path, echo: Callable[[str], None], shown_dir: str | None = None) -> bool:
+def run_journey_dir(journey_dir: Path, echo: Callable[[str], None], shown_dir: str | None = None,
+                    test_rules: TestRules = promtool.test_rules) -> bool:
     """Run every test file of one generated journey directory; report and return whether all passed."""
     paths = rule_test_files(journey_dir)
     if not paths:
         echo(f"{shown_dir or journey_dir}: no rule tests (expected {TESTS_DIR}/*.tests.yaml)")
         return False
     with progress.phase(f"test {shown_dir or paths_shown(journey_dir)}: promtool test rules on {len(paths)} file(s)"):
-        report = run(paths)
+        report = run(paths, test_rules=test_rules)
     shown = {str(p): _shown(p, journey_dir, shown_dir) for p in paths}
     for failure in report.failures:
         echo(describe(failure, shown.get(failure.file)))
@@ -279,53 +276,3 @@ def _shown(path: Path, journey_dir: Path, shown_dir: str | None) -> str:
     if shown_dir is None:
         return str(path)
     return f"{shown_dir}: {path.relative_to(journey_dir).as_posix()}"
-
-
-def _extent(extended: bool) -> AbstractContextManager[None]:
-    return extent.extended_scenarios() if extended else contextlib.nullcontext()
-
-
-def run_specs(specs: list[Path], out_dir: Path, *, fresh: bool, echo: Callable[[str], None],
-              prometheus_version: int | None = None, extended: bool = False) -> bool:
-    """`obsgen test`: the committed tests of each spec's journey (and of the dependencies its fleet
-    shares), or a fresh build's when asked (or when the journey has no committed tests; a missing
-    out_dir is an error unless fresh). A fresh build includes the journeys the spec was built
-    together with, so it tests what `obsgen build` publishes; its tests are written
-    for prometheus_version (None: the local promtool's generation). Committed tests are written for
-    the primary target: a promtool of the other generation tests a fresh build written for it.
-    extended: fresh builds that also hold the long scenarios builds leave out (obsgen.artifacts.ruletests.extent)."""
-    from obsgen.artifacts.fleet import FLEET_DIR
-    from obsgen.build.pipeline import build_fleet, fleet_mates, load_in_fleet
-    from obsgen.artifacts.ruletests import generation
-
-    fresh = fresh or extended
-    if not fresh and not out_dir.is_dir():
-        # A typo in --out must not pass silently by testing something else.
-        raise MissingOutput(f"{out_dir}: no such output directory to test; build it first "
-                            f"(obsgen build --out {out_dir}), or pass --fresh to test a fresh build")
-    local = generation.detected()
-    if not fresh and local != generation.PRIMARY:
-        echo(f"promtool is Prometheus {local}; the committed tests are written for Prometheus "
-             f"{generation.PRIMARY}: testing fresh builds written for Prometheus {local}")
-        fresh = True
-    prometheus_version = prometheus_version or local
-    passed = True
-    for spec in specs:
-        progress.step(f"test: loading {paths_shown(spec)}")
-        journey = load_in_fleet(spec, out_dir)
-        committed = out_dir / journey.name
-        if not fresh and rule_test_files(committed):
-            passed &= run_journey_dir(committed, echo)
-            continue
-        if not fresh:
-            echo(f"{committed}: no committed rule tests; testing a fresh build instead")
-        with tempfile.TemporaryDirectory(prefix="obsgen-test-") as tmp, _extent(extended):
-            result = build_fleet([spec, *fleet_mates(journey.name, out_dir)], Path(tmp), validate=False,
-                                 prometheus_version=prometheus_version)
-            built = next(r.directory for r in result.journeys if r.journey.name == journey.name)
-            passed &= run_journey_dir(built, echo, shown_dir=f"fresh build of {spec}")
-            if rule_test_files(result.directory):
-                passed &= run_journey_dir(result.directory, echo, shown_dir=f"fresh build of {spec}: shared dependencies")
-    if not fresh and rule_test_files(out_dir / FLEET_DIR):
-        passed &= run_journey_dir(out_dir / FLEET_DIR, echo)
-    return passed
