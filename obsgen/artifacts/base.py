@@ -1,8 +1,10 @@
-"""Emitters turn the typed model into files. Each is independent and never reads YAML.
+"""What every artifact kind is made of. Emitters turn the typed model into files; each is independent
+and never reads YAML.
 
-An emitter is a function Journey -> list[Artifact]; paths are relative to the journey's
-output directory (generated/<journey>/). Validators check a staged directory before it is
-published, so a failing check leaves the previous output untouched.
+An emitter is a function Journey -> list[Artifact] (a fleet emitter: Fleet -> list[Artifact]); paths
+are relative to the journey's output directory (generated/<journey>/, the fleet's: generated/_fleet/,
+see layout.py). Validators check a staged directory before it is published, so a failing check leaves
+the previous output untouched. An ArtifactKind bundles one kind's emitters and validators.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from obsgen.model import Journey
+from obsgen.model import Fleet, Journey
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,25 @@ class Artifact:
 Emitter = Callable[[Journey], list[Artifact]]
 # A validator gets the staged journey directory and returns problems as readable lines.
 Validator = Callable[[Path, Journey], list[str]]
+FleetEmitter = Callable[[Fleet], list[Artifact]]
+FleetValidator = Callable[[Path, Fleet], list[str]]
+
+
+def _nothing_shared(fleet: Fleet) -> list[Artifact]:
+    return []
+
+
+@dataclass(frozen=True)
+class ArtifactKind:
+    """One kind of output, listed once in obsgen.artifacts.kinds: its files for each journey and for the
+    fleet (what the journeys of a build share), and the checks the staged files pass before anything is
+    published. The rule-test kind's promtool runs are a later stage the build queues after every check."""
+
+    name: str  # as progress lines name it
+    emit: Emitter
+    checks: tuple[Validator, ...] = ()
+    emit_fleet: FleetEmitter = _nothing_shared
+    fleet_checks: tuple[FleetValidator, ...] = ()
 
 
 # Problems by file: every file the tool was given is a key (an empty list when it passed).

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.artifacts.fleet import FLEET_DIR, MANIFEST_PATH
+from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.fleet import fleet_source
+from obsgen.artifacts.layout import FLEET_DIR, FLEET_MANIFEST_PATH
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet
 from obsgen.paths import from_project
+from obsgen.render import dump_yaml
 
 
 class PartialFleet(ObsgenError):
@@ -36,8 +39,18 @@ class Member:
         return path if path.is_file() else None
 
 
+def emit_manifest(fleet: Fleet) -> list[Artifact]:
+    """The fleet's manifest: its members (what recorded_members reads back) and the dependencies they share."""
+    manifest = {
+        "journeys": [{"name": j.name, "source": j.source, "sha256": j.source_sha256} for j in fleet.journeys],
+        "sharedDependencies": [{"name": d.name, "alerts": list(d.alert_names), "journeys": [u.journey for u in d.users]}
+                               for d in fleet.shared],
+    }
+    return [Artifact(FLEET_MANIFEST_PATH, dump_yaml(manifest, fleet_source(fleet)))]
+
+
 def recorded_members(out_dir: Path) -> list[Member]:
-    manifest = out_dir / FLEET_DIR / MANIFEST_PATH
+    manifest = out_dir / FLEET_DIR / FLEET_MANIFEST_PATH
     if not manifest.is_file():
         return []
     try:

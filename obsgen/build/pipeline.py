@@ -1,5 +1,6 @@
-"""The build: load + validate specs → one typed model per journey, resolved into a fleet →
-independent emitters → validators → one writer that publishes every directory or none."""
+"""The build: load + validate specs → one typed model per journey, resolved into a fleet → every
+artifact kind's emitters (obsgen.artifacts.kinds) → their validators → one writer that publishes
+every directory or none."""
 
 from __future__ import annotations
 
@@ -15,37 +16,18 @@ from typing import Callable, Sequence
 from obsgen.build import cache as build_cache, emit_pool, membership, validation, writer
 from obsgen import preflight, progress
 from obsgen import targets as delivery
-from obsgen.artifacts.base import Artifact, Emitter, Validator
+from obsgen.artifacts.base import Artifact, Validator
+from obsgen.artifacts.kinds import KINDS
 from obsgen.artifacts.ruletests import generation
-from obsgen.artifacts.alertmanager import emit as alertmanager
-from obsgen.artifacts.grafana import emit as grafana
-from obsgen.artifacts.impact import emit as impact
-from obsgen.artifacts.prometheus import emit as prometheus
 from obsgen.artifacts.ruletests import emit as ruletests
-from obsgen.artifacts.runbook import emit as runbook
-from obsgen.artifacts.fleet import FLEET_DIR, FLEET_EMITTERS, FLEET_VALIDATORS, delivery_subject, emit_shared_rule_tests
+from obsgen.artifacts.fleet import delivery_subject
+from obsgen.artifacts.layout import FLEET_DIR
 from obsgen.errors import Diagnostic, ObsgenError, SpecError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import from_project, shown
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.build.load import load_journey
 from obsgen.targets.options import as_record, from_record
-
-EMITTERS: list[Emitter] = [
-    prometheus.emit_rules,
-    grafana.emit_grafana,
-    impact.emit_impact,
-    alertmanager.emit_alertmanager,
-    runbook.emit_runbook,
-    ruletests.emit_rule_tests,
-]
-
-VALIDATORS: list[Validator] = [
-    prometheus.check_rules,
-    grafana.check_dashboards,
-    alertmanager.check_config,
-]
-
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -131,11 +113,13 @@ def fleet_mates(name: str, out_dir: Path) -> list[Path]:
 
 
 def emit_all(journey: Journey) -> list[Artifact]:
-    return _checked([artifact for emit in EMITTERS for artifact in emit(journey)])
+    return _checked([artifact for kind in KINDS for artifact in kind.emit(journey)])
 
 
 def emit_fleet(fleet: Fleet) -> list[Artifact]:
-    return _checked([artifact for emit in FLEET_EMITTERS for artifact in emit(fleet)])
+    """What the journeys share (under _fleet/): every kind's fleet variant, and the manifest of members."""
+    shared = [artifact for kind in KINDS for artifact in kind.emit_fleet(fleet)]
+    return _checked(membership.emit_manifest(fleet) + shared)
 
 
 def _checked(artifacts: list[Artifact]) -> list[Artifact]:
@@ -228,14 +212,16 @@ def _outputs(fleet: Fleet, emitted: list[list[Artifact]], out_dir: Path, gone: l
         stages = [static, [queue] if rule_tests else []] if validate else []
         return writer.Output(directory, artifacts, _Checks(directory.name, subject, stages))
 
+    checks = [check for kind in KINDS for check in kind.checks]
     outputs = [output(out_dir / journey.name, journey, delivered(journey, artifacts),
-                      VALIDATORS + target_checks, ruletests.emit_rule_tests)
+                      checks + target_checks, ruletests.KIND.emit)
                for journey, artifacts in zip(fleet.journeys, emitted)]
     subject = delivery_subject(fleet)
     fleet_targets = [_checking(check, subject) for check in target_checks]
     progress.step(f"build {FLEET_DIR}: emitting what the {len(fleet.journeys)} journey(s) share")
     outputs.append(output(out_dir / FLEET_DIR, fleet, delivered(subject, emit_fleet(fleet)),
-                          FLEET_VALIDATORS + fleet_targets, emit_shared_rule_tests))
+                          [check for kind in KINDS for check in kind.fleet_checks] + fleet_targets,
+                          ruletests.KIND.emit_fleet))
     outputs += [writer.Output(directory, [], _Checks(directory.name, fleet, [])) for directory in gone]
     return outputs
 
@@ -253,7 +239,7 @@ def _checking_together(rule_tests: ruletests.RuleTestRun | None) -> writer.Valid
 
 
 def _emitted(journey: Journey) -> list[Artifact]:
-    progress.step(f"build {journey.name}: emitting rules, dashboards, impact map, Alertmanager, runbook, rule tests")
+    progress.step(f"build {journey.name}: emitting {', '.join(kind.name for kind in KINDS)}")
     return emit_all(journey)
 
 

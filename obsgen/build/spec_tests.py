@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from obsgen import progress
-from obsgen.artifacts.fleet import FLEET_DIR
+from obsgen.artifacts.layout import FLEET_DIR
 from obsgen.artifacts.ruletests import extent, generation
 from obsgen.artifacts.ruletests.runner import rule_test_files, run_journey_dir
 from obsgen.build.cache import test_rules

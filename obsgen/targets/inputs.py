@@ -14,10 +14,8 @@ from typing import Iterable
 
 from obsgen.artifacts.base import Artifact
 from obsgen.targets import yamlio
+from obsgen.artifacts.layout import DASHBOARDS_DIR, RULE_FILE_SUFFIX, RULES_DIR
 
-RULES_DIR = "prometheus"
-RULE_FILE_SUFFIX = ".rules.yaml"
-DASHBOARDS_DIR = "grafana/dashboards"
 
 
 @dataclass(frozen=True)

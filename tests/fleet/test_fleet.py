@@ -16,7 +16,7 @@ import yaml
 
 from obsgen.build import pipeline
 from obsgen.artifacts.alertmanager import emit as alertmanager
-from obsgen.artifacts import fleet as fleet_emitters
+from obsgen.artifacts.base import ArtifactKind
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
 
@@ -204,8 +204,8 @@ def test_a_failing_fleet_check_publishes_no_journey(project: Path, monkeypatch):
     def index_rejected(staged, fleet):
         return ["index dashboard rejected"]
 
-    monkeypatch.setattr(fleet_emitters, "FLEET_VALIDATORS", [index_rejected])
-    monkeypatch.setattr(pipeline, "FLEET_VALIDATORS", [index_rejected])
+    monkeypatch.setattr(pipeline, "KINDS", (*pipeline.KINDS, ArtifactKind("rejected", lambda journey: [],
+                                                                            fleet_checks=(index_rejected,))))
     with pytest.raises(ValidationFailed, match="index dashboard rejected"):
         pipeline.build_fleet([project / "specs" / "purchase.yaml", project / "specs" / "catalogue.yaml"],
                              project / "generated", run_tests=False)

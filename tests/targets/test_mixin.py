@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from obsgen.build import pipeline
-from obsgen.artifacts.fleet import FLEET_DIR
+from obsgen.artifacts.layout import FLEET_DIR
 from obsgen.targets import mixin, target_dir
 from obsgen.targets.options import TargetOptions
 from tests.conftest import ROOT

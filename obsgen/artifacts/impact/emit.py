@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.artifacts.impact.compute import impact_map
 from obsgen.artifacts.impact.data import HOW_TO_READ, map_data
 from obsgen.artifacts.impact.dot import dot
@@ -11,9 +11,7 @@ from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.artifacts.impact.svg import render_svg
 from obsgen.model import Journey
 from obsgen.render import dump_json, dump_yaml, header_lines
-
-IMPACT_DIR = "impact"
-
+from obsgen.artifacts.layout import IMPACT_DIR
 
 def emit_impact(journey: Journey) -> list[Artifact]:
     impacts = impact_map(journey)
@@ -31,3 +29,5 @@ def emit_impact(journey: Journey) -> list[Artifact]:
         Artifact(f"{IMPACT_DIR}/impact.svg", render_svg(graph, header)),
     ]
 
+
+KIND = ArtifactKind("impact map", emit_impact)

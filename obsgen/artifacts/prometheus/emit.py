@@ -7,17 +7,20 @@ from pathlib import Path
 from typing import Sequence
 
 from obsgen import promtool
-from obsgen.artifacts.base import Artifact
-from obsgen.model import Journey
+from obsgen.artifacts.base import Artifact, ArtifactKind, FileCheck
+from obsgen.artifacts.fleet import fleet_source
+from obsgen.model import Fleet, Journey
 from obsgen.render import dump_yaml
-from obsgen.artifacts.base import FileCheck
-from obsgen.artifacts.prometheus import RuleGroup, rule_groups
-
-RULES_DIR = "prometheus"
-
+from obsgen.artifacts.prometheus import RuleGroup, fleet_rule_groups, rule_groups
+from obsgen.artifacts.layout import RULE_FILE_SUFFIX, RULES_DIR
 
 def emit_rules(journey: Journey) -> list[Artifact]:
     return rule_file_artifacts(rule_groups(journey), journey.source)
+
+
+def emit_shared_rules(fleet: Fleet) -> list[Artifact]:
+    """The alerts of the dependencies journeys share, once for the fleet."""
+    return rule_file_artifacts(fleet_rule_groups(fleet), fleet_source(fleet))
 
 
 def rule_file_artifacts(groups: Sequence[RuleGroup], source: str) -> list[Artifact]:
@@ -32,7 +35,7 @@ def rule_file_artifacts(groups: Sequence[RuleGroup], source: str) -> list[Artifa
 
 
 def rule_files(staged: Path) -> list[Path]:
-    return sorted((staged / RULES_DIR).glob("*.rules.yaml"))
+    return sorted((staged / RULES_DIR).glob(f"*{RULE_FILE_SUFFIX}"))
 
 
 def rule_file_problems(paths: list[Path]) -> dict[Path, list[str]]:
@@ -55,3 +58,7 @@ def relative_to_staged(file: str, staged: Path) -> str:
         return Path(file).resolve().relative_to(staged.resolve()).as_posix()
     except ValueError:
         return file
+
+
+# The journeys' rule files and the fleet's share one promtool run (obsgen.build.validation).
+KIND = ArtifactKind("rules", emit_rules, (check_rules,), emit_shared_rules, (check_rules,))

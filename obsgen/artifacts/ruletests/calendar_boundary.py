@@ -19,7 +19,8 @@ from obsgen.artifacts.prometheus.sli import sli_record_name
 from obsgen.artifacts.prometheus.slo_meta import BUDGET_REMAINING
 from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.recording import series_text
-from obsgen.artifacts.ruletests.testfile import RULES_DIR, TESTS_DIR, input_series
+from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.artifacts.ruletests.testfile import input_series
 from obsgen.artifacts.ruletests.varying_traffic import TOLERANCE, event_slos, label_set
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder, dimension_labels
 
@@ -39,7 +40,7 @@ def calendar_slos(journey: Journey) -> list[Slo]:
 
 
 def calendar_test_path(journey: Journey) -> str:
-    return f"{TESTS_DIR}/{journey.name}.calendar.tests.yaml"
+    return f"{TESTS_DIR}/{journey.name}.calendar{TEST_FILE_SUFFIX}"
 
 
 def boundary(slo: Slo) -> int:

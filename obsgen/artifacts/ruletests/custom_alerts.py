@@ -11,11 +11,12 @@ from obsgen.model import CustomAlert, Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.artifacts.prometheus import ALERTING_FILE, AlertRule, rule_groups
 from obsgen.artifacts.prometheus.custom_alerts import custom_alert
-from obsgen.artifacts.ruletests.testfile import EVALUATION_INTERVAL, TESTS_DIR, test_document
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.artifacts.ruletests.testfile import EVALUATION_INTERVAL, test_document
 
 
 def custom_alerts_path(journey: Journey) -> str:
-    return f"{TESTS_DIR}/{journey.name}.custom-alerts.tests.yaml"
+    return f"{TESTS_DIR}/{journey.name}.custom-alerts{TEST_FILE_SUFFIX}"
 
 
 def _group(alert: CustomAlert, rule: AlertRule) -> dict:

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.fleet import fleet_source
 from obsgen.errors import ObsgenError
-from obsgen.model import Journey
+from obsgen.model import Fleet, Journey
 from obsgen.render import dump_yaml
 from obsgen import promtool
 from obsgen.artifacts.ruletests.runner import TestFile, TestRules, describe, load_test_file, rule_test_files, run_files
@@ -23,7 +24,8 @@ from obsgen.artifacts.ruletests.recorded_sli import WHY, recorded_sli_document, 
 from obsgen.artifacts.ruletests.reference import AmbiguousScenario, UnknownRule
 from obsgen.artifacts.ruletests.scenarios import ScenarioError
 from obsgen.artifacts.ruletests.values import NoMatchingValue
-from obsgen.artifacts.ruletests.testfile import rule_test_document, rule_test_path
+from obsgen.artifacts.ruletests.testfile import (SHARED_TEST_PATH, rule_test_document, rule_test_path,
+                                                 shared_rule_test_document)
 
 class RuleTestsUnavailable(ObsgenError):
     """The generator cannot write a test that proves some alert of a valid spec: said plainly, not as a traceback."""
@@ -54,6 +56,17 @@ def emit_rule_tests(journey: Journey) -> list[Artifact]:
     if custom is not None:
         artifacts.append(Artifact(custom_alerts_path(journey), dump_yaml(custom, journey.source), custom))
     return artifacts
+
+
+def emit_shared_rule_tests(fleet: Fleet) -> list[Artifact]:
+    if not fleet.shared:
+        return []
+    document = shared_rule_test_document(fleet)
+    return [Artifact(SHARED_TEST_PATH, dump_yaml(document, fleet_source(fleet)), document)]
+
+
+# No static check: the build runs the tests with promtool as a stage of their own (RuleTestRun).
+KIND = ArtifactKind("rule tests", emit_rule_tests, emit_fleet=emit_shared_rule_tests)
 
 
 class RuleTestRun:

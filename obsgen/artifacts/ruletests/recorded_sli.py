@@ -12,7 +12,8 @@ from __future__ import annotations
 from obsgen.model import Journey
 from obsgen.artifacts.prometheus import ALERTING_FILE, AlertRule, journey_alerts, rule_groups
 from obsgen.artifacts.ruletests.scenarios import scenarios
-from obsgen.artifacts.ruletests.testfile import TESTS_DIR, scenario_group, test_document
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.artifacts.ruletests.testfile import scenario_group, test_document
 
 WHY = ("Burn-rate alerts of raw-PromQL SLIs (sli.errorQuery/goodQuery + totalQuery). obsgen cannot simulate "
        "arbitrary PromQL, so these tests load only the alerting rules and give the recorded SLI series "
@@ -20,7 +21,7 @@ WHY = ("Burn-rate alerts of raw-PromQL SLIs (sli.errorQuery/goodQuery + totalQue
 
 
 def recorded_sli_path(journey: Journey) -> str:
-    return f"{TESTS_DIR}/{journey.name}.recorded-sli.tests.yaml"
+    return f"{TESTS_DIR}/{journey.name}.recorded-sli{TEST_FILE_SUFFIX}"
 
 
 def query_slo_alerts(journey: Journey) -> list[AlertRule]:

@@ -20,7 +20,7 @@ from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.render import dump_yaml
 from obsgen.artifacts.ruletests.scope import Place, Rules, eval_order, needed, scoped
-from obsgen.artifacts.ruletests.testfile import TESTS_DIR
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.targets import yamlio
 
 
@@ -60,7 +60,7 @@ class Job:
 
 
 def rule_test_files(journey_dir: Path) -> list[Path]:
-    return sorted((journey_dir / TESTS_DIR).glob("*.tests.yaml"))
+    return sorted((journey_dir / TESTS_DIR).glob(f"*{TEST_FILE_SUFFIX}"))
 
 
 def load_test_file(path: Path, known: Mapping[Path, dict] | None = None) -> TestFile:
@@ -256,7 +256,7 @@ def run_journey_dir(journey_dir: Path, echo: Callable[[str], None], shown_dir: s
     """Run every test file of one generated journey directory; report and return whether all passed."""
     paths = rule_test_files(journey_dir)
     if not paths:
-        echo(f"{shown_dir or journey_dir}: no rule tests (expected {TESTS_DIR}/*.tests.yaml)")
+        echo(f"{shown_dir or journey_dir}: no rule tests (expected {TESTS_DIR}/*{TEST_FILE_SUFFIX})")
         return False
     with progress.phase(f"test {shown_dir or paths_shown(journey_dir)}: promtool test rules on {len(paths)} file(s)"):
         report = run(paths, test_rules=test_rules)

@@ -13,19 +13,18 @@ from obsgen.artifacts.ruletests.recording import RecordingExpectations
 from obsgen.artifacts.ruletests.scenarios import Scenario, scenarios
 from obsgen.artifacts.ruletests.varying_traffic import MINUTES, varying_traffic_group
 from obsgen.artifacts.ruletests.world import World
+from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
 
-TESTS_DIR = "tests"
-RULES_DIR = "prometheus"
 EVALUATION_INTERVAL = "1m"
 RECORDING_GROUP = "recording rules on known inputs: 10 of 1000 requests fail, latencies spread over every bucket"
 
 
 SHARED_WORLD = "shared-dependencies"
-SHARED_TEST_PATH = f"{TESTS_DIR}/{SHARED_WORLD}.tests.yaml"
+SHARED_TEST_PATH = f"{TESTS_DIR}/{SHARED_WORLD}{TEST_FILE_SUFFIX}"
 
 
 def rule_test_path(journey: Journey) -> str:
-    return f"{TESTS_DIR}/{journey.name}.tests.yaml"
+    return f"{TESTS_DIR}/{journey.name}{TEST_FILE_SUFFIX}"
 
 
 def _minutes(step: int) -> str:

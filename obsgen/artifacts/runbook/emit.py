@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
-from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen import markdown as md
 from obsgen.artifacts.impact.checks import jaeger_search, stage_clues
 from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
@@ -20,8 +20,8 @@ from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.model import Journey, RunbookHints
 from obsgen.render import header_lines
 from obsgen.artifacts.prometheus import AlertRule, all_alerts, budget
+from obsgen.artifacts.layout import runbook_path
 
-RUNBOOK_DIR = "runbook"
 BUDGET_KINDS = (budget.EXHAUSTED, budget.FORECAST)
 # The budget policy (the SRE workbook's error budget policy), what both budget alerts ask the team to apply.
 BUDGET_POLICY = (
@@ -311,4 +311,7 @@ def runbook(journey: Journey) -> str:
 
 
 def emit_runbook(journey: Journey) -> list[Artifact]:
-    return [Artifact(f"{RUNBOOK_DIR}/{journey.name}.md", runbook(journey))]
+    return [Artifact(runbook_path(journey.name), runbook(journey))]
+
+
+KIND = ArtifactKind("runbook", emit_runbook)
