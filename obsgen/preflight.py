@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from obsgen import promtool
-from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts.alertmanager import amtool as alertmanager
 from obsgen.errors import ObsgenError
 
 NO_VALIDATE_HINT = "nothing was built; `--no-validate` builds without these programs (unvalidated, not recommended)"

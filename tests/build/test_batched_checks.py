@@ -13,7 +13,7 @@ import pytest
 from obsgen.build import pipeline
 from obsgen import promtool
 from obsgen.artifacts.base import Artifact, ArtifactKind
-from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts.alertmanager import amtool, emit as alertmanager
 from obsgen.errors import ValidationFailed
 from tests.conftest import ROOT
 
@@ -32,7 +32,7 @@ def specs(tmp_path: Path) -> list[Path]:
 def tool_runs(monkeypatch) -> list[list[str]]:
     """The argument lists of every promtool and amtool run (the real tools still run)."""
     runs: list[list[str]] = []
-    for module in (promtool, alertmanager):
+    for module in (promtool, amtool):
         real = module.run_tool
 
         def recording(binary, args, *rest, real=real, **options):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from obsgen.build import pipeline
-from obsgen.artifacts.alertmanager import emit as alertmanager
+from obsgen.artifacts.alertmanager import amtool as alertmanager
 from obsgen.artifacts.base import ArtifactKind
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT

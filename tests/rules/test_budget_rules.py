@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from obsgen import promtool
-from obsgen.artifacts.alertmanager.emit import emit_alertmanager, routes_test
+from obsgen.artifacts.alertmanager.amtool import routes_test
+from obsgen.artifacts.alertmanager.emit import emit_alertmanager
 from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.runbook.emit import runbook
 from obsgen.artifacts.prometheus import budget, journey_alerts, rule_groups
