@@ -29,6 +29,7 @@ from obsgen.spec.fleet import resolve_fleet
 from obsgen.build.load import load_journey
 from obsgen.targets.options import as_record, from_record
 
+
 @dataclass(frozen=True)
 class BuildResult:
     journey: Journey

@@ -13,6 +13,7 @@ from obsgen.model import Journey
 from obsgen.render import dump_json, dump_yaml, header_lines
 from obsgen.artifacts.layout import IMPACT_DIR
 
+
 def emit_impact(journey: Journey) -> list[Artifact]:
     impacts = impact_map(journey)
     data = map_data(impacts)

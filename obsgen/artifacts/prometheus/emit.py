@@ -14,6 +14,7 @@ from obsgen.render import dump_yaml
 from obsgen.artifacts.prometheus import RuleGroup, fleet_rule_groups, rule_groups
 from obsgen.artifacts.layout import RULE_FILE_SUFFIX, RULES_DIR
 
+
 def emit_rules(journey: Journey) -> list[Artifact]:
     return rule_file_artifacts(rule_groups(journey), journey.source)
 

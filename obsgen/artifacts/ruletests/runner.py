@@ -16,7 +16,6 @@ import yaml
 
 from obsgen import progress, promtool
 from obsgen.paths import shown as paths_shown
-from obsgen.errors import ObsgenError
 from obsgen.promql import parse_duration
 from obsgen.render import dump_yaml
 from obsgen.artifacts.ruletests.scope import Place, Rules, eval_order, needed, scoped
