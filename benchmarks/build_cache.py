@@ -1,4 +1,4 @@
-"""What the build cache and the fleet's emit pool save (obsgen/build_cache.py, obsgen/emit_pool.py).
+"""What the build cache and the fleet's emit pool save (obsgen/build/cache.py, obsgen/build/emit_pool.py).
 
 Times whole `obsgen build` processes (start-up included) in a scratch copy of the project:
 - the purchase spec rebuilt unchanged, and `--check`ed, with the cache and with --no-cache (the

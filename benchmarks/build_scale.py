@@ -74,7 +74,7 @@ def measure(count: int, *, mode: str, targets: tuple[str, ...]) -> tuple[float, 
 
 def fleet_step_seconds(count: int) -> tuple[float, int]:
     """(seconds to resolve the loaded journeys into a fleet and emit _fleet/, its file bytes)."""
-    from obsgen.pipeline import emit_fleet, load_all
+    from obsgen.build.pipeline import emit_fleet, load_all
     from obsgen.spec.fleet import resolve_fleet
 
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:
@@ -87,10 +87,10 @@ def fleet_step_seconds(count: int) -> tuple[float, int]:
         return time.perf_counter() - started, sum(len(a.content.encode()) for a in artifacts)
 
 
-def _emitters() -> list[str]:
-    from obsgen.pipeline import EMITTERS
+def _kinds() -> list[str]:
+    from obsgen.artifacts.kinds import KINDS
 
-    return [f"{e.__module__.rsplit('.', 1)[-1]}.{e.__name__}" for e in EMITTERS]
+    return [kind.name for kind in KINDS]
 
 
 def git_commit() -> str:
@@ -136,7 +136,7 @@ def main() -> None:
     print("\n".join([
         f"Command: `{command}` (commit {git_commit()}, Python {platform.python_version()}, "
         f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs).",
-        f"Emitters registered: {', '.join(_emitters())}.",
+        f"Artifact kinds registered: {', '.join(_kinds())}.",
         "",
         *table,
         "",

@@ -2,7 +2,7 @@
 
 Before: sum_over_time / count_over_time of the recorded 5m ratio, in the SLI group at the global evaluation
 interval. After: sum_over_time of the recorded 5m bad and valid event rates, in their own group every
-2m30s (obsgen.rules.period). Both read 30 days of recorded series; the benchmark backfills exactly those
+2m30s (obsgen.artifacts.prometheus.period). Both read 30 days of recorded series; the benchmark backfills exactly those
 (`promtool tsdb create-blocks-from openmetrics`), starts a real Prometheus 3 on them, and reports:
 
 - samples read per evaluation (the query API's `stats=all`, samples.totalQueryableSamples),
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from obsgen.promql import parse_duration  # noqa: E402
-from obsgen.rules.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS  # noqa: E402
+from obsgen.artifacts.prometheus.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS  # noqa: E402
 from obsgen.tools import go_tool  # noqa: E402
 
 WINDOW = "30d"

@@ -2,7 +2,7 @@
 
 For each spec, times `emit_rule_tests` (scenarios, expectations, the YAML document) in process, the best of
 --runs, for each Prometheus generation, as builds write them and with the extended scenarios the suite
-writes (obsgen/ruletests/extent.py); then the totals. Prints a Markdown table. Runs the obsgen on
+writes (obsgen/artifacts/ruletests/extent.py); then the totals. Prints a Markdown table. Runs the obsgen on
 PYTHONPATH, so the same command measures another checkout:
 
     python benchmarks/rule_test_simulator.py
@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import obsgen
-from obsgen.emitters.ruletests import emit_rule_tests
-from obsgen.ruletests import extent, generation
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
+from obsgen.artifacts.ruletests import extent, generation
+from obsgen.build.load import load_journey
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = [ROOT / "specs/purchase.yaml", *sorted((ROOT / "specs/examples").glob("*.yaml"))]

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ["OBSGEN_NO_CACHE"] = "1"  # every mode runs promtool; no answer from the passed-test cache
 
 from obsgen.tools import promtool  # noqa: E402
-from obsgen.pipeline import build_fleet  # noqa: E402
-from obsgen.ruletests import extent, runner  # noqa: E402
-from obsgen.ruletests.runner import load_test_file, rule_test_files, run_files  # noqa: E402
+from obsgen.build.pipeline import build_fleet  # noqa: E402
+from obsgen.artifacts.ruletests import extent, runner
+from obsgen.artifacts.ruletests.runner import load_test_file, rule_test_files, run_files  # noqa: E402
 
 
 def _cpu() -> tuple[float, float]:
@@ -60,7 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="+", type=Path)
     parser.add_argument("--extended", action="store_true",
-                        help="write the long scenarios too (obsgen/ruletests/extent.py)")
+                        help="write the long scenarios too (obsgen/artifacts/ruletests/extent.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp, \
             (extent.extended_scenarios() if args.extended else nullcontext()):

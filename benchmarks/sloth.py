@@ -3,7 +3,7 @@
 Used by benchmarks/alert_quality.py --vs-sloth to compare the two rule sets on the same promtool
 scenarios. The Sloth spec (format `prometheus/v1`, https://sloth.dev) takes from the model exactly
 what obsgen's SLI rules use: the objective, the period, and the error and total queries of
-obsgen.rules.sli (rendered by the same functions, with Sloth's `{{.window}}` as the range).
+obsgen.artifacts.prometheus.sli (rendered by the same functions, with Sloth's `{{.window}}` as the range).
 Sloth's own alert windows are its defaults, which are obsgen's defaults too (14.4x 1h/5m and
 6x 6h/30m page, 3x 1d/2h and 1x 3d/6h ticket, for a 30d period); `windows_match` checks that.
 """
@@ -60,7 +60,7 @@ def _templated(query: str) -> str:
 
 
 def _events(selectors: list[Selector]) -> str:
-    # The terms of obsgen.rules.sli.sum_terms: a stage without events yet counts as zero.
+    # The terms of obsgen.artifacts.prometheus.sli.sum_terms: a stage without events yet counts as zero.
     return " + ".join(f"({rate_sum(s, _SENTINEL)} or vector(0))" for s in selectors)
 
 

@@ -17,16 +17,16 @@ PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
 
 @pytest.fixture(scope="session")
 def purchase_journey():
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     return load_journey(PURCHASE_SPEC, source_name="specs/purchase.yaml")
 
 
 @pytest.fixture(scope="session")
 def purchase_artifacts(purchase_journey) -> tuple:
-    """Every file a build of the purchase spec writes (obsgen.pipeline.emit_all), emitted once per session:
+    """Every file a build of the purchase spec writes (obsgen.build.pipeline.emit_all), emitted once per session:
     emitting runs the rule-test simulator, seconds of CPU; Artifacts are frozen and the tuple cannot change."""
-    from obsgen.pipeline import emit_all
+    from obsgen.build.pipeline import emit_all
 
     return tuple(emit_all(purchase_journey))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 # Everything above spec's own sections: a journey "shop" of team "web".
 METADATA = """\

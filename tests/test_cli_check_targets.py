@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from obsgen import writer
+from obsgen.build import writer
 from tests.cli_helpers import obsgen, project
 
 pytestmark = pytest.mark.integration  # every test runs the obsgen command line in a process

@@ -12,7 +12,7 @@ import pytest
 
 from obsgen.errors import SpecError
 from obsgen.promql import Matcher, Selector, series
-from obsgen.spec.loader import load_journey, parse_journey
+from obsgen.build.load import load_journey, parse_journey
 from tests.conftest import ROOT
 
 UTF8_SPEC = ROOT / "tests" / "spec" / "fixtures" / "otel_utf8.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.ruletests.generation import of_version
+from obsgen.artifacts.ruletests.generation import of_version
 from obsgen.tools.promtool import Finding
 
 pytestmark = pytest.mark.integration

@@ -31,9 +31,9 @@ from obsgen.clients.alertmanager import AlertmanagerApi
 from obsgen.clients.http import ApiError
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.errors import ObsgenError
-from obsgen.impact import impact_map
+from obsgen.artifacts.impact import impact_map
 from obsgen.model import Journey
-from obsgen.pipeline import load_in_fleet
+from obsgen.build.pipeline import load_in_fleet
 from obsgen.promql import format_duration, parse_duration
 
 POLL_SECONDS = 1.0

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
-from obsgen.emitters.alertmanager import emit_alertmanager
-from obsgen.emitters.prometheus import rule_file_artifacts
+from obsgen.artifacts.alertmanager.emit import emit_alertmanager
+from obsgen.artifacts.prometheus.emit import rule_file_artifacts
 from obsgen.errors import ObsgenError
 from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
-from obsgen.rules.types import RuleGroup
+from obsgen.artifacts.prometheus import AlertRule, budget, rule_groups, shared_rule_groups
+from obsgen.artifacts.prometheus.types import RuleGroup
 from obsgen.tools import promtool
 
 DEFAULT_FACTOR = 60.0

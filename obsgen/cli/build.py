@@ -23,7 +23,7 @@ from obsgen.spec.files import spec_files
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
-@click.option("--no-cache", is_flag=True,  # $OBSGEN_NO_CACHE is read by obsgen.build_cache itself
+@click.option("--no-cache", is_flag=True,  # $OBSGEN_NO_CACHE is read by obsgen.build.cache itself
               help="Do all the work even when the specs, options, obsgen and its tools are those of the build "
                    "that wrote OUT (also $OBSGEN_NO_CACHE=1); see docs/build-output.md.")
 @prometheus_version_option
@@ -33,7 +33,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
           prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
     before anything is written: journeys that share a dependency share its alerts."""
-    from obsgen import build_cache
+    from obsgen.build import cache as build_cache
 
     files = spec_files(specs)
     if not files:
@@ -46,7 +46,7 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
     if cached.hit is not None:
         report_cached(cached.hit, out_dir, check)
         return
-    from obsgen.pipeline import build_fleet
+    from obsgen.build.pipeline import build_fleet
 
     # An ObsgenError reaches the group, which reports it in one line (LazyGroup.invoke in obsgen/cli/__init__.py).
     result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,

@@ -1,4 +1,4 @@
-"""`obsgen impact`: argument parsing and output; the map is obsgen.impact's."""
+"""`obsgen impact`: argument parsing and output; the map is obsgen.artifacts.impact's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 from obsgen.cli.errors import fail
 from obsgen.errors import ObsgenError
-from obsgen.impact.query import render
+from obsgen.build.impact_query import render
 
 
 @click.command()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from lab.stack.logs import follow
 from lab.stack.ports import parse_port_overrides
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from lab.stack.report import locations, status_json, status_table
-from lab.stack.runner import Stack, StackError, reload_if_serving
+from lab.stack.runner import Stack, StackError, reload_if_serving  # noqa: F401 (obsgen build reloads a serving stack through here)
 from lab.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
 from obsgen import progress
 from obsgen.checkout import STATE_DIR_ENV

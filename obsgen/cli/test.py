@@ -1,4 +1,4 @@
-"""`obsgen test`: argument parsing and output; running and reporting live in obsgen.ruletests.runner."""
+"""`obsgen test`: argument parsing and output; building then running lives in obsgen.build.spec_tests, running promtool in obsgen.artifacts.ruletests.runner."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
-from obsgen.ruletests.runner import run_specs
+from obsgen.build.spec_tests import run_specs
 from obsgen.spec.files import spec_files
 from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 

@@ -17,7 +17,7 @@ import yaml
 
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.spec.format import ALERT_NAME_PATTERN, NAME_PATTERN, TEXT_PATTERN, WINDOW_PLACEHOLDER
-from obsgen.spec.loader import display_path, parse_journey, read_spec_text
+from obsgen.build.load import display_path, parse_journey, read_spec_text
 from obsgen.spec import rawpromql
 from obsgen.spec.positions import PositionedDocument
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Sequence
 
 from obsgen.clients.grafana import GrafanaClient, GrafanaError
-from obsgen.emitters.fleet import delivery_subject
+from obsgen.artifacts.fleet import delivery_subject
 from obsgen.model import Journey
-from obsgen.pipeline import emit_all, emit_fleet, load_all, load_in_fleet
+from obsgen.build.pipeline import emit_all, emit_fleet, load_all, load_in_fleet
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.targets.inputs import Dashboard, from_artifacts
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from pathlib import Path
+from typing import Protocol, Sequence
 
 from pydantic import BaseModel
 
@@ -19,7 +20,6 @@ from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlert
                           Saturation, Slo, SloType, Stage, TimesliceSli)
 from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
-from obsgen.rules.types import AlertRule
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
 from obsgen.spec import signal_checks as checks
@@ -92,6 +92,20 @@ def error_selector(requests: Selector, errors: fmt.ErrorSignal) -> Selector:
     if metric != requests.metric and not errors.with_stage_match:
         return Selector(metric, matchers(errors.match))
     return requests.renamed(metric).with_matchers(*matchers(errors.match))
+
+
+class GeneratedAlert(Protocol):
+    """What alert_locations reads of a generated alert (obsgen.artifacts.prometheus.AlertRule), so this
+    layer does not import the rules builder that makes them."""
+
+    @property
+    def alert(self) -> str: ...
+    @property
+    def slo(self) -> str | None: ...
+    @property
+    def dependency(self) -> str | None: ...
+    @property
+    def stages(self) -> tuple[str, ...]: ...
 
 
 class Resolver:
@@ -232,8 +246,8 @@ class Resolver:
                 named.append((("spec", "slos", i, "alerting", "name"), slo.alerting.name))
         return named
 
-    def alert_locations(self, alerts: list[AlertRule]) -> tuple[tuple[str, Location], ...]:
-        """(name, where the spec names it) of each alert (obsgen.rules.AlertRule): the name as written
+    def alert_locations(self, alerts: Sequence[GeneratedAlert]) -> tuple[tuple[str, Location], ...]:
+        """(name, where the spec names it) of each alert (see GeneratedAlert): the name as written
         when the spec writes it, else the stage, SLO or dependency it is derived from."""
         written = dict((name, path) for path, name in reversed(self._explicit_alert_names()))
         written.update({a.name: ("spec", "alerts", i, "name") for i, a in reversed(list(enumerate(self.spec.alerts)))})
@@ -243,7 +257,7 @@ class Resolver:
             located.setdefault(alert.alert, self._location(path))
         return tuple(located.items())
 
-    def _alert_origin(self, alert: AlertRule) -> tuple:
+    def _alert_origin(self, alert: GeneratedAlert) -> tuple:
         for section, name in (("slos", alert.slo), ("dependencies", alert.dependency),
                               ("stages", alert.stages[0] if alert.stages else None)):
             items = getattr(self.spec, section)

@@ -13,13 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen.emitters import Artifact, Validator
+from obsgen.artifacts.base import Artifact, Validator
 from obsgen.model import Journey
 from obsgen.targets import mimir, mixin, prometheus, prometheus_operator, thanos
 from obsgen.targets.inputs import DeliveryInputs, from_artifacts
 from obsgen.targets.options import TargetOptions
+from obsgen.artifacts.layout import target_dir
 
-TARGETS_DIR = "targets"
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,6 @@ TARGETS: dict[str, Target] = {
     "mixin": Target("mixin", mixin.render, mixin.check),
 }
 DEFAULT_TARGETS = ("prometheus",)
-
-
-def target_dir(name: str) -> str:
-    return f"{TARGETS_DIR}/{name}"
 
 
 def _selected(names: Sequence[str]) -> list[Target]:

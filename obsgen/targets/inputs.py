@@ -12,12 +12,10 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen import yamlio
+from obsgen.artifacts.layout import DASHBOARDS_DIR, RULE_FILE_SUFFIX, RULES_DIR
 
-RULES_DIR = "prometheus"
-RULE_FILE_SUFFIX = ".rules.yaml"
-DASHBOARDS_DIR = "grafana/dashboards"
 
 
 @dataclass(frozen=True)

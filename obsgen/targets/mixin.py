@@ -21,17 +21,17 @@ import json
 import re
 from pathlib import Path
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_json, header_lines
 from obsgen.targets.inputs import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
+from obsgen.artifacts.layout import MIXIN_DASHBOARDS_DIR
 
 ENTRY_POINT = "mixin.libsonnet"
 ALERTS_FILE = "alerts.json"
 RULES_FILE = "rules.json"
-DASHBOARDS_DIR = "dashboards"
 JSONNETFILE = "jsonnetfile.json"
 # jsonnet-bundler's manifest of a package with no dependencies of its own.
 JSONNETFILE_CONTENT = {"version": 1, "dependencies": [], "legacyImports": True}
@@ -72,7 +72,7 @@ def _is_alerting(group: dict) -> bool:
 
 def entry_point(journey: Journey, dashboard_names: list[str]) -> str:
     header = "".join(f"// {line}\n" for line in header_lines(journey.source))
-    dashboards = "".join(f"    {_literal(name)}: import {_literal(f'{DASHBOARDS_DIR}/{name}')},\n"
+    dashboards = "".join(f"    {_literal(name)}: import {_literal(f'{MIXIN_DASHBOARDS_DIR}/{name}')},\n"
                          for name in dashboard_names)
     return header + _BODY.format(alerts=_literal(ALERTS_FILE), rules=_literal(RULES_FILE), dashboards=dashboards)
 
@@ -87,7 +87,7 @@ def render(journey: Journey, inputs: DeliveryInputs, options: TargetOptions) -> 
         Artifact(ALERTS_FILE, dump_json({"groups": [g for g in groups if _is_alerting(g)]})),
         Artifact(RULES_FILE, dump_json({"groups": [g for g in groups if not _is_alerting(g)]})),
         Artifact(JSONNETFILE, dump_json(JSONNETFILE_CONTENT)),
-        *(Artifact(f"{DASHBOARDS_DIR}/{d.name}", d.content) for d in inputs.dashboards),
+        *(Artifact(f"{MIXIN_DASHBOARDS_DIR}/{d.name}", d.content) for d in inputs.dashboards),
     ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pydantic
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.errors import ObsgenError
 from obsgen import yamlio
 from obsgen.model import Journey

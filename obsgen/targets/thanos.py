@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen import yamlio
 from obsgen.model import Journey
 from obsgen.targets.inputs import DeliveryInputs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from obsgen.emitters import alertmanager
+from obsgen.artifacts.alertmanager import amtool as alertmanager
 from obsgen.errors import ObsgenError
 from obsgen.tools import promtool
 

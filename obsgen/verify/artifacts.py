@@ -11,11 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.emitters import Artifact
-from obsgen.emitters.alertmanager import CONFIG_PATH
+from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
-from obsgen.pipeline import emit_all, load_in_fleet
-from obsgen.targets.inputs import DASHBOARDS_DIR, RULES_DIR
+from obsgen.build.pipeline import emit_all, load_in_fleet
+from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
 from obsgen.targets.inputs import from_artifacts as delivery_inputs
 
 
@@ -63,7 +62,7 @@ def from_artifacts(journey: Journey, artifacts: list[Artifact]) -> Built:
             groups.append((file, group["name"]))
             rules += [_rule(group["name"], file, rule) for rule in group.get("rules") or []]
     dashboards = tuple((f"{DASHBOARDS_DIR}/{d.name}", d.model) for d in inputs.dashboards)
-    config = next((a.content for a in artifacts if a.path == CONFIG_PATH), None)
+    config = next((a.content for a in artifacts if a.path == ALERTMANAGER_CONFIG_PATH), None)
     alertmanager = yaml.safe_load(config) if config is not None else None
     return Built(journey, tuple(rules), tuple(groups), dashboards, alertmanager)
 

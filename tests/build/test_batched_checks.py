@@ -4,14 +4,16 @@ tools, with each problem still reported against the directory and file it is in.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.tools import promtool
-from obsgen.emitters import Artifact, alertmanager
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.alertmanager import amtool, emit as alertmanager
 from obsgen.errors import ValidationFailed
 from tests.conftest import ROOT
 
@@ -30,7 +32,7 @@ def specs(tmp_path: Path) -> list[Path]:
 def tool_runs(monkeypatch) -> list[list[str]]:
     """The argument lists of every promtool and amtool run (the real tools still run)."""
     runs: list[list[str]] = []
-    for module in (promtool, alertmanager):
+    for module in (promtool, amtool):
         real = module.run_tool
 
         def recording(binary, args, *rest, real=real, **options):
@@ -61,8 +63,8 @@ def test_a_problem_is_reported_against_its_own_directory(specs, monkeypatch):
         return [Artifact("prometheus/broken.rules.yaml", "groups:\n- name: x\n  rules:\n  - record: a:b\n    expr: sum(\n"),
                 Artifact("alertmanager/alertmanager.yaml", "route:\n  receiver: nobody\nreceivers: []\n")]
 
-    emitters = [e for e in pipeline.EMITTERS if e is not alertmanager.emit_alertmanager]
-    monkeypatch.setattr(pipeline, "EMITTERS", emitters + [alertmanager_unless_etcd, broken])
+    kinds = [dataclasses.replace(k, emit=alertmanager_unless_etcd) if k is alertmanager.KIND else k for k in pipeline.KINDS]
+    monkeypatch.setattr(pipeline, "KINDS", (*kinds, ArtifactKind("broken", broken)))
     with pytest.raises(ValidationFailed) as caught:
         pipeline.build_fleet(specs, out, run_tests=False)
     lines = str(caught.value).splitlines()[1:]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import pipeline, writer
-from obsgen.emitters import Artifact
+from obsgen.build import pipeline, writer
+from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT, copy_project, tree
 from tests.spec_text import SHOP
@@ -91,7 +91,7 @@ def test_failed_validation_writes_nothing(built_project: Path, monkeypatch):
     def broken_rules(journey):
         return [Artifact("prometheus/broken.rules.yaml", "groups:\n- name: x\n  rules:\n  - record: a:b:c\n    expr: sum(\n")]
 
-    monkeypatch.setattr(pipeline, "EMITTERS", pipeline.EMITTERS + [broken_rules])
+    monkeypatch.setattr(pipeline, "KINDS", pipeline.KINDS + (ArtifactKind("broken rules", broken_rules),))
     with pytest.raises(ValidationFailed) as caught:
         pipeline.build(project / "specs" / "purchase.yaml", out)
     assert "prometheus/broken.rules.yaml" in str(caught.value)
@@ -181,8 +181,8 @@ tests:
 def test_failing_rule_tests_block_the_build_unless_skipped(project: Path, monkeypatch):
     """A generated rule test that fails (real promtool) stops the build; --no-test skips only the tests."""
     out = project / "generated"
-    monkeypatch.setattr(pipeline, "EMITTERS", pipeline.EMITTERS + [
-        lambda journey: [Artifact("tests/broken.tests.yaml", BROKEN_TEST)]])
+    monkeypatch.setattr(pipeline, "KINDS", pipeline.KINDS + (
+        ArtifactKind("broken tests", lambda journey: [Artifact("tests/broken.tests.yaml", BROKEN_TEST)]),))
     with pytest.raises(ValidationFailed) as caught:
         pipeline.build(project / "specs" / "purchase.yaml", out)
     assert "PurchaseDatabaseDown" in str(caught.value)

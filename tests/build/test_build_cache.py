@@ -1,4 +1,4 @@
-"""The build cache (obsgen/build_cache.py): an unchanged build or --check does no work, anything
+"""The build cache (obsgen/build/cache.py): an unchanged build or --check does no work, anything
 else that changed is rebuilt or reported, and the fleet's emit pool writes the serial build's bytes."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import build_cache, emit_pool, tools
+from obsgen.build import cache as build_cache, emit_pool
+from obsgen import tools
 from obsgen.errors import ObsgenError
 from obsgen.tools.promtool import PROMTOOL_ENV
 from tests.build.test_build import tree
@@ -129,7 +130,7 @@ def test_an_unreadable_cache_entry_means_a_full_build(project: Path, env: dict[s
 @pytest.mark.integration
 def test_a_half_published_output_is_not_up_to_date(project: Path, env: dict[str, str]):
     built(project, env, "--no-test")
-    from obsgen import writer
+    from obsgen.build import writer
 
     (project / "generated" / writer.JOURNAL).write_text('{"swaps": [], "manifest": {}}')
     assert not up_to_date(obsgen(project, env, "specs/purchase.yaml", "--no-test"))

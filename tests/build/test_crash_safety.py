@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen import writer
+from obsgen.build import writer
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration  # every test runs (and kills) obsgen build in a process

@@ -1,4 +1,4 @@
-"""obsgen.validation.check_all: each stage over every directory at once, later stages only where the
+"""obsgen.build.validation.check_all: each stage over every directory at once, later stages only where the
 earlier ones found nothing, problems in directory then validator order, a tool shared by checks run
 once over all their files."""
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 from pathlib import Path
 
-from obsgen.validation import Directory, FileCheck, check_all
+from obsgen.artifacts.base import FileCheck
+from obsgen.build.validation import Directory, check_all
 
 LABELS = ("static", "tests")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.dashboards import build_dashboard
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.grafana import build_dashboard
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC
 from tests.dashboards.grafana_schema import DashboardChecker, npm_tools
 

@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from obsgen.tools import promtool
-from obsgen.dashboards import build_dashboard
-from obsgen.rules import rule_groups
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.prometheus import rule_groups
+from obsgen.build.load import parse_journey
 from tests.dashboards.conftest import panels, substitute, variable_choices
 from tests.rules.test_dimensions import SPEC, _series, _two_clusters
 

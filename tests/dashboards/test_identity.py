@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from obsgen.dashboards import build_dashboard, sections
-from obsgen.dashboards.ids import ID_SPACE, panel_ids
-from obsgen.dashboards.layout import GRID_COLUMNS, row_key
+from obsgen.artifacts.grafana import build_dashboard, sections
+from obsgen.artifacts.grafana.ids import ID_SPACE, panel_ids
+from obsgen.artifacts.grafana.layout import GRID_COLUMNS, row_key
 from obsgen.render import dump_json
 from tests.dashboards.conftest import journey_from, replace_once, seed_text
 

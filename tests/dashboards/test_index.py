@@ -12,14 +12,14 @@ import pytest
 import yaml
 
 from obsgen.tools import promtool
-from obsgen.dashboards.index import JOURNEY_VAR, build_index_dashboard
+from obsgen.artifacts.grafana.index import JOURNEY_VAR, build_index_dashboard
 from obsgen.lint import lint_paths
 from obsgen.promql.analysis import parse, selector_name, walk
 from obsgen.promql import format_duration, string_literal
 from obsgen.render import dump_json
-from obsgen.rules import rule_groups, slo_meta
+from obsgen.artifacts.prometheus import rule_groups, slo_meta
 from obsgen.spec.fleet import INDEX_UID, resolve_fleet
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 
@@ -267,8 +267,8 @@ def own_alert_names(text: str, index: int) -> str:
 
 @pytest.fixture(scope="module")
 def large_fleet_index():
-    from obsgen.dashboards.index import DETAILED_JOURNEYS
-    from obsgen.spec.loader import parse_journey
+    from obsgen.artifacts.grafana.index import DETAILED_JOURNEYS
+    from obsgen.build.load import parse_journey
 
     text = PURCHASE_SPEC.read_text()
     journeys = [parse_journey(own_alert_names(text.replace("name: purchase", f"name: purchase-{i:02d}", 1), i),
@@ -277,7 +277,7 @@ def large_fleet_index():
 
 
 def test_a_large_fleet_shows_its_worst_slos_and_a_dashboard_dropdown(large_fleet_index):
-    from obsgen.dashboards.index import MAX_BARS
+    from obsgen.artifacts.grafana.index import MAX_BARS
 
     exprs = [t["expr"] for p in large_fleet_index["panels"] for t in p.get("targets", [])
              if "slo:" in t.get("expr", "")]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import pipeline
-from obsgen.dashboards import build_dashboard
-from obsgen.spec.loader import parse_journey
+from obsgen.build import pipeline
+from obsgen.artifacts.grafana import build_dashboard
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -1,4 +1,4 @@
-"""grafanalib objects become plain JSON values in one walk (obsgen.dashboards.grafana._plain, issue 16)
+"""grafanalib objects become plain JSON values in one walk (obsgen.artifacts.grafana.grafana._plain, issue 16)
 instead of a json.dumps/json.loads round trip per panel: for every grafanalib object every example
 dashboard and the index dashboard are built from, the walk gives what the round trip gives."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import pytest
 
-from obsgen.dashboards import build_dashboard, grafana
-from obsgen.dashboards.index import build_index_dashboard
-from obsgen.pipeline import load_all
+from obsgen.artifacts.grafana import build_dashboard, grafana
+from obsgen.artifacts.grafana.index import build_index_dashboard
+from obsgen.build.pipeline import load_all
 from obsgen.spec.fleet import resolve_fleet
 from tests.conftest import ROOT
 

@@ -7,7 +7,7 @@ import yaml
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.rules import rule_groups
+from obsgen.artifacts.prometheus import rule_groups
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 
 pytestmark = pytest.mark.integration

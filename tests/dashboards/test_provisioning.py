@@ -6,9 +6,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from obsgen.dashboards import provisioning
-from obsgen.emitters.grafana import emit_grafana
-from obsgen.rules import all_alerts
+from obsgen.artifacts.grafana import provisioning
+from obsgen.artifacts.grafana.emit import emit_grafana
+from obsgen.artifacts.prometheus import all_alerts
 
 
 def _artifacts(journey) -> dict[str, str]:

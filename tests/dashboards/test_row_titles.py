@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.dashboards.rows import dependencies, errors, flow, journey_time, slos, traces
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
+from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 
 ROWS = [slos, errors, flow, journey_time, dependencies, traces]
@@ -21,7 +21,7 @@ def test_every_row_is_built_with_the_title_the_runbook_names(spec):
 
 
 def test_the_dashboard_shows_the_titles(purchase_journey):
-    from obsgen.dashboards import build_dashboard
+    from obsgen.artifacts.grafana import build_dashboard
 
     shown = {p["title"] for p in build_dashboard(purchase_journey)["panels"] if p["type"] == "row"}
     assert {row.TITLE for row in ROWS} <= shown

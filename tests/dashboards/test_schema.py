@@ -10,7 +10,7 @@ import json
 import pytest
 from grafanalib import core as gl
 
-from obsgen.dashboards import grafana
+from obsgen.artifacts.grafana import grafana
 from tests.conftest import ROOT
 from tests.dashboards.conftest import by_title
 from tests.dashboards.grafana_schema import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from obsgen.rules import rule_groups
-from obsgen.rules.types import RecordingRule
+from obsgen.artifacts.prometheus import rule_groups
+from obsgen.artifacts.prometheus.types import RecordingRule
 from tests.dashboards.conftest import by_title, exprs, panels
 
 ROWS = ["Purchase journey: overview", "Request flow through the stages", "End-to-end journey time",

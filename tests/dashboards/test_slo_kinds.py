@@ -3,8 +3,8 @@ time-slice SLO shows what decides each minute against its threshold."""
 
 from __future__ import annotations
 
-from obsgen.dashboards import build_dashboard
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.grafana import build_dashboard
+from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from obsgen.dashboards import build_dashboard
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.grafana import build_dashboard
+from obsgen.build.load import parse_journey
 from tests.dashboards.conftest import exprs, panels
 
 SPEC = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.dashboards import grafana as g
+from obsgen.artifacts.grafana import grafana as g
 from tests.conftest import ROOT
 from tests.dashboards.conftest import panels
 
@@ -32,5 +32,5 @@ def test_prometheus_targets_are_in_grafana_10_form(dashboard):
 
 
 def test_no_extra_json_anywhere_in_the_dashboards_package():
-    sources = (ROOT / "obsgen/dashboards").rglob("*.py")
+    sources = (ROOT / "obsgen/artifacts/grafana").rglob("*.py")
     assert not [p for p in sources if "extraJson=" in p.read_text()]

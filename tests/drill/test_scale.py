@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from lab.drill.scale import DrillScale, scale_journey, scaled_alerts, scaled_rule_groups, write_drill_copy
-from obsgen.rules import AlertRule, rule_groups
+from obsgen.artifacts.prometheus import AlertRule, rule_groups
 
 SCALE = DrillScale(factor=60, evaluation_interval=5)
 
@@ -74,7 +74,7 @@ def test_drill_copy_is_a_generated_tree_that_promtool_accepts(purchase_journey, 
 
 def test_a_drill_holds_incident_alerts_only_not_budget_policy(purchase_journey):
     from lab.drill.scale import drilled_rule_groups
-    from obsgen.rules import AlertRule, budget, journey_alerts
+    from obsgen.artifacts.prometheus import AlertRule, budget, journey_alerts
 
     kinds = {r.kind for g in drilled_rule_groups(purchase_journey) for r in g.rules if isinstance(r, AlertRule)}
     assert {budget.EXHAUSTED, budget.FORECAST} <= {a.kind for a in journey_alerts(purchase_journey)}

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import pipeline
-from obsgen.emitters import alertmanager
-from obsgen.emitters import fleet as fleet_emitters
+from obsgen.build import pipeline
+from obsgen.artifacts.alertmanager import amtool as alertmanager
+from obsgen.artifacts.base import ArtifactKind
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
 
@@ -204,8 +204,8 @@ def test_a_failing_fleet_check_publishes_no_journey(project: Path, monkeypatch):
     def index_rejected(staged, fleet):
         return ["index dashboard rejected"]
 
-    monkeypatch.setattr(fleet_emitters, "FLEET_VALIDATORS", [index_rejected])
-    monkeypatch.setattr(pipeline, "FLEET_VALIDATORS", [index_rejected])
+    monkeypatch.setattr(pipeline, "KINDS", (*pipeline.KINDS, ArtifactKind("rejected", lambda journey: [],
+                                                                            fleet_checks=(index_rejected,))))
     with pytest.raises(ValidationFailed, match="index dashboard rejected"):
         pipeline.build_fleet([project / "specs" / "purchase.yaml", project / "specs" / "catalogue.yaml"],
                              project / "generated", run_tests=False)
@@ -309,7 +309,7 @@ def test_diff_of_a_fleet_member_against_the_fleet_build_is_empty(built: Path):
 @pytest.mark.integration
 def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Path, tmp_path: Path):
     from lab.drill.scale import DrillScale, scaled_alerts, write_drill_copy
-    from obsgen.pipeline import load_in_fleet
+    from obsgen.build.pipeline import load_in_fleet
 
     journey = load_in_fleet(built / "specs" / "purchase.yaml", built / "generated")
     scale = DrillScale(factor=60, evaluation_interval=5)

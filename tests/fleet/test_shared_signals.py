@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.errors import SpecError
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 KAFKA = """\
     - name: kafka

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from obsgen.spec.loader import MAX_SPEC_BYTES
+from obsgen.build.load import MAX_SPEC_BYTES
 from tests.spec_text import SHOP
 
 HEAD = "apiVersion: obsgen/v1\nkind: Journey\n"

@@ -24,7 +24,7 @@ from tests.impact.helpers import check_mermaid
 from tests.npm_cache import npm_prefix
 
 COMMONMARK_VERSION = "0.31.2"  # as tests/impact/test_runbook_hints.py
-# Prometheus and Alertmanager print these as the delimiters themselves (obsgen.rules.alerts_common).
+# Prometheus and Alertmanager print these as the delimiters themselves (obsgen.artifacts.prometheus.alerts_common).
 _LITERAL_DELIMITER = re.compile(r'\{\{ "(?:\{\{|\}\})" \}\}')
 _TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}", re.S)
 

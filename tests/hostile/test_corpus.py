@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import MAX_SPEC_BYTES, load_journey
+from obsgen.build.load import MAX_SPEC_BYTES, load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.hostile.corpus import CORPUS
 

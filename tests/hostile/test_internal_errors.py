@@ -19,12 +19,12 @@ pytestmark = pytest.mark.integration  # every test runs obsgen in a process
 
 WRAPPER = """
 import sys
-import obsgen.pipeline
+import obsgen.build.pipeline
 
 def broken_build(*args, **kwargs):
     raise ValueError("stage 'checkout' vanished\\nsecond line of the message")
 
-obsgen.pipeline.build_fleet = broken_build
+obsgen.build.pipeline.build_fleet = broken_build
 from obsgen.cli import main
 sys.argv[0] = "obsgen"
 main()

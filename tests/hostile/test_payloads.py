@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from obsgen.errors import SpecError
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.promql import string_literal
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned

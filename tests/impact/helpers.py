@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from obsgen.model import Journey
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.emitters import alertmanager
-from obsgen.emitters.alertmanager import (AmtoolNotFound, check_config, check_config_file, config, emit_alertmanager,
-                                          find_amtool, routes_test)
-from obsgen.impact import impact_map
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.alertmanager import amtool, config as alertmanager
+from obsgen.artifacts.alertmanager.amtool import AmtoolNotFound, check_config_file, find_amtool, routes_test
+from obsgen.artifacts.alertmanager.config import config
+from obsgen.artifacts.alertmanager.emit import check_config, emit_alertmanager
+from obsgen.artifacts.impact import impact_map
+from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, chain_journey
 
@@ -45,7 +46,7 @@ def test_generated_config_passes_amtool_check_config():
 
 
 def emit_alertmanager_text() -> str:
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     journey = load_journey(ROOT / "specs" / "purchase.yaml", source_name="specs/purchase.yaml")
     return emit_alertmanager(journey)[0].content
@@ -71,12 +72,12 @@ def test_validator_reports_what_amtool_rejects(tmp_path):
 def test_amtool_is_found_through_the_environment_or_path(monkeypatch, tmp_path):
     link = tmp_path / "my-amtool"
     link.symlink_to(find_amtool())
-    monkeypatch.setenv(alertmanager.ENV_VAR, str(link))
+    monkeypatch.setenv(amtool.ENV_VAR, str(link))
     assert find_amtool() == str(link)
-    monkeypatch.setenv(alertmanager.ENV_VAR, str(tmp_path / "missing"))
+    monkeypatch.setenv(amtool.ENV_VAR, str(tmp_path / "missing"))
     with pytest.raises(AmtoolNotFound, match="apt-get install prometheus-alertmanager"):
         find_amtool()
-    monkeypatch.delenv(alertmanager.ENV_VAR)
+    monkeypatch.delenv(amtool.ENV_VAR)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))  # no pinned build either
     with pytest.raises(AmtoolNotFound, match="scripts/go-tools install amtool"):

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from obsgen.emitters.alertmanager import check_config_file, config, render_config
-from obsgen.rules import all_alerts
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.alertmanager.amtool import check_config_file
+from obsgen.artifacts.alertmanager.config import config, render_config
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.build.load import parse_journey
 from tests.rules.test_dimensions import SPEC
 
 

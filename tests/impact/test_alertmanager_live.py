@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from obsgen.impact import impact_map
+from obsgen.artifacts.impact import impact_map
 from lab.stack.services.daemons import Alertmanager
 from tests.impact.test_alertmanager import CONFIG, fired_labels, generated_rules
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from obsgen.impact import broken_set, impact_map
-from obsgen.impact.data import feature_map
-from obsgen.rules import all_alerts
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.impact import broken_set, impact_map
+from obsgen.artifacts.impact.data import feature_map
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.build.load import parse_journey
 from tests.impact.helpers import CHAIN_SPEC, DRILL_FOUND, SEED_MAP, chain_journey, seed_spec_text
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.emitters.impact import emit_impact
-from obsgen.impact import impact_map
-from obsgen.impact.data import map_data
-from obsgen.impact.dot import dot
-from obsgen.impact.graph import build_graph
-from obsgen.impact.mermaid import escape, mermaid
-from obsgen.impact.layout import layout, node_size
-from obsgen.impact.svg import render_svg
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.impact.emit import emit_impact
+from obsgen.artifacts.impact import impact_map
+from obsgen.artifacts.impact.data import map_data
+from obsgen.artifacts.impact.dot import dot
+from obsgen.artifacts.impact.graph import build_graph
+from obsgen.artifacts.impact.mermaid import escape, mermaid
+from obsgen.artifacts.impact.layout import layout, node_size
+from obsgen.artifacts.impact.svg import render_svg
+from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, SVG_NS, chain_journey, check_mermaid, node_x, svg_nodes
 from tests.npm_cache import npm_prefix

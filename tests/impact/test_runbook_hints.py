@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.emitters.runbook import runbook
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.runbook.emit import runbook
+from obsgen.build.load import parse_journey
 from tests.npm_cache import npm_prefix
 
 COMMONMARK_VERSION = "0.31.2"

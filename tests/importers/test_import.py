@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from obsgen.cli import main
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 
 DATA = Path(__file__).parent / "data"
 

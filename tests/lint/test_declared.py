@@ -15,7 +15,7 @@ import pytest
 
 from obsgen.lint.declared import journey_types
 from obsgen.lint.metric_types import COUNTER, GAUGE
-from obsgen.spec.loader import load_journey
+from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 from tests.lint.helpers import fixture
 

@@ -1,7 +1,7 @@
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.ruletests.generation import of_version
+from obsgen.artifacts.ruletests.generation import of_version
 
 from tests.lint.helpers import places, run_check
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from lab.stack import Stack
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from tests.conftest import PURCHASE_SPEC, ROOT

@@ -22,8 +22,8 @@ import pytest
 import requests
 import yaml
 
-from obsgen.dashboards.provisioning import EXEMPLAR_TRACE_LABEL
-from obsgen.emitters.grafana import DATASOURCES_FILE, dashboard_path
+from obsgen.artifacts.grafana.provisioning import EXEMPLAR_TRACE_LABEL
+from obsgen.artifacts.layout import DATASOURCES_FILE, dashboard_path
 from obsgen.model import Journey
 from lab.stack.ports import CONTRACT_PORTS
 from obsgen.verify.artifacts import build
@@ -156,7 +156,7 @@ def generated(stack: LiveStack) -> tuple[Journey, dict, dict]:
     """The purchase journey, its dashboard and its datasources, as the build wrote them for Grafana."""
     journey = build(PURCHASE_SPEC, stack.generated_dir).journey
     journey_dir = stack.generated_dir / journey.name
-    dashboard = json.loads((journey_dir / dashboard_path(journey)).read_text())
+    dashboard = json.loads((journey_dir / dashboard_path(journey.name)).read_text())
     datasources = yaml.safe_load((journey_dir / DATASOURCES_FILE).read_text())["datasources"]
     return journey, dashboard, {source["uid"]: source for source in datasources}
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.cli import main
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.clients.grafana import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json
@@ -177,14 +177,14 @@ def with_dashboard_emitter(monkeypatch):
     def emit_dashboard(journey):
         return [Artifact("grafana/dashboards/purchase.json", dashboard().content)]
 
-    emitters = [e for e in pipeline.EMITTERS] + [emit_dashboard]
-    if any(a.path.startswith("grafana/dashboards/") for e in pipeline.EMITTERS for a in e(_journey())):
-        emitters = list(pipeline.EMITTERS)  # the real Grafana emitter is registered: use it alone
-    monkeypatch.setattr(pipeline, "EMITTERS", emitters)
+    kinds = (*pipeline.KINDS, ArtifactKind("dashboard", emit_dashboard))
+    if any(a.path.startswith("grafana/dashboards/") for k in pipeline.KINDS for a in k.emit(_journey())):
+        kinds = pipeline.KINDS  # the real Grafana kind is registered: use it alone
+    monkeypatch.setattr(pipeline, "KINDS", kinds)
 
 
 def _journey():
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     return load_journey(PURCHASE_SPEC)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.emitters.alertmanager import emit_alertmanager, routes_test
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.emitters.runbook import runbook
-from obsgen.rules import budget, journey_alerts, rule_groups
-from obsgen.rules.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS
-from obsgen.rules.sli import sli_record_name
-from obsgen.spec.loader import load_journey, parse_journey
+from obsgen.artifacts.alertmanager.amtool import routes_test
+from obsgen.artifacts.alertmanager.emit import emit_alertmanager
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.runbook.emit import runbook
+from obsgen.artifacts.prometheus import budget, journey_alerts, rule_groups
+from obsgen.artifacts.prometheus.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS
+from obsgen.artifacts.prometheus.sli import sli_record_name
+from obsgen.build.load import load_journey, parse_journey
 from tests.conftest import ROOT
 from tests.spec_text import SHOP
 

@@ -15,9 +15,9 @@ import dataclasses
 import pytest
 
 from obsgen import calendar_window
-from obsgen.rules import rule_groups
-from obsgen.rules.period import CALENDAR_END, CALENDAR_START, calendar_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus import rule_groups
+from obsgen.artifacts.prometheus.period import CALENDAR_END, CALENDAR_START, calendar_error_ratio
+from obsgen.build.load import parse_journey
 from tests.rules.test_period_sli import SPEC as PERIOD_SPEC
 from tests.rules.traffic import DAY, TOLERANCE, Traffic, exact_ratio, promtool_test
 from tests.ruletests.test_generations import promtool_of_generation

@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from obsgen.tools import promtool
-from obsgen.emitters.prometheus import emit_rules
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.errors import SpecError
-from obsgen.rules import RecordingRule, all_alerts, rule_groups
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus import RecordingRule, all_alerts, rule_groups
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -13,9 +13,9 @@ import dataclasses
 
 import pytest
 
-from obsgen.rules import rule_groups
-from obsgen.rules.period import BAD_EVENTS, VALID_EVENTS, period_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus import rule_groups
+from obsgen.artifacts.prometheus.period import BAD_EVENTS, VALID_EVENTS, period_error_ratio
+from obsgen.build.load import parse_journey
 from tests.rules.traffic import DAY, EVAL_MINUTES, TOLERANCE, Traffic, exact_ratio, promtool_test
 from tests.ruletests.test_generations import promtool_of_generation
 

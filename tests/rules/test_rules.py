@@ -7,9 +7,9 @@ import re
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.rules import all_alerts, rule_groups
-from obsgen.rules.sli import sli_error_ratio
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.prometheus import all_alerts, rule_groups
+from obsgen.artifacts.prometheus.sli import sli_error_ratio
 
 RECORD_NAME = re.compile(r"^[a-z_]+:[a-z_]+:[a-z0-9_]+$")
 

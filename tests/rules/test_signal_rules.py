@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.rules import all_alerts, rule_groups
-from obsgen.rules.dashboard_series import STAGE_LATENCY, quantile_name
-from obsgen.rules.sli import sli_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.prometheus import all_alerts, rule_groups
+from obsgen.artifacts.prometheus.dashboard_series import STAGE_LATENCY, quantile_name
+from obsgen.artifacts.prometheus.sli import sli_error_ratio
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.rules import all_alerts
-from obsgen.rules.sli import sli_error_ratio
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.prometheus.sli import sli_error_ratio
+from obsgen.build.load import parse_journey
 
 SPEC = """\
 apiVersion: obsgen/v1

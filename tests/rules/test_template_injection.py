@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from obsgen.tools import promtool
-from obsgen.rules import absent_alerts
-from obsgen.rules.alerts_common import template_literal
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus import absent_alerts
+from obsgen.artifacts.prometheus.alerts_common import template_literal
+from obsgen.build.load import parse_journey
 from tests.spec_text import METADATA
 
 HOSTILE = '{{ $labels.job }}{{ template "x" }}'

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from obsgen.promql import format_duration
-from obsgen.ruletests.notation import compress
+from obsgen.artifacts.ruletests.notation import compress
 
 DAY = 1440  # minutes
 EVAL_MINUTES = 5  # rule evaluations every 5m: each 5m rate covers its own slice of the period

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.tools import promtool
-from obsgen.rules.sli import sli_error_ratio
+from obsgen.artifacts.prometheus.sli import sli_error_ratio
 from tests.conftest import ROOT
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from obsgen.cli import main
 
 SPEC = Path(__file__).parent / "dependency_signals.yaml"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.rules import all_alerts
-from obsgen.ruletests.testfile import rule_test_document
-from obsgen.spec.loader import parse_journey
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.ruletests.testfile import rule_test_document
+from obsgen.build.load import parse_journey
 from tests.rules.test_dimensions import SPEC
 
 
@@ -55,8 +55,8 @@ def test_recorded_samples_carry_the_cluster_except_slo_constants(document):
 @pytest.mark.integration
 def test_promtool_passes_the_generated_tests(journey, tmp_path):
     from obsgen.tools import promtool
-    from obsgen.emitters.prometheus import emit_rules
-    from obsgen.emitters.ruletests import emit_rule_tests
+    from obsgen.artifacts.prometheus.emit import emit_rules
+    from obsgen.artifacts.ruletests.emit import emit_rule_tests
 
     for artifact in emit_rules(journey) + emit_rule_tests(journey):
         path = tmp_path / artifact.path

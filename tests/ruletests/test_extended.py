@@ -1,4 +1,4 @@
-"""The long generated scenarios builds leave out (obsgen/ruletests/extent.py) — varying traffic and the
+"""The long generated scenarios builds leave out (obsgen/artifacts/ruletests/extent.py) — varying traffic and the
 low-traffic guard — written for the reference journey and a real system's journey and held to the
 real rules by promtool of both generations, as the build holds its own scenarios."""
 
@@ -12,10 +12,10 @@ import sys
 import pytest
 import yaml
 
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.emitters.ruletests import emit_rule_tests
-from obsgen.ruletests import extent, generation
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
+from obsgen.artifacts.ruletests import extent, generation
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 

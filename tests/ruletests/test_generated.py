@@ -170,10 +170,10 @@ def test_build_refuses_rules_that_fail_their_tests(tmp_path, monkeypatch):
     """A generator bug that breaks an alert's PromQL but not its meaning is caught before publishing."""
     import importlib
 
-    from obsgen import pipeline
+    from obsgen.build import pipeline
 
     # the package re-exports a function of the same name, so fetch the module itself
-    dependency_alerts = importlib.import_module("obsgen.rules.dependency_alerts")
+    dependency_alerts = importlib.import_module("obsgen.artifacts.prometheus.dependency_alerts")
     original = dependency_alerts.down_alert
 
     def wrong_threshold(*args):

@@ -19,11 +19,11 @@ import yaml
 
 from obsgen.tools import promtool
 from obsgen.errors import ObsgenError
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.promql import Selector
-from obsgen.ruletests import generation
-from obsgen.ruletests.promsim import Sim
-from obsgen.ruletests.world import Series, World
+from obsgen.artifacts.ruletests import generation
+from obsgen.artifacts.ruletests.promsim import Sim
+from obsgen.artifacts.ruletests.world import Series, World
 from obsgen.tools import go_tool
 from tests.conftest import PURCHASE_SPEC, ROOT
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.ruletests.notation import STALE, compress, expand
+from obsgen.artifacts.ruletests.notation import STALE, compress, expand
 
 
 def test_arithmetic_runs_compress_to_one_token():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from obsgen.promql import Selector
-from obsgen.ruletests.notation import STALE
-from obsgen.ruletests.promsim import (
+from obsgen.artifacts.ruletests.notation import STALE
+from obsgen.artifacts.ruletests.promsim import (
     Point,
     Sim,
     bucket_quantile,
@@ -18,7 +18,7 @@ from obsgen.ruletests.promsim import (
     kahan_sum,
     linear_regression,
 )
-from obsgen.ruletests.world import Series, World
+from obsgen.artifacts.ruletests.world import Series, World
 
 MINUTE_MS = 60_000
 GENERATIONS = (2, 3)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.rules import all_alerts
-from obsgen.ruletests import extent, generation
-from obsgen.ruletests.scenarios import INCIDENT_START as S
-from obsgen.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
+from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.ruletests import extent, generation
+from obsgen.artifacts.ruletests.scenarios import INCIDENT_START as S
+from obsgen.artifacts.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
 
 
 @pytest.fixture(scope="module", params=generation.GENERATIONS, ids=lambda g: f"prometheus-{g}")
@@ -123,7 +123,7 @@ def test_a_page_that_burns_no_faster_than_the_ticket_fires_in_the_slow_burn_too(
     without paging, so the ticket's scenario burns at twice the budget and expects both to fire."""
     from pathlib import Path
 
-    from obsgen.spec.loader import load_journey
+    from obsgen.build.load import load_journey
 
     journey = load_journey(Path(__file__).parents[1] / "spec" / "crashes" / "burn-windows-1d-6h.yaml")
     by_severity = {a.severity: a for a in all_alerts(journey) if a.kind.startswith("burn-rate")}

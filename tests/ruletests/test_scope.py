@@ -3,7 +3,7 @@ everything when the reading cannot be told from names."""
 
 from __future__ import annotations
 
-from obsgen.ruletests.scope import Rules, eval_order, needed, scoped
+from obsgen.artifacts.ruletests.scope import Rules, eval_order, needed, scoped
 
 RECORDING = {"groups": [
     {"name": "sli", "rules": [

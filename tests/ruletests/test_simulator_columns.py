@@ -1,6 +1,6 @@
 """The simulator's fast paths give exactly, to the last bit, what the straightforward computation gives.
 
-promtool compares the generated expectations exactly, so the columns (obsgen/ruletests/column.py), the running
+promtool compares the generated expectations exactly, so the columns (obsgen/artifacts/ruletests/column.py), the running
 compensated sums of an SLO window and the one-value shortcut of sum() must not change a single float. Each
 property below recomputes from the definitions, one step at a time, as the simulator did before it had
 columns: every range's samples as points, extrapolatedRate over them, a fresh sum at every step. The steps are
@@ -18,15 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from obsgen.emitters.ruletests import emit_rule_tests
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.promql import Selector
-from obsgen.ruletests import generation as generations
-from obsgen.ruletests.notation import STALE
-from obsgen.ruletests.promsim import Sim, extrapolated_rate, kahan_sum, plain_sum
-from obsgen.ruletests.reference import Reference
-from obsgen.ruletests.testfile import rule_test_path
-from obsgen.ruletests.world import Phase, Series, Traffic, World, WorldBuilder
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.ruletests import generation as generations
+from obsgen.artifacts.ruletests.notation import STALE
+from obsgen.artifacts.ruletests.promsim import Sim, extrapolated_rate, kahan_sum, plain_sum
+from obsgen.artifacts.ruletests.reference import Reference
+from obsgen.artifacts.ruletests.testfile import rule_test_path
+from obsgen.artifacts.ruletests.world import Phase, Series, Traffic, World, WorldBuilder
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from obsgen.tools import promtool
-from obsgen.rules.sli import SLI_TIMESLICE
-from obsgen.spec.loader import load_journey
-from obsgen.rules import all_alerts, rule_groups
-from obsgen.ruletests import generation as generation_module
-from obsgen.ruletests.reference import Reference
-from obsgen.ruletests.world import Phase, WorldBuilder
+from obsgen.artifacts.prometheus.sli import SLI_TIMESLICE
+from obsgen.build.load import load_journey
+from obsgen.artifacts.prometheus import all_alerts, rule_groups
+from obsgen.artifacts.ruletests import generation as generation_module
+from obsgen.artifacts.ruletests.reference import Reference
+from obsgen.artifacts.ruletests.world import Phase, WorldBuilder
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.ruletests.templates import (
+from obsgen.artifacts.ruletests.templates import (
     UnsupportedTemplate,
     expand,
     humanize,

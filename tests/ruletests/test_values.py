@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from obsgen.promql import Matcher, Selector
-from obsgen.ruletests.values import (
+from obsgen.artifacts.ruletests.values import (
     NoMatchingValue,
     example_for_regex,
     selector_matches,

@@ -8,13 +8,13 @@ import subprocess
 import pytest
 import yaml
 
-from obsgen.emitters.prometheus import emit_rules
-from obsgen.ruletests import varying_traffic as vt
-from obsgen.ruletests.promsim import Sim
-from obsgen.ruletests.reference import Reference
-from obsgen.ruletests import testfile
-from obsgen.rules import RECORDING_FILE, rule_groups
-from obsgen.spec.loader import load_journey
+from obsgen.artifacts.prometheus.emit import emit_rules
+from obsgen.artifacts.ruletests import varying_traffic as vt
+from obsgen.artifacts.ruletests.promsim import Sim
+from obsgen.artifacts.ruletests.reference import Reference
+from obsgen.artifacts.ruletests import testfile
+from obsgen.artifacts.prometheus import RECORDING_FILE, rule_groups
+from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 

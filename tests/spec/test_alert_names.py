@@ -3,7 +3,7 @@ inhibition, and an on-call engineer could not tell which fired."""
 
 from __future__ import annotations
 
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec_text import METADATA, problems
 
 TWO_STAGES = METADATA + """\

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from obsgen.spec.schema import schema_json
 from tests.spec_text import AVAILABILITY_SLO, FRESHNESS_SLO, SHOP, problems
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec_text import SHOP
 
 HEAD = SHOP + """\

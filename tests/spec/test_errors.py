@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec_text import SHOP, problems
 
 MINIMAL = SHOP

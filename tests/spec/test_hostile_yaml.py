@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import MAX_SPEC_BYTES, load_journey, parse_journey
+from obsgen.build.load import MAX_SPEC_BYTES, load_journey, parse_journey
 from obsgen.spec.positions import MAX_ALIASED_VALUES, MAX_DEPTH
 
 BILLION_LAUGHS = "\n".join(

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 
 from obsgen.errors import SpecError
-from obsgen.pipeline import build_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.spec.schema import journey_schema
 from tests.spec import strategies
 

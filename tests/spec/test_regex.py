@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec.test_errors import MINIMAL
 
 

@@ -3,7 +3,7 @@ why and what to write instead (obsgen/spec/signal_checks.py); their meaningful n
 
 from __future__ import annotations
 
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec.test_signals import problems, stage_spec
 
 HTTP_STAGE = "- name: checkout\n  profile: http\n  match: {job: api, handler: /checkout}\n"

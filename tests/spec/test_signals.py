@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from obsgen.errors import SpecError
-from obsgen.spec.loader import load_journey, parse_journey
+from obsgen.build.load import load_journey, parse_journey
 from obsgen.spec.stage_profiles import builtin_profiles
 from tests.spec_text import METADATA
 

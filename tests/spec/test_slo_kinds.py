@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.spec.loader import parse_journey
+from obsgen.build.load import parse_journey
 from tests.spec_text import SHOP, problems
 
 HEAD = SHOP

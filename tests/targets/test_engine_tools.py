@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen import pipeline
+from obsgen.build import pipeline
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.fleet.test_shared_signals import spec as shared_dependency_spec
 

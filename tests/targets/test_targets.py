@@ -10,9 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from obsgen import pipeline, targets
+from obsgen.build import pipeline
+from obsgen import targets
 from obsgen.cli import main
-from obsgen.emitters import Artifact
+from obsgen.artifacts.base import Artifact
 from obsgen.errors import ValidationFailed
 from obsgen.render import dump_json, dump_yaml
 from obsgen.targets import mimir, prometheus_operator, thanos

@@ -17,7 +17,7 @@ from lab.stack.services.postgres import database_url
 from lab.stack.templates import render_to, write_if_changed
 
 # The contract's one Alertmanager config (relative to generated/).
-# Every journey of the last build routes through it (obsgen.emitters.fleet).
+# Every journey of the last build routes through it (obsgen.artifacts.fleet).
 GENERATED_ALERTMANAGER_CONFIG = Path("_fleet/alertmanager/alertmanager.yaml")
 NGINX_TEMP_SUBDIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 

@@ -1,0 +1,65 @@
+"""Grafana: the journey dashboard and the provisioning files that load it; for the fleet, the index
+dashboard and the provisioning of one Grafana that shows every journey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from obsgen.artifacts.grafana import build_dashboard, provisioning
+from obsgen.artifacts.grafana.index import build_index_dashboard
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.fleet import fleet_source
+from obsgen.model import Fleet, Journey
+from obsgen.render import dump_json, dump_yaml
+from obsgen.artifacts.layout import (DASHBOARD_PROVIDERS_DIR, DASHBOARDS_DIR, DATASOURCES_FILE, FLEET_DIR,
+                                     INDEX_DASHBOARD_PATH, dashboard_path)
+
+def emit_grafana(journey: Journey) -> list[Artifact]:
+    return [
+        Artifact(dashboard_path(journey.name), dump_json(build_dashboard(journey))),
+        Artifact(f"{DASHBOARD_PROVIDERS_DIR}/{journey.name}.yaml",
+                 dump_yaml(provisioning.dashboard_provider(journey), journey.source)),
+        Artifact(DATASOURCES_FILE, dump_yaml(provisioning.datasources(journey), journey.source)),
+    ]
+
+
+def check_dashboards(staged: Path, journey: Journey) -> list[str]:
+    """``obsgen lint`` on the staged dashboard: datasource variables, units, descriptions, PromQL that
+    parses (promtool), ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
+    return lint_dashboard(staged, dashboard_path(journey.name), (journey,))
+
+
+def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> list[str]:
+    """Problems the lint finds, judging counters by the types the journeys declare (notes fail nothing)."""
+    from obsgen.lint import lint_paths  # lint pulls in promtool; import it only when validating
+    from obsgen.lint.declared import journey_types
+
+    report = lint_paths([str(staged / path)], metric_types=journey_types(journeys))
+    problems = [f"obsgen lint: {path}: {error.message}" for error in report.errors]
+    problems += [f"obsgen lint: {path}: {f.json_path or ''}: [{f.check}] {f.message}" for f in report.failing]
+    return problems
+
+
+def emit_index_dashboard(fleet: Fleet) -> list[Artifact]:
+    return [Artifact(INDEX_DASHBOARD_PATH, dump_json(build_index_dashboard(fleet)))]
+
+
+def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
+    """Provisioning for one Grafana that shows every journey and the index (compose mounts these)."""
+    source = fleet_source(fleet)
+    return [
+        Artifact(f"{DASHBOARD_PROVIDERS_DIR}/obsgen.yaml",
+                 dump_yaml(provisioning.fleet_dashboard_providers(fleet, FLEET_DIR, DASHBOARDS_DIR), source)),
+        Artifact(DATASOURCES_FILE, dump_yaml(provisioning.fleet_datasources(fleet), source)),
+    ]
+
+
+def emit_fleet_grafana(fleet: Fleet) -> list[Artifact]:
+    return emit_index_dashboard(fleet) + emit_grafana_provisioning(fleet)
+
+
+def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
+    return lint_dashboard(staged, INDEX_DASHBOARD_PATH, fleet.journeys)
+
+
+KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_index_dashboard,))

@@ -1,0 +1,97 @@
+"""Which alerts fire when: the reference results run through Prometheus' pending/firing state machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from obsgen.artifacts.prometheus import AlertRule
+from obsgen.artifacts.ruletests.reference import AlertSample, Reference, hold_seconds
+from obsgen.artifacts.ruletests.templates import expand
+
+
+@dataclass(frozen=True, order=True)
+class ExpectedAlert:
+    labels: tuple[tuple[str, str], ...]  # without alertname, which promtool adds
+    annotations: tuple[tuple[str, str], ...]
+
+
+class Timeline:
+    """For each alert rule, the sample it fires with at each evaluation step (None when not firing).
+
+    Steps are evaluated lazily, so a scenario can ask "when does it first fire?" without
+    simulating far beyond the answer.
+    """
+
+    def __init__(self, reference: Reference, alerts: list[AlertRule]):
+        self.reference = reference
+        self.alerts = alerts
+        self._states: list[list[AlertSample | None]] = [[] for _ in alerts]
+        self._active_since: list[int | None] = [None for _ in alerts]
+        self._holds = [hold_seconds(alert) for alert in alerts]
+        self._positions: dict[int, int] = {}
+        for index, alert in enumerate(alerts):
+            self._positions.setdefault(id(alert), index)
+
+    def _state(self, index: int, step: int) -> AlertSample | None:
+        states = self._states[index]
+        if step < len(states):
+            return states[step]
+        alert, hold = self.alerts[index], self._holds[index]
+        sample_at = self.reference.alert_sample
+        step_seconds = self.reference.world.step_seconds
+        while len(states) <= step:
+            current = len(states)
+            sample = sample_at(alert, current)
+            if sample is None:
+                self._active_since[index] = None
+                states.append(None)
+                continue
+            if self._active_since[index] is None:
+                self._active_since[index] = current
+            held = (current - self._active_since[index]) * step_seconds >= hold
+            states.append(sample if held else None)
+        return states[step]
+
+    def _index(self, alert: AlertRule) -> int:
+        """The first of the timeline's alerts equal to alert (the caller's own object, as a rule, is one of them)."""
+        index = self._positions.get(id(alert))
+        return self.alerts.index(alert) if index is None else index
+
+    # -- queries ----------------------------------------------------------------------------------------
+    def fires(self, alert: AlertRule, step: int) -> bool:
+        return self._state(self._index(alert), step) is not None
+
+    def first_firing(self, alert: AlertRule, after: int, until: int) -> int | None:
+        return next((s for s in range(after, until + 1) if self.fires(alert, s)), None)
+
+    def first_quiet(self, alert: AlertRule, after: int, until: int) -> int | None:
+        return next((s for s in range(after, until + 1) if not self.fires(alert, s)), None)
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(a.alert for a in self.alerts))
+
+    def expected(self, alertname: str, step: int) -> list[ExpectedAlert]:
+        out = []
+        for index, alert in enumerate(self.alerts):
+            sample = self._state(index, step)
+            if alert.alert == alertname and sample is not None:
+                out.append(render(alert, sample))
+        return sorted(out)
+
+    def transitions(self, alertname: str, until: int) -> list[int]:
+        """Steps at which the set of firing alerts with this name differs from the step before."""
+        rules = [i for i, a in enumerate(self.alerts) if a.alert == alertname]
+        if not rules or until < 1:
+            return []
+        for step in range(until + 1):  # step by step, all rules at each: the order the alerts are evaluated in
+            for i in rules:
+                self._state(i, step)
+        firing = list(zip(*([sample is not None for sample in self._states[i][:until + 1]] for i in rules)))
+        return [s for s in range(1, until + 1) if firing[s] != firing[s - 1]]
+
+
+def render(alert: AlertRule, sample: AlertSample) -> ExpectedAlert:
+    labels = dict(sample.labels)
+    labels.update(dict(alert.labels))  # rule labels win over the expression's
+    annotations = {k: expand(v, sample.value, dict(sample.labels)) for k, v in alert.annotations}
+    return ExpectedAlert(tuple(sorted(labels.items())), tuple(sorted(annotations.items())))

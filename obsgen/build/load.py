@@ -1,0 +1,76 @@
+"""Load a spec file: YAML with positions → schema check → semantic check → typed model."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from obsgen.errors import Diagnostic, SpecError
+from obsgen.model import Journey
+from obsgen.paths import shown as display_path
+from obsgen.spec.format import JourneyDocument
+from obsgen.spec.limits import MAX_SPEC_BYTES
+from obsgen.spec.positions import load_positioned
+from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
+from obsgen.spec.resolve import Resolver
+from obsgen.spec.schema import structural_problems
+
+
+
+def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey:
+    """Parse and validate a spec; raise SpecError listing every problem with file:line:column."""
+    path = Path(path)
+    shown = source_name or display_path(path)
+    return parse_journey(read_spec_text(path, shown), shown, base_dir=path.parent)
+
+
+def read_spec_text(path: Path, shown: str) -> str:
+    """A spec-sized UTF-8 file's text, or a SpecError saying why not (shown names the file in it)."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"cannot read spec: {exc.strerror}")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError([Diagnostic(shown, 1, 1, f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB; "
+                                                 "is this the right file?")])
+    return _decoded(raw, shown)
+
+
+def _decoded(raw: bytes, shown: str) -> str:
+    """The spec's text, or a problem at the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1
+        raise SpecError([Diagnostic(shown, line, column, f"spec is not UTF-8 text: byte "
+                                                         f"0x{raw[exc.start]:02x} ({exc.reason})")]) from None
+
+
+def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Journey:
+    """base_dir: where the spec's relative paths (spec.profileFiles) start; the source's directory by default."""
+    positioned = load_positioned(text, source)
+    if positioned.problems and positioned.data is None:
+        raise SpecError(positioned.problems)
+    problems = list(positioned.problems) + structural_problems(positioned)
+    if problems:
+        raise SpecError(problems)
+    try:
+        document = JourneyDocument.model_validate(positioned.data)
+    except ValidationError as exc:  # the schema should have caught it; keep positions anyway
+        raise SpecError([positioned.diagnostic(tuple(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+    resolver = Resolver(document, positioned, source, hashlib.sha256(text.encode("utf-8")).hexdigest(), base_dir)
+    problems = resolver.check()
+    if problems:
+        raise SpecError(problems)
+    journey = resolver.journey()
+    resolver.check_dimension_matchers(journey)
+    problems = resolver.check_alert_names(generated_alert_names(journey))
+    if problems:
+        raise SpecError(problems)
+    return dataclasses.replace(journey, alert_declared_at=resolver.alert_locations(all_alerts(journey)))
