@@ -4,6 +4,8 @@ A drill passes when
 - the cause (the dependency's down alert) fires in Prometheus and reaches Alertmanager un-inhibited;
 - every alert required to fire (``--expect``) fires;
 - while the cause is active in Alertmanager, every symptom there is suppressed (inhibited);
+- after it resolved, while its RecentlyDown companion is active, every symptom the companion holds
+  back is suppressed too (no page after the cause is gone);
 - nothing fires that the impact map does not list for this dependency;
 - after the dependency is back, everything resolves.
 Symptoms are what *may* fire: one that never does is reported, not failed (a broker that is down
@@ -24,10 +26,14 @@ class Expectation:
     cause: str
     symptoms: tuple[str, ...]
     required: tuple[str, ...] = ()  # alerts that must fire, besides the cause
+    companion: str = ""  # the cause's RecentlyDown companion
+    held_after: tuple[str, ...] = ()  # the symptoms it holds back once the cause resolved
 
     def role(self, alert: str) -> str:
         if alert == self.cause:
             return "cause"
+        if alert == self.companion:
+            return "companion"
         if alert in self.symptoms:
             return "symptom"
         return "unexpected"
@@ -44,6 +50,7 @@ def judge(expect: Expectation, observations: list[Observation], restored_at: flo
     findings = _cause(expect, during)
     findings += _required(expect, during)
     findings += _inhibition(expect, during)
+    findings += _after_the_cause(expect, during)
     findings += _unexpected(expect, observations)
     findings += _symptoms_seen(expect, during)
     findings += _resolution(observations, restored_at)
@@ -79,10 +86,24 @@ def _inhibition(expect: Expectation, during: list[Observation]) -> list[Finding]
                               f"(from +{times[0]:.1f}s, {len(times)} observation(s))")
                 for alert, times in sorted(leaked.items())]
     findings += [Finding(NOTE, f"{alert} was active in Alertmanager while {expect.cause} was not "
-                               f"(+{times[0]:.1f}s..+{times[-1]:.1f}s): before the cause arrived or after it resolved, "
-                               f"nothing inhibits it")
+                               f"(+{times[0]:.1f}s..+{times[-1]:.1f}s): before the cause arrived, or not held back "
+                               f"by its companion after it resolved")
                  for alert, times in sorted(early.items())]
     return findings
+
+
+def _after_the_cause(expect: Expectation, during: list[Observation]) -> list[Finding]:
+    """Once the cause resolved, the symptoms its companion holds back must not be active while it is."""
+    leaked: dict[str, list[float]] = {}
+    for obs in during:
+        if obs.active_in_alertmanager(expect.cause) or not obs.active_in_alertmanager(expect.companion):
+            continue
+        for key, state, _ in obs.alertmanager:
+            if key.alert in expect.held_after and state == "active":
+                leaked.setdefault(str(key), []).append(obs.t)
+    return [Finding(FAIL, f"{alert} was active (not inhibited) in Alertmanager after {expect.cause} resolved, while "
+                          f"{expect.companion} was active (from +{times[0]:.1f}s, {len(times)} observation(s))")
+            for alert, times in sorted(leaked.items())]
 
 
 def _unexpected(expect: Expectation, observations: list[Observation]) -> list[Finding]:

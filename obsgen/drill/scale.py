@@ -4,7 +4,10 @@ that pages after an hour in production pages within a minute in a drill.
 The scaled rules come from the same builders as the real ones, fed a journey whose windows are
 scaled (so recorded series are named after the windows they really use), and every alert's `for`
 is scaled afterwards. Windows never go below `min_window` (rates need several scrapes), and a
-`for` never below one evaluation interval. The copy goes into the stack's state directory,
+`for` never below one evaluation interval. The journey's scrape and evaluation intervals become the
+stack's, so what derives from windows and intervals together (a RecentlyDown companion's period:
+its symptoms' longest short window plus the scrape and evaluation lag) is at drill scale too, and
+resolution is judged at the same scale as firing. The copy goes into the stack's state directory,
 never into generated/.
 """
 
@@ -22,6 +25,7 @@ from obsgen.errors import ObsgenError
 from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
 from obsgen.rules import AlertRule, budget, rule_groups, shared_rule_groups
+from obsgen.rules.recently_down import reset_periods
 from obsgen.rules.types import RuleGroup
 from obsgen.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
 
@@ -59,6 +63,8 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
             stage.error_rate_alert, window=scale.window(stage.error_rate_alert.window)),
         latency_alert=stage.latency_alert and dataclasses.replace(
             stage.latency_alert, window=scale.window(stage.latency_alert.window)),
+        failures_alert=stage.failures_alert and dataclasses.replace(
+            stage.failures_alert, window=scale.window(stage.failures_alert.window)),
     ) for stage in journey.stages)
     slos = tuple(dataclasses.replace(
         slo,
@@ -72,7 +78,8 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
         shared=dep.shared and dataclasses.replace(dep.shared, health=_scaled_health(dep.shared.health, scale),
                                                   saturations=_scaled_saturations(dep.shared.saturations, scale)),
     ) for dep in journey.dependencies)
-    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies,
+                               scrape_interval=scale.evaluation_interval, evaluation_interval=scale.evaluation_interval)
 
 
 def _scaled_burn_rate(burn: BurnRate, scale: DrillScale) -> BurnRate:
@@ -124,12 +131,15 @@ def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
 
 
 def longest_reset_window(journey: Journey, scale: DrillScale) -> float:
-    """The longest scaled window an alert must see clean before it resolves: a multi-window burn
-    alert resets on its short windows, a stage alert on its one window."""
+    """The longest scaled time an alert may stay active once its inputs are healthy again: a multi-window
+    burn alert resets on its short windows, a stage alert on its one window, and a RecentlyDown
+    companion lasts its symptoms' longest window plus the scrape and evaluation lag."""
     scaled = scale_journey(journey, scale)
     windows = [b.short for slo in scaled.slos for b in slo.burn_rates]
     for stage in scaled.stages:
-        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert) if a is not None]
+        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert, stage.failures_alert)
+                    if a is not None]
+    windows += [period for dep in scaled.dependencies for period in reset_periods(scaled, dep).values()]
     return max(windows, default=scale.min_window)
 
 

@@ -6,11 +6,13 @@ import dataclasses
 
 from obsgen.model import Fleet, Journey
 from obsgen.promql import format_duration
-from obsgen.rules import ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, rule_groups
+from obsgen.rules import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, journey_alerts,
+                          rule_groups)
 from obsgen.ruletests import extent
 from obsgen.ruletests.notation import compress
 from obsgen.ruletests.recording import RecordingExpectations
-from obsgen.ruletests.scenarios import Scenario, scenarios
+from obsgen.ruletests.recovery import recovery_scenarios
+from obsgen.ruletests.scenarios import Scenario, decidable_alerts, scenarios
 from obsgen.ruletests.varying_traffic import MINUTES, varying_traffic_group
 from obsgen.ruletests.world import World
 
@@ -78,12 +80,13 @@ def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) 
 
 
 def rule_test_document(journey: Journey) -> dict:
-    varying = None
+    varying, after_causes = None, []
     if extent.extended():
         varying = varying_traffic_group(journey, input_series, _minutes(MINUTES), EVALUATION_INTERVAL)
+        after_causes = recovery_scenarios(journey, decidable_alerts(journey, journey_alerts(journey)))
     return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
                          [recording_group(journey)] + ([varying] if varying else [])
-                         + [scenario_group(s) for s in scenarios(journey)])
+                         + [scenario_group(s) for s in scenarios(journey) + after_causes])
 
 
 def shared_rule_test_document(fleet: Fleet) -> dict:

@@ -16,7 +16,8 @@ from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
                           Saturation, Slo, Stage, TimesliceSli)
-from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
+from obsgen.naming import (budget_alert_names, camel, down_alert_name, recently_down_alert_name,
+                           saturation_alert_names)
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
 from obsgen.rules.types import AlertRule
 from obsgen.spec import format as fmt
@@ -842,6 +843,7 @@ class Resolver:
             features=tuple(dep.features),
             depends_on=tuple(dep.depends_on),
             down_alert_name=down_alert_name(prefix),
+            recently_down_alert_name=recently_down_alert_name(prefix),
             runbook=runbook_hints(dep.runbook),
             declared_at=self._location(("spec", "dependencies", index, "name")),
         )

@@ -142,3 +142,36 @@ def test_traffic_accepts_loopback(url):
 def test_traffic_refuses_anything_else(url):
     with pytest.raises(NotLoopback):
         require_loopback(url)
+
+
+# -- after the cause resolved: its RecentlyDown companion -------------------------------------------
+
+COMPANION = AlertKey("DbRecentlyDown", "none")
+HELD = Expectation("DbDown", ("Burn",), companion="DbRecentlyDown", held_after=("Burn",))
+
+
+def after_the_cause(burn_state: str) -> list[Observation]:
+    """The cause resolves at 32 s; its companion stays active until 50 s; Burn still fires until 45 s."""
+    return drill_ok()[:5] + [
+        obs(32, [(COMPANION, "firing"), (BURN, "firing")],
+            [(COMPANION, "active", ()), (BURN, burn_state, ("fp2",) if burn_state == "suppressed" else ())]),
+        obs(45, [(COMPANION, "firing")], [(COMPANION, "active", ())]),
+        obs(55),
+    ]
+
+
+def test_the_companion_is_expected_and_holds_the_symptoms_after_the_cause():
+    findings = judge(HELD, after_the_cause("suppressed"), restored_at=30)
+    assert passed(findings), messages(findings, FAIL)
+
+
+def test_a_symptom_active_after_the_cause_while_the_companion_is_active_fails():
+    findings = judge(HELD, after_the_cause("active"), restored_at=30)
+    assert messages(findings, FAIL) == [
+        "Burn (page) was active (not inhibited) in Alertmanager after DbDown resolved, while DbRecentlyDown was "
+        "active (from +32.0s, 1 observation(s))"]
+
+
+def test_without_its_companion_the_same_observations_flag_it_as_unexpected():
+    findings = judge(EXPECT, after_the_cause("suppressed"), restored_at=30)
+    assert any("DbRecentlyDown (none) fired at +32.0s" in m for m in messages(findings, FAIL))

@@ -1,0 +1,144 @@
+"""Scenarios for the time after a cause resolves: its RecentlyDown companion must cover every symptom
+that still fires on the outage's errors, and a new failure after the companion's page period must page.
+
+One scenario per dependency with a page companion: the dependency goes down and its symptoms burn at
+100% until every page among them fires; everything recovers together; once the page companion has
+ended, the symptoms burn again (a new, unrelated failure: health stays up). The generator checks the
+reference timeline (a symptom page after the cause resolved that no companion covers, or a new
+failure that cannot page, is a ScenarioError) and promtool checks the real rules against it at every
+step where any alert of the scenario changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from obsgen.impact import impact_map
+from obsgen.model import Dependency, Journey
+from obsgen.reach import affected_stages, broken_set, burning_slos
+from obsgen.rules import AlertRule
+from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, held_back, reset_periods
+from obsgen.ruletests.expect import Timeline
+from obsgen.ruletests.reference import AmbiguousScenario, Reference
+from obsgen.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect, Scenario,
+                                        ScenarioError, _checks, _names, _scope, _world, errors_on, health, slo_effects,
+                                        slow_on)
+from obsgen.ruletests.world import Phase, WorldBuilder, unhealthy_readings
+
+
+class _Again:
+    """A builder that repeats each incident written to it from `start` to `end`: the phases an effect
+    writes (healthy, incident, healthy) get a second incident with the same state."""
+
+    def __init__(self, builder: WorldBuilder, start: int, end: int | None):
+        self.builder, self.start, self.end = builder, start, end
+
+    def __getattr__(self, method: str):
+        def write(*args):
+            *subject, phases = args
+            healthy, incident = phases[0].value, phases[1].value
+            again = [Phase(self.start, incident)] + ([Phase(self.end, healthy)] if self.end is not None else [])
+            return getattr(self.builder, method)(*subject, phases + again)
+        return write
+
+
+def symptom_effects(base: Baseline, journey: Journey, dep: Dependency) -> list[Effect]:
+    """Everything the outage breaks burning at 100%: the burning SLOs, the affected stages' alerts."""
+    stages = affected_stages(journey, dep.name, broken_set(journey, dep.name))
+    slos = {s.name for s in burning_slos(journey, stages)}
+    effects = [e for slo in journey.slos if slo.name in slos for e in slo_effects(base, slo, 1.0)]
+    for stage in (journey.stage(s.name) for s in stages):
+        if stage.error_rate_alert:
+            effects.append(errors_on(base, stage, 1.0))
+        if stage.latency_alert and stage.latency:
+            effects.append(slow_on(base, stage, 1.0))
+    unique = {e.component: e for e in reversed(effects) if e.component[0] not in OPAQUE}
+    return list(reversed(unique.values()))
+
+
+def _placed(outage: list[Effect], symptoms: list[Effect], cause_end: int, again: tuple[int, int | None] | None):
+    """The outage from INCIDENT_START to cause_end, and the symptoms once more over `again` (start, end)."""
+    placed = [(e, INCIDENT_START, cause_end) for e in outage]
+    for effect in symptoms:
+        if again is not None:
+            effect = Effect(effect.component, lambda b, s, t, e=effect: e.write(_Again(b, *again), s, t),
+                            effect.description)
+        placed.append((effect, INCIDENT_START, cause_end))
+    return placed
+
+
+def _first_firing(timeline: Timeline, alerts: list[AlertRule], after: int) -> int | None:
+    fired = [s for a in alerts if (s := timeline.first_firing(a, after, CAP)) is not None]
+    return min(fired, default=None)
+
+
+def _all_fired_by(timeline: Timeline, alerts: list[AlertRule], after: int) -> int:
+    """The step by which every one of these alerts that fires at all has fired."""
+    fired = [s for a in alerts if (s := timeline.first_firing(a, after, CAP)) is not None]
+    return max(fired, default=after)
+
+
+def recovery_scenario(journey: Journey, alerts: list[AlertRule], dep: Dependency) -> Scenario | None:
+    base = Baseline(journey)
+    how, reading = unhealthy_readings(dep.health)[0]
+    outage = [health(dep, reading)]
+    symptoms = symptom_effects(base, journey, dep)
+    names = set(held_back(impact_map(journey).of(dep.name).symptoms))
+    ongoing = _world(journey, _placed(outage, symptoms, None, None), CAP + 1)
+    scope = _scope(journey, alerts, ongoing)
+    pages = [a for a in scope if a.alert in names and a.severity == "page"]
+    probe = Timeline(Reference(journey, ongoing), scope)
+    cause = next(a for a in scope if a.alert == dep.down_alert_name)
+    if not pages or probe.first_firing(cause, INCIDENT_START, CAP) is None:
+        return None
+    cause_end = _all_fired_by(probe, pages + [cause], INCIDENT_START) + RECOVER_AFTER
+    new_start = cause_end + math.ceil(reset_periods(journey, dep)["page"] / 60) + 1
+    probe = Timeline(Reference(journey, _world(journey, _placed(outage, symptoms, cause_end, (new_start, None)),
+                                               CAP + 1)), scope)
+    paged = _first_firing(probe, pages, new_start)
+    if paged is None:
+        raise ScenarioError(f"a new failure after {dep.down_alert_name} resolved never pages "
+                            f"({', '.join(a.alert for a in pages)})")
+    new_end = paged + RECOVER_AFTER
+    world = _world(journey, _placed(outage, symptoms, cause_end, (new_start, new_end)), CAP + 1)
+    timeline = Timeline(Reference(journey, world), scope)
+    horizon = max(timeline.first_quiet(a, new_end, CAP) or CAP for a in pages)
+    _check_covered(timeline, scope, dep, names, cause_end, new_start)
+    title = (f"after the cause: {how} ({dep.name}) and its symptoms burn {INCIDENT_START}m-{cause_end}m; "
+             f"its companion covers every symptom still firing; a new failure from {new_start}m pages at {paged}m")
+    order = _names(scope)
+    steps = [INCIDENT_START, cause_end, new_start, paged, horizon]
+    steps += [s for name in order for s in timeline.transitions(name, horizon)]
+    return Scenario(title, world, timeline, horizon, _checks(timeline, order, steps, horizon), order,
+                    pages)
+
+
+def _check_covered(timeline: Timeline, scope: list[AlertRule], dep: Dependency, names: set[str],
+                   cause_end: int, new_start: int) -> None:
+    """Between the cause resolving and the new failure, each symptom firing has its severity's companion firing."""
+    companions = {a.label(INHIBITS): a for a in scope if a.kind == RECENTLY_DOWN and a.dependency == dep.name}
+    for step in range(cause_end, new_start):
+        for alert in (a for a in scope if a.alert in names and timeline.fires(a, step)):
+            companion = companions.get(alert.severity)
+            if companion is None or not timeline.fires(companion, step):
+                raise ScenarioError(f"{alert.alert} ({alert.severity}) still fires {step - cause_end}m after "
+                                    f"{dep.down_alert_name} resolved and no {dep.recently_down_alert_name} holds it back")
+    page = companions["page"]
+    if timeline.fires(page, new_start):
+        raise ScenarioError(f"{page.alert} (page) is still active when the new failure starts")
+
+
+def recovery_scenarios(journey: Journey, alerts: list[AlertRule]) -> list[Scenario]:
+    """One per dependency of the journey's own whose companion holds back pages (see the module doc)."""
+    found = []
+    for dep in journey.local_dependencies:
+        held = {a.label(INHIBITS) for a in alerts if a.kind == RECENTLY_DOWN and a.dependency == dep.name}
+        if "page" not in held:
+            continue
+        try:
+            scenario = recovery_scenario(journey, alerts, dep)
+        except AmbiguousScenario as error:
+            raise ScenarioError(f"after {dep.down_alert_name} resolves: {error}") from error
+        if scenario is not None:
+            found.append(scenario)
+    return found
