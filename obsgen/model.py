@@ -277,6 +277,8 @@ class Saturation:
     severity: str
     alert_name: str
     predicted_alert_name: str | None
+    drained: float = 0.0  # a queue at or below this has drained the work queued during an outage
+    drain_limit: float = 3600.0  # the longest a RecentlyDown companion waits for that drain
 
     def value(self, dims: tuple[str, ...] = ()) -> str:
         """The one value compared with the threshold (per dimension value): the deepest gauge, or the summed ratio."""

@@ -7,7 +7,9 @@ is scaled afterwards. Windows never go below `min_window` (rates need several sc
 `for` never below one evaluation interval. The journey's scrape and evaluation intervals become the
 stack's, so what derives from windows and intervals together (a RecentlyDown companion's period:
 its symptoms' longest short window plus the scrape and evaluation lag) is at drill scale too, and
-resolution is judged at the same scale as firing. The copy goes into the stack's state directory,
+resolution is judged at the same scale as firing. A queue's drain limit is not scaled: the work
+queued during the outage drains in real time after the restore (the worker does not speed up), and
+the limit only bounds how long that may take. The copy goes into the stack's state directory,
 never into generated/.
 """
 

@@ -11,17 +11,27 @@ fire from the outage (the symptoms' short burn windows and stage alert windows),
 evaluation lag (see reset_lag). It is one alert name with one rule per severity
 (label `inhibits`), so the ticket variant may outlast the page variant by hours without muting pages.
 
+A queue outlives its dependency's outage too: the work queued while a broker was down (or a consumer
+stopped) drains after the restore, in real time, and the stages downstream stay late or failing until it
+has — longer than any short window when the backlog is deep. So for a dependency with a queue gauge (a
+saturation signal named backlog, e.g. RabbitMQ's rabbitmq_queue_messages_ready or Kafka consumer lag)
+the companion also stays active while the gauge was above its drained level within the period, as long
+as the down alert fired within the period plus the gauge's drain limit: symptoms stay held back until
+the backlog has drained and their windows have reset, and a queue that never drains mutes them for at
+most the drain limit longer.
+
 Trade-off, stated once here and in docs/drills.md: a new, unrelated failure of the same symptom that
 starts within the period is held back until the period ends (it pages then, if it still burns: a
-delay of at most the period, never a loss). Outside the period every symptom pages as before: by then
+delay of at most the period, plus the drain limit while a queue stays above its drained level; never a
+loss). Outside the period every symptom pages as before: by then
 no window it reads holds the outage's errors, so whatever fires is new.
 """
 
 from __future__ import annotations
 
 from obsgen.dimensions import aggregate
-from obsgen.model import Dependency, Journey
-from obsgen.promql import format_duration, string_literal
+from obsgen.model import Dependency, Journey, Saturation
+from obsgen.promql import format_duration, format_number, string_literal
 from obsgen.reach import affected_stages, broken_set, burning_slos
 from obsgen.rules.alerts_common import journey_alert
 from obsgen.rules.types import AlertRule
@@ -75,14 +85,53 @@ def reset_periods(journey: Journey, dep: Dependency) -> dict[str, float]:
 
 
 def cause_was_firing(journey: Journey, dep: Dependency, period: float) -> str:
-    """1 while the down alert fired at an evaluation within the period (its ALERTS series), per dimension
-    value; a shared cause has neither a journey label nor dimensions."""
-    matchers = [f"alertname={string_literal(dep.down_alert_name)}", 'alertstate="firing"']
+    """1 while the down alert fired at an evaluation within the period, per dimension value."""
+    return _alerts_series(journey, dep, dep.down_alert_name, period)
+
+
+def backlog(dep: Dependency) -> Saturation | None:
+    """The dependency's queue gauge, whose drain after an outage keeps the companion active; None without one."""
+    return next((s for s in dep.saturations if s.is_queue), None)
+
+
+def _alerts_series(journey: Journey, dep: Dependency, name: str, window: float, **labels: str) -> str:
+    """1 while the alert fired at an evaluation within the window (its ALERTS series), per dimension value;
+    a shared cause has neither a journey label nor dimensions."""
+    matchers = [f"alertname={string_literal(name)}", 'alertstate="firing"']
     dims = () if dep.shared else journey.dims
-    if not dep.shared:
+    if not dep.shared or labels:
         matchers.append(f"journey={string_literal(journey.name)}")
+    matchers += [f"{key}={string_literal(value)}" for key, value in labels.items()]
     selector = "ALERTS{" + ", ".join(matchers) + "}"
-    return aggregate("max", dims, f"max_over_time({selector}[{format_duration(period)}])")
+    return aggregate("max", dims, f"max_over_time({selector}[{format_duration(window)}])")
+
+
+def backlog_draining(journey: Journey, dep: Dependency, queue: Saturation, period: float, severity: str) -> str:
+    """1 (per dimension value) while the companion was active at the evaluation before, the queue was above
+    its drained level within the period and the down alert fired within the period plus the drain limit:
+    the period starts again when the backlog has drained. Reading its own last evaluation (1.5 intervals
+    back: that one sample in either Prometheus generation's range) keeps a companion that has ended from
+    starting again on a later, unrelated backlog."""
+    was_active = _alerts_series(journey, dep, dep.recently_down_alert_name, 1.5 * journey.evaluation_interval,
+                                inhibits=severity)
+    recent = cause_was_firing(journey, dep, period + queue.drain_limit)
+    deepest = f"max(max_over_time({queue.selector.promql()}[{format_duration(period)}]))"
+    return f"{was_active} and {recent} and on () ({deepest} > {format_number(queue.drained)})"
+
+
+def companion_expr(journey: Journey, dep: Dependency, period: float, severity: str) -> str:
+    queue = backlog(dep)
+    timed = cause_was_firing(journey, dep, period)
+    return timed if queue is None else f"{timed} or ({backlog_draining(journey, dep, queue, period, severity)})"
+
+
+def _description(dep: Dependency, severity: str, shown: str) -> str:
+    queue = backlog(dep)
+    drain = "" if queue is None else (
+        f" (or within {format_duration(queue.drain_limit)} more, and since then {queue.shown()} has not stayed at "
+        f"or below {format_number(queue.drained)} for that long: the work queued during the outage still drains)")
+    return (f"{dep.down_alert_name} fired within the last {shown}{drain}: its {severity} symptoms may still burn "
+            f"on the outage's errors until their windows reset, so they stay held back. Never notifies.")
 
 
 def recently_down_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
@@ -92,11 +141,9 @@ def recently_down_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
         alerts.append(journey_alert(
             journey, name=dep.recently_down_alert_name, hold=0, severity=SEVERITY, kind=KIND,
             stages=dep.stages, dependency=dep.name, per_dimension=not dep.shared, inhibits=severity,
-            expr=cause_was_firing(journey, dep, period),
+            expr=companion_expr(journey, dep, period, severity),
             summary=f"{dep.title} was down within the last {shown}",
-            description=(f"{dep.down_alert_name} fired within the last {shown}: its {severity} symptoms may still "
-                         f"burn on the outage's errors until their windows reset, so they stay held back. "
-                         f"Never notifies."),
+            description=_description(dep, severity, shown),
         ))
     return alerts
 

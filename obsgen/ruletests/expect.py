@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obsgen.rules import AlertRule
-from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, reset_periods
+from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, reset_periods
 from obsgen.ruletests.reference import AlertSample, Reference, hold_seconds
 from obsgen.ruletests.templates import expand
 
@@ -65,11 +65,23 @@ class Timeline:
     def _companion_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
         """A recently-down companion reads its cause's ALERTS series: active while the cause fired at an
         evaluation within its period (the cause is evaluated first, in the same group), with the cause's
-        dimension labels."""
+        dimension labels; with a queue gauge, also while it was active at the evaluation before, the gauge was
+        above its drained level within the period and the cause fired within the period plus the drain limit
+        (rules/recently_down.py)."""
         dep = self.reference.journey.dependency(alert.dependency)
         cause = next(i for i, a in enumerate(self.alerts) if a.alert == dep.down_alert_name)
         period = reset_periods(self.reference.journey, dep)[alert.label(INHIBITS)]
-        for past in reversed(self.reference.evaluations_in(step, period)):
+        timed, queue = self._cause_fired(cause, step, period), backlog(dep)
+        if timed is not None or queue is None or step == 0 or self._state(self._index(alert), step - 1) is None:
+            return timed
+        deepest = self.reference.deepest_within(queue.selector, step, period)
+        if deepest is None or deepest <= queue.drained:
+            return None
+        return self._cause_fired(cause, step, period + queue.drain_limit)
+
+    def _cause_fired(self, cause: int, step: int, within: float) -> AlertSample | None:
+        """The cause's latest firing sample at an evaluation within the range, as its dimension labels."""
+        for past in reversed(self.reference.evaluations_in(step, within)):
             fired = self._state(cause, past)
             if fired is not None:
                 dims = tuple((k, v) for k, v in fired.labels if k in self.reference.journey.dims)

@@ -285,7 +285,8 @@ def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
     if alert.kind == "dependency-down":
         return {("health", alert.dependency)}
     if alert.kind == RECENTLY_DOWN:
-        # A shared cause's down alert is in the fleet's rule file, not beside its companion.
+        # A shared cause's down alert is in the fleet's rule file, not beside its companion. Its queue gauge
+        # only lengthens it: a world without the gauge decides the companion too (the timed part alone).
         shared = journey.dependency(alert.dependency).shared is not None
         return {("shared-cause", alert.dependency) if shared else ("health", alert.dependency)}
     if alert.kind in ("saturation", "saturation-predicted"):

@@ -887,6 +887,8 @@ class Resolver:
             severity=sat.severity,
             alert_name=alert,
             predicted_alert_name=predicted,
+            drained=sat.drained,
+            drain_limit=parse_duration(sat.drain_limit),
         )
 
     @staticmethod
