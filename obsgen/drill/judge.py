@@ -6,7 +6,8 @@ A drill passes when
 - while the cause is active in Alertmanager, every symptom there is suppressed (inhibited);
 - after it resolved, while its RecentlyDown companion is active, every symptom the companion holds
   back is suppressed too (no page after the cause is gone);
-- nothing fires that the impact map does not list for this dependency;
+- nothing fires after the failure started that the impact map does not list for this dependency (what
+  fired and resolved while the drill waited for a quiet journey, before the failure, is noted);
 - after the dependency is back, everything resolves.
 Symptoms are what *may* fire: one that never does is reported, not failed (a broker that is down
 stops the events an SLO counts, so its burn alerts have nothing to burn on).
@@ -51,7 +52,8 @@ def judge(expect: Expectation, observations: list[Observation], restored_at: flo
     findings += _required(expect, during)
     findings += _inhibition(expect, during)
     findings += _after_the_cause(expect, during)
-    findings += _unexpected(expect, observations)
+    findings += _unexpected(expect, during)
+    findings += _before(expect, [o for o in observations if o.t < 0])
     findings += _symptoms_seen(expect, during)
     findings += _resolution(observations, restored_at)
     return findings
@@ -117,12 +119,22 @@ def _unexpected(expect: Expectation, observations: list[Observation]) -> list[Fi
             target = firing if state == "firing" else pending
             target.setdefault(str(key), obs.t)
     for alert, t in sorted(firing.items()):
-        when = "before the failure" if t < 0 else f"at +{t:.1f}s"
-        findings.append(Finding(FAIL, f"{alert} fired {when}, but the impact map does not list it for this dependency"))
+        findings.append(Finding(FAIL, f"{alert} fired at +{t:.1f}s, but the impact map does not list it for this "
+                                      f"dependency"))
     for alert, t in sorted(pending.items()):
         if alert not in firing:
             findings.append(Finding(NOTE, f"{alert} went pending at {t:+.1f}s (not in the impact map) but never fired"))
     return findings
+
+
+def _before(expect: Expectation, before: list[Observation]) -> list[Finding]:
+    """What fired while the drill waited for a quiet journey: the wait ends only after it resolved, so the
+    failure cannot have caused it (on a fresh stack, the data-missing alerts until traffic flows)."""
+    fired = sorted({str(key) for obs in before for key, state in obs.prometheus if state == "firing"})
+    if not fired:
+        return []
+    return [Finding(NOTE, f"before the failure, while the drill waited for a quiet journey: {', '.join(fired)} "
+                          f"fired and resolved (not judged)")]
 
 
 def _symptoms_seen(expect: Expectation, during: list[Observation]) -> list[Finding]:

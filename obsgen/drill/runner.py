@@ -263,7 +263,7 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
     result.findings = judge(result.expectation, watch.observations, result.restored_at)
     restored = Stack(state_dir, generated_dir=options.generated_dir).layout.generated_dir
     try:
-        _wait_for_rules(watch.prometheus, restored, options.timeout)
+        _wait_for_rules(watch.prometheus, restored, options.timeout, healthy=("ok", "unknown"))
     except DrillError as error:
         result.findings.append(Finding(FAIL, f"the generated rules were not restored: {error}"))
     return result
@@ -283,18 +283,21 @@ def _restore(stack: Stack, service: str, watch: _Watch) -> float:
     return restored_at
 
 
-def _wait_for_rules(api: PrometheusApi, rules_dir: Path, timeout: float) -> None:
-    """Until every rule group Prometheus runs comes from the drill copy and has been evaluated."""
+def _wait_for_rules(api: PrometheusApi, rules_dir: Path, timeout: float, healthy: tuple[str, ...] = ("ok",)) -> None:
+    """Until every rule group Prometheus runs comes from rules_dir and each rule's health is one of
+    `healthy`: evaluated ("ok") for the drill copy, whose alerts the drill watches next; not failing
+    ("ok" or "unknown") for the restored generated rules, whose groups evaluate up to their own (production)
+    interval later, which no drill should sit out."""
     deadline = time.monotonic() + timeout
     prefix = str(rules_dir)
     while True:
         groups = api.rules()
         ours = [g for g in groups if g.get("file", "").startswith(prefix)]
-        if ours and all(r.get("health") == "ok" for g in ours for r in g["rules"]):
+        if ours and all(r.get("health") in healthy for g in ours for r in g["rules"]):
             return
         if time.monotonic() >= deadline:
             broken = [f"{r['name']}: {r.get('lastError') or r.get('health')}" for g in ours for r in g["rules"]
-                      if r.get("health") != "ok"]
+                      if r.get("health") not in healthy]
             raise DrillError(f"Prometheus did not load the drill rules from {rules_dir} within "
                              f"{format_duration(timeout)}" + (f": {'; '.join(broken[:3])}" if broken else ""))
         time.sleep(POLL_SECONDS)
