@@ -12,7 +12,14 @@ of a symptom SLO (evaluated on its own) and each stage alert:
 
 The same reference timelines are checked against the real rules by promtool in every build.
 
-Usage:  python benchmarks/page_reset.py [specs/purchase.yaml specs/examples/*.yaml] [--out FILE]
+With --queue-drains, for each dependency with a queue gauge, the recovery scenario whose backlog drains
+for longer than the page period after the cause resolved (the symptoms burning until it has):
+
+  before = as above; timed = minutes from R during which the page fires while a companion that only
+  lasts the period after the cause (the timed one, without its backlog part) is over; after = the same
+  for the backlog-aware companion.
+
+Usage:  python benchmarks/page_reset.py [specs/purchase.yaml specs/examples/*.yaml] [--out FILE] [--queue-drains]
 """
 
 from __future__ import annotations
@@ -28,9 +35,9 @@ from obsgen.model import Journey  # noqa: E402
 from obsgen.promql import format_duration, format_number  # noqa: E402
 from obsgen.rules import journey_alerts  # noqa: E402
 from obsgen.rules.burn_rate import burn_rate_alerts  # noqa: E402
-from obsgen.rules.recently_down import INHIBITS, KIND, held_back, reset_periods  # noqa: E402
+from obsgen.rules.recently_down import INHIBITS, KIND, backlog, held_back, reset_periods  # noqa: E402
 from obsgen.ruletests.expect import Timeline  # noqa: E402
-from obsgen.ruletests.recovery import recovery_scenario  # noqa: E402
+from obsgen.ruletests.recovery import DRAINS, recovery_scenario  # noqa: E402
 from obsgen.ruletests.reference import Reference  # noqa: E402
 from obsgen.ruletests.scenarios import ScenarioError, decidable_alerts  # noqa: E402
 from obsgen.impact import impact_map  # noqa: E402
@@ -90,6 +97,41 @@ def measure(journey: Journey) -> list[dict]:
     return rows
 
 
+def measure_drains(journey: Journey) -> list[dict]:
+    rows = []
+    alerts = decidable_alerts(journey, journey_alerts(journey))
+    for dep in (d for d in journey.local_dependencies if backlog(d)):
+        scenario = recovery_scenario(journey, alerts, dep, DRAINS)
+        if scenario is None:
+            continue
+        timeline = scenario.timeline
+        cause = next(a for a in alerts if a.alert == dep.down_alert_name)
+        companion = next(a for a in alerts if a.kind == KIND and a.dependency == dep.name and a.label(INHIBITS) == "page")
+        resolved = _resolved_at(timeline, cause)
+        period = reset_periods(journey, dep)["page"]
+        until = resolved + next(m for m in range(1, 600) if not timeline.fires(companion, resolved + m))
+
+        def timed(step: int) -> bool:  # the cause fired at an evaluation within the period
+            return any(timeline.fires(cause, p) for p in Reference(journey, scenario.world).evaluations_in(step, period))
+        names = set(held_back(impact_map(journey).of(dep.name).symptoms))
+        for page in (a for a in timeline.alerts if a.alert in names and a.severity == "page"):
+            paging = [s for s in range(resolved, until) if timeline.fires(page, s)]
+            if paging:
+                rows.append({"journey": journey.name, "dependency": dep.name, "page": page.alert,
+                             "before": len(paging), "timed": sum(not timed(s) for s in paging),
+                             "after": sum(not timeline.fires(companion, s) for s in paging),
+                             "drained": f"{until - resolved} min"})
+    return rows
+
+
+def drain_table(rows: list[dict]) -> str:
+    lines = ["| journey | dependency | symptom page | paging after the cause resolved: no companion | timed companion "
+             "| backlog-aware companion | backlog-aware companion lasted |", "|---|---|---|---:|---:|---:|---|"]
+    lines += [f"| {r['journey']} | {r['dependency']} | {r['page']} | {r['before']} min | {r['timed']} min | "
+              f"{r['after']} min | {r['drained']} |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
 def table(rows: list[dict]) -> str:
     lines = ["| journey | dependency | symptom page (window pair) | paging after the cause resolved: before | after | companion (page) |",
              "|---|---|---|---:|---:|---|"]
@@ -102,9 +144,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("specs", nargs="*", type=Path, default=[Path("specs/purchase.yaml")])
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--queue-drains", action="store_true", help="the queue-drain scenarios (see the module doc)")
     args = parser.parse_args()
-    rows = [row for spec in args.specs for row in measure(load_journey(spec))]
-    text = table(rows)
+    if args.queue_drains:
+        text = drain_table([row for spec in args.specs for row in measure_drains(load_journey(spec))])
+    else:
+        text = table([row for spec in args.specs for row in measure(load_journey(spec))])
     if args.out:
         args.out.write_text(text)
     print(text, end="")

@@ -3,9 +3,9 @@ that pages after an hour in production pages within a minute in a drill.
 
 The scaled rules come from the same builders as the real ones, fed a journey whose windows are
 scaled (so recorded series are named after the windows they really use), and every alert's `for`
-is scaled afterwards. Windows never go below `min_window` (rates need several scrapes), and a
-`for` never below one evaluation interval. The journey's scrape and evaluation intervals become the
-stack's, so what derives from windows and intervals together (a RecentlyDown companion's period:
+is scaled afterwards, as is a group's own evaluation interval. Windows never go below `min_window`
+(rates need several scrapes), and a `for` or group interval never below one evaluation interval. The
+journey's scrape and evaluation intervals become the stack's, so what derives from windows and intervals together (a RecentlyDown companion's period:
 its symptoms' longest short window plus the scrape and evaluation lag) is at drill scale too, and
 resolution is judged at the same scale as firing. A queue's drain limit is not scaled: the work
 queued during the outage drains in real time after the restore (the worker does not speed up), and
@@ -124,11 +124,17 @@ def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
     return dataclasses.replace(rule, for_=format_duration(scale.hold(parse_duration(rule.for_))))
 
 
+def _scaled_interval(interval: str | None, scale: DrillScale) -> str | None:
+    """A group's own evaluation interval (the SLO-window group's 2m30s) scaled like a `for`: at drill scale
+    it would lag the 5s stack by minutes, and the drill waits for every group's first evaluation."""
+    return interval and format_duration(scale.hold(parse_duration(interval)))
+
+
 def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
     groups = []
     for group in drilled_rule_groups(scale_journey(journey, scale)):
         rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
-        groups.append(dataclasses.replace(group, rules=rules))
+        groups.append(dataclasses.replace(group, rules=rules, interval=_scaled_interval(group.interval, scale)))
     return groups
 
 

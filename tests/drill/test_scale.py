@@ -86,6 +86,23 @@ def test_the_companion_s_period_is_at_drill_scale(purchase_journey):
     assert companions["page"].for_ == "0s"
 
 
+def test_the_rabbitmq_companion_waits_for_the_real_time_drain_at_drill_scale(purchase_journey):
+    """Its period is scaled like every window; the queue's drain limit is not: the backlog drains in real time."""
+    groups = scaled_rule_groups(purchase_journey, SCALE)
+    page = next(r for g in groups for r in g.rules if isinstance(r, AlertRule)
+                and r.alert == "PurchaseRabbitmqRecentlyDown" and r.label("inhibits") == "page")
+    assert 'rabbitmq_queue_messages_ready{queue="orders"}[45s]' in page.expr
+    assert 'journey="purchase"}[1h45s]' in page.expr  # 45s + the unscaled 1h drain limit
+    assert 'inhibits="page"}[7s500ms]' in page.expr  # its own evaluation before: 1.5 x 5s
+
+
+def test_a_group_s_own_interval_is_scaled_with_a_floor(purchase_journey):
+    """The SLO-window group's 2m30s would lag a 5s stack, and the drill waits for every group's first run."""
+    intervals = {g.name: g.interval for g in scaled_rule_groups(purchase_journey, SCALE)}
+    assert intervals["obsgen-purchase-sli-period"] == "5s"  # 150s / 60 = 2.5s, floored at one evaluation
+    assert {g.name: g.interval for g in rule_groups(purchase_journey)}["obsgen-purchase-sli-period"] == "2m30s"
+
+
 def test_the_journey_runs_at_the_stack_s_intervals(purchase_journey):
     scaled = scale_journey(purchase_journey, SCALE)
     assert (scaled.scrape_interval, scaled.evaluation_interval) == (5, 5)
