@@ -100,7 +100,7 @@ def measure(journey: Journey) -> list[dict]:
 def measure_drains(journey: Journey) -> list[dict]:
     rows = []
     alerts = decidable_alerts(journey, journey_alerts(journey))
-    for dep in (d for d in journey.local_dependencies if backlog(d)):
+    for dep in (d for d in journey.local_dependencies if backlog(journey, d)):
         scenario = recovery_scenario(journey, alerts, dep, DRAINS)
         if scenario is None:
             continue

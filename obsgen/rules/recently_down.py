@@ -14,7 +14,8 @@ evaluation lag (see reset_lag). It is one alert name with one rule per severity
 A queue outlives its dependency's outage too: the work queued while a broker was down (or a consumer
 stopped) drains after the restore, in real time, and the stages downstream stay late or failing until it
 has — longer than any short window when the backlog is deep. So for a dependency with a queue gauge (a
-saturation signal named backlog, e.g. RabbitMQ's rabbitmq_queue_messages_ready or Kafka consumer lag)
+saturation signal named backlog, e.g. RabbitMQ's rabbitmq_queue_messages_ready or Kafka consumer lag),
+or that needs one (a consumer of the broker: what was sent while it was down waits in the broker's queue),
 the companion also stays active while the gauge was above its drained level within the period, as long
 as the down alert fired within the period plus the gauge's drain limit: symptoms stay held back until
 the backlog has drained and their windows have reset, and a queue that never drains mutes them for at
@@ -89,9 +90,21 @@ def cause_was_firing(journey: Journey, dep: Dependency, period: float) -> str:
     return _alerts_series(journey, dep, dep.down_alert_name, period)
 
 
-def backlog(dep: Dependency) -> Saturation | None:
-    """The dependency's queue gauge, whose drain after an outage keeps the companion active; None without one."""
+def _queue(dep: Dependency) -> Saturation | None:
     return next((s for s in dep.saturations if s.is_queue), None)
+
+
+def queue_owner(journey: Journey, dep: Dependency) -> Dependency | None:
+    """The dependency whose queue gauge drains after dep's outage: dep's own, or else that of a dependency
+    it needs (a consumer's broker: the work sent while the consumer was down waits in the broker's queue)."""
+    needed = tuple(journey.dependency(name) for name in dep.depends_on)
+    return next((d for d in (dep,) + needed if _queue(d) is not None), None)
+
+
+def backlog(journey: Journey, dep: Dependency) -> Saturation | None:
+    """The queue gauge whose drain after dep's outage keeps its companion active; None without one."""
+    owner = queue_owner(journey, dep)
+    return None if owner is None else _queue(owner)
 
 
 def _alerts_series(journey: Journey, dep: Dependency, name: str, window: float, **labels: str) -> str:
@@ -120,13 +133,13 @@ def backlog_draining(journey: Journey, dep: Dependency, queue: Saturation, perio
 
 
 def companion_expr(journey: Journey, dep: Dependency, period: float, severity: str) -> str:
-    queue = backlog(dep)
+    queue = backlog(journey, dep)
     timed = cause_was_firing(journey, dep, period)
     return timed if queue is None else f"{timed} or ({backlog_draining(journey, dep, queue, period, severity)})"
 
 
-def _description(dep: Dependency, severity: str, shown: str) -> str:
-    queue = backlog(dep)
+def _description(journey: Journey, dep: Dependency, severity: str, shown: str) -> str:
+    queue = backlog(journey, dep)
     drain = "" if queue is None else (
         f" (or within {format_duration(queue.drain_limit)} more, and since then {queue.shown()} has not stayed at "
         f"or below {format_number(queue.drained)} for that long: the work queued during the outage still drains)")
@@ -143,7 +156,7 @@ def recently_down_alerts(journey: Journey, dep: Dependency) -> list[AlertRule]:
             stages=dep.stages, dependency=dep.name, per_dimension=not dep.shared, inhibits=severity,
             expr=companion_expr(journey, dep, period, severity),
             summary=f"{dep.title} was down within the last {shown}",
-            description=_description(dep, severity, shown),
+            description=_description(journey, dep, severity, shown),
         ))
     return alerts
 

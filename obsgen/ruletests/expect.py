@@ -71,7 +71,7 @@ class Timeline:
         dep = self.reference.journey.dependency(alert.dependency)
         cause = next(i for i, a in enumerate(self.alerts) if a.alert == dep.down_alert_name)
         period = reset_periods(self.reference.journey, dep)[alert.label(INHIBITS)]
-        timed, queue = self._cause_fired(cause, step, period), backlog(dep)
+        timed, queue = self._cause_fired(cause, step, period), backlog(self.reference.journey, dep)
         if timed is not None or queue is None or step == 0 or self._state(self._index(alert), step - 1) is None:
             return timed
         deepest = self.reference.deepest_within(queue.selector, step, period)

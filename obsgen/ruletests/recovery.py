@@ -21,7 +21,7 @@ from obsgen.model import Dependency, Journey, Saturation
 from obsgen.promql import format_number
 from obsgen.reach import affected_stages, broken_set, burning_slos
 from obsgen.rules import AlertRule
-from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, held_back, reset_periods
+from obsgen.rules.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, held_back, queue_owner, reset_periods
 from obsgen.ruletests.expect import Timeline
 from obsgen.ruletests.reference import AmbiguousScenario, Reference
 from obsgen.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect, Scenario,
@@ -111,13 +111,15 @@ def _outage(journey: Journey, dep: Dependency, queue_after: str | None, cause_en
     """The cause, its queue gauge (when queue_after says how it ends), and until when the symptoms burn:
     while the queue drains (the stages downstream catch up) or until the cause ends."""
     how, reading = unhealthy_readings(dep.health)[0]
-    outage, symptoms_end, queue = [health(dep, reading)], cause_end, backlog(dep)
+    outage, symptoms_end = [health(dep, reading)], cause_end
+    owner = queue_owner(journey, dep)
+    queue = backlog(journey, dep)
     if queue_after is not None and cause_end is not None:
         until = cause_end + _drain_minutes(journey, dep, queue) if queue_after == DRAINS else None
         symptoms_end = until if queue_after == DRAINS else cause_end
-        outage.append(_backlog(dep, queue, until))
+        outage.append(_backlog(owner, queue, until))
     elif queue_after is not None:
-        outage.append(_backlog(dep, queue, None))
+        outage.append(_backlog(owner, queue, None))
     return how, outage, symptoms_end
 
 
@@ -126,7 +128,7 @@ def _quiet_after(journey: Journey, dep: Dependency, queue_after: str | None, sym
     the drain limit after the cause for a queue that never drains."""
     period = reset_periods(journey, dep)["page"]
     if queue_after == STUCK:
-        period += backlog(dep).drain_limit
+        period += backlog(journey, dep).drain_limit
     return symptoms_end + math.ceil(period / 60) + 1
 
 
@@ -189,7 +191,7 @@ def recovery_scenarios(journey: Journey, alerts: list[AlertRule]) -> list[Scenar
         held = {a.label(INHIBITS) for a in alerts if a.kind == RECENTLY_DOWN and a.dependency == dep.name}
         if "page" not in held:
             continue
-        for queue_after in (None, DRAINS, STUCK) if backlog(dep) else (None,):
+        for queue_after in (None, DRAINS, STUCK) if backlog(journey, dep) else (None,):
             try:
                 scenario = recovery_scenario(journey, alerts, dep, queue_after)
             except AmbiguousScenario as error:

@@ -59,10 +59,12 @@ def test_the_page_period_is_the_longest_page_short_window_plus_the_lag(purchase_
 
 def test_every_dependency_with_page_symptoms_gets_a_scenario(purchase_journey, alerts):
     found = recovery_scenarios(purchase_journey, alerts)
-    # RabbitMQ's queue gauge adds two: its backlog drains after the restore, or never does.
-    assert len(found) == len(purchase_journey.dependencies) + 2 == 6
-    assert sum("while the queue drains" in s.name for s in found) == 1
-    assert sum("the queue never drains" in s.name for s in found) == 1
+    # RabbitMQ's queue gauge adds two each to RabbitMQ and to the Celery worker that consumes its queue
+    # (dependsOn rabbitmq): the backlog drains after the restore, or never does.
+    assert len(found) == len(purchase_journey.dependencies) + 4 == 8
+    assert sum("while the queue drains" in s.name for s in found) == 2
+    assert sum("the queue never drains" in s.name for s in found) == 2
+    assert sum("(celery-worker)" in s.name for s in found) == 3
 
 
 def test_a_page_outlives_its_cause_by_its_short_window_and_the_companion_covers_it(purchase_journey, database, alerts):
