@@ -299,6 +299,8 @@ class Saturation:
     severity: str
     alert_name: str
     predicted_alert_name: str | None
+    drained: float = 0.0  # a queue at or below this has drained the work queued during an outage
+    drain_limit: float = 3600.0  # the longest a RecentlyDown companion waits for that drain
 
     def value(self, dims: tuple[str, ...] = ()) -> str:
         """The one value compared with the threshold (per dimension value): the deepest gauge, or the summed ratio."""
@@ -346,6 +348,8 @@ class Dependency(DependencySignals):
     features: tuple[str, ...]
     depends_on: tuple[str, ...]
     runbook: RunbookHints | None = None
+    # Always the journey's own name, shared dependency or not: its period and targets are per journey.
+    recently_down_alert_name: str = ""
     # Set when several journeys of one build declare this dependency: its cause alerts then exist
     # once for all of them (obsgen.fleet), and the names above are the shared ones.
     shared: SharedDependency | None = None
@@ -457,6 +461,8 @@ class Journey:
     # Where the spec gives each alert its name (the name written, or the stage, SLO or dependency it
     # is derived from), for problems that span several specs: two journeys' alerts of one name.
     alert_declared_at: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
+    # How often Prometheus evaluates the rules: its usual 1m (the rule tests' too); a drill sets its stack's.
+    evaluation_interval: float = 60.0
 
     @property
     def local_dependencies(self) -> tuple[Dependency, ...]:

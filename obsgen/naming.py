@@ -10,6 +10,11 @@ def down_alert_name(prefix: str) -> str:
     return f"{prefix}Down"
 
 
+def recently_down_alert_name(prefix: str) -> str:
+    """The companion that outlasts a down alert while its symptoms' windows reset: PurchasePostgresRecentlyDown."""
+    return f"{prefix}RecentlyDown"
+
+
 def saturation_alert_names(prefix: str, signal: str, predicted: bool) -> tuple[str, str | None]:
     """A saturation signal's alert and predicted alert: 'PurchaseRabbitmq', 'backlog' -> PurchaseRabbitmqBacklogHigh."""
     base = f"{prefix}{camel(signal)}"

@@ -4,7 +4,10 @@ A drill passes when
 - the cause (the dependency's down alert) fires in Prometheus and reaches Alertmanager un-inhibited;
 - every alert required to fire (``--expect``) fires;
 - while the cause is active in Alertmanager, every symptom there is suppressed (inhibited);
-- nothing fires that the impact map does not list for this dependency;
+- after it resolved, while its RecentlyDown companion is active, every symptom the companion holds
+  back is suppressed too (no page after the cause is gone);
+- nothing fires after the failure started that the impact map does not list for this dependency (what
+  fired and resolved while the drill waited for a quiet journey, before the failure, is noted);
 - after the dependency is back, everything resolves.
 Symptoms are what *may* fire: one that never does is reported, not failed (a broker that is down
 stops the events an SLO counts, so its burn alerts have nothing to burn on).
@@ -24,10 +27,14 @@ class Expectation:
     cause: str
     symptoms: tuple[str, ...]
     required: tuple[str, ...] = ()  # alerts that must fire, besides the cause
+    companion: str = ""  # the cause's RecentlyDown companion
+    held_after: tuple[str, ...] = ()  # the symptoms it holds back once the cause resolved
 
     def role(self, alert: str) -> str:
         if alert == self.cause:
             return "cause"
+        if alert == self.companion:
+            return "companion"
         if alert in self.symptoms:
             return "symptom"
         return "unexpected"
@@ -44,7 +51,9 @@ def judge(expect: Expectation, observations: list[Observation], restored_at: flo
     findings = _cause(expect, during)
     findings += _required(expect, during)
     findings += _inhibition(expect, during)
-    findings += _unexpected(expect, observations)
+    findings += _after_the_cause(expect, during)
+    findings += _unexpected(expect, during)
+    findings += _before(expect, [o for o in observations if o.t < 0])
     findings += _symptoms_seen(expect, during)
     findings += _resolution(observations, restored_at)
     return findings
@@ -79,10 +88,24 @@ def _inhibition(expect: Expectation, during: list[Observation]) -> list[Finding]
                               f"(from +{times[0]:.1f}s, {len(times)} observation(s))")
                 for alert, times in sorted(leaked.items())]
     findings += [Finding(NOTE, f"{alert} was active in Alertmanager while {expect.cause} was not "
-                               f"(+{times[0]:.1f}s..+{times[-1]:.1f}s): before the cause arrived or after it resolved, "
-                               f"nothing inhibits it")
+                               f"(+{times[0]:.1f}s..+{times[-1]:.1f}s): before the cause arrived, or not held back "
+                               f"by its companion after it resolved")
                  for alert, times in sorted(early.items())]
     return findings
+
+
+def _after_the_cause(expect: Expectation, during: list[Observation]) -> list[Finding]:
+    """Once the cause resolved, the symptoms its companion holds back must not be active while it is."""
+    leaked: dict[str, list[float]] = {}
+    for obs in during:
+        if obs.active_in_alertmanager(expect.cause) or not obs.active_in_alertmanager(expect.companion):
+            continue
+        for key, state, _ in obs.alertmanager:
+            if key.alert in expect.held_after and state == "active":
+                leaked.setdefault(str(key), []).append(obs.t)
+    return [Finding(FAIL, f"{alert} was active (not inhibited) in Alertmanager after {expect.cause} resolved, while "
+                          f"{expect.companion} was active (from +{times[0]:.1f}s, {len(times)} observation(s))")
+            for alert, times in sorted(leaked.items())]
 
 
 def _unexpected(expect: Expectation, observations: list[Observation]) -> list[Finding]:
@@ -96,12 +119,22 @@ def _unexpected(expect: Expectation, observations: list[Observation]) -> list[Fi
             target = firing if state == "firing" else pending
             target.setdefault(str(key), obs.t)
     for alert, t in sorted(firing.items()):
-        when = "before the failure" if t < 0 else f"at +{t:.1f}s"
-        findings.append(Finding(FAIL, f"{alert} fired {when}, but the impact map does not list it for this dependency"))
+        findings.append(Finding(FAIL, f"{alert} fired at +{t:.1f}s, but the impact map does not list it for this "
+                                      f"dependency"))
     for alert, t in sorted(pending.items()):
         if alert not in firing:
             findings.append(Finding(NOTE, f"{alert} went pending at {t:+.1f}s (not in the impact map) but never fired"))
     return findings
+
+
+def _before(expect: Expectation, before: list[Observation]) -> list[Finding]:
+    """What fired while the drill waited for a quiet journey: the wait ends only after it resolved, so the
+    failure cannot have caused it (on a fresh stack, the data-missing alerts until traffic flows)."""
+    fired = sorted({str(key) for obs in before for key, state in obs.prometheus if state == "firing"})
+    if not fired:
+        return []
+    return [Finding(NOTE, f"before the failure, while the drill waited for a quiet journey: {', '.join(fired)} "
+                          f"fired and resolved (not judged)")]
 
 
 def _symptoms_seen(expect: Expectation, during: list[Observation]) -> list[Finding]:

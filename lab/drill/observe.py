@@ -64,6 +64,12 @@ def observe(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, journey: s
             shared_alerts: frozenset[str] = frozenset()) -> Observation:
     prom = sorted((_key(a["labels"]), a["state"]) for a in prometheus.alerts()
                   if concerns(a["labels"], journey, shared_alerts) and a.get("state") in ("pending", "firing"))
+    return Observation(t, tuple(prom), in_alertmanager(alertmanager, journey, shared_alerts))
+
+
+def in_alertmanager(alertmanager: AlertmanagerApi, journey: str, shared_alerts: frozenset[str] = frozenset()
+                    ) -> tuple[tuple[AlertKey, str, tuple[str, ...]], ...]:
+    """The journey's alerts Alertmanager holds: (key, active | suppressed, inhibited by)."""
     am = []
     for alert in alertmanager.alerts():
         if not concerns(alert["labels"], journey, shared_alerts):
@@ -73,4 +79,4 @@ def observe(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, journey: s
         if state == "unprocessed":  # received, routing not done yet: not notified, not inhibited
             continue
         am.append((_key(alert["labels"]), state, tuple(sorted(status.get("inhibitedBy") or ()))))
-    return Observation(t, tuple(prom), tuple(sorted(am)))
+    return tuple(sorted(am))

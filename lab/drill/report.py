@@ -35,7 +35,7 @@ def alert_rows(result: DrillResult) -> list[dict]:
             "resolved_after_restore_s": _round(None if times.resolved is None or result.restored_at is None
                                                else times.resolved - result.restored_at),
         })
-    order = {"cause": 0, "symptom": 1, "unexpected": 2}
+    order = {"cause": 0, "companion": 1, "symptom": 2, "unexpected": 3}
     return sorted(rows, key=lambda r: (order[r["role"]], r["firing_s"] is None, r["firing_s"] or 0, r["alert"]))
 
 
@@ -51,6 +51,8 @@ def render_text(result: DrillResult) -> str:
         f"into Prometheus for the drill and the generated rules were reloaded after it",
         f"impact map: cause {result.expectation.cause}; symptoms (inhibited while it fires): "
         f"{', '.join(result.expectation.symptoms) or 'none'}",
+        f"after it resolves: {result.expectation.companion or 'no companion'} holds back "
+        f"{', '.join(result.expectation.held_after) or 'nothing'} while their windows reset",
         f"failure held {result.hold:g}s after the cause reached Alertmanager (the application's own timeouts "
         f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:.0f}s",
         "",
@@ -98,6 +100,8 @@ def render_json(result: DrillResult) -> str:
         "restored_at_s": _round(result.restored_at),
         "cause": result.expectation.cause,
         "symptoms": list(result.expectation.symptoms),
+        "companion": result.expectation.companion,
+        "held_after": list(result.expectation.held_after),
         "expected": list(result.expectation.required),
         "timeline": [{"t": round(e.t, 1), "subject": e.subject, "what": e.what} for e in result.events],
         "alerts": alert_rows(result),

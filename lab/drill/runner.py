@@ -2,10 +2,12 @@
 
 1. Write a drill copy of the journey's rules (time-scaled) into the stack's state directory and
    reload Prometheus (and Alertmanager) with it.
-2. Drive traffic; wait until no alert of the journey is pending or firing.
+2. Drive traffic; wait (bounded, saying what it waits for) until no alert of the journey is pending,
+   firing or in Alertmanager: an earlier drill's alerts and companions resolve first.
 3. Stop the dependency's service (t = 0) and watch Prometheus and Alertmanager until the cause
    fires and reaches Alertmanager, then a while longer for the symptoms.
-4. Start the service again (and any service that died with it) and watch until everything resolves.
+4. Start the service again (and any service that died with it) and wait, the same way, until every
+   alert of the drill has resolved (its companion's period included), so the next drill starts quiet.
 5. Always: stop the traffic, start the service if it is still down, reload the generated rules.
 """
 
@@ -20,6 +22,7 @@ from typing import Callable
 
 from lab.drill.judge import FAIL, Expectation, Finding, judge, passed
 from lab.drill.observe import Observation, observe
+from lab.drill.quiet import still_there, wait_quiet
 from lab.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
                              write_drill_copy)
 from lab.drill.services import stack_service
@@ -35,6 +38,7 @@ from obsgen.artifacts.impact import impact_map
 from obsgen.model import Journey
 from obsgen.build.pipeline import load_in_fleet
 from obsgen.promql import format_duration, parse_duration
+from obsgen.artifacts.prometheus.recently_down import held_back
 
 POLL_SECONDS = 1.0
 DEFAULT_TIMEOUT_SECONDS = 300.0
@@ -158,22 +162,8 @@ class _Watch:
         if failure:
             raise failure[0]
 
-    def quiet_for(self, seconds: float) -> Callable[[Observation], bool]:
-        """Done once nothing of the journey has been pending, firing or in Alertmanager for `seconds`
-        (counted from now on: an earlier quiet spell does not count)."""
-        started = self.now()
-
-        def done(latest: Observation) -> bool:
-            quiet_since = None
-            for obs in self.observations:
-                if obs.t < started:
-                    continue
-                if not obs.quiet:
-                    quiet_since = None
-                elif quiet_since is None:
-                    quiet_since = obs.t
-            return quiet_since is not None and latest.t - quiet_since >= seconds
-        return done
+    def wait_quiet(self, seconds: float, timeout: float, what: str, say: Callable[[str], None]) -> Observation | None:
+        return wait_quiet(self.poll, seconds, timeout, say, what, pause=POLL_SECONDS)
 
 
 def _show(events: list[Event]) -> None:
@@ -199,7 +189,8 @@ def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: 
         raise DrillError(f"the stack in {stack.layout.state_dir} is not running {', '.join(down)}; "
                          f"start it first: obsgen stack up --fast")
     scale = DrillScale(options.scale, float(stack.scrape_seconds))
-    expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, tuple(options.expect))
+    expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, tuple(options.expect),
+                              dep.recently_down_alert_name, held_back(impact.symptoms))
     scaled = scaled_alerts(journey, scale)
     hold = options.hold if options.hold is not None else auto_hold(scaled, expectation, scale)
     rules_dir = stack.layout.state_dir / DRILL_DIR / "generated"
@@ -225,7 +216,8 @@ def auto_hold(scaled: list[ScaledAlert], expect: Expectation, scale: DrillScale)
 
 
 def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
-              options: DrillOptions = DrillOptions()) -> DrillResult:
+              options: DrillOptions = DrillOptions(), say: Callable[[str], None] = progress.step) -> DrillResult:
+    """The drill; `say` gets progress lines while it waits."""
     journey, stack, result = prepare(spec, dependency, state_dir, options)
     rules_dir = Path(result.rules_dir)
     write_drill_copy(journey, result.scale, rules_dir)
@@ -240,10 +232,10 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         traffic.start()
         watch.note("drill", f"traffic started ({options.rate:g} visits/s)")
         quiet = QUIET_EVALUATIONS * result.scale.evaluation_interval
-        progress.step(f"drill: waiting for {quiet:g}s without any alert of the journey before the failure")
-        if not watch.until(watch.quiet_for(quiet), options.timeout):
-            raise DrillError("alerts of the journey keep firing before any failure: "
-                             + ", ".join(sorted(str(k) for k in watch.observations[-1].keys())))
+        # As long as resolution may take: an earlier drill's alerts (and companions) end within it.
+        if watch.wait_quiet(quiet, result.resolve_timeout, "for the journey to be quiet before the failure", say) is None:
+            raise DrillError(f"the journey was not quiet within {format_duration(result.resolve_timeout)} before the "
+                             f"failure: {still_there(watch.observations[-1])}")
         watch.start_clock()
         progress.step("drill: the failure starts: timeline offsets count from here")
         watch.note("failure", f"{'killing' if options.kill else 'stopping'} {result.service}")
@@ -258,7 +250,7 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         stopped = False
         # Work queued during the outage is caught up in real time after it: allow twice its length.
         result.resolve_timeout += CATCH_UP_FACTOR * result.restored_at
-        watch.until(watch.quiet_for(quiet), result.resolve_timeout)
+        watch.wait_quiet(quiet, result.resolve_timeout, "for every alert of the drill to resolve", say)
     except ApiError as error:
         raise DrillError(f"lost the stack's API during the drill: {error}") from error
     finally:
@@ -273,7 +265,7 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
     result.findings = judge(result.expectation, watch.observations, result.restored_at)
     restored = Stack(state_dir, generated_dir=options.generated_dir).layout.generated_dir
     try:
-        _wait_for_rules(watch.prometheus, restored, options.timeout)
+        _wait_for_rules(watch.prometheus, restored, options.timeout, healthy=("ok", "unknown"))
     except DrillError as error:
         result.findings.append(Finding(FAIL, f"the generated rules were not restored: {error}"))
     return result
@@ -293,18 +285,21 @@ def _restore(stack: Stack, service: str, watch: _Watch) -> float:
     return restored_at
 
 
-def _wait_for_rules(api: PrometheusApi, rules_dir: Path, timeout: float) -> None:
-    """Until every rule group Prometheus runs comes from the drill copy and has been evaluated."""
+def _wait_for_rules(api: PrometheusApi, rules_dir: Path, timeout: float, healthy: tuple[str, ...] = ("ok",)) -> None:
+    """Until every rule group Prometheus runs comes from rules_dir and each rule's health is one of
+    `healthy`: evaluated ("ok") for the drill copy, whose alerts the drill watches next; not failing
+    ("ok" or "unknown") for the restored generated rules, whose groups evaluate up to their own (production)
+    interval later, which no drill should sit out."""
     deadline = time.monotonic() + timeout
     prefix = str(rules_dir)
     while True:
         groups = api.rules()
         ours = [g for g in groups if g.get("file", "").startswith(prefix)]
-        if ours and all(r.get("health") == "ok" for g in ours for r in g["rules"]):
+        if ours and all(r.get("health") in healthy for g in ours for r in g["rules"]):
             return
         if time.monotonic() >= deadline:
             broken = [f"{r['name']}: {r.get('lastError') or r.get('health')}" for g in ours for r in g["rules"]
-                      if r.get("health") != "ok"]
+                      if r.get("health") not in healthy]
             raise DrillError(f"Prometheus did not load the drill rules from {rules_dir} within "
                              f"{format_duration(timeout)}" + (f": {'; '.join(broken[:3])}" if broken else ""))
         time.sleep(POLL_SECONDS)

@@ -3,8 +3,13 @@ that pages after an hour in production pages within a minute in a drill.
 
 The scaled rules come from the same builders as the real ones, fed a journey whose windows are
 scaled (so recorded series are named after the windows they really use), and every alert's `for`
-is scaled afterwards. Windows never go below `min_window` (rates need several scrapes), and a
-`for` never below one evaluation interval. The copy goes into the stack's state directory,
+is scaled afterwards, as is a group's own evaluation interval. Windows never go below `min_window`
+(rates need several scrapes), and a `for` or group interval never below one evaluation interval. The
+journey's scrape and evaluation intervals become the stack's, so what derives from windows and intervals together (a RecentlyDown companion's period:
+its symptoms' longest short window plus the scrape and evaluation lag) is at drill scale too, and
+resolution is judged at the same scale as firing. A queue's drain limit is not scaled: the work
+queued during the outage drains in real time after the restore (the worker does not speed up), and
+the limit only bounds how long that may take. The copy goes into the stack's state directory,
 never into generated/.
 """
 
@@ -24,6 +29,7 @@ from obsgen.promql import format_duration, parse_duration
 from obsgen.artifacts.prometheus import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.artifacts.prometheus.types import RuleGroup
 from obsgen.tools import promtool
+from obsgen.artifacts.prometheus.recently_down import reset_periods
 
 DEFAULT_FACTOR = 60.0
 MIN_SCRAPES_PER_WINDOW = 4
@@ -59,6 +65,8 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
             stage.error_rate_alert, window=scale.window(stage.error_rate_alert.window)),
         latency_alert=stage.latency_alert and dataclasses.replace(
             stage.latency_alert, window=scale.window(stage.latency_alert.window)),
+        failures_alert=stage.failures_alert and dataclasses.replace(
+            stage.failures_alert, window=scale.window(stage.failures_alert.window)),
     ) for stage in journey.stages)
     slos = tuple(dataclasses.replace(
         slo,
@@ -72,7 +80,8 @@ def scale_journey(journey: Journey, scale: DrillScale) -> Journey:
         shared=dep.shared and dataclasses.replace(dep.shared, health=_scaled_health(dep.shared.health, scale),
                                                   saturations=_scaled_saturations(dep.shared.saturations, scale)),
     ) for dep in journey.dependencies)
-    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies)
+    return dataclasses.replace(journey, stages=stages, slos=slos, dependencies=dependencies,
+                               scrape_interval=scale.evaluation_interval, evaluation_interval=scale.evaluation_interval)
 
 
 def _scaled_burn_rate(burn: BurnRate, scale: DrillScale) -> BurnRate:
@@ -115,21 +124,30 @@ def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
     return dataclasses.replace(rule, for_=format_duration(scale.hold(parse_duration(rule.for_))))
 
 
+def _scaled_interval(interval: str | None, scale: DrillScale) -> str | None:
+    """A group's own evaluation interval (the SLO-window group's 2m30s) scaled like a `for`: at drill scale
+    it would lag the 5s stack by minutes, and the drill waits for every group's first evaluation."""
+    return interval and format_duration(scale.hold(parse_duration(interval)))
+
+
 def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
     groups = []
     for group in drilled_rule_groups(scale_journey(journey, scale)):
         rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
-        groups.append(dataclasses.replace(group, rules=rules))
+        groups.append(dataclasses.replace(group, rules=rules, interval=_scaled_interval(group.interval, scale)))
     return groups
 
 
 def longest_reset_window(journey: Journey, scale: DrillScale) -> float:
-    """The longest scaled window an alert must see clean before it resolves: a multi-window burn
-    alert resets on its short windows, a stage alert on its one window."""
+    """The longest scaled time an alert may stay active once its inputs are healthy again: a multi-window
+    burn alert resets on its short windows, a stage alert on its one window, and a RecentlyDown
+    companion lasts its symptoms' longest window plus the scrape and evaluation lag."""
     scaled = scale_journey(journey, scale)
     windows = [b.short for slo in scaled.slos for b in slo.burn_rates]
     for stage in scaled.stages:
-        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert) if a is not None]
+        windows += [a.window for a in (stage.error_rate_alert, stage.latency_alert, stage.failures_alert)
+                    if a is not None]
+    windows += [period for dep in scaled.dependencies for period in reset_periods(scaled, dep).values()]
     return max(windows, default=scale.min_window)
 
 

@@ -82,7 +82,9 @@ class Stack:
         self.scrape_seconds = scrape_seconds or (saved or {}).get("scrape_seconds") or PRODUCTION_SCRAPE_SECONDS
         self.worker_concurrency = (worker_concurrency or (saved or {}).get("worker_concurrency")
                                    or DEFAULT_WORKER_CONCURRENCY)
-        self.store_env = dict(store_env or {})
+        # Kept for later commands like the ports: a drill's or `stack restart`'s new worker must run the store
+        # as `up` did (the live CI stack's fast worker, not the default 3 s orders that cannot keep up).
+        self.store_env = dict(store_env if store_env is not None else (saved or {}).get("store_env") or {})
         self._context: StackContext | None = None
 
     # -- names -------------------------------------------------------------------------
@@ -126,7 +128,7 @@ class Stack:
 
     def _settings(self) -> dict:
         return {"ports": self.ports.as_dict(), "scrape_seconds": self.scrape_seconds,
-                "worker_concurrency": self.worker_concurrency}
+                "worker_concurrency": self.worker_concurrency, "store_env": self.store_env}
 
     def _save_settings(self) -> None:
         saved = self._load_settings()

@@ -20,6 +20,7 @@ from lab.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceErro
 from obsgen import progress
 from obsgen.checkout import STATE_DIR_ENV
 from obsgen.cli.progress_options import progress_options
+from lab.stack.services.store import STORE_SETTING_PREFIX
 
 
 class _StackOptions:
@@ -89,11 +90,19 @@ def up(options: _StackOptions, only: str | None, ports: tuple[str, ...], fast: b
     try:
         overrides = parse_port_overrides(ports) if ports else None
         seconds = FAST_SCRAPE_SECONDS if fast else scrape_interval
-        running = options.stack(ports=overrides, scrape_seconds=seconds, worker_concurrency=worker_concurrency)
+        running = options.stack(ports=overrides, scrape_seconds=seconds, worker_concurrency=worker_concurrency,
+                                store_env=_store_settings())
         statuses = running.up(_service_list(only))
     except (StackError, ValueError) as error:
         raise _fail(error) from error
     click.echo(locations(running.layout) + status_table(statuses, running.compose_only()), nl=False)
+
+
+def _store_settings() -> dict[str, str] | None:
+    """The store's RECORDSTORE_* settings in up's environment, kept for later commands (a drill restarts the
+    worker with them); None without any, so the saved ones stay."""
+    found = {name: value for name, value in sorted(os.environ.items()) if name.startswith(STORE_SETTING_PREFIX)}
+    return found or None
 
 
 @stack.command()

@@ -403,6 +403,14 @@ class SaturationSignal(Model):
     predict: Prediction | None = Field(default=None, description="also alert when the linear trend passes the threshold (gauges only)")
     for_: Duration = Field(default="10m", alias="for")
     severity: Severity = "ticket"
+    drained: float = Field(
+        default=0, ge=0,
+        description="a queue gauge (name backlog) at or below this is drained: after the dependency recovers, its "
+                    "RecentlyDown companion keeps holding symptoms back while the work queued during the outage drains")
+    drain_limit: Duration = Field(
+        default="1h",
+        description="the longest a queue (name backlog) may drain after the dependency recovers before its symptoms "
+                    "page again: bounds the companion, so a stuck queue cannot mute pages")
 
 
 class Dependency(Model):

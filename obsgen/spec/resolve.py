@@ -18,7 +18,8 @@ from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
                           Saturation, Slo, SloType, Stage, TimesliceSli)
-from obsgen.naming import budget_alert_names, camel, down_alert_name, saturation_alert_names
+from obsgen.naming import (budget_alert_names, camel, down_alert_name, recently_down_alert_name,
+                           saturation_alert_names)
 from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
 from obsgen.spec import format as fmt
 from obsgen.spec import rawpromql
@@ -857,6 +858,7 @@ class Resolver:
             features=tuple(dep.features),
             depends_on=tuple(dep.depends_on),
             down_alert_name=down_alert_name(prefix),
+            recently_down_alert_name=recently_down_alert_name(prefix),
             runbook=runbook_hints(dep.runbook),
             declared_at=self._location(("spec", "dependencies", index, "name")),
         )
@@ -900,6 +902,8 @@ class Resolver:
             severity=sat.severity,
             alert_name=alert,
             predicted_alert_name=predicted,
+            drained=sat.drained,
+            drain_limit=parse_duration(sat.drain_limit),
         )
 
     @staticmethod

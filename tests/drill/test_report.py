@@ -64,5 +64,19 @@ def test_auto_hold_covers_the_slowest_symptom_and_real_time_retries():
 
 
 def test_resolution_waits_for_the_longest_window_to_clear(purchase_journey):
-    # Scaled by 60: the 3d/6h ticket pair resets on its 6 min short window; the longest `for` is 15 s.
-    assert resolution_time(purchase_journey, [ScaledAlert("Burn", "ticket", "15s", "15m")], SCALE) == 360 + 15 + 60
+    # Scaled by 60: the 3d/6h ticket pair resets on its 6 min short window, and the ticket companion lasts
+    # 15 s more (a 5 s scrape and two 5 s evaluations); the longest `for` is 15 s.
+    assert resolution_time(purchase_journey, [ScaledAlert("Burn", "ticket", "15s", "15m")], SCALE) == 375 + 15 + 60
+
+
+def test_the_companion_comes_right_after_its_cause_in_the_report():
+    companion = AlertKey("DbRecentlyDown", "none")
+    expect = Expectation("DbDown", ("Burn",), companion="DbRecentlyDown", held_after=("Burn",))
+    drill = result()
+    drill.expectation = expect
+    drill.times = alert_times([Observation(0, (), ()), Observation(10, ((CAUSE, "firing"),), ()),
+                               Observation(40, ((companion, "firing"), (BURN, "firing")), ())])
+    assert [(r["alert"], r["role"]) for r in alert_rows(drill)] == [
+        ("DbDown", "cause"), ("DbRecentlyDown", "companion"), ("Burn", "symptom")]
+    assert "after it resolves: DbRecentlyDown holds back Burn while their windows reset" in render_text(drill)
+    assert json.loads(render_json(drill))["companion"] == "DbRecentlyDown"

@@ -126,10 +126,21 @@ def test_unresolved_and_unrestored_drills_fail():
     assert "the dependency was not restored" in messages(judge(EXPECT, drill_ok(), restored_at=None), FAIL)
 
 
-def test_firing_before_the_failure_is_unexpected():
+def test_firing_that_resolved_before_the_failure_is_noted_not_judged():
+    """The drill waits for a quiet journey before the failure (on a fresh stack: the data-missing alerts
+    until traffic flows); what resolved in that wait is not the failure's doing."""
     observations = [obs(-3, [(OTHER, "firing")])] + drill_ok()
     findings = judge(EXPECT, observations, restored_at=30)
-    assert "Other (page) fired before the failure, but the impact map does not list it for this dependency" in \
+    assert passed(findings)
+    assert ("before the failure, while the drill waited for a quiet journey: Other (page) fired and resolved "
+            "(not judged)") in messages(findings, NOTE)
+
+
+def test_firing_after_the_failure_started_is_unexpected():
+    observations = drill_ok()
+    observations[2] = obs(5, [(CAUSE, "pending"), (OTHER, "firing")])
+    findings = judge(EXPECT, observations, restored_at=30)
+    assert "Other (page) fired at +5.0s, but the impact map does not list it for this dependency" in \
         messages(findings, FAIL)
 
 
@@ -142,3 +153,36 @@ def test_traffic_accepts_loopback(url):
 def test_traffic_refuses_anything_else(url):
     with pytest.raises(NotLoopback):
         require_loopback(url)
+
+
+# -- after the cause resolved: its RecentlyDown companion -------------------------------------------
+
+COMPANION = AlertKey("DbRecentlyDown", "none")
+HELD = Expectation("DbDown", ("Burn",), companion="DbRecentlyDown", held_after=("Burn",))
+
+
+def after_the_cause(burn_state: str) -> list[Observation]:
+    """The cause resolves at 32 s; its companion stays active until 50 s; Burn still fires until 45 s."""
+    return drill_ok()[:5] + [
+        obs(32, [(COMPANION, "firing"), (BURN, "firing")],
+            [(COMPANION, "active", ()), (BURN, burn_state, ("fp2",) if burn_state == "suppressed" else ())]),
+        obs(45, [(COMPANION, "firing")], [(COMPANION, "active", ())]),
+        obs(55),
+    ]
+
+
+def test_the_companion_is_expected_and_holds_the_symptoms_after_the_cause():
+    findings = judge(HELD, after_the_cause("suppressed"), restored_at=30)
+    assert passed(findings), messages(findings, FAIL)
+
+
+def test_a_symptom_active_after_the_cause_while_the_companion_is_active_fails():
+    findings = judge(HELD, after_the_cause("active"), restored_at=30)
+    assert messages(findings, FAIL) == [
+        "Burn (page) was active (not inhibited) in Alertmanager after DbDown resolved, while DbRecentlyDown was "
+        "active (from +32.0s, 1 observation(s))"]
+
+
+def test_without_its_companion_the_same_observations_flag_it_as_unexpected():
+    findings = judge(EXPECT, after_the_cause("suppressed"), restored_at=30)
+    assert any("DbRecentlyDown (none) fired at +32.0s" in m for m in messages(findings, FAIL))

@@ -10,9 +10,10 @@ import yaml
 
 from obsgen.artifacts.alertmanager import amtool, config as alertmanager
 from obsgen.artifacts.alertmanager.amtool import AmtoolNotFound, check_config_file, find_amtool, routes_test
-from obsgen.artifacts.alertmanager.config import config
+from obsgen.artifacts.alertmanager.config import INHIBIT_ONLY_RECEIVER, config
 from obsgen.artifacts.alertmanager.emit import check_config, emit_alertmanager
 from obsgen.artifacts.impact import impact_map
+from obsgen.artifacts.prometheus.recently_down import held_back
 from obsgen.build.load import parse_journey
 from tests.conftest import ROOT
 from tests.impact.helpers import CHAIN_SPEC, chain_journey
@@ -92,7 +93,9 @@ def test_every_generated_alert_routes_to_its_journeys_severity_receiver():
     assert rules
     for rule in rules:
         labels = fired_labels(rule)
-        assert routes_test(CONFIG, labels) == [f"purchase-{labels['severity']}"], rule["alert"]
+        # Recently-down companions only inhibit: their receiver has no integration.
+        expected = INHIBIT_ONLY_RECEIVER if labels["severity"] == "none" else f"purchase-{labels['severity']}"
+        assert routes_test(CONFIG, labels) == [expected], rule["alert"]
 
 
 def test_alerts_outside_the_journey_still_reach_a_receiver():
@@ -106,7 +109,7 @@ def test_alerts_outside_the_journey_still_reach_a_receiver():
 
 def test_inhibit_rules_are_the_impact_map(purchase_journey):
     impacts = impact_map(purchase_journey)
-    rules = yaml.safe_load(CONFIG.read_text())["inhibit_rules"]
+    rules = [r for r in yaml.safe_load(CONFIG.read_text())["inhibit_rules"] if not _companion_source(r)]
     assert len(rules) == len(impacts.impacts)
     by_name = {fired_labels(r)["alertname"]: fired_labels(r) for r in generated_rules()}
     for rule, impact in zip(rules, impacts.impacts, strict=True):
@@ -116,6 +119,28 @@ def test_inhibit_rules_are_the_impact_map(purchase_journey):
             is_target = all(matches(m, labels) for m in rule["target_matchers"])
             assert is_source == (name == impact.cause.alert), (impact.dependency, name)
             assert is_target == (name in impact.symptom_alert_names), (impact.dependency, name)
+
+
+def _companion_source(rule: dict) -> bool:
+    return any(m.startswith('alertname="') and m.endswith('RecentlyDown"') for m in rule["source_matchers"])
+
+
+def test_companion_inhibit_rules_hold_back_the_windowed_symptoms_per_severity(purchase_journey):
+    """After the cause resolved, its RecentlyDown companion of each severity holds back that severity's
+    symptoms that read windows; a dependant's down alert and missing data are never held back."""
+    rules = [r for r in yaml.safe_load(CONFIG.read_text())["inhibit_rules"] if _companion_source(r)]
+    alerts = [fired_labels(r) for r in generated_rules()]
+    assert len(rules) == 2 * len(purchase_journey.dependencies)  # page and ticket for each
+    for rule in rules:
+        sources = [a for a in alerts if all(matches(m, a) for m in rule["source_matchers"])]
+        source, = sources
+        impact = impact_map(purchase_journey).of(source["dependency"])
+        held = {a.alert for a in impact.symptoms if source["inhibits"] in a.severities} & set(held_back(impact.symptoms))
+        targets = {a["alertname"] for a in alerts if all(matches(m, a) for m in rule["target_matchers"])}
+        assert targets == held and all(a["severity"] == source["inhibits"] for a in alerts
+                                       if all(matches(m, a) for m in rule["target_matchers"]))
+        assert not targets & {"PurchaseCeleryWorkerDown", "PurchaseCheckoutSliDataMissing"}
+        assert rule["equal"] == ["journey"]
 
 
 def test_inhibition_is_limited_to_the_journey():
@@ -133,20 +158,23 @@ def test_a_dependency_whose_failure_causes_no_alert_gets_no_inhibit_rule():
     journey = parse_journey(text, "shop.yaml")
     impacts = impact_map(journey)
     assert impacts.of("cdn").symptoms == ()
-    sources = [r["source_matchers"][0] for r in config(journey)["inhibit_rules"]]
+    sources = [r["source_matchers"][0] for r in config(journey)["inhibit_rules"] if not _companion_source(r)]
     assert 'alertname="ShopCdnDown"' not in sources
     assert len(sources) == 3
+    companions = [r["source_matchers"][0] for r in config(journey)["inhibit_rules"] if _companion_source(r)]
+    assert 'alertname="ShopCdnRecentlyDown"' not in companions
 
 
 def test_receivers_are_placeholders_that_send_nothing():
     doc = yaml.safe_load(CONFIG.read_text())
-    assert doc["receivers"] == [{"name": "purchase-page"}, {"name": "purchase-ticket"}]
+    assert doc["receivers"] == [{"name": "purchase-page"}, {"name": "purchase-ticket"}, {"name": INHIBIT_ONLY_RECEIVER}]
     assert "Receivers are placeholders" in CONFIG.read_text()
 
 
 def test_page_route_is_faster_than_ticket_route():
     routes = yaml.safe_load(CONFIG.read_text())["route"]["routes"][0]["routes"]
-    page, ticket = routes
+    silent, page, ticket = routes
+    assert silent == {"matchers": ['severity="none"'], "receiver": INHIBIT_ONLY_RECEIVER}
     assert page["matchers"] == ['severity="page"'] and page["group_wait"] == "30s"
     assert ticket["matchers"] == ['severity="ticket"'] and ticket["repeat_interval"] == "24h"
 

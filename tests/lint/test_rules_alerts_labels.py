@@ -14,4 +14,4 @@ def test_missing_severity_and_unknown_value():
         ("rules/alerts_labels/bad.yaml", 9, 7),  # labels without severity: the labels map
         ("rules/alerts_labels/bad.yaml", 14, 17),  # the bad value itself
     ]
-    assert "severity 'urgent', expected one of page|ticket|critical|warning|info" in findings[2].message
+    assert "severity 'urgent', expected one of page|ticket|critical|warning|info|none" in findings[2].message

@@ -6,6 +6,11 @@ without a journey label, and the drill proves it inhibits the purchase journey's
 as they should: a PostgreSQL outage also fails the worker's tasks (HighJobFailureRate, order-success
 SLO) and a RabbitMQ outage slows checkout, which waits for its publish retries (checkout-latency SLO);
 the spec's dependency stages say so now.
+
+No symptom may reach on-call after the cause resolved: the RabbitMQ drill's orders queued during the
+outage drain after the restore and complete late, and the order-completion burn fires then; the
+backlog-aware RecentlyDown companion (docs/drills.md) holds it back until the queue has drained and its
+window reset. A second drill right after the first, without a restart, starts and ends quiet.
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ def assert_matches_impact_map(code: int, report: dict, cause: str) -> None:
         # A symptom that fired while its cause was active in Alertmanager was held back there.
         if row["role"] == "symptom" and row["firing_s"] is not None and 0 <= row["firing_s"] < report["restored_at_s"]:
             assert row["alertmanager_inhibited_s"] is not None, row
+        # ... and no symptom ever reached on-call, also after the cause resolved (its companion held it).
+        if row["role"] == "symptom":
+            assert row["alertmanager_active_s"] is None, row
     assert "divided by 720" in report["scale"]["description"]
 
 
@@ -75,3 +83,8 @@ def test_rabbitmq_drill_matches_the_impact_map(live_stack):
     assert report["service"] == "rabbitmq"
     assert_matches_impact_map(code, report, "PurchaseRabbitmqDown")
     assert_generated_rules_are_back(live_stack)
+
+
+def test_a_second_rabbitmq_drill_right_after_the_first_passes(live_stack):
+    """Back to back, no restart: the first drill left the journey quiet, its companion resolved included."""
+    test_rabbitmq_drill_matches_the_impact_map(live_stack)

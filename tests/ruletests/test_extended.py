@@ -1,5 +1,5 @@
-"""The long generated scenarios builds leave out (obsgen/artifacts/ruletests/extent.py) — varying traffic and the
-low-traffic guard — written for the reference journey and a real system's journey and held to the
+"""The long generated scenarios builds leave out (obsgen/artifacts/ruletests/extent.py) — varying traffic, the low-traffic
+guard, recovery after a cause — written for the reference journey and a real system's journey and held to the
 real rules by promtool of both generations, as the build holds its own scenarios."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 
-LONG_SCENARIOS = ("SLO-window ratios on varying traffic", "low traffic")
+LONG_SCENARIOS = ("SLO-window ratios on varying traffic", "low traffic", "after the cause")
 
 
 def write_build(spec, directory, major: int) -> list[str]:

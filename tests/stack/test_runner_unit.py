@@ -62,6 +62,14 @@ def test_settings_persist_between_stack_objects(state_dir: Path) -> None:
     assert (again.ports.postgres, again.scrape_seconds) == (56999, 5)
 
 
+def test_the_store_settings_of_up_are_kept_for_a_later_restart(state_dir: Path) -> None:
+    """A drill restarts the worker from a new Stack object: it must run the store as `up` did."""
+    fast = {"RECORDSTORE_ORDER_PROCESSING_SECONDS": "0.3"}
+    Stack(state_dir, store_env=fast)._save_settings()
+    assert Stack(state_dir).store_env == fast
+    assert Stack(state_dir).context().store_env == fast
+
+
 @pytest.mark.integration
 def test_liveness_follows_the_process_not_just_the_pid(state_dir: Path) -> None:
     record = spawn(state_dir, "sleep", "30")

@@ -13,6 +13,7 @@ from lab.stack.services.postgres import database_url
 from lab.stack.services.rabbitmq import broker_url
 
 PACKAGE = "recordstore"
+STORE_SETTING_PREFIX = "RECORDSTORE_"  # the store reads its settings from these environment variables
 # Dependencies the processes import first; a missing one means the store's
 # requirements are not installed (scripts/bootstrap installs them).
 REQUIRED_MODULES = ("fastapi", "uvicorn", "celery", "psycopg", "prometheus_client")

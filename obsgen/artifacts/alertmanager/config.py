@@ -1,9 +1,10 @@
 """Alertmanager configuration: routes by journey and severity, and inhibition computed from the impact map.
 
 When a dependency's down alert fires, the alerts that fire *because* of it (its symptoms in the
-impact map) are inhibited for the same journey, so only the cause pages. Receivers are placeholders
-without integrations (valid, and they send nothing); people add their pager and ticket
-integrations to them, or merge the journey route, receivers and inhibit_rules into their own config.
+impact map) are inhibited for the same journey, so only the cause pages; after it resolves, its
+RecentlyDown companion inhibits those still burning on the outage's errors (obsgen/artifacts/prometheus/recently_down.py,
+docs/drills.md). Receivers are placeholders without integrations (valid, and they send nothing);
+people add their pager and ticket integrations to them, or merge the journey route, receivers and inhibit_rules into their own config.
 The file is checked with `amtool check-config` before it is published.
 """
 
@@ -13,9 +14,10 @@ import json
 import re
 from typing import Sequence
 
-from obsgen.artifacts.impact.compute import impact_map
+from obsgen.artifacts.impact.compute import DependencyImpact, impact_map
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
+from obsgen.artifacts.prometheus.recently_down import INHIBITS, SEVERITY as COMPANION_SEVERITY, held_back, reset_periods
 
 # Pages interrupt someone: send fast, repeat while unresolved. Tickets wait for a working day.
 SEVERITY_TIMING = {
@@ -26,6 +28,8 @@ GROUP_BY = ["alertname", "journey", "severity"]
 SHARED_RECEIVER = "shared-dependencies"
 # Root of a multi-journey config: only alerts obsgen did not generate reach it.
 UNROUTED_RECEIVER = "unrouted"
+# Recently-down companions only inhibit: they go to this receiver, which must never get an integration.
+INHIBIT_ONLY_RECEIVER = "obsgen:inhibit-only"
 
 NOTES = [
     "Receivers are placeholders with no integration: alerts reach them and go nowhere until you",
@@ -34,6 +38,8 @@ NOTES = [
     "The root receiver is the journey's ticket receiver, so no alert of this file is ever dropped.",
     "inhibit_rules: while a dependency's down alert fires, the alerts its failure causes (the",
     "symptoms in impact/impact.yaml) are held back for the same journey; only the cause pages.",
+    "After it resolves, its <Dependency>RecentlyDown companion holds them back while their windows still",
+    "hold the outage's errors (severity none, receiver obsgen:inhibit-only: never add an integration).",
     "Several environments on one Alertmanager: add your environment label (e.g. cluster) to 'equal'.",
     "A dependency other journeys of the build share pages once, without a journey label, through",
     "shared-dependencies:page; with several journeys, load _fleet/alertmanager/alertmanager.yaml.",
@@ -76,10 +82,11 @@ def _by_severity(name) -> list[dict]:
 
 
 def journey_route(journey: Journey) -> dict:
+    silent = {"matchers": [matcher("severity", COMPANION_SEVERITY)], "receiver": INHIBIT_ONLY_RECEIVER}
     route = {
         "matchers": [matcher("journey", journey.name)],
         "receiver": receiver(journey, "ticket"),  # a journey alert of any other severity still reaches someone
-        "routes": _by_severity(lambda severity: receiver(journey, severity)),
+        "routes": [silent] + _by_severity(lambda severity: receiver(journey, severity)),
     }
     if journey.dims:  # one notification per cluster (or other dimension value): it says which one burns
         route["group_by"] = GROUP_BY + list(journey.dims)
@@ -120,6 +127,27 @@ def inhibit_rules(journey: Journey) -> list[dict]:
         if shared:
             target = [matcher("journey", ""), any_of("alertname", shared)]
             rules.append({"source_matchers": source, "target_matchers": target})
+        rules += companion_inhibit_rules(journey, impact, shared_names)
+    return rules
+
+
+def companion_inhibit_rules(journey: Journey, impact: DependencyImpact, shared_names: set[str]) -> list[dict]:
+    """After the cause resolves, its companion holds back the symptoms still burning on the outage, one
+    rule per severity (the companion's period differs by severity). Only the symptoms whose windows set
+    the period are held back (held_back): the others resolve with health and data, or are custom."""
+    dep = journey.dependency(impact.dependency)
+    rules = []
+    for severity in reset_periods(journey, dep):
+        of_severity = [a for a in impact.symptoms if severity in a.severities and a.alert not in shared_names]
+        names = held_back(of_severity)
+        if not names:
+            continue
+        source = [matcher("alertname", dep.recently_down_alert_name), matcher("journey", journey.name),
+                  matcher(INHIBITS, severity)]
+        target = [matcher("journey", journey.name), any_of("alertname", list(names)), matcher("severity", severity)]
+        # A shared cause's companion has no dimensions: it holds back the symptoms of every one.
+        equal = ["journey"] if dep.shared else ["journey", *journey.dims]
+        rules.append({"source_matchers": source, "target_matchers": target, "equal": equal})
     return rules
 
 
@@ -133,6 +161,7 @@ def config_for(journeys: Sequence[Journey]) -> dict:
     root = receiver(journeys[0], "ticket") if len(journeys) == 1 else UNROUTED_RECEIVER
     if root == UNROUTED_RECEIVER:
         receivers.append(UNROUTED_RECEIVER)
+    receivers.append(INHIBIT_ONLY_RECEIVER)
     rules = [rule for j in journeys for rule in inhibit_rules(j)]
     unique_rules = list({json.dumps(rule, sort_keys=True): rule for rule in rules}.values())
     return {

@@ -19,33 +19,17 @@ The rules, kept simple enough to check by hand:
   dependencies in the broken set. Backlog (saturation) alerts are never symptoms: a queue that
   grows is a problem of its own, and a broker that is down reports no backlog at all.
 * **Business metrics.** Metrics whose ``stage`` is affected stop growing.
+
+The graph, stage and SLO rules need no alert and live in obsgen.reach (the rules read them too).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsgen.model import Dependency, Journey, Slo, SloType
 from obsgen.artifacts.prometheus import AlertRule, all_alerts
-
-USER_FACING_KINDS = ("http",)  # stage kinds a user waits on; every other kind runs in the background
-
-
-@dataclass(frozen=True)
-class AffectedStage:
-    name: str
-    title: str
-    feature: str
-    via: tuple[str, ...]  # the broken dependencies that this stage uses directly
-    direct: bool  # the failed dependency itself is one of them
-
-
-@dataclass(frozen=True)
-class BurningSlo:
-    name: str
-    title: str
-    type: str
-    reason: str
+from obsgen.model import Dependency, Journey, SloType
+from obsgen.reach import AffectedStage, BurningSlo, affected_stages, broken_set, burning_slos
 
 
 @dataclass(frozen=True)
@@ -102,81 +86,10 @@ class ImpactMap:
         return tuple(i for i in self.impacts if alert in i.symptom_alert_names)
 
 
-# -- the dependency graph ------------------------------------------------------------------
-
-
-def dependents(journey: Journey) -> dict[str, list[str]]:
-    """dependency -> the dependencies that list it in dependsOn (reverse edges)."""
-    needed_by: dict[str, list[str]] = {d.name: [] for d in journey.dependencies}
-    for dep in journey.dependencies:
-        for needed in dep.depends_on:
-            needed_by[needed].append(dep.name)
-    return needed_by
-
-
-def broken_set(journey: Journey, failed: str) -> tuple[str, ...]:
-    """The failed dependency and every dependency that needs it, transitively, in spec order."""
-    needed_by = dependents(journey)
-    seen = {failed}
-    pending = [failed]
-    while pending:
-        for dependent in needed_by[pending.pop()]:
-            if dependent not in seen:
-                seen.add(dependent)
-                pending.append(dependent)
-    return tuple(d.name for d in journey.dependencies if d.name in seen)
-
-
-# -- stages, features, SLOs, metrics ------------------------------------------------------
-
-
-def affected_stages(journey: Journey, failed: str, broken: tuple[str, ...]) -> tuple[AffectedStage, ...]:
-    deps = [journey.dependency(name) for name in broken]
-    stages = []
-    for stage in journey.stages:
-        via = tuple(d.name for d in deps if stage.name in d.stages)
-        if via:
-            stages.append(AffectedStage(stage.name, stage.title, stage.feature, via, failed in via))
-    return tuple(stages)
-
-
 def affected_features(journey: Journey, stages: tuple[AffectedStage, ...], broken: tuple[str, ...]) -> tuple[str, ...]:
     features = [s.feature for s in stages]
     features += [f for name in broken for f in journey.dependency(name).features]
     return tuple(dict.fromkeys(features))
-
-
-def first_background_index(journey: Journey) -> int:
-    """Index of the first stage that runs in the background; 0 when every stage is user-facing."""
-    for index, stage in enumerate(journey.stages):
-        if stage.kind not in USER_FACING_KINDS:
-            return index
-    return 0
-
-
-def journey_time_stages(journey: Journey) -> tuple[str, ...]:
-    """The stages whose failure makes completed journeys late: the first background stage and after."""
-    return tuple(s.name for s in journey.stages[first_background_index(journey):])
-
-
-def _slo_reason(journey: Journey, slo: Slo, affected: set[str]) -> str | None:
-    if slo.type == SloType.JOURNEY_TIME:
-        late = [name for name in journey_time_stages(journey) if name in affected]
-        if not late:
-            return None
-        return f"journeys wait for {', '.join(late)}, so they complete late or not at all"
-    hit = [name for name in slo.stages if name in affected]
-    return f"measures {', '.join(hit)}" if hit else None
-
-
-def burning_slos(journey: Journey, stages: tuple[AffectedStage, ...]) -> tuple[BurningSlo, ...]:
-    affected = {s.name for s in stages}
-    burning = []
-    for slo in journey.slos:
-        reason = _slo_reason(journey, slo, affected)
-        if reason:
-            burning.append(BurningSlo(slo.name, slo.title, slo.type, reason))
-    return tuple(burning)
 
 
 def dropping_metrics(journey: Journey, stages: tuple[AffectedStage, ...]) -> tuple[DroppingMetric, ...]:

@@ -10,6 +10,7 @@ from obsgen.artifacts.prometheus.custom_alerts import custom_alerts
 from obsgen.artifacts.prometheus.dashboard_series import business_rules, stage_rules
 from obsgen.artifacts.prometheus.period import PERIOD_INTERVAL, period_rules
 from obsgen.artifacts.prometheus.dependency_alerts import dependency_alerts, shared_dependency_alerts
+from obsgen.artifacts.prometheus.recently_down import companion_alerts
 from obsgen.artifacts.prometheus.sli import sli_recording_rules
 from obsgen.artifacts.prometheus.slo_meta import slo_meta_rules
 from obsgen.artifacts.prometheus.stage_alerts import stage_alerts
@@ -22,8 +23,8 @@ SHARED_GROUP = "obsgen-shared-dependencies"
 
 
 def all_alerts(journey: Journey) -> list[AlertRule]:
-    """Every alert that concerns the journey, in a stable order: SLOs, stages, dependencies, absent
-    data, then the spec's custom alerts. Its shared dependencies' cause alerts are among them (impact
+    """Every alert that concerns the journey, in a stable order: SLOs, stages, dependencies and their
+    recently-down companions, absent data, then the spec's custom alerts. Its shared dependencies' cause alerts are among them (impact
     maps, runbooks and inhibition need them), though the fleet's rule file carries those."""
     return generated_alerts(journey) + custom_alerts(journey)
 
@@ -37,6 +38,7 @@ def generated_alerts(journey: Journey) -> list[AlertRule]:
         alerts.extend(budget_alerts(journey, slo))
     alerts.extend(stage_alerts(journey))
     alerts.extend(dependency_alerts(journey))
+    alerts.extend(companion_alerts(journey))
     alerts.extend(absent_alerts(journey))
     return alerts
 
@@ -47,7 +49,9 @@ def generated_alert_names(journey: Journey) -> list[str]:
     burn_rate = [name for slo in journey.slos for name in dict.fromkeys(a.alert for a in burn_rate_alerts(journey, slo))]
     budget = [a.alert for slo in journey.slos for a in budget_alerts(journey, slo)]
     others = stage_alerts(journey) + dependency_alerts(journey) + absent_alerts(journey)
-    return burn_rate + budget + [alert.alert for alert in others]
+    # A companion's page and ticket rules are one alert told apart by the severity they hold back.
+    companions = list(dict.fromkeys(a.alert for a in companion_alerts(journey)))
+    return burn_rate + budget + [alert.alert for alert in others] + companions
 
 
 def journey_alerts(journey: Journey) -> list[AlertRule]:

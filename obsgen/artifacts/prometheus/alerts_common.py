@@ -28,9 +28,10 @@ def alert_labels(journey: Journey, severity: str, **context: str) -> tuple[tuple
 
 def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severity: str, summary: str,
                   description: str, kind: str, stages: tuple[str, ...] = (), stage: str = "",
-                  slo: str = "", dependency: str = "", per_dimension: bool = True) -> AlertRule:
+                  slo: str = "", dependency: str = "", per_dimension: bool = True, inhibits: str = "") -> AlertRule:
     """An alert with the journey's labels; its stage/slo/dependency become labels and dashboard variables.
-    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values."""
+    per_dimension: the expression keeps the journey's dimensions, so the summary can name their values.
+    inhibits: a companion's label naming the severity of the symptoms it holds back."""
     context = {"stage": stage, "slo": slo, "dependency": dependency}
     # The dashboard opens on the alert's own dimension values ($cluster); label names are checked.
     focus = {d: f"{{{{ $labels.{d} }}}}" for d in journey.dims} if per_dimension else {}
@@ -40,7 +41,7 @@ def journey_alert(journey: Journey, *, name: str, expr: str, hold: float, severi
         alert=name,
         expr=expr,
         for_=format_duration(hold),
-        labels=alert_labels(journey, severity, **context),
+        labels=alert_labels(journey, severity, **context, inhibits=inhibits),
         annotations=(
             ("summary", summary),
             ("description", description),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obsgen.artifacts.prometheus import AlertRule
+from obsgen.artifacts.prometheus.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, reset_periods
 from obsgen.artifacts.ruletests.reference import AlertSample, Reference, hold_seconds
 from obsgen.artifacts.ruletests.templates import expand
 
@@ -37,11 +38,10 @@ class Timeline:
         if step < len(states):
             return states[step]
         alert, hold = self.alerts[index], self._holds[index]
-        sample_at = self.reference.alert_sample
         step_seconds = self.reference.world.step_seconds
         while len(states) <= step:
             current = len(states)
-            sample = sample_at(alert, current)
+            sample = self._sample(alert, current)
             if sample is None:
                 self._active_since[index] = None
                 states.append(None)
@@ -56,6 +56,37 @@ class Timeline:
         """The first of the timeline's alerts equal to alert (the caller's own object, as a rule, is one of them)."""
         index = self._positions.get(id(alert))
         return self.alerts.index(alert) if index is None else index
+
+    def _sample(self, alert: AlertRule, step: int) -> AlertSample | None:
+        if alert.kind == RECENTLY_DOWN:
+            return self._companion_sample(alert, step)
+        return self.reference.alert_sample(alert, step)
+
+    def _companion_sample(self, alert: AlertRule, step: int) -> AlertSample | None:
+        """A recently-down companion reads its cause's ALERTS series: active while the cause fired at an
+        evaluation within its period (the cause is evaluated first, in the same group), with the cause's
+        dimension labels; with a queue gauge, also while it was active at the evaluation before, the gauge was
+        above its drained level within the period and the cause fired within the period plus the drain limit
+        (rules/recently_down.py)."""
+        dep = self.reference.journey.dependency(alert.dependency)
+        cause = next(i for i, a in enumerate(self.alerts) if a.alert == dep.down_alert_name)
+        period = reset_periods(self.reference.journey, dep)[alert.label(INHIBITS)]
+        timed, queue = self._cause_fired(cause, step, period), backlog(self.reference.journey, dep)
+        if timed is not None or queue is None or step == 0 or self._state(self._index(alert), step - 1) is None:
+            return timed
+        deepest = self.reference.deepest_within(queue.selector, step, period)
+        if deepest is None or deepest <= queue.drained:
+            return None
+        return self._cause_fired(cause, step, period + queue.drain_limit)
+
+    def _cause_fired(self, cause: int, step: int, within: float) -> AlertSample | None:
+        """The cause's latest firing sample at an evaluation within the range, as its dimension labels."""
+        for past in reversed(self.reference.evaluations_in(step, within)):
+            fired = self._state(cause, past)
+            if fired is not None:
+                dims = tuple((k, v) for k, v in fired.labels if k in self.reference.journey.dims)
+                return AlertSample(dims, 1.0)
+        return None
 
     # -- queries ----------------------------------------------------------------------------------------
     def fires(self, alert: AlertRule, step: int) -> bool:

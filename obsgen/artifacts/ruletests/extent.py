@@ -1,13 +1,14 @@
 """How much simulated time the generated rule tests spend.
 
-Every build proves each alert fires when it should and stays quiet when it should not. Two kinds of scenario
-simulate hours, not minutes — SLO-window ratios on a day of varying traffic and the low-traffic guard holding
-while the ticket fires — and promtool evaluates the rules they read at every one of those steps: on the purchase journey they
-cost about 40 of its 87 promtool seconds. Builds leave them out; the project's own suite writes them for the
-reference and a real system's journey and runs them with both promtool generations
-(tests/ruletests/test_extended.py, test_varying_traffic.py, test_scenarios.py). Scoping rule tests to the rules
-each group reads (issue 16) halves their cost but not enough: on the purchase journey they still nearly triple
-promtool's CPU (BENCHMARKS.md, "Rule tests: scoped and parallel"), so builds still leave them out.
+Every build proves each alert fires when it should and stays quiet when it should not. Three kinds of scenario
+simulate hours, not minutes — SLO-window ratios on a day of varying traffic, the low-traffic guard holding while
+the ticket fires, and recovery after a cause with its RecentlyDown companion — and promtool evaluates the rules
+they read at every one of those steps: on the purchase journey the first two cost about 40 of its 87 promtool
+seconds. Builds leave them out; the project's own suite writes them for the reference and real systems' journeys
+and runs them with both promtool generations (tests/ruletests/test_extended.py, test_varying_traffic.py,
+test_recovery.py, test_scenarios.py). Scoping rule tests to the rules each group reads (issue 16) halves their
+cost but not enough: on the purchase journey they still nearly triple promtool's CPU (BENCHMARKS.md, "Rule tests:
+scoped and parallel"), so builds still leave them out.
 """
 
 from __future__ import annotations

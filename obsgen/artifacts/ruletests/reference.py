@@ -169,6 +169,11 @@ class Reference:
         """present_over_time(selector[window]) is not empty: a sample (not a staleness marker) in the range."""
         return any(self.sim.count(series, step, window) for series in self.sim.select(selector))
 
+    def deepest_within(self, selector: Selector, step: int, window: float) -> float | None:
+        """max(max_over_time(selector[window])) at step; None when the range holds no sample."""
+        values = [p.value for series in self.sim.select(selector) for p in self.sim.points(series, step, window)]
+        return max(values, default=None)
+
     def evaluations_in(self, step: int, window: float) -> range:
         """The evaluation steps a range selector over recorded series reads at step: those in the
         target generation's range, [t - window, t] in 2.x, (t - window, t] in 3.x (Sim.oldest_step)."""

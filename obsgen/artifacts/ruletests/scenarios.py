@@ -16,6 +16,7 @@ from obsgen.errors import ObsgenError
 from obsgen.model import Dependency, Journey, Saturation, Slo, SloType, Stage
 from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus import AlertRule, budget, journey_alerts
+from obsgen.artifacts.prometheus.recently_down import KIND as RECENTLY_DOWN
 from obsgen.artifacts.ruletests import extent
 from obsgen.artifacts.ruletests.expect import Timeline
 from obsgen.artifacts.ruletests.native import alert_reads_native
@@ -283,6 +284,11 @@ def alert_inputs(journey: Journey, alert: AlertRule) -> set[Component]:
         return {("latency", alert.stages[0])}
     if alert.kind == "dependency-down":
         return {("health", alert.dependency)}
+    if alert.kind == RECENTLY_DOWN:
+        # A shared cause's down alert is in the fleet's rule file, not beside its companion. Its queue gauge
+        # only lengthens it: a world without the gauge decides the companion too (the timed part alone).
+        shared = journey.dependency(alert.dependency).shared is not None
+        return {("shared-cause", alert.dependency) if shared else ("health", alert.dependency)}
     if alert.kind in ("saturation", "saturation-predicted"):
         sat = journey.dependency(alert.dependency).saturation_of(alert.alert)
         return {("saturation", alert.dependency, sat.name)}
@@ -562,12 +568,17 @@ def simulated(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
     return [a for a in alerts if not any(c[0] in OPAQUE for c in alert_inputs(journey, a))]
 
 
-OPAQUE = ("query", "custom")
+OPAQUE = ("query", "custom", "shared-cause")
+
+
+def decidable_alerts(journey: Journey, alerts: list[AlertRule]) -> list[AlertRule]:
+    """The alerts a synthetic world decides, without those reading native histograms."""
+    return [a for a in simulated(journey, alerts) if not alert_reads_native(journey, a)]
 
 
 def scenarios(journey: Journey, alerts: list[AlertRule] | None = None) -> list[Scenario]:
     """The healthy baseline and every incident plan, for the journey's own alerts unless given others."""
-    alerts = simulated(journey, journey_alerts(journey)) if alerts is None else alerts
+    alerts = decidable_alerts(journey, journey_alerts(journey)) if alerts is None else alerts
     alerts = [a for a in alerts if not alert_reads_native(journey, a)]
     catalogue = plans(journey, alerts)
     with shared_series():

@@ -6,11 +6,13 @@ import dataclasses
 
 from obsgen.model import Fleet, Journey
 from obsgen.promql import format_duration
-from obsgen.artifacts.prometheus import ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, rule_groups
+from obsgen.artifacts.prometheus import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, journey_alerts,
+                          rule_groups)
 from obsgen.artifacts.ruletests import extent
 from obsgen.artifacts.ruletests.notation import compress
 from obsgen.artifacts.ruletests.recording import RecordingExpectations
-from obsgen.artifacts.ruletests.scenarios import Scenario, scenarios
+from obsgen.artifacts.ruletests.recovery import recovery_scenarios
+from obsgen.artifacts.ruletests.scenarios import Scenario, decidable_alerts, scenarios
 from obsgen.artifacts.ruletests.varying_traffic import MINUTES, varying_traffic_group
 from obsgen.artifacts.ruletests.world import World
 from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
@@ -77,12 +79,13 @@ def test_document(groups: list[RuleGroup], files: list[str], tests: list[dict]) 
 
 
 def rule_test_document(journey: Journey) -> dict:
-    varying = None
+    varying, after_causes = None, []
     if extent.extended():
         varying = varying_traffic_group(journey, input_series, _minutes(MINUTES), EVALUATION_INTERVAL)
+        after_causes = recovery_scenarios(journey, decidable_alerts(journey, journey_alerts(journey)))
     return test_document(rule_groups(journey), [RECORDING_FILE, ALERTING_FILE],
                          [recording_group(journey)] + ([varying] if varying else [])
-                         + [scenario_group(s) for s in scenarios(journey)])
+                         + [scenario_group(s) for s in scenarios(journey) + after_causes])
 
 
 def shared_rule_test_document(fleet: Fleet) -> dict:

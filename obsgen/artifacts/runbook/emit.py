@@ -14,10 +14,11 @@ from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_ti
 from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen import markdown as md
 from obsgen.artifacts.impact.checks import jaeger_search, stage_clues
-from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map, journey_time_stages
 from obsgen.artifacts.impact.graph import build_graph
 from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.model import Journey, RunbookHints, SloType
+from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map
+from obsgen.reach import journey_time_stages
 from obsgen.render import header_lines
 from obsgen.artifacts.prometheus import AlertRule, all_alerts, budget
 from obsgen.artifacts.layout import runbook_path
@@ -47,6 +48,11 @@ _MEANING = {
     "error-rate": "Too many of the stage's events fail right now.",
     "latency": "The stage is slow for many users right now.",
     "dependency-down": "A dependency reports no healthy instance: this is a cause, and it pages.",
+    "dependency-recently-down": (
+        "The dependency's down alert resolved a short while ago. Its symptoms may keep burning on the "
+        "outage's errors until their windows reset, so this companion keeps them held back for exactly that "
+        "long (one rule per severity it holds back). It never notifies; nothing to do. A new failure of a "
+        "symptom in that time pages when the companion ends."),
     "failures": ("The job failed more often within the window than allowed: a count, not a ratio, because a "
                  "batch job runs too rarely for a ratio to mean much. It keeps firing until the failures leave the "
                  "window, so check the job's last runs rather than waiting for it to resolve."),
@@ -277,6 +283,9 @@ def _section(journey: Journey, impacts: ImpactMap, variants: list[AlertRule]) ->
     if kind == "dependency-down":
         impact = impacts.of(alert.dependency)
         lines += ["**Impact** (from the dependency map):", "", *_cause_impact(impact), ""]
+    elif kind == "dependency-recently-down":
+        held = ", ".join(_link(a.alert) for a in impacts.of(alert.dependency).symptoms) or "none"
+        lines += [f"**Impact:** none of its own. Holds back (as its down alert did, for the severities above): {held}", ""]
     else:
         lines += ["**Impact:**", "", *_symptom_impact(journey, impacts, alert), ""]
     lines += ["**First checks:**", "", *_first_checks(journey, alert), ""]

@@ -2,7 +2,8 @@
 
 One scrape glitch, restart or slow target then pages someone.  A ``for``
 duration makes the condition prove itself over a few evaluations; pick it
-from how long the problem may last before a human must act.
+from how long the problem may last before a human must act.  An alert of
+severity ``none`` only inhibits others and pages no one, so it needs none.
 
 Multi-window burn-rate alerts (obsgen.lint.burn_rate) are exempt: their long
 window already proves the burn over an hour or more, and the SRE workbook
@@ -15,6 +16,7 @@ from obsgen.lint.burn_rate import burn_rate_pairs
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
 from obsgen.promql import parse_duration
+from obsgen.lint.rules.alerts_labels import INHIBIT_ONLY
 
 ID = "alerts/for"
 SEVERITY = WARNING
@@ -24,7 +26,7 @@ KNOWN_AS = ("pint rule/for (with a minimum set)",)
 
 def check(ctx):
     for rule in ctx.alerts():
-        if burn_rate_pairs(rule.expr) is not None:
+        if burn_rate_pairs(rule.expr) is not None or rule.string_map("labels").get("severity") == INHIBIT_ONLY:
             continue
         duration = rule.scalar("for")
         if duration is None:

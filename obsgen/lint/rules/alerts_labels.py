@@ -2,8 +2,10 @@
 
 Alertmanager routes on ``severity`` (page vs. ticket); an alert without it, or
 with a value no route matches, lands in the default receiver — usually
-nowhere useful.  Accepted values: page, ticket (SRE workbook naming) and
-critical, warning, info (kube-prometheus/mixin naming).  A templated value
+nowhere useful.  Accepted values: page, ticket (SRE workbook naming),
+critical, warning, info (kube-prometheus/mixin naming) and none, the
+kube-prometheus convention for an alert that only inhibits others and notifies
+no one (its InfoInhibitor; obsgen's RecentlyDown companions).  A templated value
 (``{{ … }}``) is accepted because it can only be judged at run time.
 """
 
@@ -16,7 +18,8 @@ ID = "alerts/labels"
 SEVERITY = WARNING
 # The same check under the names other linters give it (docs/lint.md lists them).
 KNOWN_AS = ("pint rule/label (configured to require severity)",)
-SEVERITY_VALUES = ("page", "ticket", "critical", "warning", "info")
+SEVERITY_VALUES = ("page", "ticket", "critical", "warning", "info", "none")
+INHIBIT_ONLY = "none"  # the severity of an alert that only inhibits: it notifies no one
 
 
 def check(ctx):
