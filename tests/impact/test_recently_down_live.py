@@ -11,7 +11,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from obsgen.artifacts.alertmanager.emit import INHIBIT_ONLY_RECEIVER, render_config, routes_test
+from obsgen.artifacts.alertmanager.amtool import routes_test
+from obsgen.artifacts.alertmanager.config import INHIBIT_ONLY_RECEIVER, render_config
 from obsgen.artifacts.impact import impact_map
 from obsgen.artifacts.prometheus import all_alerts
 from obsgen.artifacts.prometheus.recently_down import KIND, held_back
