@@ -16,6 +16,7 @@ import yaml
 
 from obsgen.build import pipeline
 from obsgen.artifacts.alertmanager import amtool as alertmanager
+from obsgen.artifacts.alertmanager.config import INHIBIT_ONLY_RECEIVER
 from obsgen.artifacts.base import ArtifactKind
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
@@ -127,7 +128,7 @@ def test_fleet_config_routes_every_alert_to_its_owner(built: Path):
         for alert in alerts_in(built / "generated" / journey / "prometheus" / "alerts.rules.yaml"):
             labels = {"alertname": alert["alert"], **alert["labels"]}
             # A recently-down companion (of a shared cause too) only inhibits: no integration.
-            owner = (alertmanager.INHIBIT_ONLY_RECEIVER if labels["severity"] == "none"
+            owner = (INHIBIT_ONLY_RECEIVER if labels["severity"] == "none"
                      else f"{journey}-{labels['severity']}")
             assert alertmanager.routes_test(config, labels) == [owner], labels
     assert alertmanager.routes_test(config, {"alertname": "SomethingElse"}) == ["unrouted"]
