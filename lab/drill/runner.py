@@ -36,7 +36,7 @@ from obsgen.clients.prometheus import PrometheusApi
 from obsgen.errors import ObsgenError
 from obsgen.artifacts.impact import impact_map
 from obsgen.model import Journey
-from obsgen.build.pipeline import load_in_fleet
+from obsgen.build.load import load_in_fleet
 from obsgen.promql import format_duration, parse_duration
 from obsgen.artifacts.prometheus.recently_down import held_back
 

@@ -13,7 +13,7 @@ from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.artifacts.impact.svg import render_svg
 from obsgen.artifacts.impact.text import map_text
 from obsgen.render import dump_json, dump_yaml
-from obsgen.build.pipeline import load_in_fleet
+from obsgen.build.load import load_in_fleet
 
 FORMATS = ("text", "yaml", "json", "mermaid", "dot", "svg")
 

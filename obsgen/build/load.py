@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Sequence
 
 from pydantic import ValidationError
 
+from obsgen.build import membership
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
-from obsgen.paths import shown as display_path
+from obsgen.paths import from_project, shown as display_path
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.spec.positions import load_positioned
 from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
+from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
-
 
 
 def load_journey(path: str | Path, *, source_name: str | None = None) -> Journey:
@@ -74,3 +79,63 @@ def parse_journey(text: str, source: str, *, base_dir: Path | None = None) -> Jo
     if problems:
         raise SpecError(problems)
     return dataclasses.replace(journey, alert_declared_at=resolver.alert_locations(all_alerts(journey)))
+
+
+def source_name(spec: Path, out_dir: Path) -> str:
+    """The spec path as written in headers: relative to the project (out_dir's parent), so it is
+    the same whatever directory obsgen runs from."""
+    try:
+        return Path(os.path.relpath(spec.resolve(), out_dir.resolve().parent)).as_posix()
+    except ValueError:
+        return spec.name
+
+
+def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
+    """Every spec, or one SpecError listing the problems of all of them."""
+    journeys: list[Journey] = []
+    problems: list[Diagnostic] = []
+    for spec in specs:
+        try:
+            journeys.append(load_journey(spec, source_name=source_name(spec, out_dir)))
+        except SpecError as error:
+            problems += error.diagnostics
+    if problems:
+        raise SpecError(problems)
+    return journeys
+
+
+@contextmanager
+def shown_from_cwd(out_dir: Path):
+    """Spec problems name files as the generated headers do (relative to the project, out_dir's parent);
+    the user reads them from the current directory, where an editor or CI annotation must find them."""
+    try:
+        yield
+    except SpecError as error:
+        def place(match: re.Match) -> str:  # another spec's place quoted in a message (a fleet conflict)
+            return f"{from_project(match[1], out_dir)}:{match[2]}"
+
+        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir),
+                                             message=_QUOTED_PLACE.sub(place, d.message))
+                         for d in error.diagnostics]) from None
+
+
+# file:line:col of a spec or profile file inside a message, as obsgen.model.Location writes it.
+_QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
+
+
+def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
+    """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
+    was built together with, so a dependency they share carries its shared alert names."""
+    with shown_from_cwd(out_dir):
+        journey = load_journey(spec, source_name=source_name(spec, out_dir))
+        others = fleet_mates(journey.name, out_dir)
+        if not others:
+            return journey
+        fleet = resolve_fleet([journey] + load_all(others, out_dir))
+    return next(j for j in fleet.journeys if j.name == journey.name)
+
+
+def fleet_mates(name: str, out_dir: Path) -> list[Path]:
+    """The specs of the other journeys out_dir was built together with, those that still exist."""
+    specs = [m.spec(out_dir) for m in membership.recorded_members(out_dir) if m.name != name]
+    return [spec for spec in specs if spec]

@@ -4,10 +4,7 @@ every directory or none."""
 
 from __future__ import annotations
 
-import dataclasses
 import gc
-import os
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +20,11 @@ from obsgen.artifacts.ruletests import generation
 from obsgen.artifacts.ruletests import emit as ruletests
 from obsgen.artifacts.fleet import delivery_subject
 from obsgen.artifacts.layout import FLEET_DIR
-from obsgen.errors import Diagnostic, ObsgenError, SpecError
+from obsgen.errors import ObsgenError
 from obsgen.model import Fleet, Journey
-from obsgen.paths import from_project, shown
+from obsgen.paths import shown
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.build.load import load_journey
+from obsgen.build.load import load_all, shown_from_cwd
 from obsgen.targets.options import as_record, from_record
 
 
@@ -52,66 +49,6 @@ class FleetResult:
     def stale(self) -> list[tuple[Path, writer.Changes]]:
         every = [(r.directory, r.changes) for r in self.journeys] + [(self.directory, self.changes)]
         return [(d, c) for d, c in every + list(self.removed.items()) if c.any]
-
-
-def source_name(spec: Path, out_dir: Path) -> str:
-    """The spec path as written in headers: relative to the project (out_dir's parent), so it is
-    the same whatever directory obsgen runs from."""
-    try:
-        return Path(os.path.relpath(spec.resolve(), out_dir.resolve().parent)).as_posix()
-    except ValueError:
-        return spec.name
-
-
-def load_all(specs: Sequence[Path], out_dir: Path) -> list[Journey]:
-    """Every spec, or one SpecError listing the problems of all of them."""
-    journeys: list[Journey] = []
-    problems: list[Diagnostic] = []
-    for spec in specs:
-        try:
-            journeys.append(load_journey(spec, source_name=source_name(spec, out_dir)))
-        except SpecError as error:
-            problems += error.diagnostics
-    if problems:
-        raise SpecError(problems)
-    return journeys
-
-
-@contextmanager
-def _shown_from_cwd(out_dir: Path):
-    """Spec problems name files as the generated headers do (relative to the project, out_dir's parent);
-    the user reads them from the current directory, where an editor or CI annotation must find them."""
-    try:
-        yield
-    except SpecError as error:
-        def place(match: re.Match) -> str:  # another spec's place quoted in a message (a fleet conflict)
-            return f"{from_project(match[1], out_dir)}:{match[2]}"
-
-        raise SpecError([dataclasses.replace(d, file=from_project(d.file, out_dir),
-                                             message=_QUOTED_PLACE.sub(place, d.message))
-                         for d in error.diagnostics]) from None
-
-
-# file:line:col of a spec or profile file inside a message, as obsgen.model.Location writes it.
-_QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
-
-
-def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
-    """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
-    was built together with, so a dependency they share carries its shared alert names."""
-    with _shown_from_cwd(out_dir):
-        journey = load_journey(spec, source_name=source_name(spec, out_dir))
-        others = fleet_mates(journey.name, out_dir)
-        if not others:
-            return journey
-        fleet = resolve_fleet([journey] + load_all(others, out_dir))
-    return next(j for j in fleet.journeys if j.name == journey.name)
-
-
-def fleet_mates(name: str, out_dir: Path) -> list[Path]:
-    """The specs of the other journeys out_dir was built together with, those that still exist."""
-    specs = [m.spec(out_dir) for m in membership.recorded_members(out_dir) if m.name != name]
-    return [spec for spec in specs if spec]
 
 
 def emit_all(journey: Journey) -> list[Artifact]:
@@ -143,7 +80,7 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     cache: the build cache's lookup of this build (a miss), where a build that succeeds is recorded."""
     targets, target_options = _delivery(out_dir, targets, target_options, check)
     progress.step(f"build: loading {len(specs)} spec(s)")
-    with _shown_from_cwd(out_dir):
+    with shown_from_cwd(out_dir):
         fleet = resolve_fleet(load_all(specs, out_dir))
     if validate:
         preflight.require_tools()

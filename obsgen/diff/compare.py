@@ -8,7 +8,8 @@ from pathlib import Path
 from obsgen.clients.grafana import GrafanaClient, token_from_environment
 from obsgen.diff.report import DiffReport, diff_inputs
 from obsgen.diff.sources import from_built_directory, from_grafana
-from obsgen.build.pipeline import emit_all, load_in_fleet
+from obsgen.build.pipeline import emit_all
+from obsgen.build.load import load_in_fleet
 from obsgen.targets.inputs import from_artifacts
 
 

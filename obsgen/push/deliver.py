@@ -9,7 +9,8 @@ from typing import Sequence
 from obsgen.clients.grafana import GrafanaClient, GrafanaError
 from obsgen.artifacts.fleet import delivery_subject
 from obsgen.model import Journey
-from obsgen.build.pipeline import emit_all, emit_fleet, load_all, load_in_fleet
+from obsgen.build.pipeline import emit_all, emit_fleet
+from obsgen.build.load import load_all, load_in_fleet
 from obsgen.spec.fleet import resolve_fleet
 from obsgen.targets.inputs import Dashboard, from_artifacts
 

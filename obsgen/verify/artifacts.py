@@ -13,7 +13,8 @@ import yaml
 
 from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
-from obsgen.build.pipeline import emit_all, load_in_fleet
+from obsgen.build.pipeline import emit_all
+from obsgen.build.load import load_in_fleet
 from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
 from obsgen.targets.inputs import from_artifacts as delivery_inputs
 

@@ -9,7 +9,7 @@ import pytest
 
 from obsgen.artifacts.grafana import build_dashboard, grafana
 from obsgen.artifacts.grafana.index import build_index_dashboard
-from obsgen.build.pipeline import load_all
+from obsgen.build.load import load_all
 from obsgen.spec.fleet import resolve_fleet
 from tests.conftest import ROOT
 

@@ -17,7 +17,7 @@ from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.sources import from_built_directory, from_grafana
 from obsgen.clients.grafana import GrafanaClient, RetryPolicy
 from obsgen.push.deliver import push_journey
-from obsgen.build.load import load_journey
+from obsgen.build.load import load_journey, source_name
 from obsgen.targets.inputs import Dashboard, DeliveryInputs, from_artifacts
 from tests.conftest import PURCHASE_SPEC
 from tests.push.fake_grafana import FakeGrafana
@@ -40,7 +40,7 @@ def edit_spec(project: Path, old: str, new: str) -> Path:
 
 
 def fresh(spec: Path):
-    journey = load_journey(spec, source_name=pipeline.source_name(spec, spec.parent.parent / "generated"))
+    journey = load_journey(spec, source_name=source_name(spec, spec.parent.parent / "generated"))
     return from_artifacts(pipeline.emit_all(journey))
 
 

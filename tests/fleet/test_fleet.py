@@ -313,7 +313,7 @@ def test_diff_of_a_fleet_member_against_the_fleet_build_is_empty(built: Path):
 @pytest.mark.integration
 def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Path, tmp_path: Path):
     from lab.drill.scale import DrillScale, scaled_alerts, write_drill_copy
-    from obsgen.build.pipeline import load_in_fleet
+    from obsgen.build.load import load_in_fleet
 
     journey = load_in_fleet(built / "specs" / "purchase.yaml", built / "generated")
     scale = DrillScale(factor=60, evaluation_interval=5)
