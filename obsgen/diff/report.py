@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.rules import diff_rules
-from obsgen.targets.inputs import DeliveryInputs
+from obsgen.artifacts.built import DeliveryInputs
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Iterable
 
 from obsgen.diff import exprs
-from obsgen.targets.inputs import RuleFile
+from obsgen.artifacts.built import RuleFile
 
 
 def _identity(rule: dict) -> tuple:

@@ -8,7 +8,7 @@ from pathlib import Path
 from obsgen.clients.grafana import GrafanaClient
 from obsgen.model import Journey
 from obsgen.artifacts.layout import RULES_DIR
-from obsgen.targets.inputs import Dashboard, DeliveryInputs, from_directory
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_directory
 
 
 def journey_directory(against: Path, journey: Journey) -> Path:

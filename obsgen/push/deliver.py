@@ -12,7 +12,7 @@ from obsgen.model import Journey
 from obsgen.build.pipeline import emit_all, emit_fleet
 from obsgen.build.load import load_all, load_in_fleet
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.targets.inputs import Dashboard, from_artifacts
+from obsgen.artifacts.built import Dashboard, from_artifacts
 
 # Grafana assigns these on save; they say nothing about the dashboard's content.
 SERVER_KEYS = ("id", "version")

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from obsgen.artifacts.base import Artifact, Validator
 from obsgen.model import Journey
 from obsgen.targets import mimir, mixin, prometheus, prometheus_operator, thanos
-from obsgen.targets.inputs import DeliveryInputs, from_artifacts
+from obsgen.artifacts.built import DeliveryInputs, from_artifacts
 from obsgen.targets.options import TargetOptions
 from obsgen.artifacts.layout import target_dir
 

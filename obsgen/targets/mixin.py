@@ -24,7 +24,7 @@ from pathlib import Path
 from obsgen.artifacts.base import Artifact
 from obsgen.model import Journey
 from obsgen.render import dump_json, header_lines
-from obsgen.targets.inputs import DeliveryInputs
+from obsgen.artifacts.built import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
 from obsgen.artifacts.layout import MIXIN_DASHBOARDS_DIR

@@ -18,7 +18,7 @@ from obsgen.errors import ObsgenError
 from obsgen import yamlio
 from obsgen.model import Journey
 from obsgen.targets import k8s
-from obsgen.targets.inputs import Dashboard, DeliveryInputs, RuleFile
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, RuleFile
 from obsgen.targets.options import DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, TargetOptions
 from obsgen.targets.rulecheck import check_bodies
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from obsgen.artifacts.base import Artifact
 from obsgen import yamlio
 from obsgen.model import Journey
-from obsgen.targets.inputs import DeliveryInputs
+from obsgen.artifacts.built import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
 

@@ -16,7 +16,7 @@ from obsgen.model import Journey
 from obsgen.build.pipeline import emit_all
 from obsgen.build.load import load_in_fleet
 from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
-from obsgen.targets.inputs import from_artifacts as delivery_inputs
+from obsgen.artifacts.built import from_artifacts as delivery_inputs
 
 
 @dataclass(frozen=True)

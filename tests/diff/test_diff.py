@@ -18,7 +18,7 @@ from obsgen.diff.sources import from_built_directory, from_grafana
 from obsgen.clients.grafana import GrafanaClient, RetryPolicy
 from obsgen.push.deliver import push_journey
 from obsgen.build.load import load_journey, source_name
-from obsgen.targets.inputs import Dashboard, DeliveryInputs, from_artifacts
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_artifacts
 from tests.conftest import PURCHASE_SPEC
 from tests.push.fake_grafana import FakeGrafana
 

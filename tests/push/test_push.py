@@ -13,7 +13,7 @@ from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.clients.grafana import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json
-from obsgen.targets.inputs import Dashboard
+from obsgen.artifacts.built import Dashboard
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.push.fake_grafana import FakeGrafana
 

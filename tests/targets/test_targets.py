@@ -17,7 +17,7 @@ from obsgen.artifacts.base import Artifact
 from obsgen.errors import ValidationFailed
 from obsgen.render import dump_json, dump_yaml
 from obsgen.targets import mimir, prometheus_operator, thanos
-from obsgen.targets.inputs import from_artifacts
+from obsgen.artifacts.built import from_artifacts
 from obsgen.targets.options import TargetOptions
 from tests.conftest import PURCHASE_SPEC, copy_project
 

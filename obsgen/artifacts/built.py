@@ -1,4 +1,4 @@
-"""What delivery works from: the rule groups and dashboards the emitters produced.
+"""What a build wrote, read back: the rule groups and dashboards the emitters produced.
 
 Targets, `obsgen push` and `obsgen diff` read emitter output (artifacts in memory, or a built
 directory on disk), never the spec, so they deliver exactly what `obsgen build` validated.
