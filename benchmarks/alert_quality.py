@@ -35,10 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from obsgen.tools import promtool
-from obsgen.model import Journey, Slo
-from obsgen.promql import format_duration, format_number, parse_duration
-from obsgen.render import dump_yaml
+from benchmarks import sloth
 from obsgen.artifacts.prometheus import AlertRule, RecordingRule, all_alerts, rule_groups
 from obsgen.artifacts.prometheus.sli import sli_record_name
 from obsgen.artifacts.ruletests.expect import Timeline
@@ -46,8 +43,10 @@ from obsgen.artifacts.ruletests.notation import compress
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder
 from obsgen.build.load import load_journey
-
-from benchmarks import sloth
+from obsgen.model import Journey, Slo
+from obsgen.promql import format_duration, format_number, parse_duration
+from obsgen.render import dump_yaml
+from obsgen.tools import promtool
 
 ERROR_RATES = (1.0, 0.1, 0.01, 0.005, 0.002, 0.001)  # the rates; 0.1% is a 99.9% SLO's budget
 TRAFFIC = 60_000  # requests per minute

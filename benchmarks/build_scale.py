@@ -74,8 +74,8 @@ def measure(count: int, *, mode: str, targets: tuple[str, ...]) -> tuple[float, 
 
 def fleet_step_seconds(count: int) -> tuple[float, int]:
     """(seconds to resolve the loaded journeys into a fleet and emit _fleet/, its file bytes)."""
-    from obsgen.build.pipeline import emit_fleet
     from obsgen.build.load import load_all
+    from obsgen.build.pipeline import emit_fleet
     from obsgen.spec.fleet import resolve_fleet
 
     with tempfile.TemporaryDirectory(prefix="obsgen-bench-") as tmp:

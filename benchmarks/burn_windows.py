@@ -17,12 +17,11 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from obsgen.tools import promtool
+from benchmarks import alert_quality as aq
 from obsgen.model import BurnRate, Journey, Slo
 from obsgen.promql import format_duration, format_number
 from obsgen.spec.burn_rates import burn_rates, default_pairs
-
-from benchmarks import alert_quality as aq
+from obsgen.tools import promtool
 
 WINDOW_DAYS = (7, 28, 30, 90)
 RATES = (1.0, 0.01, 0.002)  # 1000x, 10x and 2x a 99.9% budget

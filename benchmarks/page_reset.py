@@ -31,8 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from obsgen.model import Journey  # noqa: E402
-from obsgen.promql import format_duration, format_number  # noqa: E402
+from obsgen.artifacts.impact import impact_map  # noqa: E402
 from obsgen.artifacts.prometheus import journey_alerts  # noqa: E402
 from obsgen.artifacts.prometheus.burn_rate import burn_rate_alerts  # noqa: E402
 from obsgen.artifacts.prometheus.recently_down import INHIBITS, KIND, backlog, held_back, reset_periods  # noqa: E402
@@ -40,8 +39,9 @@ from obsgen.artifacts.ruletests.expect import Timeline  # noqa: E402
 from obsgen.artifacts.ruletests.recovery import DRAINS, recovery_scenario  # noqa: E402
 from obsgen.artifacts.ruletests.reference import Reference  # noqa: E402
 from obsgen.artifacts.ruletests.scenarios import ScenarioError, decidable_alerts  # noqa: E402
-from obsgen.artifacts.impact import impact_map  # noqa: E402
 from obsgen.build.load import load_journey  # noqa: E402
+from obsgen.model import Journey  # noqa: E402
+from obsgen.promql import format_duration, format_number  # noqa: E402
 
 
 def _resolved_at(timeline: Timeline, cause) -> int:

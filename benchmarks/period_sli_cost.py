@@ -32,8 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from obsgen.promql import parse_duration  # noqa: E402
 from obsgen.artifacts.prometheus.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS  # noqa: E402
+from obsgen.promql import parse_duration  # noqa: E402
 from obsgen.tools import go_tool  # noqa: E402
 
 WINDOW = "30d"

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import obsgen
-from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.artifacts.ruletests import extent, generation
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.build.load import load_journey
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from obsgen.tools import promtool  # noqa: E402
+from obsgen.artifacts.ruletests.runner import (Job, TestFile, _steps, _write_job, load_test_file,  # noqa: E402
+                                               rule_test_files)
+from obsgen.artifacts.ruletests.scope import Rules, needed  # noqa: E402
 from obsgen.build.pipeline import build_fleet  # noqa: E402
 from obsgen.promql import format_duration, parse_duration  # noqa: E402
-from obsgen.artifacts.ruletests.runner import Job, TestFile, _steps, _write_job, load_test_file, rule_test_files  # noqa: E402
-from obsgen.artifacts.ruletests.scope import Rules, needed  # noqa: E402
+from obsgen.tools import promtool  # noqa: E402
 
 MUTATION = 60.0  # seconds taken off every asserted alert's `for:`
 

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["OBSGEN_NO_CACHE"] = "1"  # every mode runs promtool; no answer from the passed-test cache
 
-from obsgen.tools import promtool  # noqa: E402
-from obsgen.build.pipeline import build_fleet  # noqa: E402
 from obsgen.artifacts.ruletests import extent, runner
 from obsgen.artifacts.ruletests.runner import load_test_file, rule_test_files, run_files  # noqa: E402
+from obsgen.build.pipeline import build_fleet  # noqa: E402
+from obsgen.tools import promtool  # noqa: E402
 
 
 def _cpu() -> tuple[float, float]:

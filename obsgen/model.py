@@ -13,7 +13,6 @@ from obsgen.dimensions import aggregate, or_constant
 from obsgen.errors import Diagnostic
 from obsgen.promql import Matcher, Selector, format_duration, format_number, le_matcher
 
-
 # How many of a histogram's units make a second.
 UNIT_SCALE = {"seconds": 1.0, "milliseconds": 1000.0}
 # Prometheus' client default buckets (in seconds), what a classic histogram whose spec declares none is taken to have.

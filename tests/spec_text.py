@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import parse_journey
+from obsgen.errors import SpecError
 
 # Everything above spec's own sections: a journey "shop" of team "web".
 METADATA = """\

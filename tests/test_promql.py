@@ -52,8 +52,8 @@ def test_label_values_beyond_the_bmp_are_literals_promtool_and_the_lint_parser_r
     """JSON escapes them as UTF-16 surrogate pairs, which Go's unquoting (so Prometheus) rejects."""
     import promql_parser
 
-    from obsgen.tools import promtool
     from obsgen.promql import string_literal
+    from obsgen.tools import promtool
 
     literal = string_literal(value)
     assert literal.isascii()

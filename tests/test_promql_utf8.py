@@ -10,9 +10,9 @@ from pathlib import Path
 import promql_parser as pp
 import pytest
 
+from obsgen.build.load import load_journey, parse_journey
 from obsgen.errors import SpecError
 from obsgen.promql import Matcher, Selector, series
-from obsgen.build.load import load_journey, parse_journey
 from tests.conftest import ROOT
 
 UTF8_SPEC = ROOT / "tests" / "spec" / "fixtures" / "otel_utf8.yaml"

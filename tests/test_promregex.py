@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.promql import regex as promregex
+from obsgen.promql import Matcher, regex as promregex, string_literal
 from obsgen.tools import promtool
-from obsgen.promql import Matcher, string_literal
 
 # Valid for Prometheus (Go regexp, RE2 syntax); Python's re refuses or misreads each.
 RE2_ONLY = [r"[[:alpha:]]+", r"\Qa.b\E", r"[[:digit:]]{3}", r"\pL+", r"(?i)get|post"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.tools import promtool
 from obsgen.artifacts.ruletests.generation import of_version
+from obsgen.tools import promtool
 from obsgen.tools.promtool import Finding
 
 pytestmark = pytest.mark.integration

@@ -30,15 +30,15 @@ from lab.drill.timeline import AlertTimes, Event, alert_times, latest_transition
 from lab.drill.traffic import Traffic, TrafficStats
 from lab.stack import Stack
 from obsgen import progress
+from obsgen.artifacts.impact import impact_map
+from obsgen.artifacts.prometheus.recently_down import held_back
+from obsgen.build.load import load_in_fleet
 from obsgen.clients.alertmanager import AlertmanagerApi
 from obsgen.clients.http import ApiError
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.errors import ObsgenError
-from obsgen.artifacts.impact import impact_map
 from obsgen.model import Journey
-from obsgen.build.load import load_in_fleet
 from obsgen.promql import format_duration, parse_duration
-from obsgen.artifacts.prometheus.recently_down import held_back
 
 POLL_SECONDS = 1.0
 DEFAULT_TIMEOUT_SECONDS = 300.0

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
 from obsgen.artifacts.alertmanager.emit import emit_alertmanager
+from obsgen.artifacts.prometheus import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.artifacts.prometheus.emit import rule_file_artifacts
+from obsgen.artifacts.prometheus.recently_down import reset_periods
+from obsgen.artifacts.prometheus.types import RuleGroup
 from obsgen.errors import ObsgenError
 from obsgen.model import BurnRate, Journey
 from obsgen.promql import format_duration, parse_duration
-from obsgen.artifacts.prometheus import AlertRule, budget, rule_groups, shared_rule_groups
-from obsgen.artifacts.prometheus.types import RuleGroup
 from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.recently_down import reset_periods
 
 DEFAULT_FACTOR = 60.0
 MIN_SCRAPES_PER_WINDOW = 4

@@ -27,15 +27,8 @@ from lab.stack.layout import Layout
 from lab.stack.ports import CONTRACT_PORTS, Ports
 from lab.stack.process import ProcessRecord
 from lab.stack.prometheus_config import PRODUCTION_SCRAPE_SECONDS
-from lab.stack.services import (
-    COMPOSE_ONLY,
-    DEFAULT_WORKER_CONCURRENCY,
-    REQUIRES,
-    SERVICES,
-    START_AFTER,
-    Service,
-    StackContext,
-)
+from lab.stack.services import (COMPOSE_ONLY, DEFAULT_WORKER_CONCURRENCY, REQUIRES, SERVICES, START_AFTER, Service,
+                                StackContext)
 
 log = logging.getLogger("lab.stack")
 POLL_SECONDS = 0.2

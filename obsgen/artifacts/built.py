@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-
-from obsgen.artifacts.base import Artifact
 from obsgen import yamlio
+from obsgen.artifacts.base import Artifact
 from obsgen.artifacts.layout import DASHBOARDS_DIR, RULE_FILE_SUFFIX, RULES_DIR
-
 
 
 @dataclass(frozen=True)

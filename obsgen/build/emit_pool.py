@@ -16,8 +16,8 @@ import signal
 from typing import Callable, Sequence
 
 from obsgen.artifacts.base import Artifact
-from obsgen.model import Journey
 from obsgen.artifacts.ruletests import generation
+from obsgen.model import Journey
 
 # Below this many journeys starting the processes costs more than it saves.
 MIN_JOURNEYS = 4

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obsgen.errors import ObsgenError
 from obsgen.artifacts.impact.compute import impact_map
 from obsgen.artifacts.impact.data import map_data
 from obsgen.artifacts.impact.dot import dot
@@ -12,8 +11,9 @@ from obsgen.artifacts.impact.graph import build_graph
 from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.artifacts.impact.svg import render_svg
 from obsgen.artifacts.impact.text import map_text
-from obsgen.render import dump_json, dump_yaml
 from obsgen.build.load import load_in_fleet
+from obsgen.errors import ObsgenError
+from obsgen.render import dump_json, dump_yaml
 
 FORMATS = ("text", "yaml", "json", "mermaid", "dot", "svg")
 

@@ -12,15 +12,15 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
+from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
 from obsgen.build import membership
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.model import Journey
 from obsgen.paths import from_project, shown as display_path
+from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.spec.positions import load_positioned
-from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
-from obsgen.spec.fleet import resolve_fleet
 from obsgen.spec.resolve import Resolver
 from obsgen.spec.schema import structural_problems
 

@@ -10,22 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from obsgen.build import cache as build_cache, emit_pool, membership, validation, writer
-from obsgen import progress
-from obsgen.tools import preflight
-from obsgen import targets as delivery
+from obsgen import progress, targets as delivery
 from obsgen.artifacts.base import Artifact, Validator
-from obsgen.artifacts.kinds import KINDS
-from obsgen.artifacts.ruletests import generation
-from obsgen.artifacts.ruletests import emit as ruletests
 from obsgen.artifacts.fleet import delivery_subject
+from obsgen.artifacts.kinds import KINDS
 from obsgen.artifacts.layout import FLEET_DIR
+from obsgen.artifacts.ruletests import emit as ruletests, generation
+from obsgen.build import cache as build_cache, emit_pool, membership, validation, writer
+from obsgen.build.load import load_all, shown_from_cwd
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet, Journey
 from obsgen.paths import shown
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.build.load import load_all, shown_from_cwd
 from obsgen.targets.options import as_record, from_record
+from obsgen.tools import preflight
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from obsgen.artifacts.layout import FLEET_DIR
 from obsgen.artifacts.ruletests import extent, generation
 from obsgen.artifacts.ruletests.runner import rule_test_files, run_journey_dir
 from obsgen.build.cache import test_rules
-from obsgen.build.pipeline import build_fleet
 from obsgen.build.load import fleet_mates, load_in_fleet
+from obsgen.build.pipeline import build_fleet
 from obsgen.errors import ObsgenError
 from obsgen.paths import shown as paths_shown
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from obsgen.build.impact_query import render
 from obsgen.cli.errors import fail
 from obsgen.errors import ObsgenError
-from obsgen.build.impact_query import render
 
 
 @click.command()

@@ -15,12 +15,13 @@ from lab.stack.logs import follow
 from lab.stack.ports import parse_port_overrides
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
 from lab.stack.report import locations, status_json, status_table
-from lab.stack.runner import Stack, StackError, reload_if_serving  # noqa: F401 (obsgen build reloads a serving stack through here)
+from lab.stack.runner import (Stack, StackError,  # noqa: F401 (obsgen build reloads a serving stack through here)
+                              reload_if_serving)
 from lab.stack.services import DEFAULT_WORKER_CONCURRENCY, SERVICES, ServiceError
+from lab.stack.services.store import STORE_SETTING_PREFIX
 from obsgen import progress
 from obsgen.checkout import STATE_DIR_ENV
 from obsgen.cli.progress_options import progress_options
-from lab.stack.services.store import STORE_SETTING_PREFIX
 
 
 class _StackOptions:

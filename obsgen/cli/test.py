@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
+from obsgen.build.spec_tests import run_specs
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
-from obsgen.build.spec_tests import run_specs
 from obsgen.spec.files import spec_files
 from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from obsgen.artifacts.built import from_artifacts
+from obsgen.build.load import load_in_fleet
+from obsgen.build.pipeline import emit_all
 from obsgen.clients.grafana import GrafanaClient, token_from_environment
 from obsgen.diff.report import DiffReport, diff_inputs
 from obsgen.diff.sources import from_built_directory, from_grafana
-from obsgen.build.pipeline import emit_all
-from obsgen.build.load import load_in_fleet
-from obsgen.artifacts.built import from_artifacts
 
 
 def diff_spec(spec: Path, against: Path | None, grafana_url: str | None) -> DiffReport:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from obsgen.artifacts.built import DeliveryInputs
 from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.rules import diff_rules
-from obsgen.artifacts.built import DeliveryInputs
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from obsgen.diff import exprs
 from obsgen.artifacts.built import RuleFile
+from obsgen.diff import exprs
 
 
 def _identity(rule: dict) -> tuple:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_directory
+from obsgen.artifacts.layout import RULES_DIR
 from obsgen.clients.grafana import GrafanaClient
 from obsgen.model import Journey
-from obsgen.artifacts.layout import RULES_DIR
-from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_directory
 
 
 def journey_directory(against: Path, journey: Journey) -> Path:

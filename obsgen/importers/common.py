@@ -15,10 +15,10 @@ from typing import Any
 import promql_parser as pp
 import yaml
 
-from obsgen.errors import Diagnostic, SpecError
-from obsgen.spec.format import ALERT_NAME_PATTERN, NAME_PATTERN, TEXT_PATTERN, WINDOW_PLACEHOLDER
 from obsgen.build.load import display_path, parse_journey, read_spec_text
+from obsgen.errors import Diagnostic, SpecError
 from obsgen.spec import rawpromql
+from obsgen.spec.format import ALERT_NAME_PATTERN, NAME_PATTERN, TEXT_PATTERN, WINDOW_PLACEHOLDER
 from obsgen.spec.positions import PositionedDocument
 
 # Where the imported spec points for runbooks until its owner says otherwise: a reserved domain (RFC 2606).

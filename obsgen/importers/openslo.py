@@ -17,8 +17,8 @@ import promql_parser as pp
 
 from obsgen import calendar_window
 from obsgen.errors import SpecError
-from obsgen.importers.common import (CALENDAR_PREFIX, Findings, ImportedSlo, ImportResult, Journey, checked_query, invalid,
-                                     name_from, nothing_imported, read_source, render_spec, report_unknown,
+from obsgen.importers.common import (CALENDAR_PREFIX, Findings, ImportedSlo, ImportResult, Journey, checked_query,
+                                     invalid, name_from, nothing_imported, read_source, render_spec, report_unknown,
                                      require, text)
 from obsgen.spec.format import WINDOW_PLACEHOLDER
 from obsgen.spec.positions import PositionedDocument, load_positioned_documents

@@ -13,8 +13,8 @@ from typing import Any
 
 from obsgen.errors import Diagnostic, SpecError
 from obsgen.importers.common import (Findings, ImportedSlo, ImportedSpec, ImportResult, Journey, alert_name,
-                                     checked_query, invalid, name_from, nothing_imported, read_source,
-                                     render_spec, report_unknown, require, text)
+                                     checked_query, invalid, name_from, nothing_imported, read_source, render_spec,
+                                     report_unknown, require, text)
 from obsgen.spec.format import LABEL_NAME_PATTERN, TEXT_PATTERN
 from obsgen.spec.positions import PositionedDocument, load_positioned_documents
 

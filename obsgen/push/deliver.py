@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from obsgen.clients.grafana import GrafanaClient, GrafanaError
-from obsgen.artifacts.fleet import delivery_subject
-from obsgen.model import Journey
-from obsgen.build.pipeline import emit_all, emit_fleet
-from obsgen.build.load import load_all, load_in_fleet
-from obsgen.spec.fleet import resolve_fleet
 from obsgen.artifacts.built import Dashboard, from_artifacts
+from obsgen.artifacts.fleet import delivery_subject
+from obsgen.build.load import load_all, load_in_fleet
+from obsgen.build.pipeline import emit_all, emit_fleet
+from obsgen.clients.grafana import GrafanaClient, GrafanaError
+from obsgen.model import Journey
+from obsgen.spec.fleet import resolve_fleet
 
 # Grafana assigns these on save; they say nothing about the dashboard's content.
 SERVER_KEYS = ("id", "version")

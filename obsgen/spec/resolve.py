@@ -13,22 +13,16 @@ from typing import Protocol, Sequence
 from pydantic import BaseModel
 
 from obsgen import calendar_window
-from obsgen.promql import regex as promregex
 from obsgen.errors import Diagnostic
 from obsgen.model import (BudgetPolicy, BusinessMetric, CustomAlert, CustomAlertTest, Dependency, ErrorRateAlert,
                           FailuresAlert, Health, Histogram, Journey, LatencyAlert, Location, QuerySli, RunbookHints,
                           Saturation, Slo, SloType, Stage, TimesliceSli)
-from obsgen.naming import (budget_alert_names, camel, down_alert_name, recently_down_alert_name,
-                           saturation_alert_names)
-from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration
-from obsgen.spec import format as fmt
-from obsgen.spec import rawpromql
-from obsgen.spec import signal_checks as checks
+from obsgen.naming import budget_alert_names, camel, down_alert_name, recently_down_alert_name, saturation_alert_names
+from obsgen.promql import Matcher, Selector, format_duration, format_number, parse_duration, regex as promregex
+from obsgen.spec import burn_rates, format as fmt, rawpromql, signal_checks as checks
 from obsgen.spec.positions import PositionedDocument
-from obsgen.spec import burn_rates
 from obsgen.spec.profiles import HEALTH_PROFILES
 from obsgen.spec.stage_profiles import UnreadableProfileFile, builtin_profiles, load_profile_file
-
 
 # Types whose SLI is the share of bad minutes of a gauge, not of bad events.
 TIMESLICE_TYPES = tuple(kind for kind in SloType if kind.is_timeslice)

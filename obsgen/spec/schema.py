@@ -13,7 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from obsgen.errors import Diagnostic
 from obsgen.spec.format import (DURATION_PATTERN, HINT_PATTERN, NAME_PATTERN, SERIES_VALUES_PATTERN, TEXT_PATTERN,
-                               UTF8_NAME_PATTERN, JourneyDocument)
+                                UTF8_NAME_PATTERN, JourneyDocument)
 from obsgen.spec.positions import PositionedDocument
 
 SCHEMA_ID = "https://obsgen.dev/schemas/journey-v1.json"

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 
-from obsgen.promql import regex as promregex
 from obsgen.model import DEFAULT_BUCKETS, Histogram
-from obsgen.promql import Matcher, Selector, format_number, parse_duration
+from obsgen.promql import Matcher, Selector, format_number, parse_duration, regex as promregex
 
 
 def duplicate_buckets(buckets: list[float]) -> list[tuple[int, str]]:

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from obsgen.artifacts.base import Artifact, Validator
+from obsgen.artifacts.built import DeliveryInputs, from_artifacts
+from obsgen.artifacts.layout import target_dir
 from obsgen.model import Journey
 from obsgen.targets import mimir, mixin, prometheus, prometheus_operator, thanos
-from obsgen.artifacts.built import DeliveryInputs, from_artifacts
 from obsgen.targets.options import TargetOptions
-from obsgen.artifacts.layout import target_dir
-
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ import re
 from pathlib import Path
 
 from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.built import DeliveryInputs
+from obsgen.artifacts.layout import MIXIN_DASHBOARDS_DIR
 from obsgen.model import Journey
 from obsgen.render import dump_json, header_lines
-from obsgen.artifacts.built import DeliveryInputs
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
-from obsgen.artifacts.layout import MIXIN_DASHBOARDS_DIR
 
 ENTRY_POINT = "mixin.libsonnet"
 ALERTS_FILE = "alerts.json"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pydantic
 
-from obsgen.artifacts.base import Artifact
-from obsgen.errors import ObsgenError
 from obsgen import yamlio
+from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, RuleFile
+from obsgen.errors import ObsgenError
 from obsgen.model import Journey
 from obsgen.targets import k8s
-from obsgen.artifacts.built import Dashboard, DeliveryInputs, RuleFile
 from obsgen.targets.options import DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL, TargetOptions
 from obsgen.targets.rulecheck import check_bodies
 

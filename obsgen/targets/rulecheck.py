@@ -9,9 +9,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-
-from obsgen.tools import promtool
 from obsgen import yamlio
+from obsgen.tools import promtool
 
 
 def check_bodies(bodies: dict[str, dict]) -> list[str]:

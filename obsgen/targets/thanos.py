@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-from obsgen.artifacts.base import Artifact
 from obsgen import yamlio
-from obsgen.model import Journey
+from obsgen.artifacts.base import Artifact
 from obsgen.artifacts.built import DeliveryInputs
+from obsgen.model import Journey
 from obsgen.targets.options import TargetOptions
 from obsgen.targets.rulecheck import check_bodies
 

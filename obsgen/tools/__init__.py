@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
-
 # Where each validating program may be named; the modules that run them read these.
 PROMTOOL_ENV = "OBSGEN_PROMTOOL"
 AMTOOL_ENV = "OBSGEN_AMTOOL"

@@ -12,11 +12,11 @@ from pathlib import Path
 import yaml
 
 from obsgen.artifacts.base import Artifact
-from obsgen.model import Journey
-from obsgen.build.pipeline import emit_all
-from obsgen.build.load import load_in_fleet
-from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
 from obsgen.artifacts.built import from_artifacts as delivery_inputs
+from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
+from obsgen.build.load import load_in_fleet
+from obsgen.build.pipeline import emit_all
+from obsgen.model import Journey
 
 
 @dataclass(frozen=True)

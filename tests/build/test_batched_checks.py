@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.build import pipeline
-from obsgen.tools import promtool
-from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.artifacts.alertmanager import amtool, emit as alertmanager
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.build import pipeline
 from obsgen.errors import ValidationFailed
+from obsgen.tools import promtool
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.build import pipeline, writer
 from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.build import pipeline, writer
 from obsgen.errors import ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT, copy_project, tree
 from tests.spec_text import SHOP

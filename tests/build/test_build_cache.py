@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.build import cache as build_cache, emit_pool
 from obsgen import tools
+from obsgen.build import cache as build_cache, emit_pool
 from obsgen.errors import ObsgenError
+from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.tools.promtool import PROMTOOL_ENV
 from tests.build.test_build import tree
-from obsgen.spec.limits import MAX_SPEC_BYTES
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from obsgen.tools import promtool
 from obsgen.artifacts.grafana import build_dashboard
 from obsgen.artifacts.prometheus import rule_groups
 from obsgen.build.load import parse_journey
+from obsgen.tools import promtool
 from tests.dashboards.conftest import panels, substitute, variable_choices
 from tests.rules.test_dimensions import SPEC, _series, _two_clusters
 

@@ -11,15 +11,15 @@ import promql_parser as pp
 import pytest
 import yaml
 
-from obsgen.tools import promtool
 from obsgen.artifacts.grafana.index import JOURNEY_VAR, build_index_dashboard
-from obsgen.lint import lint_paths
-from obsgen.promql.analysis import parse, selector_name, walk
-from obsgen.promql import format_duration, string_literal
-from obsgen.render import dump_json
 from obsgen.artifacts.prometheus import rule_groups, slo_meta
-from obsgen.spec.fleet import INDEX_UID, resolve_fleet
 from obsgen.build.load import load_journey
+from obsgen.lint import lint_paths
+from obsgen.promql import format_duration, string_literal
+from obsgen.promql.analysis import parse, selector_name, walk
+from obsgen.render import dump_json
+from obsgen.spec.fleet import INDEX_UID, resolve_fleet
+from obsgen.tools import promtool
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.build import pipeline
 from obsgen.artifacts.grafana import build_dashboard
+from obsgen.build import pipeline
 from obsgen.build.load import parse_journey
 
 SPEC = """\

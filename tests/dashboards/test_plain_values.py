@@ -5,6 +5,7 @@ dashboard and the index dashboard are built from, the walk gives what the round 
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from obsgen.artifacts.grafana import build_dashboard, grafana

@@ -3,11 +3,11 @@ and against the seed's series each one returns data (promtool rule tests with th
 
 from __future__ import annotations
 
-import yaml
 import pytest
+import yaml
 
-from obsgen.tools import promtool
 from obsgen.artifacts.prometheus import rule_groups
+from obsgen.tools import promtool
 from tests.dashboards.conftest import exprs, panels, substitute, variable_choices
 
 pytestmark = pytest.mark.integration

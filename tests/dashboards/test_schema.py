@@ -13,11 +13,7 @@ from grafanalib import core as gl
 from obsgen.artifacts.grafana import grafana
 from tests.conftest import ROOT
 from tests.dashboards.conftest import by_title
-from tests.dashboards.grafana_schema import (
-    PANEL_TYPES,
-    PANEL_TYPES_WITHOUT_SCHEMA,
-    kind_schema_version,
-)
+from tests.dashboards.grafana_schema import PANEL_TYPES, PANEL_TYPES_WITHOUT_SCHEMA, kind_schema_version
 
 # Each needs node: fetched npm packages, then ts-json-schema-generator (cached after the first run).
 pytestmark = pytest.mark.integration

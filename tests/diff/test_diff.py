@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_artifacts
 from obsgen.build import pipeline
+from obsgen.build.load import load_journey, source_name
 from obsgen.cli import main
+from obsgen.clients.grafana import GrafanaClient, RetryPolicy
 from obsgen.diff import diff_inputs, exprs
 from obsgen.diff.dashboards import dashboard_changes
 from obsgen.diff.sources import from_built_directory, from_grafana
-from obsgen.clients.grafana import GrafanaClient, RetryPolicy
 from obsgen.push.deliver import push_journey
-from obsgen.build.load import load_journey, source_name
-from obsgen.artifacts.built import Dashboard, DeliveryInputs, from_artifacts
 from tests.conftest import PURCHASE_SPEC
 from tests.push.fake_grafana import FakeGrafana
 

@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from lab.drill.scale import (DrillScale, longest_reset_window, scale_journey, scaled_alerts, scaled_rule_groups,
-                                write_drill_copy)
-from obsgen.promql import format_duration
+                             write_drill_copy)
 from obsgen.artifacts.prometheus import AlertRule, rule_groups
 from obsgen.build.load import load_journey
+from obsgen.promql import format_duration
 from tests.conftest import ROOT
 
 SCALE = DrillScale(factor=60, evaluation_interval=5)

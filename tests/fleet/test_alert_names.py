@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import load_all
+from obsgen.errors import SpecError
 from obsgen.spec.fleet import resolve_fleet
 from tests.spec_text import METADATA
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.build import pipeline
 from obsgen.artifacts.alertmanager import amtool as alertmanager
 from obsgen.artifacts.alertmanager.config import INHIBIT_ONLY_RECEIVER
 from obsgen.artifacts.base import ArtifactKind
+from obsgen.build import pipeline
 from obsgen.errors import SpecError, ValidationFailed
 from tests.conftest import PURCHASE_SPEC, ROOT
 
@@ -146,7 +146,7 @@ def test_fleet_config_holds_every_journeys_inhibit_rules_once(built: Path):
 @pytest.mark.integration
 @pytest.mark.slow
 def test_shared_cause_inhibits_the_symptoms_of_every_journey_on_a_real_alertmanager(built: Path, tmp_path: Path):
-    from tests.impact.test_alertmanager_live import running_alertmanager, settled, wait_until, post_rules
+    from tests.impact.test_alertmanager_live import post_rules, running_alertmanager, settled, wait_until
 
     generated = built / "generated"
     rules = every_alert(generated)

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from obsgen.build import pipeline
+from obsgen.build.load import parse_journey
 from obsgen.errors import SpecError
 from obsgen.spec.fleet import resolve_fleet
-from obsgen.build.load import parse_journey
 
 KAFKA = """\
     - name: kafka

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import MAX_SPEC_BYTES, load_journey
+from obsgen.errors import SpecError
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.hostile.corpus import CORPUS
 

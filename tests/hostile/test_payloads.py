@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from obsgen.errors import SpecError
 from obsgen.build.pipeline import build_fleet
+from obsgen.errors import SpecError
 from obsgen.promql import string_literal
 from obsgen.spec.format import JourneyDocument
 from obsgen.spec.positions import load_positioned

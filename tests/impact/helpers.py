@@ -9,8 +9,8 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from obsgen.model import Journey
 from obsgen.build.load import parse_journey
+from obsgen.model import Journey
 from tests.conftest import ROOT
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

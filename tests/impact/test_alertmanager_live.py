@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from obsgen.artifacts.impact import impact_map
 from lab.stack.services.daemons import Alertmanager
+from obsgen.artifacts.impact import impact_map
 from tests.impact.test_alertmanager import CONFIG, fired_labels, generated_rules
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -12,6 +12,7 @@ from obsgen.artifacts.prometheus import all_alerts
 from obsgen.build.load import parse_journey
 from tests.impact.helpers import CHAIN_SPEC, DRILL_FOUND, SEED_MAP, chain_journey, seed_spec_text
 
+
 @pytest.fixture(scope="module")
 def seed_journey():
     """The purchase spec with the seed's dependency map: the rules below are checked against it."""

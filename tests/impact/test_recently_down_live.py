@@ -125,8 +125,8 @@ def _states(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def fleet():
-    from obsgen.spec.fleet import resolve_fleet
     from obsgen.build.load import load_journey
+    from obsgen.spec.fleet import resolve_fleet
     from tests.conftest import PURCHASE_SPEC
     from tests.fleet.test_fleet import CATALOGUE_SPEC
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.artifacts.impact.emit import emit_impact
 from obsgen.artifacts.impact import impact_map
 from obsgen.artifacts.impact.data import map_data
 from obsgen.artifacts.impact.dot import dot
+from obsgen.artifacts.impact.emit import emit_impact
 from obsgen.artifacts.impact.graph import build_graph
-from obsgen.artifacts.impact.mermaid import escape, mermaid
 from obsgen.artifacts.impact.layout import layout, node_size
+from obsgen.artifacts.impact.mermaid import escape, mermaid
 from obsgen.artifacts.impact.svg import render_svg
 from obsgen.build.load import parse_journey
 from tests.conftest import ROOT

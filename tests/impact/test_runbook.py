@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
-from obsgen.artifacts.runbook.emit import emit_runbook, github_anchor
 from obsgen.artifacts.impact import impact_map
 from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.runbook.emit import emit_runbook, github_anchor
 from tests.conftest import ROOT
 from tests.impact.helpers import chain_journey, check_mermaid
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from obsgen.cli import main
 from obsgen.build.load import parse_journey
+from obsgen.cli import main
 
 DATA = Path(__file__).parent / "data"
 

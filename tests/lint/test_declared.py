@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from obsgen.build.load import load_journey
 from obsgen.lint.declared import journey_types
 from obsgen.lint.metric_types import COUNTER, GAUGE
-from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 from tests.lint.helpers import fixture
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.build import pipeline
 from obsgen import targets
+from obsgen.build import pipeline
+from obsgen.build.load import load_journey
 from obsgen.lint import lint_paths, render
 from obsgen.lint.declared import journey_types
 from obsgen.lint.flavours import MIMIR, PROMETHEUS_OPERATOR, THANOS, promtool_body
 from obsgen.lint.rulefile import load_rule_file
-from obsgen.build.load import load_journey
 from tests.lint.helpers import fixture
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "specs" / "examples"

@@ -1,8 +1,7 @@
 import pytest
 
-from obsgen.tools import promtool
 from obsgen.artifacts.ruletests.generation import of_version
-
+from obsgen.tools import promtool
 from tests.lint.helpers import places, run_check
 
 pytestmark = pytest.mark.integration  # real promtool

@@ -2,8 +2,8 @@
 
 import pytest
 
-from obsgen.promql import analysis
 from obsgen.lint.dashboards.variables import describe_duration, expand, sentinel
+from obsgen.promql import analysis
 
 
 @pytest.mark.parametrize(

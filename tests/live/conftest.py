@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.build.pipeline import build_fleet
 from lab.stack import Stack
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from obsgen.build.pipeline import build_fleet
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 

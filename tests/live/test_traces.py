@@ -22,10 +22,10 @@ import pytest
 import requests
 import yaml
 
+from lab.stack.ports import CONTRACT_PORTS
 from obsgen.artifacts.grafana.provisioning import EXEMPLAR_TRACE_LABEL
 from obsgen.artifacts.layout import DATASOURCES_FILE, dashboard_path
 from obsgen.model import Journey
-from lab.stack.ports import CONTRACT_PORTS
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import panels
 from tests.conftest import PURCHASE_SPEC

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from obsgen.clients.prometheus import PrometheusApi
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import PROMETHEUS, targets
-from obsgen.clients.prometheus import PrometheusApi
 from tests.conftest import PURCHASE_SPEC
 from tests.live.conftest import CATALOGUE_SPEC
 

@@ -7,13 +7,13 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.built import Dashboard
 from obsgen.build import pipeline
 from obsgen.cli import main
-from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.clients.grafana import GrafanaClient, GrafanaError, RetryPolicy
 from obsgen.push.deliver import commit_message, folder_uid, push_journey
 from obsgen.render import dump_json
-from obsgen.artifacts.built import Dashboard
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.push.fake_grafana import FakeGrafana
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.tools import promtool
 from obsgen.artifacts.alertmanager.amtool import routes_test
 from obsgen.artifacts.alertmanager.emit import emit_alertmanager
-from obsgen.artifacts.prometheus.emit import emit_rules
-from obsgen.artifacts.runbook.emit import runbook
 from obsgen.artifacts.prometheus import budget, journey_alerts, rule_groups
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus.period import BAD_EVENTS, PERIOD_INTERVAL, VALID_EVENTS
 from obsgen.artifacts.prometheus.sli import sli_record_name
+from obsgen.artifacts.runbook.emit import runbook
 from obsgen.build.load import load_journey, parse_journey
+from obsgen.tools import promtool
 from tests.conftest import ROOT
 from tests.spec_text import SHOP
 

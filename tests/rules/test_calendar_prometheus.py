@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from obsgen import calendar_window
-from obsgen.artifacts.prometheus.period import BAD_EVENTS, CALENDAR_START, VALID_EVENTS, calendar_error_ratio, period_error_ratio
+from obsgen.artifacts.prometheus.period import (BAD_EVENTS, CALENDAR_START, VALID_EVENTS, calendar_error_ratio,
+                                                period_error_ratio)
 from obsgen.build.load import parse_journey
 from tests.lint.test_prometheus_metadata import free_port
 from tests.rules.test_calendar_period import SPEC

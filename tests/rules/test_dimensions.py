@@ -7,11 +7,11 @@ import promql_parser as pp
 import pytest
 import yaml
 
-from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.emit import emit_rules
-from obsgen.errors import SpecError
 from obsgen.artifacts.prometheus import RecordingRule, all_alerts, rule_groups
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.build.load import parse_journey
+from obsgen.errors import SpecError
+from obsgen.tools import promtool
 
 SPEC = """\
 apiVersion: obsgen/v1

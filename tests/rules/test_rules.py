@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus import all_alerts, rule_groups
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus.sli import sli_error_ratio
+from obsgen.tools import promtool
 
 RECORD_NAME = re.compile(r"^[a-z_]+:[a-z_]+:[a-z0-9_]+$")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus import all_alerts, rule_groups
 from obsgen.artifacts.prometheus.dashboard_series import STAGE_LATENCY, quantile_name
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus.sli import sli_error_ratio
 from obsgen.build.load import parse_journey
+from obsgen.tools import promtool
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus import all_alerts
+from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.prometheus.sli import sli_error_ratio
 from obsgen.build.load import parse_journey
+from obsgen.tools import promtool
 
 SPEC = """\
 apiVersion: obsgen/v1

@@ -8,10 +8,10 @@ import subprocess
 import pytest
 import yaml
 
-from obsgen.tools import promtool
 from obsgen.artifacts.prometheus import absent_alerts
 from obsgen.artifacts.prometheus.alerts_common import template_literal
 from obsgen.build.load import parse_journey
+from obsgen.tools import promtool
 from tests.spec_text import METADATA
 
 HOSTILE = '{{ $labels.job }}{{ template "x" }}'

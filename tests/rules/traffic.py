@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.promql import format_duration
 from obsgen.artifacts.ruletests.notation import compress
+from obsgen.promql import format_duration
 
 DAY = 1440  # minutes
 EVAL_MINUTES = 5  # rule evaluations every 5m: each 5m rate covers its own slice of the period

@@ -4,16 +4,16 @@ it reads promtool's findings. (Its promtool runs are the benchmark itself, in BE
 from __future__ import annotations
 
 import importlib.util
-import re
-import sys
 import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from obsgen.tools import promtool
 from obsgen.artifacts.prometheus.sli import sli_error_ratio
+from obsgen.tools import promtool
 from tests.conftest import ROOT
 
 

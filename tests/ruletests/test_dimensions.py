@@ -54,9 +54,9 @@ def test_recorded_samples_carry_the_cluster_except_slo_constants(document):
 
 @pytest.mark.integration
 def test_promtool_passes_the_generated_tests(journey, tmp_path):
-    from obsgen.tools import promtool
     from obsgen.artifacts.prometheus.emit import emit_rules
     from obsgen.artifacts.ruletests.emit import emit_rule_tests
+    from obsgen.tools import promtool
 
     for artifact in emit_rules(journey) + emit_rule_tests(journey):
         path = tmp_path / artifact.path

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from obsgen.artifacts.prometheus.emit import emit_rules
-from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.artifacts.ruletests import extent, generation
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation

@@ -17,14 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.tools import promtool
-from obsgen.errors import ObsgenError
-from obsgen.build.pipeline import build_fleet
-from obsgen.promql import Selector
 from obsgen.artifacts.ruletests import generation
 from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.world import Series, World
-from obsgen.tools import go_tool
+from obsgen.build.pipeline import build_fleet
+from obsgen.errors import ObsgenError
+from obsgen.promql import Selector
+from obsgen.tools import go_tool, promtool
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 DEBIAN_PROMTOOL = "/usr/bin/promtool"

@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.promql import Selector
 from obsgen.artifacts.ruletests.notation import STALE
-from obsgen.artifacts.ruletests.promsim import (
-    Point,
-    Sim,
-    bucket_quantile,
-    extrapolated_rate,
-    kahan_sum,
-    linear_regression,
-)
+from obsgen.artifacts.ruletests.promsim import (Point, Sim, bucket_quantile, extrapolated_rate, kahan_sum,
+                                                linear_regression)
 from obsgen.artifacts.ruletests.world import Series, World
+from obsgen.promql import Selector
 
 MINUTE_MS = 60_000
 GENERATIONS = (2, 3)

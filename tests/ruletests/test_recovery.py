@@ -9,15 +9,13 @@ import dataclasses
 import pytest
 import yaml
 
-from obsgen.tools import promtool
+from obsgen.artifacts.prometheus import journey_alerts, recently_down, rule_groups
 from obsgen.artifacts.prometheus.emit import rule_file_artifacts
-from obsgen.artifacts.prometheus import journey_alerts, rule_groups
-from obsgen.artifacts.prometheus import recently_down
 from obsgen.artifacts.prometheus.recently_down import reset_periods, reset_windows
 from obsgen.artifacts.ruletests.recovery import DRAINS, STUCK, recovery_scenario, recovery_scenarios
 from obsgen.artifacts.ruletests.scenarios import ScenarioError, decidable_alerts
-from obsgen.artifacts.ruletests.testfile import RULES_DIR, TESTS_DIR, scenario_group
-from obsgen.artifacts.ruletests.testfile import test_document as rule_test_file
+from obsgen.artifacts.ruletests.testfile import RULES_DIR, TESTS_DIR, scenario_group, test_document as rule_test_file
+from obsgen.tools import promtool
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from obsgen.tools.promtool import RuleTestFailure
 from obsgen.artifacts.ruletests.runner import TestFile, _balanced, _scoped_jobs, _write_job, describe, load_test_file
+from obsgen.tools.promtool import RuleTestFailure
 
 
 def _test_file(tmp_path: Path, groups: list[dict], rules: list[dict]) -> TestFile:

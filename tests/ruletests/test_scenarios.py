@@ -11,8 +11,7 @@ import pytest
 
 from obsgen.artifacts.prometheus import all_alerts
 from obsgen.artifacts.ruletests import extent, generation
-from obsgen.artifacts.ruletests.scenarios import INCIDENT_START as S
-from obsgen.artifacts.ruletests.scenarios import RECOVER_AFTER, Baseline, Scenario, scenarios
+from obsgen.artifacts.ruletests.scenarios import INCIDENT_START as S, RECOVER_AFTER, Baseline, Scenario, scenarios
 
 
 @pytest.fixture(scope="module", params=generation.GENERATIONS, ids=lambda g: f"prometheus-{g}")

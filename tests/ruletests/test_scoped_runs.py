@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.tools import promtool
-from obsgen.build.pipeline import build_fleet
 from obsgen.artifacts.ruletests import generation
 from obsgen.artifacts.ruletests.runner import _scoped_jobs, load_test_file, rule_test_files, run
+from obsgen.build.pipeline import build_fleet
+from obsgen.tools import promtool
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 

@@ -15,18 +15,17 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from obsgen.artifacts.ruletests.emit import emit_rule_tests
-from obsgen.promql import Selector
 from obsgen.artifacts.ruletests import generation as generations
+from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.artifacts.ruletests.notation import STALE
 from obsgen.artifacts.ruletests.promsim import Sim, extrapolated_rate, kahan_sum, plain_sum
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests.testfile import rule_test_path
 from obsgen.artifacts.ruletests.world import Phase, Series, Traffic, World, WorldBuilder
 from obsgen.build.load import load_journey
+from obsgen.promql import Selector
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

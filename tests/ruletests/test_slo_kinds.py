@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.tools import promtool
-from obsgen.artifacts.prometheus.sli import SLI_TIMESLICE
-from obsgen.build.load import load_journey
 from obsgen.artifacts.prometheus import all_alerts, rule_groups
+from obsgen.artifacts.prometheus.sli import SLI_TIMESLICE
 from obsgen.artifacts.ruletests import generation as generation_module
 from obsgen.artifacts.ruletests.reference import Reference
 from obsgen.artifacts.ruletests.world import Phase, WorldBuilder
+from obsgen.build.load import load_journey
+from obsgen.tools import promtool
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.artifacts.ruletests.templates import (
-    UnsupportedTemplate,
-    expand,
-    humanize,
-    humanize_duration,
-    humanize_percentage,
-)
+from obsgen.artifacts.ruletests.templates import (UnsupportedTemplate, expand, humanize, humanize_duration,
+                                                  humanize_percentage)
 
 
 @pytest.mark.parametrize("value, text", [(5000, "5k"), (1234567, "1.235M"), (0.005, "5m"), (0, "0"), (12, "12")])

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from obsgen.artifacts.ruletests.values import NoMatchingValue, example_for_regex, selector_matches, series_labels
 from obsgen.promql import Matcher, Selector
-from obsgen.artifacts.ruletests.values import (
-    NoMatchingValue,
-    example_for_regex,
-    selector_matches,
-    series_labels,
-)
 
 REQUESTS = Selector("http_requests_total", (Matcher("job", "=", "api"), Matcher("handler", "=", "/checkout")))
 SLO_ERRORS = REQUESTS.with_matchers(Matcher("code", "=~", "5.."))

@@ -8,12 +8,11 @@ import subprocess
 import pytest
 import yaml
 
+from obsgen.artifacts.prometheus import RECORDING_FILE, rule_groups
 from obsgen.artifacts.prometheus.emit import emit_rules
-from obsgen.artifacts.ruletests import varying_traffic as vt
+from obsgen.artifacts.ruletests import testfile, varying_traffic as vt
 from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.reference import Reference
-from obsgen.artifacts.ruletests import testfile
-from obsgen.artifacts.prometheus import RECORDING_FILE, rule_groups
 from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation

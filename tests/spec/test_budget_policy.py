@@ -3,8 +3,8 @@ and the defaults (ticket alerts named once in obsgen.naming, forecast within a q
 
 from __future__ import annotations
 
-from obsgen.naming import budget_alert_names
 from obsgen.build.load import parse_journey
+from obsgen.naming import budget_alert_names
 from tests.spec_text import AVAILABILITY_SLO, FRESHNESS_SLO, SHOP, problems
 
 SLO = AVAILABILITY_SLO

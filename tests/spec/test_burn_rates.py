@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.spec.burn_rates import guard_events
 from obsgen.build.load import parse_journey
+from obsgen.spec.burn_rates import guard_events
 from tests.spec_text import SHOP, problems
 
 

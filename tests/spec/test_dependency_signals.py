@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import parse_journey
+from obsgen.errors import SpecError
 from tests.spec_text import SHOP
 
 HEAD = SHOP + """\

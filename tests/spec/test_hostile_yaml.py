@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.errors import SpecError
 from obsgen.build.load import MAX_SPEC_BYTES, load_journey, parse_journey
+from obsgen.errors import SpecError
 from obsgen.spec.positions import MAX_ALIASED_VALUES, MAX_DEPTH
 
 BILLION_LAUGHS = "\n".join(

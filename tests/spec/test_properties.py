@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from obsgen.errors import SpecError
 from obsgen.build.pipeline import build_fleet
+from obsgen.errors import SpecError
 from obsgen.spec.schema import journey_schema
 from tests.spec import strategies
 

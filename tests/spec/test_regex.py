@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import parse_journey
+from obsgen.errors import SpecError
 from tests.spec.test_errors import MINIMAL
 
 

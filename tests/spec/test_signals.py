@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.errors import SpecError
 from obsgen.build.load import load_journey, parse_journey
+from obsgen.errors import SpecError
 from obsgen.spec.stage_profiles import builtin_profiles
 from tests.spec_text import METADATA
 

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from lab.stack.compose_env import compose_env_values
 from lab.stack.ports import COMPOSE_ONLY_PORTS, CONTRACT_PORTS
 from lab.stack.prometheus_config import COMPOSE_CONFIG, render_compose
 from lab.stack.templates import placeholders
-from lab.stack.compose_env import compose_env_values
 from tests.stack.conftest import COMPOSE_FILE, ROOT, STACK_ASSETS, compose_interpolate
 
 COMPOSE = yaml.safe_load(COMPOSE_FILE.read_text())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from recordstore.faults import FaultInjector, FaultKnobs, InjectedFault
 
 
@@ -49,7 +48,6 @@ def test_fault_injection_is_off_unless_enabled(monkeypatch):
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
     from prometheus_client import CollectorRegistry
-
     from recordstore.config import load_settings
     from recordstore.web import install_common_routes
 

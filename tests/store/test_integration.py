@@ -12,7 +12,6 @@ import httpx
 import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families as parse_prometheus
-
 from storestack import STORE_DIR, Stack, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

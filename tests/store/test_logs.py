@@ -7,7 +7,6 @@ import json
 import logging
 
 from opentelemetry.sdk.trace import TracerProvider
-
 from recordstore.logs import JsonFormatter, accept_correlation_id, correlation_id_var
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from storestack import ROOT
 
 SCRIPT = ROOT / "scripts" / "trace_purchase_journey.py"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.build import pipeline
 from obsgen.artifacts.layout import FLEET_DIR
+from obsgen.build import pipeline
 from obsgen.targets import mixin, target_dir
 from obsgen.targets.options import TargetOptions
 from tests.conftest import ROOT

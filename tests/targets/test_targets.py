@@ -10,14 +10,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from obsgen.build import pipeline
 from obsgen import targets
-from obsgen.cli import main
 from obsgen.artifacts.base import Artifact
+from obsgen.artifacts.built import from_artifacts
+from obsgen.build import pipeline
+from obsgen.cli import main
 from obsgen.errors import ValidationFailed
 from obsgen.render import dump_json, dump_yaml
 from obsgen.targets import mimir, prometheus_operator, thanos
-from obsgen.artifacts.built import from_artifacts
 from obsgen.targets.options import TargetOptions
 from tests.conftest import PURCHASE_SPEC, copy_project
 

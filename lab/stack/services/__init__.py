@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from lab.stack.services.base import Service, ServiceError, StackContext
-from lab.stack.services.daemons import (
-    Alertmanager,
-    Nginx,
-    PostgresExporter,
-    Prometheus,
-)
+from lab.stack.services.daemons import Alertmanager, Nginx, PostgresExporter, Prometheus
 from lab.stack.services.jaeger import Jaeger
 from lab.stack.services.postgres import Postgres
 from lab.stack.services.rabbitmq import Epmd, RabbitMQ

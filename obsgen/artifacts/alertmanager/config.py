@@ -15,9 +15,9 @@ import re
 from typing import Sequence
 
 from obsgen.artifacts.impact.compute import DependencyImpact, impact_map
+from obsgen.artifacts.prometheus.recently_down import INHIBITS, SEVERITY as COMPANION_SEVERITY, held_back, reset_periods
 from obsgen.model import Journey, SharedDependency
 from obsgen.render import dump_yaml, header_lines
-from obsgen.artifacts.prometheus.recently_down import INHIBITS, SEVERITY as COMPANION_SEVERITY, held_back, reset_periods
 
 # Pages interrupt someone: send fast, repeat while unresolved. Tickets wait for a working day.
 SEVERITY_TIMING = {

@@ -9,8 +9,8 @@ from grafanalib import core as gl
 
 from obsgen.artifacts.grafana import grafana
 from obsgen.artifacts.grafana.queries import dimension_filter
-from obsgen.model import Journey
 from obsgen.artifacts.prometheus.dashboard_series import STAGE_REQUESTS
+from obsgen.model import Journey
 
 ALL = {"selected": True, "text": ["All"], "value": ["$__all"]}
 # Every journey has a stage, so every dimension value the journey runs in has this series.

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obsgen.artifacts.grafana import build_dashboard, provisioning
-from obsgen.artifacts.grafana.index import build_index_dashboard
 from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.artifacts.fleet import fleet_source
-from obsgen.model import Fleet, Journey
-from obsgen.render import dump_json, dump_yaml
+from obsgen.artifacts.grafana import build_dashboard, provisioning
+from obsgen.artifacts.grafana.index import build_index_dashboard
 from obsgen.artifacts.layout import (DASHBOARD_PROVIDERS_DIR, DASHBOARDS_DIR, DATASOURCES_FILE, FLEET_DIR,
                                      INDEX_DASHBOARD_PATH, dashboard_path)
+from obsgen.model import Fleet, Journey
+from obsgen.render import dump_json, dump_yaml
+
 
 def emit_grafana(journey: Journey) -> list[Artifact]:
     return [

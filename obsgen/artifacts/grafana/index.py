@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import re
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section, layout
 from obsgen.artifacts.grafana.provisioning import PROMETHEUS_UID
 from obsgen.artifacts.grafana.rows.dependencies import health_stat
 from obsgen.artifacts.grafana.rows.slos import BUDGET_STEPS, BURN_UNIT
 from obsgen.artifacts.grafana.variables import choice_variable, datasource_variable
-from obsgen.model import Fleet, Journey, SharedDependency, Slo
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus import slo_meta
 from obsgen.artifacts.prometheus.sli import forecast_windows
+from obsgen.model import Fleet, Journey, SharedDependency, Slo
+from obsgen.promql import format_duration, format_number
 
 TITLE = "Journeys"
 TAGS = ["obsgen", "index"]

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from obsgen.artifacts.prometheus import dashboard_series as series, histograms, period, slo_meta
+from obsgen.artifacts.prometheus.sli import sli_record_name
 from obsgen.dimensions import aggregate
-
 from obsgen.model import Health, Histogram, Journey, Saturation, Slo
 from obsgen.promql import Matcher, Selector, format_duration, format_number, label_name, string_literal
-from obsgen.artifacts.prometheus import dashboard_series as series
-from obsgen.artifacts.prometheus import histograms, period
-from obsgen.artifacts.prometheus import slo_meta
-from obsgen.artifacts.prometheus.sli import sli_record_name
 
 RATE_INTERVAL = "$__rate_interval"
 STAGE_VAR, SLO_VAR, DEPENDENCY_VAR = "stage", "slo", "dependency"

@@ -4,7 +4,7 @@
 """
 
 from obsgen.artifacts.impact.compute import (AffectedStage, AlertRef, BurningSlo, DependencyImpact, DroppingMetric,
-                                   ImpactMap, broken_set, impact_map)
+                                             ImpactMap, broken_set, impact_map)
 
 __all__ = ["AffectedStage", "AlertRef", "BurningSlo", "DependencyImpact", "DroppingMetric", "ImpactMap",
            "broken_set", "impact_map"]

@@ -9,9 +9,9 @@ from obsgen.artifacts.impact.dot import dot
 from obsgen.artifacts.impact.graph import build_graph
 from obsgen.artifacts.impact.mermaid import mermaid
 from obsgen.artifacts.impact.svg import render_svg
+from obsgen.artifacts.layout import IMPACT_DIR
 from obsgen.model import Journey
 from obsgen.render import dump_json, dump_yaml, header_lines
-from obsgen.artifacts.layout import IMPACT_DIR
 
 
 def emit_impact(journey: Journey) -> list[Artifact]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from obsgen.model import Fleet, Journey
 from obsgen.artifacts.prometheus.absent import absent_alerts
 from obsgen.artifacts.prometheus.budget import budget_alerts
 from obsgen.artifacts.prometheus.burn_rate import burn_rate_alerts
 from obsgen.artifacts.prometheus.custom_alerts import custom_alerts
 from obsgen.artifacts.prometheus.dashboard_series import business_rules, stage_rules
-from obsgen.artifacts.prometheus.period import PERIOD_INTERVAL, period_rules
 from obsgen.artifacts.prometheus.dependency_alerts import dependency_alerts, shared_dependency_alerts
+from obsgen.artifacts.prometheus.period import PERIOD_INTERVAL, period_rules
 from obsgen.artifacts.prometheus.recently_down import companion_alerts
 from obsgen.artifacts.prometheus.sli import sli_recording_rules
 from obsgen.artifacts.prometheus.slo_meta import slo_meta_rules
 from obsgen.artifacts.prometheus.stage_alerts import stage_alerts
 from obsgen.artifacts.prometheus.types import AlertRule, RecordingRule, RuleGroup
+from obsgen.model import Fleet, Journey
 
 RECORDING_FILE = "recording.rules.yaml"
 ALERTING_FILE = "alerts.rules.yaml"

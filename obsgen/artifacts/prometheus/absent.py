@@ -6,11 +6,11 @@ target not scraped) those ratios are simply absent and nothing fires. These aler
 
 from __future__ import annotations
 
+from obsgen.artifacts.prometheus.alerts_common import journey_alert, template_literal
+from obsgen.artifacts.prometheus.types import AlertRule
 from obsgen.model import Journey, SloType
 from obsgen.naming import camel
 from obsgen.promql import Selector, format_duration
-from obsgen.artifacts.prometheus.alerts_common import journey_alert, template_literal
-from obsgen.artifacts.prometheus.types import AlertRule
 
 ABSENT_FOR = 900.0
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.dimensions import summary_suffix
 from obsgen.model import Journey, SharedDependency
 from obsgen.promql import format_duration
-from obsgen.dimensions import summary_suffix
-from obsgen.artifacts.prometheus.types import AlertRule
 
 _TEMPLATE_DELIMITERS = re.compile(r"\{\{|\}\}")
 

@@ -7,12 +7,12 @@ to be)", the moment the budget policy asks for a decision: freeze risky releases
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus.alerts_common import journey_alert
 from obsgen.artifacts.prometheus.sli import forecast_windows, sli_record_name, slo_selector
 from obsgen.artifacts.prometheus.slo_meta import BUDGET_REMAINING, ERROR_BUDGET
 from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.model import Journey, Slo
+from obsgen.promql import format_duration, format_number
 
 EXHAUSTED = "budget-exhausted"
 FORECAST = "budget-forecast"

@@ -8,13 +8,13 @@ low-traffic guard, BurnRate.min_events): with a handful of requests one failure 
 
 from __future__ import annotations
 
-from obsgen.dimensions import by_clause, zero_like
-from obsgen.model import BurnRate, Journey, Slo, SloType
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus.alerts_common import journey_alert
 from obsgen.artifacts.prometheus.histograms import valid_increase
 from obsgen.artifacts.prometheus.sli import sli_record_name, slo_selector
 from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.dimensions import by_clause, zero_like
+from obsgen.model import BurnRate, Journey, Slo, SloType
+from obsgen.promql import format_duration, format_number
 
 _SEVERITY_WORDS = {"page": "fast", "ticket": "slow"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from obsgen.model import CustomAlert, Journey
 from obsgen.artifacts.prometheus.alerts_common import journey_alert
 from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.model import CustomAlert, Journey
 
 
 def custom_alert(journey: Journey, alert: CustomAlert) -> AlertRule:

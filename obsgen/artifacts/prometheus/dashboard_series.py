@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from obsgen.artifacts.prometheus.histograms import quantile_seconds
+from obsgen.artifacts.prometheus.types import RecordingRule
 from obsgen.dimensions import zero_like
 from obsgen.model import Histogram, Journey
 from obsgen.promql import format_number, rate_sum
-from obsgen.artifacts.prometheus.histograms import quantile_seconds
-from obsgen.artifacts.prometheus.types import RecordingRule
 
 WINDOW = 300.0
 QUANTILES = (0.5, 0.95, 0.99)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable
 
-from obsgen.model import Dependency, DependencySignals, Journey, Saturation, SharedDependency
-from obsgen.dimensions import aggregate
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus.alerts_common import journey_alert, shared_alert, template_literal
 from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.dimensions import aggregate
+from obsgen.model import Dependency, DependencySignals, Journey, Saturation, SharedDependency
+from obsgen.promql import format_duration, format_number
 
 # journey_alert or shared_alert with its first argument bound.
 MakeAlert = Callable[..., AlertRule]

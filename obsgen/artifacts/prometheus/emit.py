@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from obsgen.tools import promtool
 from obsgen.artifacts.base import Artifact, ArtifactKind, FileCheck
 from obsgen.artifacts.fleet import fleet_source
+from obsgen.artifacts.layout import RULE_FILE_SUFFIX, RULES_DIR
+from obsgen.artifacts.prometheus import RuleGroup, fleet_rule_groups, rule_groups
 from obsgen.model import Fleet, Journey
 from obsgen.render import dump_yaml
-from obsgen.artifacts.prometheus import RuleGroup, fleet_rule_groups, rule_groups
-from obsgen.artifacts.layout import RULE_FILE_SUFFIX, RULES_DIR
+from obsgen.tools import promtool
 
 
 def emit_rules(journey: Journey) -> list[Artifact]:

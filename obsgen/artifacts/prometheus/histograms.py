@@ -7,9 +7,9 @@ named *_seconds hold seconds and Go templates can humanizeDuration them.
 
 from __future__ import annotations
 
+from obsgen.dimensions import aggregate
 from obsgen.model import Histogram
 from obsgen.promql import format_duration, format_number, rate_sum
-from obsgen.dimensions import aggregate
 
 
 def _native_rate(histogram: Histogram, window: float) -> str:

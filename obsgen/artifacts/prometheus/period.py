@@ -18,13 +18,13 @@ timeslices budgeting method, read from the indicator the fast group records ever
 from __future__ import annotations
 
 from obsgen import calendar_window
+from obsgen.artifacts.prometheus.histograms import good_rate, valid_rate
+from obsgen.artifacts.prometheus.sli import (sli_record_name, slo_histograms, slo_labels, slo_selector, sum_terms,
+                                             timeslice_error_ratio)
+from obsgen.artifacts.prometheus.types import RecordingRule
 from obsgen.dimensions import zero_like
 from obsgen.model import Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number, rate_sum
-from obsgen.artifacts.prometheus.histograms import good_rate, valid_rate
-from obsgen.artifacts.prometheus.sli import (slo_histograms, slo_labels, slo_selector, sli_record_name, sum_terms,
-                              timeslice_error_ratio)
-from obsgen.artifacts.prometheus.types import RecordingRule
 
 BAD_EVENTS = "slo:sli_bad_events:rate5m"
 VALID_EVENTS = "slo:sli_valid_events:rate5m"

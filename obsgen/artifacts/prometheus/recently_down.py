@@ -30,12 +30,12 @@ no window it reads holds the outage's errors, so whatever fires is new.
 
 from __future__ import annotations
 
+from obsgen.artifacts.prometheus.alerts_common import journey_alert
+from obsgen.artifacts.prometheus.types import AlertRule
 from obsgen.dimensions import aggregate
 from obsgen.model import Dependency, Journey, Saturation
 from obsgen.promql import format_duration, format_number, string_literal
 from obsgen.reach import affected_stages, broken_set, burning_slos
-from obsgen.artifacts.prometheus.alerts_common import journey_alert
-from obsgen.artifacts.prometheus.types import AlertRule
 
 KIND = "dependency-recently-down"
 SEVERITY = "none"  # routed to a receiver without integration: it never notifies anyone

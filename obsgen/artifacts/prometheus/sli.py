@@ -6,11 +6,11 @@ one series per SLO told apart by the journey and slo labels.
 
 from __future__ import annotations
 
-from obsgen.model import Histogram, Journey, Slo, SloType
-from obsgen.promql import Matcher, Selector, format_duration, format_number, rate_sum, string_literal
-from obsgen.dimensions import aggregate, or_constant, zero_like
 from obsgen.artifacts.prometheus.histograms import good_rate, valid_rate
 from obsgen.artifacts.prometheus.types import RecordingRule
+from obsgen.dimensions import aggregate, or_constant, zero_like
+from obsgen.model import Histogram, Journey, Slo, SloType
+from obsgen.promql import Matcher, Selector, format_duration, format_number, rate_sum, string_literal
 
 SLI_ERROR = "slo:sli_error:ratio_rate{window}"
 # A time-slice SLI's per-evaluation indicator: 1 for a bad slice, 0 for a good one.

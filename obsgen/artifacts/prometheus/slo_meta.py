@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo
-from obsgen.promql import format_number
 from obsgen.artifacts.prometheus.sli import sli_record_name, slo_labels, slo_selector
 from obsgen.artifacts.prometheus.types import RecordingRule
+from obsgen.model import Journey, Slo
+from obsgen.promql import format_number
 
 OBJECTIVE = "slo:objective:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Stage
-from obsgen.promql import format_duration, format_number, rate_sum
 from obsgen.artifacts.prometheus.alerts_common import journey_alert, template_literal
-from obsgen.dimensions import aggregate
 from obsgen.artifacts.prometheus.histograms import quantile_seconds
 from obsgen.artifacts.prometheus.types import AlertRule
+from obsgen.dimensions import aggregate
+from obsgen.model import Journey, Stage
+from obsgen.promql import format_duration, format_number, rate_sum
 
 
 def error_rate_alert(journey: Journey, stage: Stage) -> AlertRule | None:

@@ -12,17 +12,17 @@ The expected values are not the reference's: they are the counters' own increase
 from __future__ import annotations
 
 from obsgen import calendar_window
-from obsgen.model import Journey, Slo, SloType
-from obsgen.promql import Selector, format_duration, format_number
+from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.prometheus import RECORDING_FILE, rule_groups
 from obsgen.artifacts.prometheus.sli import sli_record_name
 from obsgen.artifacts.prometheus.slo_meta import BUDGET_REMAINING
 from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.recording import series_text
-from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.ruletests.testfile import input_series
 from obsgen.artifacts.ruletests.varying_traffic import TOLERANCE, event_slos, label_set
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder, dimension_labels
+from obsgen.model import Journey, Slo, SloType
+from obsgen.promql import Selector, format_duration, format_number
 
 EVALUATION_INTERVAL = 3600
 # Samples every 2m30s: two in each 5m rate's range, as many as a rate needs, for a month of input.

@@ -10,9 +10,9 @@ the period started, across period boundaries, rather than against this reference
 from __future__ import annotations
 
 from obsgen import calendar_window
-from obsgen.model import Slo
 from obsgen.artifacts.prometheus.period import CALENDAR_END, CALENDAR_HOUR_RANGE, CALENDAR_START, CALENDAR_STEP
 from obsgen.artifacts.ruletests.promsim import Sim, divide, kahan_sum
+from obsgen.model import Slo
 
 BOUNDS = (CALENDAR_START, CALENDAR_END)
 

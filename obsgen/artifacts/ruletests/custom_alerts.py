@@ -7,12 +7,12 @@ the result labels the test names) and quiet at every ``quietAt``.
 
 from __future__ import annotations
 
-from obsgen.model import CustomAlert, Journey
-from obsgen.promql import format_duration, parse_duration
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.prometheus import ALERTING_FILE, AlertRule, rule_groups
 from obsgen.artifacts.prometheus.custom_alerts import custom_alert
-from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.ruletests.testfile import EVALUATION_INTERVAL, test_document
+from obsgen.model import CustomAlert, Journey
+from obsgen.promql import format_duration, parse_duration
 
 
 def custom_alerts_path(journey: Journey) -> str:

@@ -11,21 +11,22 @@ from pathlib import Path
 
 from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen.artifacts.fleet import fleet_source
+from obsgen.artifacts.ruletests import generation
+from obsgen.artifacts.ruletests.calendar_boundary import calendar_document, calendar_test_path
+from obsgen.artifacts.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
+from obsgen.artifacts.ruletests.native import untested_note
+from obsgen.artifacts.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
+from obsgen.artifacts.ruletests.reference import AmbiguousScenario, UnknownRule
+from obsgen.artifacts.ruletests.runner import TestFile, TestRules, describe, load_test_file, rule_test_files, run_files
+from obsgen.artifacts.ruletests.scenarios import ScenarioError
+from obsgen.artifacts.ruletests.testfile import (SHARED_TEST_PATH, rule_test_document, rule_test_path,
+                                                 shared_rule_test_document)
+from obsgen.artifacts.ruletests.values import NoMatchingValue
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet, Journey
 from obsgen.render import dump_yaml
 from obsgen.tools import promtool
-from obsgen.artifacts.ruletests.runner import TestFile, TestRules, describe, load_test_file, rule_test_files, run_files
-from obsgen.artifacts.ruletests import generation
-from obsgen.artifacts.ruletests.native import untested_note
-from obsgen.artifacts.ruletests.calendar_boundary import calendar_document, calendar_test_path
-from obsgen.artifacts.ruletests.custom_alerts import custom_alerts_document, custom_alerts_path
-from obsgen.artifacts.ruletests.recorded_sli import WHY, recorded_sli_document, recorded_sli_path
-from obsgen.artifacts.ruletests.reference import AmbiguousScenario, UnknownRule
-from obsgen.artifacts.ruletests.scenarios import ScenarioError
-from obsgen.artifacts.ruletests.values import NoMatchingValue
-from obsgen.artifacts.ruletests.testfile import (SHARED_TEST_PATH, rule_test_document, rule_test_path,
-                                                 shared_rule_test_document)
+
 
 class RuleTestsUnavailable(ObsgenError):
     """The generator cannot write a test that proves some alert of a valid spec: said plainly, not as a traceback."""

@@ -31,8 +31,8 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from obsgen.tools import promtool
 from obsgen.errors import ObsgenError
+from obsgen.tools import promtool
 
 GENERATIONS = (2, 3)
 PRIMARY = 3

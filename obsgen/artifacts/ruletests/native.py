@@ -7,10 +7,10 @@ histogram is left out of the promtool unit tests, and the test file says which i
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo, SloType
 from obsgen.artifacts.prometheus import AlertRule, RecordingRule
 from obsgen.artifacts.prometheus.dashboard_series import QUANTILES, STAGE_LATENCY, quantile_name
 from obsgen.artifacts.ruletests.reference import absent_selector
+from obsgen.model import Journey, Slo, SloType
 
 
 def native_stages(journey: Journey) -> set[str]:

@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from obsgen.promql import Selector
 from obsgen.artifacts.ruletests import generation as generations
 from obsgen.artifacts.ruletests.column import Column
 from obsgen.artifacts.ruletests.notation import STALE
 from obsgen.artifacts.ruletests.values import selector_matches
 from obsgen.artifacts.ruletests.world import World
+from obsgen.promql import Selector
 
 LOOKBACK_SECONDS = 300  # Prometheus' default query.lookback-delta
 

@@ -9,11 +9,11 @@ per-minute error ratio over its window. Scenarios and expectations are scenarios
 
 from __future__ import annotations
 
-from obsgen.model import Journey
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.prometheus import ALERTING_FILE, AlertRule, journey_alerts, rule_groups
 from obsgen.artifacts.ruletests.scenarios import scenarios
-from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
 from obsgen.artifacts.ruletests.testfile import scenario_group, test_document
+from obsgen.model import Journey
 
 WHY = ("Burn-rate alerts of raw-PromQL SLIs (sli.errorQuery/goodQuery + totalQuery). obsgen cannot simulate "
        "arbitrary PromQL, so these tests load only the alerting rules and give the recorded SLI series "

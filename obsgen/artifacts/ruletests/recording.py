@@ -12,18 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from obsgen.model import Journey, Slo
-from obsgen.promql import Selector, format_number, parse_duration, series
-from obsgen.artifacts.prometheus import RecordingRule, rule_groups
-from obsgen.artifacts.prometheus import dashboard_series as dash
-from obsgen.artifacts.prometheus import slo_meta as meta
-from obsgen.artifacts.prometheus import period
+from obsgen.artifacts.prometheus import RecordingRule, dashboard_series as dash, period, rule_groups, slo_meta as meta
+from obsgen.artifacts.prometheus.sli import SLI_ERROR, SLI_TIMESLICE
 from obsgen.artifacts.ruletests import calendar_period
 from obsgen.artifacts.ruletests.native import recording_reads_native
-from obsgen.artifacts.prometheus.sli import SLI_ERROR, SLI_TIMESLICE
 from obsgen.artifacts.ruletests.promsim import bucket_quantile, divide
 from obsgen.artifacts.ruletests.reference import Reference, UnknownRule
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder, spread
+from obsgen.model import Journey, Slo
+from obsgen.promql import Selector, format_number, parse_duration, series
 
 KNOWN_TRAFFIC = Traffic(total=1000, errors=10)
 KNOWN_BAD_SLICES = 0.25  # every fourth slice of a time-slice SLO is bad

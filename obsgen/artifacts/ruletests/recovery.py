@@ -17,17 +17,18 @@ from __future__ import annotations
 import math
 
 from obsgen.artifacts.impact import impact_map
+from obsgen.artifacts.prometheus import AlertRule
+from obsgen.artifacts.prometheus.recently_down import (INHIBITS, KIND as RECENTLY_DOWN, backlog, held_back, queue_owner,
+                                                       reset_periods)
+from obsgen.artifacts.ruletests.expect import Timeline
+from obsgen.artifacts.ruletests.reference import AmbiguousScenario, Reference
+from obsgen.artifacts.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect,
+                                                  Scenario, ScenarioError, _checks, _names, _scope, _world, errors_on,
+                                                  health, slo_effects, slow_on)
+from obsgen.artifacts.ruletests.world import Phase, WorldBuilder, unhealthy_readings
 from obsgen.model import Dependency, Journey, Saturation
 from obsgen.promql import format_number
 from obsgen.reach import affected_stages, broken_set, burning_slos
-from obsgen.artifacts.prometheus import AlertRule
-from obsgen.artifacts.prometheus.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, held_back, queue_owner, reset_periods
-from obsgen.artifacts.ruletests.expect import Timeline
-from obsgen.artifacts.ruletests.reference import AmbiguousScenario, Reference
-from obsgen.artifacts.ruletests.scenarios import (CAP, INCIDENT_START, OPAQUE, RECOVER_AFTER, Baseline, Effect, Scenario,
-                                        ScenarioError, _checks, _names, _scope, _world, errors_on, health, slo_effects,
-                                        slow_on)
-from obsgen.artifacts.ruletests.world import Phase, WorldBuilder, unhealthy_readings
 
 
 class _Again:

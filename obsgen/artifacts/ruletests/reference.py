@@ -12,15 +12,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from obsgen.model import HEALTH_LOOKBACK, BurnRate, Health, Journey, Saturation, Slo, SloType
-from obsgen.promql import Selector, format_number, parse_duration
-from obsgen.artifacts.prometheus import AlertRule
-from obsgen.artifacts.prometheus import budget
+from obsgen.artifacts.prometheus import AlertRule, budget
 from obsgen.artifacts.prometheus.sli import forecast_windows, sli_series, timeslice_lookback
 from obsgen.artifacts.ruletests import calendar_period
 from obsgen.artifacts.ruletests.column import Column
 from obsgen.artifacts.ruletests.promsim import Sim, bucket_quantile, divide, kahan_inc, kahan_sum, kahan_total
 from obsgen.artifacts.ruletests.world import World, dimension_labels
+from obsgen.model import HEALTH_LOOKBACK, BurnRate, Health, Journey, Saturation, Slo, SloType
+from obsgen.promql import Selector, format_number, parse_duration
 
 SLI_WINDOW_DASHBOARD = 300.0
 # Comparisons closer than this (relative) to their threshold make a brittle test; scenarios avoid them.

@@ -14,14 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from obsgen import progress
-from obsgen.tools import promtool
+from obsgen import progress, yamlio
+from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.artifacts.ruletests.scope import Place, Rules, eval_order, needed, scoped
 from obsgen.paths import shown as paths_shown
 from obsgen.promql import parse_duration
 from obsgen.render import dump_yaml
-from obsgen.artifacts.ruletests.scope import Place, Rules, eval_order, needed, scoped
-from obsgen.artifacts.layout import TEST_FILE_SUFFIX, TESTS_DIR
-from obsgen import yamlio
+from obsgen.tools import promtool
 
 
 @dataclass(frozen=True)

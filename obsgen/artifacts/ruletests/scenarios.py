@@ -12,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from obsgen.errors import ObsgenError
-from obsgen.model import Dependency, Journey, Saturation, Slo, SloType, Stage
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus import AlertRule, budget, journey_alerts
 from obsgen.artifacts.prometheus.recently_down import KIND as RECENTLY_DOWN
 from obsgen.artifacts.ruletests import extent
@@ -23,7 +20,10 @@ from obsgen.artifacts.ruletests.native import alert_reads_native
 from obsgen.artifacts.ruletests.promsim import shared_series
 from obsgen.artifacts.ruletests.reference import AmbiguousScenario, Reference, absent_selector
 from obsgen.artifacts.ruletests.world import (RATIO_DENOMINATOR, Component, Phase, Traffic, World, WorldBuilder,
-                                    healthy_reading, unhealthy_readings)
+                                              healthy_reading, unhealthy_readings)
+from obsgen.errors import ObsgenError
+from obsgen.model import Dependency, Journey, Saturation, Slo, SloType, Stage
+from obsgen.promql import format_duration, format_number
 
 TRAFFIC = 60_000  # events per minute in every stage (1000/s): ratios down to 1e-5 stay whole numbers
 JOURNEYS = 6_000  # completed journeys per minute

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from obsgen.model import Fleet, Journey
-from obsgen.promql import format_duration
-from obsgen.artifacts.prometheus import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups, journey_alerts,
-                          rule_groups)
+from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.artifacts.prometheus import (ALERTING_FILE, RECORDING_FILE, SHARED_FILE, RuleGroup, fleet_rule_groups,
+                                         journey_alerts, rule_groups)
 from obsgen.artifacts.ruletests import extent
 from obsgen.artifacts.ruletests.notation import compress
 from obsgen.artifacts.ruletests.recording import RecordingExpectations
@@ -15,7 +14,8 @@ from obsgen.artifacts.ruletests.recovery import recovery_scenarios
 from obsgen.artifacts.ruletests.scenarios import Scenario, decidable_alerts, scenarios
 from obsgen.artifacts.ruletests.varying_traffic import MINUTES, varying_traffic_group
 from obsgen.artifacts.ruletests.world import World
-from obsgen.artifacts.layout import RULES_DIR, TEST_FILE_SUFFIX, TESTS_DIR
+from obsgen.model import Fleet, Journey
+from obsgen.promql import format_duration
 
 EVALUATION_INTERVAL = "1m"
 RECORDING_GROUP = "recording rules on known inputs: 10 of 1000 requests fail, latencies spread over every bucket"

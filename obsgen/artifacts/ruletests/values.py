@@ -11,12 +11,10 @@ import itertools
 import warnings
 from collections.abc import Iterable, Sequence
 
-from obsgen.promql import regex as promregex
-from obsgen.promql import Matcher, Selector
+from obsgen.promql import Matcher, Selector, regex as promregex
 
 try:  # Python 3.11 moved the regex parser and deprecated the old module names
-    from re import _constants as sre_constants
-    from re import _parser as sre_parse
+    from re import _constants as sre_constants, _parser as sre_parse
 except ImportError:  # pragma: no cover
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]

@@ -9,13 +9,13 @@ ratio of the input counters' increases, which the generated PromQL must approach
 
 from __future__ import annotations
 
-from obsgen.model import Journey, Slo, SloType
-from obsgen.promql import Selector, format_number, label_name, string_literal
 from obsgen.artifacts.prometheus.sli import sli_record_name
 from obsgen.artifacts.ruletests.native import slo_reads_native
 from obsgen.artifacts.ruletests.promsim import Sim
 from obsgen.artifacts.ruletests.recording import series_text
 from obsgen.artifacts.ruletests.world import Phase, Traffic, World, WorldBuilder, dimension_labels
+from obsgen.model import Journey, Slo, SloType
+from obsgen.promql import Selector, format_number, label_name, string_literal
 
 TOLERANCE = 0.01
 MINUTES = 300

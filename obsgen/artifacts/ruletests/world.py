@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from obsgen.model import DEFAULT_BUCKETS, Dependency, Health, Histogram, Journey, Saturation, Slo, SloType, Stage
-from obsgen.promql import Selector, format_number
 from obsgen.artifacts.prometheus.sli import sli_series
 from obsgen.artifacts.ruletests.notation import STALE, Sample
 from obsgen.artifacts.ruletests.values import NoMatchingValue, series_labels
+from obsgen.model import DEFAULT_BUCKETS, Dependency, Health, Histogram, Journey, Saturation, Slo, SloType, Stage
+from obsgen.promql import Selector, format_number
 
 STEP_SECONDS = 60
 # Counters start high, as they do on a server that has been up for a while; it also keeps

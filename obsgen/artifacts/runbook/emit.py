@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import re
 
-from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
-from obsgen.artifacts.base import Artifact, ArtifactKind
 from obsgen import markdown as md
+from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
 from obsgen.artifacts.impact.checks import jaeger_search, stage_clues
+from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map
 from obsgen.artifacts.impact.graph import build_graph
 from obsgen.artifacts.impact.mermaid import mermaid
+from obsgen.artifacts.layout import runbook_path
+from obsgen.artifacts.prometheus import AlertRule, all_alerts, budget
 from obsgen.model import Journey, RunbookHints, SloType
-from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map
 from obsgen.reach import journey_time_stages
 from obsgen.render import header_lines
-from obsgen.artifacts.prometheus import AlertRule, all_alerts, budget
-from obsgen.artifacts.layout import runbook_path
 
 BUDGET_KINDS = (budget.EXHAUSTED, budget.FORECAST)
 # The budget policy (the SRE workbook's error budget policy), what both budget alerts ask the team to apply.

@@ -15,8 +15,8 @@ from __future__ import annotations
 from obsgen.lint.burn_rate import burn_rate_pairs
 from obsgen.lint.check import at
 from obsgen.lint.finding import WARNING
-from obsgen.promql import parse_duration
 from obsgen.lint.rules.alerts_labels import INHIBIT_ONLY
+from obsgen.promql import parse_duration
 
 ID = "alerts/for"
 SEVERITY = WARNING

@@ -6,11 +6,10 @@ stages of every dependency that needs it (``dependsOn``), so RabbitMQ down also 
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
-from obsgen.dimensions import aggregate
 from obsgen.artifacts.impact import DependencyImpact, impact_map
+from obsgen.dimensions import aggregate
 from obsgen.model import Dependency, DependencySignals, Journey, Saturation
 from obsgen.promql import format_duration, format_number, string_literal
 

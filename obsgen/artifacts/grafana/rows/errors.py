@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import even_width, event_word, rate_unit
+from obsgen.artifacts.prometheus.dashboard_series import STAGE_ERROR_RATIO, STAGE_ERRORS
 from obsgen.model import Journey, SloType, Stage
 from obsgen.promql import format_duration, format_number
-from obsgen.artifacts.prometheus.dashboard_series import STAGE_ERROR_RATIO, STAGE_ERRORS
 
 HEIGHT = 7
 ERRORS_PER_SECOND = "errors/s"

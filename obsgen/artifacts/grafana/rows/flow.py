@@ -6,13 +6,12 @@ pair of consecutive stages (where users drop off), and all selected stages on on
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import even_width, event_word, rate_unit
+from obsgen.artifacts.prometheus.dashboard_series import STAGE_REQUESTS
 from obsgen.dimensions import aggregate
 from obsgen.model import Journey, Stage
-from obsgen.artifacts.prometheus.dashboard_series import STAGE_REQUESTS
 
 STAT_HEIGHT, GRAPH_HEIGHT = 5, 8
 

@@ -7,16 +7,15 @@ query on the raw histogram kept only for its exemplars: click a diamond to open 
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import HTTP_KIND
 from obsgen.artifacts.grafana.trace_links import trace_links
 from obsgen.artifacts.grafana.variables import TRACE_ID_VAR
+from obsgen.artifacts.prometheus.dashboard_series import STAGE_LATENCY, quantile_name
+from obsgen.artifacts.prometheus.histograms import grafana_unit
 from obsgen.model import Histogram, Journey, SloType, Stage
 from obsgen.promql import format_duration, format_number
-from obsgen.artifacts.prometheus.dashboard_series import quantile_name, STAGE_LATENCY
-from obsgen.artifacts.prometheus.histograms import grafana_unit
 
 WIDTH, HEIGHT = 12, 8
 EXEMPLARS = "exemplars (p95, raw)"

@@ -6,14 +6,13 @@ by the SLO's own objective or threshold; business KPIs follow (per hour, today s
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import event_word, focus_stage, rate_unit, stage_titles
+from obsgen.artifacts.prometheus.dashboard_series import business_record_name
 from obsgen.dimensions import aggregate
 from obsgen.model import BusinessMetric, Journey, Slo, SloType
 from obsgen.promql import format_duration, format_number
-from obsgen.artifacts.prometheus.dashboard_series import business_record_name
 
 WIDTH, HEIGHT = 4, 5
 

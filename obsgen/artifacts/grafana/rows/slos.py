@@ -9,14 +9,13 @@ from __future__ import annotations
 import dataclasses
 
 from obsgen import calendar_window
-from obsgen.artifacts.grafana import grafana as g
-from obsgen.artifacts.grafana import queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import stage_titles
-from obsgen.model import Journey, Slo, SloType
-from obsgen.promql import format_duration, format_number
 from obsgen.artifacts.prometheus import slo_meta
 from obsgen.artifacts.prometheus.sli import timeslice_measure
+from obsgen.model import Journey, Slo, SloType
+from obsgen.promql import format_duration, format_number
 
 HEIGHT = 7
 BURN_UNIT = "suffix:×"
