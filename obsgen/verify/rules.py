@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 from obsgen.clients.http import ApiError
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import format_duration, parse_duration
@@ -58,6 +61,35 @@ def _metric_by_group(api: PrometheusApi, metric: str) -> dict[str, float]:
 
 def _gauge(values: dict[str, float], file: str, group: str) -> float | None:
     return values.get(f"{file};{group}")
+
+
+def never_evaluated(loaded: list[dict], built: Built) -> dict[str, float]:
+    """The generated groups Prometheus has loaded but not evaluated yet, with their intervals. Right after a
+    reload, a group's first evaluation comes up to one interval later (2m30s for the SLO-window group): until
+    then its rules' health is unknown and the panels reading them are empty, which is no fault of theirs."""
+    pending = {}
+    for artifact_file, name in built.groups:
+        group = _pick([g for g in loaded if g["name"] == name], artifact_file, built.journey.name)
+        if group and group["rules"] and all(r.get("health") == "unknown" and not r.get("lastError")
+                                            for r in group["rules"]):
+            pending[name] = float(group.get("interval") or 0)
+    return pending
+
+
+def await_first_evaluations(api: PrometheusApi, built: Built, say: Callable[[str], None],
+                            sleep: Callable[[float], None] = time.sleep, poll: float = 1.0) -> None:
+    """Wait, for at most the longest interval of the groups not yet evaluated, for their first evaluation;
+    what still has none after that is reported by check_rule_groups."""
+    pending = never_evaluated(api.rules(), built)
+    if not pending:
+        return
+    say(f"verify: waiting up to {format_duration(max(pending.values()))} for the first evaluation of "
+        f"{len(pending)} rule group(s) Prometheus has just loaded: {', '.join(sorted(pending))}")
+    waited, bound = 0.0, max(pending.values()) + poll
+    while pending and waited < bound:
+        sleep(poll)
+        waited += poll
+        pending = never_evaluated(api.rules(), built)
 
 
 def check_rule_groups(api: PrometheusApi, built: Built, window: float) -> list[RuleGroupCheck]:

@@ -14,7 +14,7 @@ from obsgen.verify.dashboard import FailureModel, PreparedTarget, check_panels, 
 from obsgen.verify.exprs import UnparsableExpr, groupings, selectors
 from obsgen.verify.metrics import Uses, check_uses, model_use
 from obsgen.verify.report import VerifyReport
-from obsgen.verify.rules import check_rule_groups
+from obsgen.verify.rules import await_first_evaluations, check_rule_groups
 
 DEFAULT_WINDOW_SECONDS = 600.0
 
@@ -53,6 +53,7 @@ def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
     built = build(spec, generated_dir)
     journey = built.journey
     api = PrometheusApi(prometheus_url)
+    await_first_evaluations(api, built, progress.step)
     end = api.server_time()
     time = time_context(window, journey.scrape_interval)
     prepared = prepared_targets(built, time)

@@ -14,7 +14,7 @@ from obsgen.verify.dashboard import FailureModel, series_with_values
 from obsgen.verify.metrics import did_you_mean, explain_no_match, matches
 from obsgen.verify.panels import targets
 from obsgen.verify.report import PanelCheck, SelectorCheck, VerifyReport, render_json, render_table
-from obsgen.verify.rules import _group_check
+from obsgen.verify.rules import _group_check, never_evaluated
 from tests.conftest import PURCHASE_SPEC
 
 SERIES = [
@@ -119,6 +119,24 @@ def test_evaluation_errors_are_reported_with_the_rule():
     check = _group_check(group, "f", [_rule("r", "sum(x)")], {})
     assert check.status == "error" and "r: health err: many-to-many" in check.detail
 
+
+
+def _loaded_groups(built, health: dict[str, str]) -> list[dict]:
+    """Prometheus' /api/v1/rules answer for the build's groups, each rule with the health given by group."""
+    return [{"name": name, "file": f"/x/purchase/{file}", "interval": 150 if name.endswith("period") else 30,
+             "rules": [_loaded(r.name, r.expr, health=health.get(name, "ok")) for r in built.rules if r.group == name]}
+            for file, name in built.groups]
+
+
+def test_groups_loaded_but_not_evaluated_yet_are_awaited_with_their_interval(built):
+    names = [name for _, name in built.groups]
+    waiting = {names[0]: "unknown", names[-1]: "unknown"}
+    assert never_evaluated(_loaded_groups(built, waiting), built) == {
+        names[0]: 150.0 if names[0].endswith("period") else 30.0,
+        names[-1]: 150.0 if names[-1].endswith("period") else 30.0}
+    assert never_evaluated(_loaded_groups(built, {}), built) == {}
+    # A group with an evaluation error has been evaluated: it is reported, not awaited.
+    assert never_evaluated(_loaded_groups(built, {names[0]: "err"}), built) == {}
 
 def test_alertmanager_config_is_compared_as_sets_of_matchers():
     generated = {"receivers": [{"name": "p"}], "inhibit_rules": [
