@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 from typing import Callable
 
 from obsgen.clients.http import ApiError
@@ -63,33 +65,61 @@ def _gauge(values: dict[str, float], file: str, group: str) -> float | None:
     return values.get(f"{file};{group}")
 
 
+def _generated(loaded: list[dict], built: Built) -> dict[str, dict]:
+    """The build's groups as Prometheus loaded them, by name (those it has loaded)."""
+    picked = {name: _pick([g for g in loaded if g["name"] == name], artifact_file, built.journey.name)
+              for artifact_file, name in built.groups}
+    return {name: group for name, group in picked.items() if group}
+
+
 def never_evaluated(loaded: list[dict], built: Built) -> dict[str, float]:
     """The generated groups Prometheus has loaded but not evaluated yet, with their intervals. Right after a
     reload, a group's first evaluation comes up to one interval later (2m30s for the SLO-window group): until
     then its rules' health is unknown and the panels reading them are empty, which is no fault of theirs."""
-    pending = {}
-    for artifact_file, name in built.groups:
-        group = _pick([g for g in loaded if g["name"] == name], artifact_file, built.journey.name)
-        if group and group["rules"] and all(r.get("health") == "unknown" and not r.get("lastError")
-                                            for r in group["rules"]):
-            pending[name] = float(group.get("interval") or 0)
-    return pending
+    return {name: float(group.get("interval") or 0) for name, group in _generated(loaded, built).items()
+            if group["rules"] and all(r.get("health") == "unknown" and not r.get("lastError") for r in group["rules"])}
+
+
+# Prometheus writes RFC 3339 with up to nine fractional digits; Python reads six.
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def evaluated_at(group: dict) -> float | None:
+    """When Prometheus last evaluated the group (epoch seconds); None before its first evaluation."""
+    stamp = _FRACTION.sub(r"\1", group.get("lastEvaluation") or "").replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return when.timestamp() if when.year > 1 else None
 
 
 def await_first_evaluations(api: PrometheusApi, built: Built, say: Callable[[str], None],
                             sleep: Callable[[float], None] = time.sleep, poll: float = 1.0) -> None:
-    """Wait, for at most the longest interval of the groups not yet evaluated, for their first evaluation;
-    what still has none after that is reported by check_rule_groups."""
+    """Wait for the first evaluation of the groups Prometheus has just loaded, then for one evaluation of
+    every generated group after it (the groups that read their records), each wait bounded by the longest
+    interval involved; what still has none after that is reported by check_rule_groups."""
     pending = never_evaluated(api.rules(), built)
     if not pending:
         return
     say(f"verify: waiting up to {format_duration(max(pending.values()))} for the first evaluation of "
         f"{len(pending)} rule group(s) Prometheus has just loaded: {', '.join(sorted(pending))}")
-    waited, bound = 0.0, max(pending.values()) + poll
-    while pending and waited < bound:
+    first = _poll(api, built, sleep, poll, max(pending.values()),
+                  lambda groups: not any(name in pending and evaluated_at(g) is None for name, g in groups.items()))
+    latest_first = max((evaluated_at(first[name]) or 0.0 for name in pending if name in first), default=0.0)
+    longest = max(float(g.get("interval") or 0) for g in first.values())
+    _poll(api, built, sleep, poll, longest,
+          lambda groups: all((evaluated_at(g) or 0.0) > latest_first for g in groups.values()))
+
+
+def _poll(api: PrometheusApi, built: Built, sleep: Callable[[float], None], poll: float, bound: float,
+          done: Callable[[dict[str, dict]], bool]) -> dict[str, dict]:
+    groups, waited = _generated(api.rules(), built), 0.0
+    while not done(groups) and waited < bound + poll:
         sleep(poll)
         waited += poll
-        pending = never_evaluated(api.rules(), built)
+        groups = _generated(api.rules(), built)
+    return groups
 
 
 def check_rule_groups(api: PrometheusApi, built: Built, window: float) -> list[RuleGroupCheck]:

@@ -14,7 +14,7 @@ from obsgen.verify.dashboard import FailureModel, series_with_values
 from obsgen.verify.metrics import did_you_mean, explain_no_match, matches
 from obsgen.verify.panels import targets
 from obsgen.verify.report import PanelCheck, SelectorCheck, VerifyReport, render_json, render_table
-from obsgen.verify.rules import _group_check, never_evaluated
+from obsgen.verify.rules import _group_check, evaluated_at, never_evaluated
 from tests.conftest import PURCHASE_SPEC
 
 SERIES = [
@@ -137,6 +137,13 @@ def test_groups_loaded_but_not_evaluated_yet_are_awaited_with_their_interval(bui
     assert never_evaluated(_loaded_groups(built, {}), built) == {}
     # A group with an evaluation error has been evaluated: it is reported, not awaited.
     assert never_evaluated(_loaded_groups(built, {names[0]: "err"}), built) == {}
+
+
+def test_a_group_s_last_evaluation_is_read_to_the_microsecond_and_never_is_none():
+    assert evaluated_at({"lastEvaluation": "2026-12-01T00:40:59.123456789Z"}) == 1796085659.123456
+    assert evaluated_at({"lastEvaluation": "2026-12-01T00:40:59Z"}) == 1796085659.0
+    assert evaluated_at({"lastEvaluation": "0001-01-01T00:00:00Z"}) is None  # Go's zero time: not yet
+    assert evaluated_at({}) is None
 
 def test_alertmanager_config_is_compared_as_sets_of_matchers():
     generated = {"receivers": [{"name": "p"}], "inhibit_rules": [
