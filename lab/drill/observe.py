@@ -62,16 +62,31 @@ def concerns(labels: dict, journey: str, shared_alerts: frozenset[str]) -> bool:
 
 def observe(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, journey: str, t: float,
             shared_alerts: frozenset[str] = frozenset()) -> Observation:
-    prom = sorted((_key(a["labels"]), a["state"]) for a in prometheus.alerts()
-                  if concerns(a["labels"], journey, shared_alerts) and a.get("state") in ("pending", "firing"))
-    return Observation(t, tuple(prom), in_alertmanager(alertmanager, journey, shared_alerts))
+    return observe_journeys(prometheus, alertmanager, {journey: shared_alerts}, t)[journey]
+
+
+def observe_journeys(prometheus: PrometheusApi, alertmanager: AlertmanagerApi, scopes: dict[str, frozenset[str]],
+                     t: float) -> dict[str, Observation]:
+    """One snapshot of both servers, split by journey: scopes maps each journey to the shared alerts it
+    needs, so a shared cause (no journey label) is in the observation of every journey that shares it."""
+    firing = [a for a in prometheus.alerts() if a.get("state") in ("pending", "firing")]
+    held = alertmanager.alerts()
+    return {journey: Observation(t, tuple(sorted((_key(a["labels"]), a["state"]) for a in firing
+                                                 if concerns(a["labels"], journey, shared))),
+                                 _held(held, journey, shared))
+            for journey, shared in scopes.items()}
 
 
 def in_alertmanager(alertmanager: AlertmanagerApi, journey: str, shared_alerts: frozenset[str] = frozenset()
                     ) -> tuple[tuple[AlertKey, str, tuple[str, ...]], ...]:
     """The journey's alerts Alertmanager holds: (key, active | suppressed, inhibited by)."""
+    return _held(alertmanager.alerts(), journey, shared_alerts)
+
+
+def _held(alerts: list[dict], journey: str, shared_alerts: frozenset[str]
+          ) -> tuple[tuple[AlertKey, str, tuple[str, ...]], ...]:
     am = []
-    for alert in alertmanager.alerts():
+    for alert in alerts:
         if not concerns(alert["labels"], journey, shared_alerts):
             continue
         status = alert.get("status") or {}
@@ -80,3 +95,12 @@ def in_alertmanager(alertmanager: AlertmanagerApi, journey: str, shared_alerts: 
             continue
         am.append((_key(alert["labels"]), state, tuple(sorted(status.get("inhibitedBy") or ()))))
     return tuple(sorted(am))
+
+
+def combined(observations: list[Observation]) -> Observation:
+    """Several journeys' observations of one moment as one: what a fleet drill's waits and timeline read
+    (alert names are unique across a fleet, and a shared cause, in each journey's, is in it once)."""
+    if len(observations) == 1:
+        return observations[0]
+    return Observation(observations[0].t, tuple(sorted({p for o in observations for p in o.prometheus})),
+                       tuple(sorted({a for o in observations for a in o.alertmanager})))

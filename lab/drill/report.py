@@ -1,8 +1,9 @@
-"""A drill's result for people (timeline, alert table, findings) and for CI (JSON)."""
+"""A drill's result for people (timeline, alert table, findings) and for CI (JSON). A fleet drill's report
+says the shared failure once and each journey's map, alerts and findings under its name."""
 
 from __future__ import annotations
 
-from lab.drill.runner import DrillResult
+from lab.drill.runner import DrillResult, FleetDrillResult
 from lab.drill.timeline import AlertTimes
 from obsgen.render import dump_json
 from obsgen.table import table
@@ -43,35 +44,89 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def render_text(result: DrillResult) -> str:
+def render_text(result: DrillResult | FleetDrillResult) -> str:
+    if isinstance(result, FleetDrillResult):
+        return _fleet_text(result)
     out = [
         f"obsgen drill: journey {result.journey}, dependency {result.dependency} ({result.dependency_title}) "
         f"-> stack service {result.service}",
-        f"drill time scale: {result.scale.describe()}; a drill copy of the rules in {result.rules_dir} was loaded "
-        f"into Prometheus for the drill and the generated rules were reloaded after it",
-        f"impact map: cause {result.expectation.cause}; symptoms (inhibited while it fires): "
-        f"{', '.join(result.expectation.symptoms) or 'none'}",
-        f"after it resolves: {result.expectation.companion or 'no companion'} holds back "
-        f"{', '.join(result.expectation.held_after) or 'nothing'} while their windows reset",
-        f"failure held {result.hold:g}s after the cause reached Alertmanager (the application's own timeouts "
-        f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:.0f}s",
+        _scale_line(result),
+        *_map_lines(result),
+        _held_line(result),
+        *_timeline(result),
         "",
-        "Timeline (seconds since the failure started)",
+        "Alerts from the failure on (seconds since it started; resolved also since the restore)",
+        *_alert_table(result),
+        *_traffic(result),
+        "",
+        "Findings",
+        *_findings(result),
+        "",
+        "PASSED: reality matches the impact map" if result.passed else "FAILED: reality differs from the impact map",
     ]
-    out += [f"  {event.line()}" for event in result.events]
-    out += ["", "Alerts from the failure on (seconds since it started; resolved also since the restore)"]
+    return "\n".join(out) + "\n"
+
+
+def _fleet_text(fleet: FleetDrillResult) -> str:
+    """The shared failure once (cause, scale, timeline, traffic); per journey its map, alerts and findings."""
+    lead = fleet.drills[0]
+    journeys = ", ".join(d.journey for d in fleet.drills)
+    out = [f"obsgen drill: dependency {lead.dependency} ({lead.dependency_title}), shared by the journeys {journeys} "
+           f"-> stack service {lead.service}",
+           _scale_line(lead),
+           f"shared cause: {lead.expectation.cause}, one alert for every journey that shares {lead.dependency}; "
+           f"each journey is judged against its own impact map",
+           _held_line(lead),
+           *_timeline(lead)]
+    for drill in fleet.drills:
+        out += ["", f"Journey {drill.journey}: {'passed' if drill.passed else 'FAILED'}",
+                *(f"  {line}" for line in _map_lines(drill)),
+                "  Alerts from the failure on (seconds since it started; resolved also since the restore)",
+                *_alert_table(drill, indent="    "), "  Findings", *_findings(drill, indent="    ")]
+    out += _traffic(lead)
+    out += ["", f"PASSED: reality matches the impact map of every journey ({journeys})" if fleet.passed
+            else f"FAILED: reality differs from the impact map of {', '.join(fleet.failed_journeys)}"]
+    return "\n".join(out) + "\n"
+
+
+def _scale_line(result: DrillResult) -> str:
+    return (f"drill time scale: {result.scale.describe()}; a drill copy of the rules in {result.rules_dir} was loaded "
+            f"into Prometheus for the drill and the generated rules were reloaded after it")
+
+
+def _map_lines(result: DrillResult) -> list[str]:
+    return [f"impact map: cause {result.expectation.cause}; symptoms (inhibited while it fires): "
+            f"{', '.join(result.expectation.symptoms) or 'none'}",
+            f"after it resolves: {result.expectation.companion or 'no companion'} holds back "
+            f"{', '.join(result.expectation.held_after) or 'nothing'} while their windows reset"]
+
+
+def _held_line(result: DrillResult) -> str:
+    return (f"failure held {result.hold:g}s after the cause reached Alertmanager (the application's own timeouts "
+            f"and retries run in real time, unscaled); resolution awaited up to {result.resolve_timeout:.0f}s")
+
+
+def _timeline(result: DrillResult) -> list[str]:
+    return ["", "Timeline (seconds since the failure started)"] + [f"  {event.line()}" for event in result.events]
+
+
+def _alert_table(result: DrillResult, indent: str = "  ") -> list[str]:
     headers = ["alert", "severity", "role", "for", "pending", "firing", "Alertmanager", "resolved", "after restore"]
     rows = [[r["alert"], r["severity"], r["role"], r["for"], _fmt(r["pending_s"]), _fmt(r["firing_s"]),
              _am(r), _fmt(r["resolved_s"]), _fmt(r["resolved_after_restore_s"])] for r in alert_rows(result)]
-    out += table(headers, rows, indent="  ") if rows else ["  (no alert of the journey went pending)"]
-    if result.traffic is not None:
-        counts = ", ".join(f"{k}: {v}" for k, v in result.traffic.by_status().items())
-        out += ["", f"traffic: {result.traffic.total()} requests ({counts}); {result.traffic.dropped} visits dropped "
-                    f"while every worker waited"]
-    out += ["", "Findings"] + [f"  {f.level:4}  {f.message}" for f in result.findings]
-    out += ["", "PASSED: reality matches the impact map" if result.passed
-            else "FAILED: reality differs from the impact map"]
-    return "\n".join(out) + "\n"
+    return table(headers, rows, indent=indent) if rows else [f"{indent}(no alert of the journey went pending)"]
+
+
+def _traffic(result: DrillResult) -> list[str]:
+    if result.traffic is None:
+        return []
+    counts = ", ".join(f"{k}: {v}" for k, v in result.traffic.by_status().items())
+    return ["", f"traffic: {result.traffic.total()} requests ({counts}); {result.traffic.dropped} visits dropped "
+                f"while every worker waited"]
+
+
+def _findings(result: DrillResult, indent: str = "  ") -> list[str]:
+    return [f"{indent}{f.level:4}  {f.message}" for f in result.findings]
 
 
 def _fmt(value: float | None) -> str:
@@ -87,9 +142,18 @@ def _am(row: dict) -> str:
     return ", ".join(parts) or "-"
 
 
-def render_json(result: DrillResult) -> str:
-    return dump_json({
-        "journey": result.journey,
+def render_json(result: DrillResult | FleetDrillResult) -> str:
+    if isinstance(result, FleetDrillResult):
+        lead = result.drills[0]
+        return dump_json({**_failure(lead), "cause": lead.expectation.cause,
+                          "journeys": [{"journey": d.journey, **_judged(d)} for d in result.drills],
+                          "failed_journeys": result.failed_journeys, "passed": result.passed})
+    return dump_json({"journey": result.journey, **_failure(result), **_judged(result)})
+
+
+def _failure(result: DrillResult) -> dict:
+    """What the journeys of one drill share: the failure, its scale, timeline and traffic."""
+    return {
         "dependency": result.dependency,
         "service": result.service,
         "scale": {"factor": result.scale.factor, "evaluation_interval_s": result.scale.evaluation_interval,
@@ -98,15 +162,21 @@ def render_json(result: DrillResult) -> str:
         "hold_s": result.hold,
         "resolve_timeout_s": _round(result.resolve_timeout),
         "restored_at_s": _round(result.restored_at),
+        "timeline": [{"t": round(e.t, 1), "subject": e.subject, "what": e.what} for e in result.events],
+        "traffic": None if result.traffic is None else {"responses": result.traffic.by_status(),
+                                                        "dropped_visits": result.traffic.dropped},
+    }
+
+
+def _judged(result: DrillResult) -> dict:
+    """One journey's expectation from its impact map, its alerts and the verdict on them."""
+    return {
         "cause": result.expectation.cause,
         "symptoms": list(result.expectation.symptoms),
         "companion": result.expectation.companion,
         "held_after": list(result.expectation.held_after),
         "expected": list(result.expectation.required),
-        "timeline": [{"t": round(e.t, 1), "subject": e.subject, "what": e.what} for e in result.events],
         "alerts": alert_rows(result),
-        "traffic": None if result.traffic is None else {"responses": result.traffic.by_status(),
-                                                        "dropped_visits": result.traffic.dropped},
         "findings": [{"level": f.level, "message": f.message} for f in result.findings],
         "passed": result.passed,
-    })
+    }

@@ -9,6 +9,10 @@
 4. Start the service again (and any service that died with it) and wait, the same way, until every
    alert of the drill has resolved (its companion's period included), so the next drill starts quiet.
 5. Always: stop the traffic, start the service if it is still down, reload the generated rules.
+
+A dependency shared in the fleet the stack's generated/ was built with breaks every journey that shares
+it: the drill loads all of them, waits until all are quiet, watches each (its own alerts and the shared
+cause) and judges each against its own impact map and companion (a FleetDrillResult).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from lab.drill.judge import FAIL, Expectation, Finding, judge, passed
-from lab.drill.observe import Observation, observe
+from lab.drill.observe import Observation, combined, observe_journeys
 from lab.drill.quiet import still_there, wait_quiet
 from lab.drill.scale import (DEFAULT_FACTOR, DrillScale, ScaledAlert, longest_reset_window, scaled_alerts,
                              write_drill_copy)
@@ -32,7 +36,7 @@ from lab.stack import Stack
 from obsgen import progress
 from obsgen.artifacts.impact import impact_map
 from obsgen.artifacts.prometheus.recently_down import held_back
-from obsgen.build.load import load_in_fleet
+from obsgen.build.load import load_with_fleet
 from obsgen.clients.alertmanager import AlertmanagerApi
 from obsgen.clients.http import ApiError
 from obsgen.clients.prometheus import PrometheusApi
@@ -92,18 +96,35 @@ class DrillResult:
         return passed(self.findings)
 
 
+@dataclass
+class FleetDrillResult:
+    """A drill of a dependency several journeys share: one failure, each journey judged against its own
+    impact map and companion. The parts share the failure (service, scale, hold, timeline, traffic, restore)."""
+
+    drills: list[DrillResult]  # the spec's journey first, then the others that share the dependency, by name
+
+    @property
+    def passed(self) -> bool:
+        return all(d.passed for d in self.drills)
+
+    @property
+    def failed_journeys(self) -> list[str]:
+        return [d.journey for d in self.drills if not d.passed]
+
+
 class _Watch:
     """Polls the journey's alerts and the stack's services; time 0 is set when the failure starts."""
 
-    def __init__(self, stack: Stack, journey: Journey):
+    def __init__(self, stack: Stack, journeys: list[Journey]):
         self.prometheus = PrometheusApi(stack.endpoint("prometheus"))
         self.alertmanager = AlertmanagerApi(stack.endpoint("alertmanager"))
         self.stack = stack
-        self.journey = journey.name
-        # The shared dependencies' alerts carry no journey label but are this journey's causes too.
-        self.shared_alerts = frozenset(n for d in journey.dependencies if d.shared for n in d.shared.alert_names)
+        # The shared dependencies' alerts carry no journey label but are each sharing journey's causes too.
+        self.scopes = {j.name: frozenset(n for d in j.dependencies if d.shared for n in d.shared.alert_names)
+                       for j in journeys}
         self.origin = time.monotonic()
-        self.observations: list[Observation] = []
+        self.observations: list[Observation] = []  # every journey of the drill at once: waits and timeline
+        self.by_journey: dict[str, list[Observation]] = {name: [] for name in self.scopes}  # what each is judged on
         self.events: list[Event] = []
         self._running = set(stack.running_services())
         self.running_before = frozenset(self._running)
@@ -112,7 +133,8 @@ class _Watch:
         """Make now time 0: what was seen before gets negative times."""
         shift = time.monotonic() - self.origin
         self.origin += shift
-        self.observations = [dataclasses.replace(o, t=o.t - shift) for o in self.observations]
+        self.observations = _shifted(self.observations, shift)
+        self.by_journey = {name: _shifted(seen, shift) for name, seen in self.by_journey.items()}
         self.events = [dataclasses.replace(e, t=e.t - shift) for e in self.events]
 
     def now(self) -> float:
@@ -123,7 +145,10 @@ class _Watch:
         _show([self.events[-1]])
 
     def poll(self) -> Observation:
-        obs = observe(self.prometheus, self.alertmanager, self.journey, self.now(), self.shared_alerts)
+        snapshot = observe_journeys(self.prometheus, self.alertmanager, self.scopes, self.now())
+        for name, seen in snapshot.items():
+            self.by_journey[name].append(seen)
+        obs = combined(list(snapshot.values()))
         self.observations.append(obs)
         running = set(self.stack.running_services())
         changed = len(self.events)
@@ -166,6 +191,10 @@ class _Watch:
         return wait_quiet(self.poll, seconds, timeout, say, what, pause=POLL_SECONDS)
 
 
+def _shifted(observations: list[Observation], shift: float) -> list[Observation]:
+    return [dataclasses.replace(o, t=o.t - shift) for o in observations]
+
+
 def _show(events: list[Event]) -> None:
     """The timeline as it happens (the report prints it whole at the end)."""
     for event in events:
@@ -173,14 +202,15 @@ def _show(events: list[Event]) -> None:
 
 
 def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: DrillOptions
-            ) -> tuple[Journey, Stack, DrillResult]:
-    # Resolved with the journeys the stack's generated/ was built with: a shared dependency's alert names.
-    journey = load_in_fleet(spec, options.generated_dir or Path("generated"))
+            ) -> tuple[list[Journey], Stack, list[DrillResult]]:
+    """The journeys the drill watches (the spec's; with every journey that shares the dependency in the fleet
+    the stack's generated/ was built with), the stack, and one result per journey, its expectation set."""
+    journey, fleet = load_with_fleet(spec, options.generated_dir or Path("generated"))
     names = [d.name for d in journey.dependencies]
     if dependency not in names:
         raise DrillError(f"journey {journey.name} has no dependency {dependency!r}; it has: {', '.join(names)}")
     dep = journey.dependency(dependency)
-    impact = impact_map(journey).of(dependency)
+    journeys = [journey] + (sharing(fleet, dependency, besides=journey.name) if dep.shared else [])
     service = options.service or stack_service(dep)
     stack = Stack(state_dir)
     needed = sorted({"prometheus", "alertmanager", "nginx", "api", service})
@@ -189,15 +219,38 @@ def prepare(spec: Path, dependency: str, state_dir: Path | str | None, options: 
         raise DrillError(f"the stack in {stack.layout.state_dir} is not running {', '.join(down)}; "
                          f"start it first: obsgen stack up --fast")
     scale = DrillScale(options.scale, float(stack.scrape_seconds))
-    expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, tuple(options.expect),
-                              dep.recently_down_alert_name, held_back(impact.symptoms))
-    scaled = scaled_alerts(journey, scale)
-    hold = options.hold if options.hold is not None else auto_hold(scaled, expectation, scale)
-    rules_dir = stack.layout.state_dir / DRILL_DIR / "generated"
-    resolve_timeout = max(options.timeout, resolution_time(journey, scaled, scale))
-    result = DrillResult(journey.name, dependency, dep.title, service, scale, str(rules_dir), expectation,
-                         scaled, hold, resolve_timeout)
-    return journey, stack, result
+    rules_dir = str(stack.layout.state_dir / DRILL_DIR / "generated")
+    results = [DrillResult(j.name, dependency, dep.title, service, scale, rules_dir, expectation, scaled, 0.0, 0.0)
+               for j, (expectation, scaled) in zip(journeys, planned(journeys, dependency, scale, options.expect))]
+    hold = options.hold if options.hold is not None else max(auto_hold(r.scaled, r.expectation, scale)
+                                                             for r in results)
+    resolve_timeout = max([options.timeout] + [resolution_time(j, r.scaled, scale) for j, r in zip(journeys, results)])
+    for result in results:
+        result.hold, result.resolve_timeout = hold, resolve_timeout
+    return journeys, stack, results
+
+
+def sharing(fleet: tuple[Journey, ...], dependency: str, besides: str) -> list[Journey]:
+    """The other journeys of the fleet that share the dependency (by name, as the fleet resolves sharing)."""
+    return [j for j in fleet if j.name != besides and any(d.name == dependency and d.shared for d in j.dependencies)]
+
+
+def planned(journeys: list[Journey], dependency: str, scale: DrillScale, expect: tuple[str, ...]
+            ) -> list[tuple[Expectation, list[ScaledAlert]]]:
+    """Each journey's expectation from its own impact map and companion, and its scaled alerts. An
+    alert required by --expect is required of the journeys that have it; one none has, of the first."""
+    scaled = [scaled_alerts(journey, scale) for journey in journeys]
+    owned = [{a.alert for a in alerts} for alerts in scaled]
+    unknown = tuple(a for a in expect if not any(a in names for names in owned))
+    plans = []
+    for index, journey in enumerate(journeys):
+        required = tuple(a for a in expect if a in owned[index]) + (unknown if index == 0 else ())
+        dep = journey.dependency(dependency)
+        impact = impact_map(journey).of(dependency)
+        expectation = Expectation(impact.cause.alert, impact.symptom_alert_names, required,
+                                  dep.recently_down_alert_name, held_back(impact.symptoms))
+        plans.append((expectation, scaled[index]))
+    return plans
 
 
 def resolution_time(journey: Journey, scaled: list[ScaledAlert], scale: DrillScale) -> float:
@@ -216,13 +269,42 @@ def auto_hold(scaled: list[ScaledAlert], expect: Expectation, scale: DrillScale)
 
 
 def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
-              options: DrillOptions = DrillOptions(), say: Callable[[str], None] = progress.step) -> DrillResult:
-    """The drill; `say` gets progress lines while it waits."""
-    journey, stack, result = prepare(spec, dependency, state_dir, options)
-    rules_dir = Path(result.rules_dir)
-    write_drill_copy(journey, result.scale, rules_dir)
-    watch = _Watch(stack, journey)
+              options: DrillOptions = DrillOptions(), say: Callable[[str], None] = progress.step
+              ) -> DrillResult | FleetDrillResult:
+    """The drill; `say` gets progress lines while it waits. A dependency shared in the fleet gives a
+    FleetDrillResult: every journey that shares it watched through one failure and judged on its own."""
+    journeys, stack, results = prepare(spec, dependency, state_dir, options)
+    lead = results[0]  # what the parts share: service, scale, hold, waits
+    rules_dir = Path(lead.rules_dir)
+    write_drill_copy(journeys, lead.scale, rules_dir)
+    watch = _Watch(stack, journeys)
     traffic = Traffic(stack.endpoint("nginx"), rate=options.rate)
+    try:
+        _drive(watch, stack, lead, options, say, state_dir, traffic)
+    finally:
+        stats = traffic.stop()
+        Stack(state_dir, generated_dir=options.generated_dir).reload()
+    events = merge(watch.events, transitions(watch.observations))
+    for result in results:
+        result.traffic, result.restored_at, result.events = stats, lead.restored_at, events
+        result.resolve_timeout = lead.resolve_timeout
+        seen = watch.by_journey[result.journey]
+        result.times = alert_times([o for o in seen if o.t >= 0])
+        result.findings = judge(result.expectation, seen, result.restored_at)
+    restored = Stack(state_dir, generated_dir=options.generated_dir).layout.generated_dir
+    try:
+        _wait_for_rules(watch.prometheus, restored, options.timeout, healthy=("ok", "unknown"))
+    except DrillError as error:
+        for result in results:
+            result.findings.append(Finding(FAIL, f"the generated rules were not restored: {error}"))
+    return results[0] if len(results) == 1 else FleetDrillResult(results)
+
+
+def _drive(watch: _Watch, stack: Stack, result: DrillResult, options: DrillOptions, say: Callable[[str], None],
+           state_dir: Path | str | None, traffic: Traffic) -> None:
+    """Load the drill rules, wait quiet, break the dependency, hold, restore, wait for every alert of every
+    journey watched to resolve; the service is started again whatever happens."""
+    rules_dir = Path(result.rules_dir)
     stopped = False
     try:
         Stack(state_dir, generated_dir=rules_dir).reload()
@@ -232,9 +314,10 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
         traffic.start()
         watch.note("drill", f"traffic started ({options.rate:g} visits/s)")
         quiet = QUIET_EVALUATIONS * result.scale.evaluation_interval
+        whom = "the journey" if len(watch.scopes) == 1 else f"the journeys {', '.join(watch.scopes)}"
         # As long as resolution may take: an earlier drill's alerts (and companions) end within it.
-        if watch.wait_quiet(quiet, result.resolve_timeout, "for the journey to be quiet before the failure", say) is None:
-            raise DrillError(f"the journey was not quiet within {format_duration(result.resolve_timeout)} before the "
+        if watch.wait_quiet(quiet, result.resolve_timeout, f"for {whom} to be quiet before the failure", say) is None:
+            raise DrillError(f"{whom} was not quiet within {format_duration(result.resolve_timeout)} before the "
                              f"failure: {still_there(watch.observations[-1])}")
         watch.start_clock()
         progress.step("drill: the failure starts: timeline offsets count from here")
@@ -254,21 +337,8 @@ def run_drill(spec: Path, dependency: str, state_dir: Path | str | None = None,
     except ApiError as error:
         raise DrillError(f"lost the stack's API during the drill: {error}") from error
     finally:
-        result.traffic = traffic.stop()
-        try:
-            if stopped:  # interrupted mid-failure: bring the service back before anything else
-                stack.start_service(result.service)
-        finally:
-            Stack(state_dir, generated_dir=options.generated_dir).reload()
-    result.events = merge(watch.events, transitions(watch.observations))
-    result.times = alert_times([o for o in watch.observations if o.t >= 0])
-    result.findings = judge(result.expectation, watch.observations, result.restored_at)
-    restored = Stack(state_dir, generated_dir=options.generated_dir).layout.generated_dir
-    try:
-        _wait_for_rules(watch.prometheus, restored, options.timeout, healthy=("ok", "unknown"))
-    except DrillError as error:
-        result.findings.append(Finding(FAIL, f"the generated rules were not restored: {error}"))
-    return result
+        if stopped:  # interrupted mid-failure: bring the service back before anything else
+            stack.start_service(result.service)
 
 
 def _restore(stack: Stack, service: str, watch: _Watch) -> float:

@@ -19,9 +19,11 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from lab.stack.services.daemons import GENERATED_ALERTMANAGER_CONFIG
-from obsgen.artifacts.alertmanager.emit import emit_alertmanager
+from obsgen.artifacts.alertmanager.config import FLEET_NOTES, NOTES, render_config
+from obsgen.artifacts.layout import FLEET_DIR
 from obsgen.artifacts.prometheus import AlertRule, budget, rule_groups, shared_rule_groups
 from obsgen.artifacts.prometheus.emit import rule_file_artifacts
 from obsgen.artifacts.prometheus.recently_down import reset_periods
@@ -109,15 +111,19 @@ def _scaled_saturations(saturations, scale: DrillScale):
 BUDGET_POLICY_KINDS = (budget.EXHAUSTED, budget.FORECAST)
 
 
-def drilled_rule_groups(journey: Journey) -> list[RuleGroup]:
-    """The journey's rule groups and, when it shares dependencies, their alerts from the fleet's file:
-    a drill of a shared dependency must see its down alert fire. Without budget-policy alerts."""
-    groups = []
-    for group in rule_groups(journey) + shared_rule_groups(journey):
+def drilled_rule_groups(journey: Journey, *, shared: bool = True) -> list[RuleGroup]:
+    """The journey's rule groups and, when it shares dependencies (unless `shared` is off), their alerts from
+    the fleet's file: a drill of a shared dependency must see its down alert fire. Without budget-policy alerts."""
+    return _incident_only(rule_groups(journey) + (shared_rule_groups(journey) if shared else []))
+
+
+def _incident_only(groups: list[RuleGroup]) -> list[RuleGroup]:
+    drilled = []
+    for group in groups:
         rules = tuple(r for r in group.rules if not (isinstance(r, AlertRule) and r.kind in BUDGET_POLICY_KINDS))
         if rules:
-            groups.append(dataclasses.replace(group, rules=rules))
-    return groups
+            drilled.append(dataclasses.replace(group, rules=rules))
+    return drilled
 
 
 def _scaled_alert(rule: AlertRule, scale: DrillScale) -> AlertRule:
@@ -130,12 +136,21 @@ def _scaled_interval(interval: str | None, scale: DrillScale) -> str | None:
     return interval and format_duration(scale.hold(parse_duration(interval)))
 
 
-def scaled_rule_groups(journey: Journey, scale: DrillScale) -> list[RuleGroup]:
-    groups = []
-    for group in drilled_rule_groups(scale_journey(journey, scale)):
+def scaled_rule_groups(journey: Journey, scale: DrillScale, *, shared: bool = True) -> list[RuleGroup]:
+    return _scaled_groups(drilled_rule_groups(scale_journey(journey, scale), shared=shared), scale)
+
+
+def scaled_shared_groups(journeys: Sequence[Journey], scale: DrillScale) -> list[RuleGroup]:
+    """The alerts of every dependency these journeys share, once: a fleet drill loads them beside the journeys."""
+    return _scaled_groups(_incident_only(shared_rule_groups(*(scale_journey(j, scale) for j in journeys))), scale)
+
+
+def _scaled_groups(groups: list[RuleGroup], scale: DrillScale) -> list[RuleGroup]:
+    scaled = []
+    for group in groups:
         rules = tuple(_scaled_alert(r, scale) if isinstance(r, AlertRule) else r for r in group.rules)
-        groups.append(dataclasses.replace(group, rules=rules, interval=_scaled_interval(group.interval, scale)))
-    return groups
+        scaled.append(dataclasses.replace(group, rules=rules, interval=_scaled_interval(group.interval, scale)))
+    return scaled
 
 
 def longest_reset_window(journey: Journey, scale: DrillScale) -> float:
@@ -170,20 +185,28 @@ class DrillRulesInvalid(ObsgenError):
     pass
 
 
-def write_drill_copy(journey: Journey, scale: DrillScale, generated_dir: Path) -> list[Path]:
+def write_drill_copy(journeys: Sequence[Journey], scale: DrillScale, generated_dir: Path) -> list[Path]:
     """A generated/-shaped tree for the stack: scaled rule files, and the unscaled Alertmanager
-    config (inhibition is what the drill checks, and it has no durations that decide it)."""
-    note = f"{journey.source} (DRILL COPY: {scale.describe()})"
+    config (inhibition is what the drill checks, and it has no durations that decide it). One journey
+    carries its shared alerts in its own directory; a fleet drill's journeys share one copy in _fleet/,
+    as the fleet's build does, so a shared down alert is evaluated (and notifies) once."""
+    source = ", ".join(j.source for j in journeys)
+    note = f"{source} (DRILL COPY: {scale.describe()})"
+    single = len(journeys) == 1
+    placed = [(journey.name, scaled_rule_groups(journey, scale, shared=single)) for journey in journeys]
+    if not single:
+        placed.append((FLEET_DIR, scaled_shared_groups(journeys, scale)))
     written = []
-    for artifact in rule_file_artifacts(scaled_rule_groups(journey, scale), note):
-        path = generated_dir / journey.name / artifact.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(artifact.content)
-        written.append(path)
+    for directory, groups in placed:
+        for artifact in rule_file_artifacts(groups, note):
+            path = generated_dir / directory / artifact.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(artifact.content)
+            written.append(path)
     problems = promtool.check_rules(written)
     if problems:
         raise DrillRulesInvalid("the scaled rules do not pass promtool: " + "; ".join(p.message for p in problems))
     config = generated_dir / GENERATED_ALERTMANAGER_CONFIG
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(next(a.content for a in emit_alertmanager(journey)))
+    config.write_text(render_config(list(journeys), source, NOTES if single else FLEET_NOTES))
     return written + [config]

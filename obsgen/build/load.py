@@ -126,13 +126,19 @@ _QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
 def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
     """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
     was built together with, so a dependency they share carries its shared alert names."""
+    return load_with_fleet(spec, out_dir)[0]
+
+
+def load_with_fleet(spec: Path, out_dir: Path = Path("generated")) -> tuple[Journey, tuple[Journey, ...]]:
+    """As load_in_fleet, and every journey of that build resolved the same way (the journey alone when it
+    was built alone): what a drill of a shared dependency watches."""
     with shown_from_cwd(out_dir):
         journey = load_journey(spec, source_name=source_name(spec, out_dir))
         others = fleet_mates(journey.name, out_dir)
         if not others:
-            return journey
+            return journey, (journey,)
         fleet = resolve_fleet([journey] + load_all(others, out_dir))
-    return next(j for j in fleet.journeys if j.name == journey.name)
+    return next(j for j in fleet.journeys if j.name == journey.name), fleet.journeys
 
 
 def fleet_mates(name: str, out_dir: Path) -> list[Path]:

@@ -45,7 +45,9 @@ def drill(spec: Path, dependency: str, state_dir: Path | None, timeout: float, f
           output_format: str) -> None:
     """Failure drill on the native stack: stop DEPENDENCY's service under traffic, watch the alerts
     in Prometheus and Alertmanager, restore it, and compare with the impact map. Runs on time-scaled
-    copies of the rules. Exit 1 when reality differs from the impact map, 2 when the drill cannot run."""
+    copies of the rules. A dependency the journeys of generated/'s fleet share is drilled for all of
+    them at once, each judged against its own impact map. Exit 1 when reality differs from an impact
+    map, 2 when the drill cannot run."""
     logging.getLogger("lab.stack").setLevel(logging.WARNING)
     options = DrillOptions(scale=factor, timeout=timeout, hold=hold, rate=rate, expect=expect, service=service,
                            kill=kill, generated_dir=generated_dir)

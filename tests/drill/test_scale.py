@@ -66,7 +66,7 @@ def test_scaled_alerts_pair_each_for_with_its_original(purchase_journey):
 
 @pytest.mark.integration
 def test_drill_copy_is_a_generated_tree_that_promtool_accepts(purchase_journey, tmp_path):
-    written = write_drill_copy(purchase_journey, SCALE, tmp_path)
+    written = write_drill_copy([purchase_journey], SCALE, tmp_path)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in written)
     assert names == ["_fleet/alertmanager/alertmanager.yaml", "purchase/prometheus/alerts.rules.yaml",
                      "purchase/prometheus/recording.rules.yaml"]

@@ -319,7 +319,7 @@ def test_a_drill_of_a_shared_dependency_loads_its_shared_alert_scaled(built: Pat
     scale = DrillScale(factor=60, evaluation_interval=5)
     holds = {a.alert: (a.original_hold, a.hold) for a in scaled_alerts(journey, scale)}
     assert holds["DatabaseDown"] == ("1m", "5s")
-    written = write_drill_copy(journey, scale, tmp_path)
+    written = write_drill_copy([journey], scale, tmp_path)
     shared = [p for p in written if p.name == "shared-dependencies.rules.yaml"]
     assert [a["alert"] for a in alerts_in(shared[0])] == ["DatabaseDown"]
 

@@ -2,7 +2,8 @@
 
 The drill is held against specs/purchase.yaml itself, built (as the live stack is) together with the
 catalogue journey: PostgreSQL is a shared dependency, so its cause alert is the fleet's DatabaseDown,
-without a journey label, and the drill proves it inhibits the purchase journey's symptoms. Against the seed's own map both drills exit 1,
+without a journey label, and the drill watches both journeys through one outage and proves it inhibits
+each journey's symptoms (a fleet drill: a JSON report per journey). Against the seed's own map both drills exit 1,
 as they should: a PostgreSQL outage also fails the worker's tasks (HighJobFailureRate, order-success
 SLO) and a RabbitMQ outage slows checkout, which waits for its publish retries (checkout-latency SLO);
 the spec's dependency stages say so now.
@@ -70,11 +71,15 @@ def assert_generated_rules_are_back(stack) -> None:
     assert files and all(f.startswith(str(stack.generated_dir)) for f in files), files
 
 
-def test_postgresql_drill_matches_the_impact_map(live_stack):
+def test_postgresql_drill_matches_the_impact_map_of_every_journey_that_shares_it(live_stack):
+    """PostgreSQL is shared by the fleet's journeys: one outage, each journey judged against its own map."""
     code, report = drill(live_stack, PURCHASE_SPEC, "database", "HighCheckoutErrorRate",
                          "PurchaseCheckoutSuccessErrorBudgetBurn", "PurchaseStorefrontAvailabilityErrorBudgetBurn")
-    assert report["service"] == "postgres"
-    assert_matches_impact_map(code, report, "DatabaseDown")
+    assert report["service"] == "postgres" and report["cause"] == "DatabaseDown"
+    assert [j["journey"] for j in report["journeys"]] == ["purchase", "catalogue"]
+    for journey in report["journeys"]:
+        assert_matches_impact_map(code, {**report, **journey}, "DatabaseDown")
+        assert journey["companion"] == f"{journey['journey'].capitalize()}DatabaseRecentlyDown"
     assert_generated_rules_are_back(live_stack)
 
 

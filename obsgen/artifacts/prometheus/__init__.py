@@ -64,9 +64,10 @@ def fleet_rule_groups(fleet: Fleet) -> list[RuleGroup]:
     return _shared_group(fleet.shared)
 
 
-def shared_rule_groups(journey: Journey) -> list[RuleGroup]:
-    """The part of the fleet's shared group that concerns this journey's dependencies."""
-    return _shared_group([dep.shared for dep in journey.dependencies if dep.shared is not None])
+def shared_rule_groups(*journeys: Journey) -> list[RuleGroup]:
+    """The part of the fleet's shared group that concerns these journeys' dependencies, each shared one once."""
+    shared = {dep.shared.name: dep.shared for journey in journeys for dep in journey.dependencies if dep.shared}
+    return _shared_group(list(shared.values()))
 
 
 def _shared_group(shared) -> list[RuleGroup]:
