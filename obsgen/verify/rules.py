@@ -76,7 +76,11 @@ def never_evaluated(loaded: list[dict], built: Built) -> dict[str, float]:
     """The generated groups Prometheus has loaded but not evaluated yet, with their intervals. Right after a
     reload, a group's first evaluation comes up to one interval later (2m30s for the SLO-window group): until
     then its rules' health is unknown and the panels reading them are empty, which is no fault of theirs."""
-    return {name: float(group.get("interval") or 0) for name, group in _generated(loaded, built).items()
+    return _unevaluated(_generated(loaded, built))
+
+
+def _unevaluated(groups: dict[str, dict]) -> dict[str, float]:
+    return {name: float(group.get("interval") or 0) for name, group in groups.items()
             if group["rules"] and all(r.get("health") == "unknown" and not r.get("lastError") for r in group["rules"])}
 
 
@@ -105,7 +109,7 @@ def await_first_evaluations(api: PrometheusApi, built: Built, say: Callable[[str
     say(f"verify: waiting up to {format_duration(max(pending.values()))} for the first evaluation of "
         f"{len(pending)} rule group(s) Prometheus has just loaded: {', '.join(sorted(pending))}")
     first = _poll(api, built, sleep, poll, max(pending.values()),
-                  lambda groups: not any(name in pending and evaluated_at(g) is None for name, g in groups.items()))
+                  lambda groups: not pending.keys() & _unevaluated(groups).keys())
     latest_first = max((evaluated_at(first[name]) or 0.0 for name in pending if name in first), default=0.0)
     longest = max(float(g.get("interval") or 0) for g in first.values())
     _poll(api, built, sleep, poll, longest,
