@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from obsgen.spec.fleet import FLEET_NAME
 
+OUT_DIR = "generated"  # the project's build output when no --out names another
 FLEET_DIR = "_fleet"  # journey names start with a letter, so no journey can write here
 FLEET_MANIFEST_PATH = "fleet.yaml"  # which journeys were built together (obsgen.build.membership)
 

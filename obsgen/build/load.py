@@ -12,6 +12,7 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.artifacts.prometheus import all_alerts, generated_alert_names
 from obsgen.build import membership
 from obsgen.errors import Diagnostic, SpecError
@@ -123,13 +124,13 @@ def shown_from_cwd(out_dir: Path):
 _QUOTED_PLACE = re.compile(r"(?<![\w./-])([\w./-]+\.ya?ml):(\d+:\d+)")
 
 
-def load_in_fleet(spec: Path, out_dir: Path = Path("generated")) -> Journey:
+def load_in_fleet(spec: Path, out_dir: Path = Path(OUT_DIR)) -> Journey:
     """One spec's journey as `obsgen build` resolved it: with the other journeys the output directory
     was built together with, so a dependency they share carries its shared alert names."""
     return load_with_fleet(spec, out_dir)[0]
 
 
-def load_with_fleet(spec: Path, out_dir: Path = Path("generated")) -> tuple[Journey, tuple[Journey, ...]]:
+def load_with_fleet(spec: Path, out_dir: Path = Path(OUT_DIR)) -> tuple[Journey, tuple[Journey, ...]]:
     """As load_in_fleet, and every journey of that build resolved the same way (the journey alone when it
     was built alone): what a drill of a shared dependency watches."""
     with shown_from_cwd(out_dir):

@@ -60,6 +60,25 @@ def recorded_members(out_dir: Path) -> list[Member]:
         raise ObsgenError(f"{manifest}: unreadable fleet manifest ({exc}); delete it and build every spec together") from None
 
 
+def default_out_dir(files: list[Path], base: Path) -> Path:
+    """Where a build without --out writes: the output under base that these specs were built into before
+    (base itself, or a directory in it, read from its fleet manifest), else base. So `obsgen build specs/examples/`
+    finds generated/examples/ as `obsgen build specs/` finds generated/, and `--check` compares the right tree."""
+    if not base.is_dir():
+        return base
+    building = {f.resolve() for f in files}
+    outputs = [base, *sorted(p for p in base.iterdir() if p.is_dir() and (p / FLEET_DIR).is_dir())]
+    matches = [out for out in outputs if building & members_specs(out)]
+    if len(matches) > 1:
+        raise PartialFleet(f"these specs were built into several outputs ({', '.join(map(str, matches))}): "
+                           f"choose one with --out")
+    return matches[0] if matches else base
+
+
+def members_specs(out_dir: Path) -> set[Path]:
+    return {spec.resolve() for m in recorded_members(out_dir) if (spec := m.spec(out_dir))}
+
+
 def departed(fleet: Fleet, out_dir: Path) -> list[Path]:
     """Output directories of recorded members whose spec was deleted (to remove with this build).
     Raises PartialFleet when a member left out of this build still has its spec."""

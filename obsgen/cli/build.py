@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.checkout import default_state_dir, lab_importable
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
@@ -18,8 +19,9 @@ from obsgen.spec.files import spec_files
 
 @click.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
-              help="Directory that receives one sub-directory per journey.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path),
+              help="Directory that receives one sub-directory per journey (default: the directory under "
+                   f"{OUT_DIR}/ these specs were built into before, else {OUT_DIR}/).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the committed output differs from a fresh build.")
 @click.option("--no-validate", is_flag=True, help="Skip promtool/amtool checks and rule tests (not recommended).")
 @click.option("--no-test", is_flag=True, help="Skip the generated promtool rule unit tests (static checks still run).")
@@ -29,7 +31,7 @@ from obsgen.spec.files import spec_files
 @prometheus_version_option
 @target_options
 @progress_options
-def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool, no_test: bool, no_cache: bool,
+def build(specs: tuple[Path, ...], out_dir: Path | None, check: bool, no_validate: bool, no_test: bool, no_cache: bool,
           prometheus_version: int | None, targets, target_options) -> None:
     """Build SPECS (files or directories) together into OUT/<journey>/ and OUT/_fleet/, validated
     before anything is written: journeys that share a dependency share its alerts."""
@@ -38,6 +40,10 @@ def build(specs: tuple[Path, ...], out_dir: Path, check: bool, no_validate: bool
     files = spec_files(specs)
     if not files:
         raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
+    if out_dir is None:
+        from obsgen.build.membership import default_out_dir
+
+        out_dir = default_out_dir(files, Path(OUT_DIR))
     if no_cache:
         build_cache.disable()
     cached = build_cache.lookup(build_cache.Request(

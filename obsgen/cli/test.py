@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from obsgen.artifacts.layout import OUT_DIR
+from obsgen.build.membership import default_out_dir
 from obsgen.build.spec_tests import run_specs
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
@@ -17,8 +19,9 @@ from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
 
 @click.command("test")
 @click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
-              help="Directory holding the generated <journey>/ sub-directories to test.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path),
+              help="Directory holding the generated <journey>/ sub-directories to test (default: the directory "
+                   f"under {OUT_DIR}/ these specs were built into, else {OUT_DIR}/).")
 @click.option("--fresh", is_flag=True,
               help="Build each spec into a temporary directory and test that, not the committed output.")
 @click.option("--extended", is_flag=True,
@@ -26,13 +29,16 @@ from obsgen.tools.promtool import PromtoolError, PromtoolNotFound
                    "varying traffic, the low-traffic guard): several times the promtool work; implies --fresh.")
 @prometheus_version_option
 @progress_options
-def rule_test(specs: tuple[Path, ...], out_dir: Path, fresh: bool, extended: bool,
+def rule_test(specs: tuple[Path, ...], out_dir: Path | None, fresh: bool, extended: bool,
               prometheus_version: int | None) -> None:
     """Run the generated promtool rule unit tests of SPECS' journeys: every alert must fire in its
     scenarios at the computed minute and stay quiet elsewhere; every recording rule must give the
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
+    files = spec_files(specs)
     try:
-        passed = run_specs(spec_files(specs), out_dir, fresh=fresh, echo=click.echo,
+        if out_dir is None:
+            out_dir = default_out_dir(files, Path(OUT_DIR))
+        passed = run_specs(files, out_dir, fresh=fresh, echo=click.echo,
                            prometheus_version=prometheus_version, extended=extended)
     except ObsgenError as error:
         click.echo(f"obsgen test: {error}", err=True)

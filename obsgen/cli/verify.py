@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.cli.params import duration_seconds
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
@@ -24,7 +25,7 @@ from obsgen.verify.run import DEFAULT_WINDOW_SECONDS, verify as run_verify
 @click.option("--window", default=format_duration(DEFAULT_WINDOW_SECONDS), show_default=True, callback=duration_seconds,
               help="How far back series must exist and panels must have data (run traffic first).")
 @click.option("--format", "output_format", default="table", show_default=True, type=click.Choice(["table", "json"]))
-@click.option("--generated", "generated_dir", default="generated", show_default=True,
+@click.option("--generated", "generated_dir", default=OUT_DIR, show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The build output the stack loads: SPEC is rebuilt with the journeys built together with it there.")
 @progress_options

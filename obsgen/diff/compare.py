@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from obsgen.artifacts.built import from_artifacts
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.build.load import load_in_fleet
 from obsgen.build.pipeline import emit_all
 from obsgen.clients.grafana import GrafanaClient, token_from_environment
@@ -16,7 +17,7 @@ from obsgen.diff.sources import from_built_directory, from_grafana
 def diff_spec(spec: Path, against: Path | None, grafana_url: str | None) -> DiffReport:
     """How a fresh build of `spec` differs from the built output `against` (default generated/), or
     from the dashboards in the Grafana at `grafana_url`. FileNotFoundError when `against` holds no build."""
-    directory = against if against is not None else Path("generated")
+    directory = against if against is not None else Path(OUT_DIR)
     # Build the spec as `obsgen build --out <out_dir>` did: named the same (headers and dashboard
     # texts quote it) and with the journeys it was built together with.
     out_dir = directory.parent if (directory / "prometheus").is_dir() else directory

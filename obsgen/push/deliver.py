@@ -8,6 +8,7 @@ from typing import Sequence
 
 from obsgen.artifacts.built import Dashboard, from_artifacts
 from obsgen.artifacts.fleet import delivery_subject
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.build.load import load_all, load_in_fleet
 from obsgen.build.pipeline import emit_all, emit_fleet
 from obsgen.clients.grafana import GrafanaClient, GrafanaError
@@ -47,7 +48,7 @@ def emitted_dashboards(journey: Journey) -> list[Dashboard]:
 def index_delivery(specs: Sequence[Path]) -> tuple[Journey, list[Dashboard]]:
     """The index dashboard of these specs built together, and the fleet dressed as a journey whose
     folder ("Journeys") receives it."""
-    fleet = resolve_fleet(load_all(specs, Path("generated")))
+    fleet = resolve_fleet(load_all(specs, Path(OUT_DIR)))
     return delivery_subject(fleet), list(from_artifacts(emit_fleet(fleet)).dashboards)
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from obsgen.artifacts.base import Artifact
 from obsgen.artifacts.built import from_artifacts as delivery_inputs
-from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, RULES_DIR
+from obsgen.artifacts.layout import ALERTMANAGER_CONFIG_PATH, DASHBOARDS_DIR, OUT_DIR, RULES_DIR
 from obsgen.build.load import load_in_fleet
 from obsgen.build.pipeline import emit_all
 from obsgen.model import Journey
@@ -47,7 +47,7 @@ class Built:
         return {r.name for r in self.rules if r.kind == "recording"}
 
 
-def build(spec: Path, generated_dir: Path = Path("generated")) -> Built:
+def build(spec: Path, generated_dir: Path = Path(OUT_DIR)) -> Built:
     """SPEC's artifacts as `obsgen build` made them into generated_dir: with its fleet."""
     journey = load_in_fleet(spec, generated_dir)
     return from_artifacts(journey, emit_all(journey))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from obsgen import progress
+from obsgen.artifacts.layout import OUT_DIR
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.paths import shown
 from obsgen.verify.alertmanager import check_alertmanager
@@ -48,7 +49,7 @@ def collect_uses(built: Built, prepared: list[PreparedTarget]) -> tuple[Uses, li
 
 
 def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
-           window: float = DEFAULT_WINDOW_SECONDS, generated_dir: Path = Path("generated")) -> VerifyReport:
+           window: float = DEFAULT_WINDOW_SECONDS, generated_dir: Path = Path(OUT_DIR)) -> VerifyReport:
     progress.step(f"verify: building {shown(spec)} in memory")
     built = build(spec, generated_dir)
     journey = built.journey

@@ -188,6 +188,33 @@ def test_building_part_of_a_fleet_is_refused_and_changes_nothing(built: Path):
 
 
 @pytest.mark.integration
+def test_without_out_a_fleet_is_found_where_it_was_built(project: Path):
+    """`obsgen build specs/examples/` after `--out generated/examples`: the same output, not generated/ itself."""
+    assert obsgen("build", "--no-test", "specs/", "--out", "generated/shop", cwd=project).returncode == 0
+    check = obsgen("build", "--check", "--no-test", "specs/", cwd=project)
+    assert check.returncode == 0, check.stderr
+    assert "generated/shop/_fleet: up to date" in check.stdout
+    (project / "specs" / "purchase.yaml").write_text(PURCHASE_SPEC.read_text().replace("Purchase journey", "Buying"))
+    stale = obsgen("build", "--check", "--no-test", "specs/", cwd=project)
+    assert stale.returncode == 1 and "generated/shop/purchase" in stale.stderr
+    rebuilt = obsgen("build", "--no-test", "specs/", cwd=project)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert sorted(p.name for p in (project / "generated").iterdir()) == ["shop"]
+
+
+@pytest.mark.integration
+def test_without_out_specs_built_into_two_outputs_must_choose(project: Path):
+    assert obsgen("build", "--no-test", "specs/purchase.yaml", "--out", "generated/a", cwd=project).returncode == 0
+    assert obsgen("build", "--no-test", "specs/catalogue.yaml", "--out", "generated/b", cwd=project).returncode == 0
+    before = tree(project / "generated")
+    result = obsgen("build", "--no-test", "specs/", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("obsgen: these specs were built into several outputs "
+                                     "(generated/a, generated/b): choose one with --out")
+    assert tree(project / "generated") == before
+
+
+@pytest.mark.integration
 def test_a_deleted_spec_takes_its_output_and_its_sharing_with_it(project: Path):
     assert obsgen("build", "--no-test", "specs/", cwd=project).returncode == 0
     (project / "specs" / "catalogue.yaml").unlink()
