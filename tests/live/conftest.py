@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,12 @@ import pytest
 
 from lab.stack import Stack
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
+from obsgen.artifacts.grafana.queries import RECORDED_WINDOW
+from obsgen.artifacts.prometheus.dashboard_series import business_record_name
+from obsgen.build.load import load_journey
 from obsgen.build.pipeline import build_fleet
+from obsgen.clients.prometheus import PrometheusApi
+from obsgen.promql import format_duration
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 
@@ -37,6 +43,7 @@ STORE_ENV = {
 }
 LOAD_SECONDS = 60
 LOAD_RATE = 4  # journeys per second
+VERIFY_WINDOW = "10m"  # what tests/live/test_verify.py passes to `obsgen verify --window`
 
 
 @dataclass(frozen=True)
@@ -86,4 +93,21 @@ def loaded_stack(live_stack: LiveStack) -> LiveStack:
         capture_output=True, text=True, timeout=LOAD_SECONDS + 120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    wait_for_a_recorded_step(live_stack)
     return live_stack
+
+
+def wait_for_a_recorded_step(stack: LiveStack, timeout: float = 2 * RECORDED_WINDOW) -> None:
+    """The dashboard's "today" panels sum the recorded 5m rates at steps aligned to 5 minutes of the clock
+    (`[$__range:5m]` subqueries): until the load's events are recorded at one such step they are empty, in
+    Grafana as in `obsgen verify`. Later tests (after the drills) find the stack old enough already; a run
+    of the verify tests alone waits here, up to the next step or two."""
+    prometheus = PrometheusApi(stack.prometheus)
+    window = format_duration(RECORDED_WINDOW)
+    queries = [f"sum_over_time({business_record_name(m.selector.metric, m.by)}[{VERIFY_WINDOW}:{window}])"
+               for spec in FLEET_SPECS for m in load_journey(spec).business if m.type == "counter"]
+    deadline = time.monotonic() + timeout
+    while not all(prometheus.query(q).data["result"] for q in queries):
+        if time.monotonic() > deadline:
+            pytest.fail(f"no recorded business events at a {window} step after {timeout:.0f} s: {queries}")
+        time.sleep(FAST_SCRAPE_SECONDS)

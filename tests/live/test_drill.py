@@ -1,4 +1,6 @@
-"""`obsgen drill` on the live native stack: PostgreSQL and RabbitMQ, stopped under traffic.
+"""`obsgen drill` on the live native stack: each dependency of the purchase journey (PostgreSQL, RabbitMQ, the
+Celery worker, the payment gateway) stopped under traffic, one drill after the other on one stack, never
+restarted: every drill after the first starts on what the one before left (back to back).
 
 The drill is held against specs/purchase.yaml itself, built (as the live stack is) together with the
 catalogue journey: PostgreSQL is a shared dependency, so its cause alert is the fleet's DatabaseDown,
@@ -11,7 +13,7 @@ the spec's dependency stages say so now.
 No symptom may reach on-call after the cause resolved: the RabbitMQ drill's orders queued during the
 outage drain after the restore and complete late, and the order-completion burn fires then; the
 backlog-aware RecentlyDown companion (docs/drills.md) holds it back until the queue has drained and its
-window reset. A second drill right after the first, without a restart, starts and ends quiet.
+window reset; the same holds the worker's late orders.
 """
 
 from __future__ import annotations
@@ -99,6 +101,19 @@ def test_rabbitmq_drill_matches_the_impact_map(live_stack):
     assert_generated_rules_are_back(live_stack)
 
 
-def test_a_second_rabbitmq_drill_right_after_the_first_passes(live_stack):
-    """Back to back, no restart: the first drill left the journey quiet, its companion resolved included."""
-    test_rabbitmq_drill_matches_the_impact_map(live_stack)
+def test_celery_worker_drill_right_after_the_rabbitmq_drill_matches_the_impact_map(live_stack):
+    """Back to back, no restart: the RabbitMQ drill left the journey quiet, its companion resolved included, and
+    its queue drained. The worker consumes that queue, so the orders sent while it is down wait there and
+    complete late after the restore: its backlog-aware companion holds the order-completion burn back."""
+    code, report = drill(live_stack, PURCHASE_SPEC, "celery-worker")
+    assert report["service"] == "worker"
+    assert_matches_impact_map(code, report, "PurchaseCeleryWorkerDown")
+    assert_generated_rules_are_back(live_stack)
+
+
+def test_payment_gateway_drill_matches_the_impact_map(live_stack):
+    code, report = drill(live_stack, PURCHASE_SPEC, "payment_gateway", "HighCheckoutErrorRate",
+                         "PurchaseCheckoutSuccessErrorBudgetBurn")
+    assert report["service"] == "payment-gateway"
+    assert_matches_impact_map(code, report, "PurchasePaymentGatewayDown")
+    assert_generated_rules_are_back(live_stack)

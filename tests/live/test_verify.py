@@ -13,7 +13,7 @@ from obsgen.clients.prometheus import PrometheusApi
 from obsgen.verify.artifacts import build
 from obsgen.verify.panels import PROMETHEUS, targets
 from tests.conftest import PURCHASE_SPEC
-from tests.live.conftest import CATALOGUE_SPEC
+from tests.live.conftest import CATALOGUE_SPEC, VERIFY_WINDOW
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -25,7 +25,7 @@ def obsgen(*args: object) -> subprocess.CompletedProcess:
 
 def verify_json(stack, spec: Path) -> tuple[int, dict]:
     result = obsgen("verify", spec, "--prometheus", stack.prometheus, "--alertmanager", stack.alertmanager,
-                    "--window", "10m", "--format", "json", "--generated", stack.generated_dir)
+                    "--window", VERIFY_WINDOW, "--format", "json", "--generated", stack.generated_dir)
     assert result.stdout, result.stderr
     return result.returncode, json.loads(result.stdout)
 
