@@ -509,6 +509,7 @@ def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> 
 
 
 def _beyond(span: int, error: ScenarioError) -> Exception:
+    """What a search that ends at the span without an answer raises: run again over CAP, or at CAP the error."""
     return _BeyondSpan() if span < CAP else error
 
 
