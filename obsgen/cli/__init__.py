@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from obsgen import __version__, progress
+from obsgen import __version__, imports, progress
 from obsgen.checkout import REPO_ROOT_ENV, lab_importable
 from obsgen.cli.errors import fail, internal_error
 from obsgen.cli.progress_options import progress_options
@@ -51,7 +51,8 @@ class LazyGroup(click.Group):
             return needs
         if name in LAZY_COMMANDS:
             module, attr = LAZY_COMMANDS[name].split(":")
-            return getattr(importlib.import_module(module), attr)
+            with imports.unwatched():  # a command's module imports what it runs, the heavy part of starting it
+                return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from obsgen import imports
 from obsgen.artifacts.layout import OUT_DIR
 from obsgen.checkout import default_state_dir, lab_importable
 from obsgen.cli.params import prometheus_version_option
@@ -52,7 +53,8 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, check: bool, no_validat
     if cached.hit is not None:
         report_cached(cached.hit, out_dir, check)
         return
-    from obsgen.build.pipeline import build_fleet
+    with imports.unwatched():
+        from obsgen.build.pipeline import build_fleet
 
     # An ObsgenError reaches the group, which reports it in one line (LazyGroup.invoke in obsgen/cli/__init__.py).
     result = build_fleet(files, out_dir, check=check, validate=not no_validate, run_tests=not no_test,

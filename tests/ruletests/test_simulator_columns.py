@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from obsgen.artifacts.ruletests import generation as generations
+from obsgen.artifacts.ruletests import generation as generations, scenarios as scenario_module
 from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.artifacts.ruletests.notation import STALE
 from obsgen.artifacts.ruletests.promsim import Sim, extrapolated_rate, kahan_sum, plain_sum
 from obsgen.artifacts.ruletests.reference import Reference
-from obsgen.artifacts.ruletests.testfile import rule_test_path
-from obsgen.artifacts.ruletests.world import Phase, Series, Traffic, World, WorldBuilder
+from obsgen.artifacts.ruletests.scenarios import CAP, FIRST_SPAN, scenarios
+from obsgen.artifacts.ruletests.testfile import rule_test_path, scenario_group
+from obsgen.artifacts.ruletests.world import Phase, Series, Traffic, World, WorldBuilder, per_step
 from obsgen.build.load import load_journey
 from obsgen.promql import Selector
 from tests.conftest import PURCHASE_SPEC, ROOT
@@ -194,6 +195,32 @@ def test_time_slice_ratios_are_the_direct_computation(data, generation):
         for step in order:
             slices = [fresh.timeslice_bad(slo, k) for k in fresh.evaluations_in(step, window)]
             assert same(reference.sli(slo, window, step), kahan_sum(slices) / float(len(slices))), (window, step)
+
+
+@PROPERTIES
+@given(starts=st.lists(st.integers(-3, 45), max_size=6), steps=st.integers(0, 40))
+def test_phases_by_step_are_the_step_by_step_lookup(starts, steps):
+    """per_step writes each phase's run at once: at every step the last phase (in start order) begun by
+    then, the same object, or None before the first."""
+    phases = [Phase(start, object()) for start in starts]
+    ordered = sorted(phases, key=lambda p: p.start)
+    expected = [next((p.value for p in reversed(ordered) if p.start <= step), None) for step in range(steps)]
+    got = per_step(phases, steps)
+    assert len(got) == steps and all(a is b for a, b in zip(got, expected))
+
+
+@pytest.mark.parametrize("spec", [PURCHASE_SPEC, ROOT / "specs/examples/kafka-consumer.yaml"], ids=lambda p: p.stem)
+def test_scenarios_over_the_first_span_are_those_over_cap(spec, monkeypatch):
+    """A pack runs over FIRST_SPAN minutes, and over CAP only when it needs more: the test groups are the
+    ones every pack run over CAP gives. kafka-consumer has packs that need more (horizons of 247 minutes)."""
+    journey = journey_of(spec)
+    first = scenarios(journey)
+    monkeypatch.setattr(scenario_module, "FIRST_SPAN", CAP)
+    over_cap = scenarios(journey)
+    assert [scenario_group(s) for s in first] == [scenario_group(s) for s in over_cap]
+    beyond = [s.horizon for s in first if s.horizon > FIRST_SPAN]
+    assert bool(beyond) == (spec != PURCHASE_SPEC)
+    assert all(s.world.steps == (CAP if s.horizon > FIRST_SPAN else FIRST_SPAN) + 1 for s in first[1:])
 
 
 # -- the generated files ---------------------------------------------------------------------------------

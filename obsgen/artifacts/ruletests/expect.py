@@ -8,6 +8,7 @@ from obsgen.artifacts.prometheus import AlertRule
 from obsgen.artifacts.prometheus.recently_down import INHIBITS, KIND as RECENTLY_DOWN, backlog, reset_periods
 from obsgen.artifacts.ruletests.reference import AlertSample, Reference, hold_seconds
 from obsgen.artifacts.ruletests.templates import expand
+from obsgen.model import Saturation
 
 
 @dataclass(frozen=True, order=True)
@@ -30,6 +31,7 @@ class Timeline:
         self._active_since: list[int | None] = [None for _ in alerts]
         self._holds = [hold_seconds(alert) for alert in alerts]
         self._positions: dict[int, int] = {}
+        self._companions: dict[int, tuple[int, float, Saturation | None]] = {}  # by id: the alerts are kept
         for index, alert in enumerate(alerts):
             self._positions.setdefault(id(alert), index)
 
@@ -68,16 +70,24 @@ class Timeline:
         dimension labels; with a queue gauge, also while it was active at the evaluation before, the gauge was
         above its drained level within the period and the cause fired within the period plus the drain limit
         (rules/recently_down.py)."""
-        dep = self.reference.journey.dependency(alert.dependency)
-        cause = next(i for i, a in enumerate(self.alerts) if a.alert == dep.down_alert_name)
-        period = reset_periods(self.reference.journey, dep)[alert.label(INHIBITS)]
-        timed, queue = self._cause_fired(cause, step, period), backlog(self.reference.journey, dep)
+        cause, period, queue = self._companion_of(alert)
+        timed = self._cause_fired(cause, step, period)
         if timed is not None or queue is None or step == 0 or self._state(self._index(alert), step - 1) is None:
             return timed
         deepest = self.reference.deepest_within(queue.selector, step, period)
         if deepest is None or deepest <= queue.drained:
             return None
         return self._cause_fired(cause, step, period + queue.drain_limit)
+
+    def _companion_of(self, alert: AlertRule) -> tuple[int, float, Saturation | None]:
+        """A companion's cause (its index), reset period and queue gauge: the same at every step, and
+        worked out from the journey's dependency graph, so once (the companions are read at every step)."""
+        if id(alert) not in self._companions:
+            dep = self.reference.journey.dependency(alert.dependency)
+            cause = next(i for i, a in enumerate(self.alerts) if a.alert == dep.down_alert_name)
+            period = reset_periods(self.reference.journey, dep)[alert.label(INHIBITS)]
+            self._companions[id(alert)] = (cause, period, backlog(self.reference.journey, dep))
+        return self._companions[id(alert)]
 
     def _cause_fired(self, cause: int, step: int, within: float) -> AlertSample | None:
         """The cause's latest firing sample at an evaluation within the range, as its dimension labels."""
@@ -116,7 +126,8 @@ class Timeline:
             return []
         for step in range(until + 1):  # step by step, all rules at each: the order the alerts are evaluated in
             for i in rules:
-                self._state(i, step)
+                if step >= len(self._states[i]):  # most steps are known already: no call to look them up
+                    self._state(i, step)
         firing = list(zip(*([sample is not None for sample in self._states[i][:until + 1]] for i in rules)))
         return [s for s in range(1, until + 1) if firing[s] != firing[s - 1]]
 

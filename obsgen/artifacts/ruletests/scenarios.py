@@ -30,6 +30,9 @@ JOURNEYS = 6_000  # completed journeys per minute
 INCIDENT_START = 5  # minutes of healthy data before anything goes wrong
 RECOVER_AFTER = 5  # the incident lasts this many minutes past the alert under test firing
 CAP = 480  # no scenario runs longer than this many minutes
+# Minutes a pack's worlds span at first: nearly every scenario ends within them, and a world's series
+# cost by the minute (to write and to read); one that needs more runs again over CAP.
+FIRST_SPAN = 120
 # Healthy ratios are this share of the tightest limit on them: well inside it, and not a round
 # share, so that no window average lands exactly on a threshold (where float rounding decides).
 HEALTHY_SHARE = 1 / 12
@@ -492,20 +495,39 @@ def pack(plans_: list[Plan]) -> list[list[Plan]]:
     return packs
 
 
+class _BeyondSpan(Exception):
+    """The scenario needs minutes past its worlds' span: it runs again over CAP."""
+
+
 def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> Scenario:
+    """The pack's scenario, computed over FIRST_SPAN minutes, else over CAP: the same minutes give the
+    same values whatever the span (every series is written and read from the first minute on)."""
+    try:
+        return _run_pack(journey, alerts, members, FIRST_SPAN)
+    except _BeyondSpan:
+        return _run_pack(journey, alerts, members, CAP)
+
+
+def _beyond(span: int, error: ScenarioError) -> Exception:
+    """What a search that ends at the span without an answer raises: run again over CAP, or at CAP the error."""
+    return _BeyondSpan() if span < CAP else error
+
+
+def _run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan], span: int) -> Scenario:
     start = INCIDENT_START
-    ongoing = _world(journey, [(e, start, None) for p in members for e in p.effects], CAP + 1)
+    ongoing = _world(journey, [(e, start, None) for p in members for e in p.effects], span + 1)
     probe = Timeline(Reference(journey, ongoing), [p.subject for p in members])
     ends, watched = [], [start]
     for plan in members:
-        fired = probe.first_firing(plan.subject, start, CAP)
+        fired = probe.first_firing(plan.subject, start, span)
         if fired is None:
-            raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): '{plan.title}' does not fire "
-                                f"within {format_duration(CAP * 60)}: the scenario cannot prove this alert")
+            raise _beyond(span, ScenarioError(
+                f"{plan.subject.alert} ({plan.subject.severity}): '{plan.title}' does not fire "
+                f"within {format_duration(CAP * 60)}: the scenario cannot prove this alert"))
         ends.append(fired + RECOVER_AFTER)
         if plan.must_not_fire:  # the alerts that must stay quiet are asserted when the subject fires, too
             watched.append(fired)
-    world = _world(journey, [(e, start, end) for p, end in zip(members, ends) for e in p.effects], CAP + 1)
+    world = _world(journey, [(e, start, end) for p, end in zip(members, ends) for e in p.effects], span + 1)
     scope = _scope(journey, alerts, world)
     timeline = Timeline(Reference(journey, world), scope)
     horizon = start
@@ -513,11 +535,14 @@ def run_pack(journey: Journey, alerts: list[AlertRule], members: list[Plan]) -> 
         if not plan.resolves:
             horizon = max(horizon, end)
             continue
-        resolved = timeline.first_quiet(plan.subject, end, CAP)
+        resolved = timeline.first_quiet(plan.subject, end, span)
         if resolved is None:
-            raise ScenarioError(f"{plan.subject.alert} ({plan.subject.severity}): does not resolve within "
-                                f"{format_duration(CAP * 60)} after '{plan.title}' ends")
+            raise _beyond(span, ScenarioError(
+                f"{plan.subject.alert} ({plan.subject.severity}): does not resolve within "
+                f"{format_duration(CAP * 60)} after '{plan.title}' ends"))
         horizon = max(horizon, resolved)
+    if span < CAP and horizon > span:  # an incident that need not resolve, still on at the span's end
+        raise _BeyondSpan()
     for plan in members:
         for other in plan.must_not_fire:
             if timeline.first_firing(other, 0, horizon) is not None:

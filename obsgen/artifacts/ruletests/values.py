@@ -7,6 +7,7 @@ matcher only constrains it. Test input needs one real value per label, e.g. ``co
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from collections.abc import Iterable, Sequence
@@ -134,6 +135,13 @@ def series_labels(must_match: Sequence[Selector], must_not: Sequence[Selector] =
     Labels fixed by equality matchers are taken as they are; every other label any of the
     selectors mentions gets the first candidate value that satisfies all constraints.
     """
+    return dict(_series_labels(tuple(must_match), tuple(must_not)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _series_labels(must_match: tuple[Selector, ...], must_not: tuple[Selector, ...]) -> dict[str, str]:
+    """series_labels, found once for the same selectors: every world of every scenario writes the same
+    series (a copy is returned, as callers add labels to theirs)."""
     if not must_match:
         raise ValueError("a series needs at least one selector it must match")
     metric = must_match[0].metric

@@ -79,15 +79,15 @@ class World:
 
 def per_step(phases: list[Phase[T]], steps: int) -> list[T | None]:
     """The state at every step; before the first phase there is no data."""
-    ordered = sorted(phases, key=lambda p: p.start)
     states: list[T | None] = []
     current: T | None = None
-    index = 0
-    for step in range(steps):
-        while index < len(ordered) and ordered[index].start <= step:
-            current = ordered[index].value
-            index += 1
-        states.append(current)
+    # Each phase holds from its start (the first step for one that starts before it) until the next
+    # one's: a run of the same object, written once a phase rather than looked up once a step.
+    for phase in sorted(phases, key=lambda p: p.start):
+        until = min(max(phase.start, 0), steps)
+        states.extend([current] * (until - len(states)))
+        current = phase.value
+    states.extend([current] * (steps - len(states)))
     return states
 
 
@@ -221,13 +221,15 @@ class WorldBuilder:
             return state.latencies or ((fast, state.total - state.slow), (slow, state.slow))
 
         # A phase's steps share one state: count each state's events once, not once a step.
-        mixes = {id(state): observed(state) for state in states}
+        keys = [id(state) for state in states]
+        distinct = {id(state): state for state in states}
+        mixes = {key: observed(state) for key, state in distinct.items()}
         base = series_labels([histogram.bucket])
         for bound in (*latency_buckets(histogram), float("inf")):
             counts = {key: sum(n for latency, n in mix if latency <= bound) for key, mix in mixes.items()}
-            self._add({**base, "le": le_value(bound)}, _counter([counts[id(s)] for s in states], present))
+            self._add({**base, "le": le_value(bound)}, _counter([counts[key] for key in keys], present))
         totals = {key: sum(n for _, n in mix) for key, mix in mixes.items()}
-        self._add(series_labels([histogram.count]), _counter([totals[id(s)] for s in states], present))
+        self._add(series_labels([histogram.count]), _counter([totals[key] for key in keys], present))
         self._histogram_counts[component] = self.world.series[-1]
         self.world.components.add(component)
 

@@ -1,0 +1,27 @@
+"""Importing a command's heavy dependencies without the cyclic garbage collector watching.
+
+Importing the build path (pydantic's models and validators, grafanalib's attrs classes, the model's
+dataclasses) creates about 40,000 objects that live as long as the process, and almost no garbage:
+every collection pass during the import walked them all again for a few thousand temporary objects,
+about 40 ms of CPU of a one-journey build (BENCHMARKS.md, "Emitting faster").
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def unwatched() -> Iterator[None]:
+    """Import inside the block with the collector off; what was imported is then frozen (left out of
+    later passes, as modules are never freed), and the collector is back as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
