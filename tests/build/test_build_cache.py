@@ -207,13 +207,20 @@ def test_an_error_in_a_worker_reaches_the_build_as_raised(purchase_journey, monk
     assert emit_pool.emit_journeys([purchase_journey] * 4, lambda j: [j.name]) == [[purchase_journey.name]] * 4
 
 
+def _interruptible() -> None:
+    """Ctrl-C as a terminal delivers it: a command started in the background by a shell without job control
+    (`cmd &` in a script, as CI runners may start the suite) inherits SIGINT ignored, and Python then keeps
+    ignoring it, so the build would run to the end."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.integration
 def test_ctrl_c_during_the_pooled_emit_leaves_no_output_and_no_worker(tmp_path: Path, env: dict[str, str]):
     specs = tmp_path / "specs"
     shutil.copytree(EXAMPLES, specs)
     build = subprocess.Popen([sys.executable, "-m", "obsgen", "build", str(specs), "--out", str(tmp_path / "out"),
                               "--no-validate", "--no-cache", "--progress"], env={**env, emit_pool.WORKERS_ENV: "2"},
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_interruptible)
     seen = []
     for line in build.stderr:
         seen.append(line)
