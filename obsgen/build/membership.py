@@ -15,7 +15,7 @@ import yaml
 
 from obsgen.artifacts.base import Artifact
 from obsgen.artifacts.fleet import fleet_source
-from obsgen.artifacts.layout import FLEET_DIR, FLEET_MANIFEST_PATH
+from obsgen.artifacts.layout import FLEET_DIR, FLEET_MANIFEST_PATH, OUT_DIR
 from obsgen.errors import ObsgenError
 from obsgen.model import Fleet
 from obsgen.paths import from_project
@@ -60,10 +60,14 @@ def recorded_members(out_dir: Path) -> list[Member]:
         raise ObsgenError(f"{manifest}: unreadable fleet manifest ({exc}); delete it and build every spec together") from None
 
 
-def default_out_dir(files: list[Path], base: Path) -> Path:
-    """Where a build without --out writes: the output under base that these specs were built into before
-    (base itself, or a directory in it, read from its fleet manifest), else base. So `obsgen build specs/examples/`
-    finds generated/examples/ as `obsgen build specs/` finds generated/, and `--check` compares the right tree."""
+def output_dir(files: list[Path], out_dir: Path | None) -> Path:
+    """Where a build writes (and `obsgen test` reads): out_dir when given, else the output under generated/
+    that these specs were built into before (generated/ itself, or a directory in it, read from its fleet
+    manifest), else generated/. So `obsgen build specs/examples/` finds generated/examples/ as
+    `obsgen build specs/` finds generated/, and `--check` compares the right tree."""
+    if out_dir is not None:
+        return out_dir
+    base = Path(OUT_DIR)
     if not base.is_dir():
         return base
     building = {f.resolve() for f in files}

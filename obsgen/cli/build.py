@@ -41,10 +41,9 @@ def build(specs: tuple[Path, ...], out_dir: Path | None, check: bool, no_validat
     files = spec_files(specs)
     if not files:
         raise click.UsageError("no spec files (*.yaml, *.yml) in " + ", ".join(str(s) for s in specs))
-    if out_dir is None:
-        from obsgen.build.membership import default_out_dir
+    from obsgen.build.membership import output_dir
 
-        out_dir = default_out_dir(files, Path(OUT_DIR))
+    out_dir = output_dir(files, out_dir)
     if no_cache:
         build_cache.disable()
     cached = build_cache.lookup(build_cache.Request(

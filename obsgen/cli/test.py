@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from obsgen.artifacts.layout import OUT_DIR
-from obsgen.build.membership import default_out_dir
+from obsgen.build.membership import output_dir
 from obsgen.build.spec_tests import run_specs
 from obsgen.cli.params import prometheus_version_option
 from obsgen.cli.progress_options import progress_options
@@ -36,9 +36,7 @@ def rule_test(specs: tuple[Path, ...], out_dir: Path | None, fresh: bool, extend
     expected value on known inputs. Exit 1 on any failure, naming the alert and the scenario."""
     files = spec_files(specs)
     try:
-        if out_dir is None:
-            out_dir = default_out_dir(files, Path(OUT_DIR))
-        passed = run_specs(files, out_dir, fresh=fresh, echo=click.echo,
+        passed = run_specs(files, output_dir(files, out_dir), fresh=fresh, echo=click.echo,
                            prometheus_version=prometheus_version, extended=extended)
     except ObsgenError as error:
         click.echo(f"obsgen test: {error}", err=True)
