@@ -26,16 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from obsgen.build.load import load_journey  # noqa: E402
+from tests.live.conftest import STORE_ENV  # noqa: E402  the live tests' store: fast background work, one retry
+from tests.live.test_drill import HOLD, RATE, SCALE, TIMEOUT  # noqa: E402  the live drill test's configuration
+from tests.stack.conftest import make_state_dir  # noqa: E402
 
-# The live tests' store settings (tests/live/conftest.py): fast background work, one task retry.
-STORE_ENV = {
-    "RECORDSTORE_ORDER_PROCESSING_SECONDS": "0.3",
-    "RECORDSTORE_EMAIL_SECONDS": "0.2",
-    "RECORDSTORE_CLEANUP_SECONDS": "0.05",
-    "RECORDSTORE_TASK_MAX_RETRIES": "1",
-}
-# The live drill test's configuration (tests/live/test_drill.py).
-DRILL_ARGS = ["--scale", "720", "--hold", "30s", "--timeout", "3m", "--rate", "3", "--format", "json", "--progress"]
+DRILL_ARGS = ["--scale", SCALE, "--hold", HOLD, "--timeout", TIMEOUT, "--rate", RATE, "--format", "json", "--progress"]
 
 
 def obsgen(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -70,8 +65,7 @@ def main() -> int:
     deps = args.deps.split(",") if args.deps else [d.name for d in load_journey(ROOT / args.spec).dependencies]
     out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="obsgen-drills-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    state_dir = Path(tempfile.mkdtemp(prefix="obsgen-drill-stack-", dir="/tmp"))
-    state_dir.chmod(0o755)  # the daemons run as the unprivileged `obsgen` user when this runs as root
+    state_dir = make_state_dir("obsgen-drill-stack-")
     os.environ.update(STORE_ENV)
     started = time.monotonic()
     up = obsgen("stack", "--state-dir", str(state_dir), "--progress", "up", "--fast")

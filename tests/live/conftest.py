@@ -21,7 +21,7 @@ import pytest
 
 from lab.stack import Stack
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.artifacts.grafana.queries import RECORDED_WINDOW
+from obsgen.artifacts.grafana.queries import RECORDED_WINDOW, counter_total
 from obsgen.artifacts.prometheus.dashboard_series import business_record_name
 from obsgen.build.load import load_journey
 from obsgen.build.pipeline import build_fleet
@@ -100,14 +100,14 @@ def loaded_stack(live_stack: LiveStack) -> LiveStack:
 def wait_for_a_recorded_step(stack: LiveStack, timeout: float = 2 * RECORDED_WINDOW) -> None:
     """The dashboard's "today" panels sum the recorded 5m rates at steps aligned to 5 minutes of the clock
     (`[$__range:5m]` subqueries): until the load's events are recorded at one such step they are empty, in
-    Grafana as in `obsgen verify`. Later tests (after the drills) find the stack old enough already; a run
-    of the verify tests alone waits here, up to the next step or two."""
+    Grafana as in `obsgen verify`. Waits, up to the next step or two, until each of them has data over the
+    window the verify tests give."""
     prometheus = PrometheusApi(stack.prometheus)
-    window = format_duration(RECORDED_WINDOW)
-    queries = [f"sum_over_time({business_record_name(m.selector.metric, m.by)}[{VERIFY_WINDOW}:{window}])"
-               for spec in FLEET_SPECS for m in load_journey(spec).business if m.type == "counter"]
+    queries = [counter_total(journey, business_record_name(m.selector.metric, m.by)).replace("$__range", VERIFY_WINDOW)
+               for journey in map(load_journey, FLEET_SPECS) for m in journey.business if m.type == "counter"]
     deadline = time.monotonic() + timeout
     while not all(prometheus.query(q).data["result"] for q in queries):
         if time.monotonic() > deadline:
-            pytest.fail(f"no recorded business events at a {window} step after {timeout:.0f} s: {queries}")
+            pytest.fail(f"no recorded business events at a {format_duration(RECORDED_WINDOW)} step after "
+                        f"{timeout:.0f} s: {queries}")
         time.sleep(FAST_SCRAPE_SECONDS)
