@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import yaml
@@ -16,6 +18,7 @@ from obsgen.artifacts.prometheus.emit import emit_rules
 from obsgen.artifacts.ruletests import extent, generation
 from obsgen.artifacts.ruletests.emit import emit_rule_tests
 from obsgen.build.load import load_journey
+from obsgen.promql import parse_duration
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.ruletests.test_generations import promtool_of_generation
 
@@ -70,10 +73,37 @@ def committed_scenarios(journey: str) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
 def test_the_long_scenarios_pass_unscoped_on_prometheus_2(spec, tmp_path):
-    """The files as written, straight to Debian's promtool 2.42 (no scoping, no obsgen runner)."""
+    """The files' test groups as written, straight to Debian's promtool 2.42 (no scoping, no obsgen runner):
+    every group loads every rule file. promtool runs a file's groups one after the other, so the groups are
+    shared out over files of their own, one promtool per core."""
     major = 2
     binary = promtool_of_generation(major)
-    tests = write_build(spec, tmp_path, major)
-    result = subprocess.run([binary, "test", "rules", *tests], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    tests = [tmp_path / name for name in write_build(spec, tmp_path, major)]
+    parts = [part for test in tests for part in shared_out(test, os.cpu_count() or 1)]
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        results = list(pool.map(lambda part: subprocess.run([binary, "test", "rules", part], cwd=tmp_path,
+                                                            capture_output=True, text=True, timeout=900), parts))
+    assert sum(len(yaml.safe_load(p.read_text())["tests"]) for p in parts) == sum(
+        len(yaml.safe_load(t.read_text())["tests"]) for t in tests)
+    for result in results:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def shared_out(test: Path, parts: int) -> list[Path]:
+    """The file's groups in `parts` files beside it (same rule_files), longest group first into the lightest."""
+    document = yaml.safe_load(test.read_text())
+    groups = document["tests"]
+    shares: list[list[dict]] = [[] for _ in range(min(parts, len(groups)))]
+    for group in sorted(groups, key=lambda g: -_last_eval(g)):
+        min(shares, key=lambda share: sum(map(_last_eval, share))).append(group)
+    written = []
+    for index, share in enumerate(shares):
+        part = test.with_name(f"{test.stem}.part{index}.yaml")
+        part.write_text(yaml.safe_dump({**document, "tests": share}, sort_keys=False))
+        written.append(part)
+    return written
+
+
+def _last_eval(group: dict) -> float:
+    cases = (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])
+    return max((parse_duration(str(case["eval_time"])) for case in cases), default=0.0)
