@@ -26,7 +26,9 @@ from obsgen.artifacts.prometheus.dashboard_series import business_record_name
 from obsgen.build.load import load_journey
 from obsgen.build.pipeline import build_fleet
 from obsgen.clients.prometheus import PrometheusApi
-from obsgen.promql import format_duration
+from obsgen.promql import format_duration, parse_duration
+from obsgen.verify.dashboard import time_context
+from obsgen.verify.variables import interpolate
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 
@@ -103,7 +105,8 @@ def wait_for_a_recorded_step(stack: LiveStack, timeout: float = 2 * RECORDED_WIN
     Grafana as in `obsgen verify`. Waits, up to the next step or two, until each of them has data over the
     window the verify tests give."""
     prometheus = PrometheusApi(stack.prometheus)
-    queries = [counter_total(journey, business_record_name(m.selector.metric, m.by)).replace("$__range", VERIFY_WINDOW)
+    queries = [interpolate(counter_total(journey, business_record_name(m.selector.metric, m.by)), {},
+                           time_context(parse_duration(VERIFY_WINDOW), journey.scrape_interval)).expr
                for journey in map(load_journey, FLEET_SPECS) for m in journey.business if m.type == "counter"]
     deadline = time.monotonic() + timeout
     while not all(prometheus.query(q).data["result"] for q in queries):

@@ -152,7 +152,7 @@ def _scopable(test: TestFile) -> bool:
         return False
     cases = [group.get(key) or [] for group in groups for key in ("alert_rule_test", "promql_expr_test")]
     rules = [group.get("rules") or [] for file_groups in rule_groups for group in file_groups]
-    return all(map(_dicts, cases + rules)) and all(_steps(group) is not None for group in groups)
+    return all(map(_dicts, cases + rules)) and all(evaluated_seconds(group) is not None for group in groups)
 
 
 def _listed(value: object) -> list:
@@ -166,7 +166,7 @@ def _dicts(value: object) -> bool:
 def _cost(test: TestFile, index: int, keep: frozenset[Place]) -> float:
     """promtool's work for a group: every kept rule at every evaluation step, plus loading its series."""
     group = test.document["tests"][index]
-    return (_steps(group) / 60 + 1) * (len(keep) + 1) + len(group.get("input_series") or [])
+    return (evaluated_seconds(group) / 60 + 1) * (len(keep) + 1) + len(group.get("input_series") or [])
 
 
 def _balanced(jobs: list[Job], workers: int) -> list[Job]:
@@ -222,7 +222,7 @@ def _as_asked(failure: promtool.RuleTestFailure, asked: Path, ran: Path) -> prom
     return dataclasses.replace(failure, file=str(asked), text=failure.text.replace(str(ran), str(asked)))
 
 
-def _steps(group: dict) -> float | None:
+def evaluated_seconds(group: dict) -> float | None:
     """Seconds promtool evaluates a group for: up to its latest eval_time (None: one is no duration)."""
     cases = (group.get("alert_rule_test") or []) + (group.get("promql_expr_test") or [])
     try:
