@@ -21,14 +21,13 @@ import pytest
 
 from lab.stack import Stack
 from lab.stack.prometheus_config import FAST_SCRAPE_SECONDS
-from obsgen.artifacts.grafana.queries import RECORDED_WINDOW, counter_total
-from obsgen.artifacts.prometheus.dashboard_series import business_record_name
-from obsgen.build.load import load_journey
+from obsgen.artifacts.grafana.queries import RECORDED_WINDOW
 from obsgen.build.pipeline import build_fleet
 from obsgen.clients.prometheus import PrometheusApi
-from obsgen.promql import format_duration, parse_duration
-from obsgen.verify.dashboard import time_context
-from obsgen.verify.variables import interpolate
+from obsgen.promql import parse_duration
+from obsgen.verify.artifacts import build
+from obsgen.verify.catalog import model_selectors
+from obsgen.verify.dashboard import FailureModel, check_panels, prepared_targets, time_context
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 
@@ -95,22 +94,32 @@ def loaded_stack(live_stack: LiveStack) -> LiveStack:
         capture_output=True, text=True, timeout=LOAD_SECONDS + 120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    wait_for_a_recorded_step(live_stack)
+    wait_until_every_panel_has_data(live_stack)
     return live_stack
 
 
-def wait_for_a_recorded_step(stack: LiveStack, timeout: float = 2 * RECORDED_WINDOW) -> None:
-    """The dashboard's "today" panels sum the recorded 5m rates at steps aligned to 5 minutes of the clock
-    (`[$__range:5m]` subqueries): until the load's events are recorded at one such step they are empty, in
-    Grafana as in `obsgen verify`. Waits, up to the next step or two, until each of them has data over the
-    window the verify tests give."""
+def wait_until_every_panel_has_data(stack: LiveStack, timeout: float = 2 * RECORDED_WINDOW) -> None:
+    """Right after a load some panels are still empty, in Grafana as in `obsgen verify`: the "today" panels sum
+    the recorded 5m rates at steps aligned to 5 minutes of the clock (`[$__range:5m]` subqueries), and the
+    burn-down reads the SLO-window group, evaluated every few minutes. Waits, up to the next such step or two,
+    until no panel verify queries over the tests' window is empty, asking as verify asks (a query that can only
+    have data under failure may stay empty)."""
     prometheus = PrometheusApi(stack.prometheus)
-    queries = [interpolate(counter_total(journey, business_record_name(m.selector.metric, m.by)), {},
-                           time_context(parse_duration(VERIFY_WINDOW), journey.scrape_interval)).expr
-               for journey in map(load_journey, FLEET_SPECS) for m in journey.business if m.type == "counter"]
+    dashboards = []
+    for spec in FLEET_SPECS:
+        built = build(spec, stack.generated_dir)
+        time_of_panels = time_context(parse_duration(VERIFY_WINDOW), built.journey.scrape_interval)
+        dashboards.append((prepared_targets(built, time_of_panels), FailureModel(built, model_selectors(built.journey)),
+                           time_of_panels))
+
+    def empty_panels() -> list[str]:
+        end = prometheus.server_time()
+        return [f"{check.panel}: {check.expr}" for prepared, failures, time_of_panels in dashboards
+                for check in check_panels(prometheus, prepared, failures, end, time_of_panels)
+                if check.status == "empty"]
+
     deadline = time.monotonic() + timeout
-    while not all(prometheus.query(q).data["result"] for q in queries):
+    while empty := empty_panels():
         if time.monotonic() > deadline:
-            pytest.fail(f"no recorded business events at a {format_duration(RECORDED_WINDOW)} step after "
-                        f"{timeout:.0f} s: {queries}")
+            pytest.fail(f"panels still without data {timeout:.0f} s after the load: " + "; ".join(empty))
         time.sleep(FAST_SCRAPE_SECONDS)
