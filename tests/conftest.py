@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from tests import parallel
+
 ROOT = Path(__file__).resolve().parent.parent
 PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
 
@@ -115,6 +117,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        parallel.live_first(items)
+
+
+# -- in parallel: tests/parallel.py -------------------------------------------------------------------
+@pytest.hookimpl
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    return parallel.auto_workers()
+
+
+@pytest.hookimpl
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    return parallel.make_scheduler(config, log)
 
 
 def _guarded(item: pytest.Item):
@@ -128,6 +143,7 @@ def _guarded(item: pytest.Item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
+    parallel.yield_cpu_to_the_live_tests(item)
     return (yield from _guarded(item))
 
 

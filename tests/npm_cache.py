@@ -7,6 +7,7 @@ node and npm, so a CI run that lacks them is broken, not excused.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -41,10 +42,16 @@ def npm_prefix(name: str, packages: Sequence[str], purpose: str) -> Path:
     prefix = cache_root() / name
     marker = prefix / DONE_MARKER
     wanted = "\n".join(sorted(packages)) + "\n"
-    if not (marker.is_file() and marker.read_text() == wanted):
-        prefix.mkdir(parents=True, exist_ok=True)
-        install = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
-                                 check=False, capture_output=True, text=True, timeout=600)
-        assert install.returncode == 0, f"npm install {' '.join(packages)} failed:\n{install.stderr}"
-        marker.write_text(wanted)
+    if marker.is_file() and marker.read_text() == wanted:
+        return prefix
+    prefix.mkdir(parents=True, exist_ok=True)
+    # pytest-xdist's workers (and a developer's second run) may want the same prefix at once: one installs,
+    # the others wait for it and find the marker.
+    with open(prefix.with_name(f"{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (marker.is_file() and marker.read_text() == wanted):
+            install = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), *packages],
+                                     check=False, capture_output=True, text=True, timeout=600)
+            assert install.returncode == 0, f"npm install {' '.join(packages)} failed:\n{install.stderr}"
+            marker.write_text(wanted)
     return prefix
