@@ -117,8 +117,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        parallel.live_first(items)
+    parallel.live_first(items)
 
 
 # -- in parallel: tests/parallel.py -------------------------------------------------------------------

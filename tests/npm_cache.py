@@ -42,8 +42,6 @@ def npm_prefix(name: str, packages: Sequence[str], purpose: str) -> Path:
     prefix = cache_root() / name
     marker = prefix / DONE_MARKER
     wanted = "\n".join(sorted(packages)) + "\n"
-    if marker.is_file() and marker.read_text() == wanted:
-        return prefix
     prefix.mkdir(parents=True, exist_ok=True)
     # pytest-xdist's workers (and a developer's second run) may want the same prefix at once: one installs,
     # the others wait for it and find the marker.

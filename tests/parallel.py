@@ -4,10 +4,10 @@ A unit of work goes to one worker whole. The unit is a test module, so a module-
 once; or the modules of a directory whose conftest holds a session-scoped stack or venv, so that it is made
 once too (a second record store must not start; a second wheel and venv costs a minute of CPU). Its
 subdirectories are units of their own: tests/live/broker/ starts a stack of its own and runs beside the
-shared live stack rather than after it. The live stack's
-tests spend most of their quarter of an hour waiting on the clocks of Prometheus and Alertmanager: their
-unit is handed out first and has a worker to itself, while the other workers take the rest of the suite at a
-lower CPU priority, so that promtool's pools cannot delay the evaluations and notifications the drills time.
+shared live stack rather than after it. The live stack's tests spend most of their quarter of an hour
+waiting on the clocks of Prometheus and Alertmanager: their unit is handed out first and has a worker to
+itself, while the other workers take the rest of the suite at a lower CPU priority, so that promtool's pools
+cannot delay the evaluations and notifications the drills time.
 
 The units are told apart by node id, in the controller, rather than by `xdist_group` marks: `--dist
 loadgroup` passes marks by rewriting node ids, which pytest 9.2 no longer allows (pytest-xdist#1386).
@@ -63,13 +63,18 @@ def auto_workers() -> int | None:
     return len(os.sched_getaffinity(0)) + 1
 
 
+def in_a_worker() -> bool:
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
 def live_first(items: list[pytest.Item]) -> None:
-    """The shared live stack's tests first (the longest unit), then the other live ones, then the rest in
-    collection order."""
-    items.sort(key=lambda item: (not is_live(item.nodeid), unit_of_work(item.nodeid) != LIVE_TESTS))
+    """In a worker, the shared live stack's tests first (the longest unit), then the other live ones, then the
+    rest in collection order (in one process the order stays as collected)."""
+    if in_a_worker():
+        items.sort(key=lambda item: (not is_live(item.nodeid), unit_of_work(item.nodeid) != LIVE_TESTS))
 
 
 def yield_cpu_to_the_live_tests(item: pytest.Item) -> None:
     """In a worker, a test that is not live lowers its process' priority, once and for the rest of the run."""
-    if os.environ.get("PYTEST_XDIST_WORKER") and not is_live(item.nodeid) and os.nice(0) < BACKGROUND_NICENESS:
+    if in_a_worker() and not is_live(item.nodeid) and os.nice(0) < BACKGROUND_NICENESS:
         os.nice(BACKGROUND_NICENESS - os.nice(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from types import SimpleNamespace
 
 import pytest
 
@@ -37,8 +38,29 @@ def test_each_shared_directory_holds_a_session_fixture_that_starts_processes(dir
     assert _session_fixtures(ROOT / directory / "conftest.py") & PROCESS_FIXTURES
 
 
-def test_only_the_live_tests_come_first():
+def test_live_tests_are_those_under_tests_live():
     assert parallel.is_live("tests/live/test_traces.py::test_x")
     assert parallel.is_live("tests/live/broker/test_broker_restart.py::test_g")
     assert not parallel.is_live("tests/livelier/test_e.py::test_f")
     assert not parallel.is_live("tests/stack/test_native_stack.py::test_y")
+
+
+COLLECTED = ["tests/build/test_a.py::test_1", "tests/live/broker/test_broker_restart.py::test_g",
+             "tests/live/test_drill.py::test_d", "tests/spec/test_b.py::test_2", "tests/live/test_verify.py::test_v"]
+
+
+def test_a_worker_runs_the_shared_live_stack_first_then_other_live_tests_then_the_rest_as_collected(monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    items = [SimpleNamespace(nodeid=nodeid) for nodeid in COLLECTED]
+    parallel.live_first(items)
+    assert [item.nodeid for item in items] == [
+        "tests/live/test_drill.py::test_d", "tests/live/test_verify.py::test_v",
+        "tests/live/broker/test_broker_restart.py::test_g",
+        "tests/build/test_a.py::test_1", "tests/spec/test_b.py::test_2"]
+
+
+def test_one_process_keeps_the_collected_order(monkeypatch):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    items = [SimpleNamespace(nodeid=nodeid) for nodeid in COLLECTED]
+    parallel.live_first(items)
+    assert [item.nodeid for item in items] == COLLECTED

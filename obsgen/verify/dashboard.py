@@ -16,7 +16,7 @@ from obsgen.clients.http import ApiError
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import Selector
 from obsgen.verify.artifacts import Built
-from obsgen.verify.catalog import ModelSelector, is_failure_only
+from obsgen.verify.catalog import ModelSelector, is_failure_only, model_selectors
 from obsgen.verify.exprs import UnparsableExpr, needs_failure
 from obsgen.verify.metrics import matches
 from obsgen.verify.panels import PROMETHEUS, PanelTarget, targets
@@ -75,9 +75,21 @@ def _compatible(selector: Selector, rule_labels: dict[str, str]) -> bool:
     return all(matches(m, rule_labels) for m in selector.matchers if m.label in rule_labels)
 
 
-def check_panels(api: PrometheusApi, prepared: list[PreparedTarget], failures: FailureModel,
-                 end: float, time: TimeContext) -> list[PanelCheck]:
-    return [_check(api, p, failures, end, time) for p in prepared]
+@dataclass(frozen=True)
+class DashboardQueries:
+    """A journey's dashboard queries over a window, as Grafana would send them, ready to ask at any end time."""
+
+    prepared: list[PreparedTarget]
+    failures: FailureModel
+    time: TimeContext
+
+    @classmethod
+    def over(cls, built: Built, window: float) -> DashboardQueries:
+        time = time_context(window, built.journey.scrape_interval)
+        return cls(prepared_targets(built, time), FailureModel(built, model_selectors(built.journey)), time)
+
+    def check(self, api: PrometheusApi, end: float) -> list[PanelCheck]:
+        return [_check(api, p, self.failures, end, self.time) for p in self.prepared]
 
 
 def _check(api: PrometheusApi, prepared: PreparedTarget, failures: FailureModel, end: float,

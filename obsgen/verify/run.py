@@ -11,7 +11,7 @@ from obsgen.paths import shown
 from obsgen.verify.alertmanager import check_alertmanager
 from obsgen.verify.artifacts import Built, build
 from obsgen.verify.catalog import model_selectors
-from obsgen.verify.dashboard import FailureModel, PreparedTarget, check_panels, prepared_targets, time_context
+from obsgen.verify.dashboard import DashboardQueries, PreparedTarget
 from obsgen.verify.exprs import UnparsableExpr, groupings, selectors
 from obsgen.verify.metrics import Uses, check_uses, model_use
 from obsgen.verify.report import VerifyReport
@@ -56,23 +56,22 @@ def verify(spec: Path, prometheus_url: str, alertmanager_url: str | None = None,
     api = PrometheusApi(prometheus_url)
     await_first_evaluations(api, built, progress.step)
     end = api.server_time()
-    time = time_context(window, journey.scrape_interval)
-    prepared = prepared_targets(built, time)
+    dashboards = DashboardQueries.over(built, window)
     report = VerifyReport(journey=journey.name, prometheus=prometheus_url, window_seconds=window)
     if not built.dashboards:
         report.notes.append("the build produced no dashboard: only rules were checked")
-    uses, unreadable = collect_uses(built, prepared)
+    uses, unreadable = collect_uses(built, dashboards.prepared)
     report.notes += unreadable
     progress.step(f"verify: {len(uses.by_key)} selectors against {prometheus_url}")
     report.selectors = check_uses(api, uses, end - window, end)
     progress.step("verify: rule groups")
     report.rule_groups = check_rule_groups(api, built, window)
-    failures = FailureModel(built, model_selectors(journey))
-    progress.step(f"verify: {len(prepared)} dashboard queries")
-    report.panels = check_panels(api, prepared, failures, end, time)
+    progress.step(f"verify: {len(dashboards.prepared)} dashboard queries")
+    report.panels = dashboards.check(api, end)
     if alertmanager_url:
         progress.step(f"verify: Alertmanager at {alertmanager_url}")
         report.alertmanager = check_alertmanager(api, alertmanager_url, built.alertmanager)
+    time = dashboards.time
     report.notes.append(f"panel queries: step {time.step:g}s, $__rate_interval {time.rate_interval:g}s "
                         f"(journey scrape interval {journey.scrape_interval:g}s, as the datasource declares)")
     return report

@@ -26,8 +26,7 @@ from obsgen.build.pipeline import build_fleet
 from obsgen.clients.prometheus import PrometheusApi
 from obsgen.promql import parse_duration
 from obsgen.verify.artifacts import build
-from obsgen.verify.catalog import model_selectors
-from obsgen.verify.dashboard import FailureModel, check_panels, prepared_targets, time_context
+from obsgen.verify.dashboard import DashboardQueries
 from tests.conftest import PURCHASE_SPEC, ROOT
 from tests.stack.conftest import free_ports, make_state_dir
 
@@ -105,17 +104,12 @@ def wait_until_every_panel_has_data(stack: LiveStack, timeout: float = 2 * RECOR
     until no panel verify queries over the tests' window is empty, asking as verify asks (a query that can only
     have data under failure may stay empty)."""
     prometheus = PrometheusApi(stack.prometheus)
-    dashboards = []
-    for spec in FLEET_SPECS:
-        built = build(spec, stack.generated_dir)
-        time_of_panels = time_context(parse_duration(VERIFY_WINDOW), built.journey.scrape_interval)
-        dashboards.append((prepared_targets(built, time_of_panels), FailureModel(built, model_selectors(built.journey)),
-                           time_of_panels))
+    dashboards = [DashboardQueries.over(build(spec, stack.generated_dir), parse_duration(VERIFY_WINDOW))
+                  for spec in FLEET_SPECS]
 
     def empty_panels() -> list[str]:
         end = prometheus.server_time()
-        return [f"{check.panel}: {check.expr}" for prepared, failures, time_of_panels in dashboards
-                for check in check_panels(prometheus, prepared, failures, end, time_of_panels)
+        return [f"{check.panel}: {check.expr}" for queries in dashboards for check in queries.check(prometheus, end)
                 if check.status == "empty"]
 
     deadline = time.monotonic() + timeout
