@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from obsgen.build.load import load_journey  # noqa: E402
 from tests.live.conftest import STORE_ENV  # noqa: E402  the live tests' store: fast background work, one retry
-from tests.live.test_drill import HOLD, RATE, SCALE, TIMEOUT  # noqa: E402  the live drill test's configuration
+from tests.live.drills import HOLD, RATE, SCALE, TIMEOUT  # noqa: E402  the live drill tests' configuration
 from tests.stack.conftest import make_state_dir  # noqa: E402
 
 DRILL_ARGS = ["--scale", SCALE, "--hold", HOLD, "--timeout", TIMEOUT, "--rate", RATE, "--format", "json", "--progress"]

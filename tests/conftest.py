@@ -17,6 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PURCHASE_SPEC = ROOT / "specs" / "purchase.yaml"
 
 
+def keep_bytecode() -> None:
+    """This process and every Python the suite starts (xdist's workers, `python -m obsgen` in subprocesses) write
+    compiled bytecode and read it again, as Python does by default (`__pycache__/` beside the sources, ignored
+    by git). With PYTHONDONTWRITEBYTECODE set, as on this project's machines, each of them compiled obsgen's
+    modules from source again: about 0.08 s of CPU per `python -m obsgen` (BENCHMARKS.md, "Two live stacks")."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+keep_bytecode()
+
+
 @pytest.fixture(scope="session")
 def purchase_journey():
     from obsgen.build.load import load_journey
@@ -117,7 +129,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
-    parallel.live_first(items)
+    parallel.work_order(items)
 
 
 # -- in parallel: tests/parallel.py -------------------------------------------------------------------
