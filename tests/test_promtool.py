@@ -150,6 +150,45 @@ def test_parse_exprs_maps_each_error_to_its_expression():
     assert (results[3].line, results[3].col) == (3, 2)
 
 
+def logged_promtool(tmp_path: Path, monkeypatch) -> Path:
+    """The real promtool behind a script that logs each command it is given; the log's path."""
+    log, script = tmp_path / "promtool.log", tmp_path / "promtool-logged"
+    script.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {promtool.find_promtool()} "$@"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv(promtool.ENV_VAR, str(script))
+    return log
+
+
+def runs(log: Path) -> int:
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def test_expressions_parsed_beforehand_are_answered_without_promtool(tmp_path, monkeypatch):
+    log = logged_promtool(tmp_path, monkeypatch)
+    good, bad = "sum(rate(x_total[5m]))", "sum(rate(x[5m])"
+    with promtool.expressions_parsed([good, bad, good]):
+        assert runs(log) == 1
+        inside = promtool.parse_exprs([bad, good])
+        assert runs(log) == 1
+        assert promtool.parse_exprs(["up", good]) == [None, None] and runs(log) == 2  # "up" was not among them
+    assert promtool.parse_exprs([bad, good]) == inside and runs(log) == 3  # outside the block, promtool again
+    assert inside[0].message == "parse error: unclosed left parenthesis" and inside[1] is None
+
+
+def test_a_fleet_build_parses_every_journey_dashboards_queries_in_one_promtool_run(tmp_path, monkeypatch):
+    """Seven journeys: one `check rules` for the rule files, one for every journey dashboard's queries, one for
+    the fleet's index dashboard; not one per journey."""
+    from obsgen.build.pipeline import build_fleet
+    from tests.conftest import ROOT
+
+    log = logged_promtool(tmp_path, monkeypatch)
+    monkeypatch.setenv("OBSGEN_NO_CACHE", "1")
+    specs = sorted((ROOT / "specs" / "examples").glob("*.yaml"))
+    build_fleet(specs, tmp_path / "out", run_tests=False)
+    checks = [line for line in log.read_text().splitlines() if line.startswith("check rules")]
+    assert len(specs) == 7 and len(checks) == 3, checks
+
+
 def test_parse_expr_single():
     assert promtool.parse_expr("rate(http_requests_total[5m])") is None
     assert promtool.parse_expr("rate(http_requests_total[5m]").message.startswith("parse error")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 from obsgen.model import Fleet, Journey
 
@@ -51,6 +51,18 @@ class ArtifactKind:
 
 # Problems by file: every file the tool was given is a key (an empty list when it passed).
 Tool = Callable[[list[Path]], dict[Path, list[str]]]
+
+
+@dataclass(frozen=True)
+class PreparedCheck:
+    """A validator run on each directory, after work every directory of the build shares was done once:
+    prepare([(staged directory, subject), ...]) is a context manager around all their checks."""
+
+    check: Callable[[Path, Any], list[str]]
+    prepare: Callable[[list[tuple[Path, Any]]], ContextManager[None]]
+
+    def __call__(self, staged: Path, subject: Any) -> list[str]:
+        return self.check(staged, subject)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Checking every staged directory of a build together: a tool that accepts many files (promtool
 check rules, amtool check-config) runs once for the whole build rather than once per journey, and
-the tools run concurrently with each other and with the in-process checks (the dashboard lint).
+the tools run concurrently with each other and with the in-process checks (the dashboard lint); what the
+in-process checks of every directory share is prepared once (a PreparedCheck: every dashboard query parsed by
+one promtool run).
 
 A validator is any function (staged directory, subject) -> problems; a FileCheck (obsgen.artifacts.base)
 is one whose tool takes files, so the build can hand it the files of every directory in one run. Called on one
@@ -10,11 +12,12 @@ directory, a FileCheck is an ordinary validator.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from obsgen.artifacts.base import FileCheck, Tool
+from obsgen.artifacts.base import FileCheck, PreparedCheck, Tool
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,10 @@ def check_stage(directories: Sequence[Directory], stage: int) -> dict[str, list[
     """Problems of one stage, by directory name, in each directory's validator order: every FileCheck
     tool once over all the files (in threads: the tools are processes), the other validators here."""
     runs = _tool_runs(directories, stage)
-    with ThreadPoolExecutor(max_workers=max(len(runs), 1)) as pool:
+    with ThreadPoolExecutor(max_workers=max(len(runs), 1)) as pool, ExitStack() as prepared:
         started = {tool: pool.submit(tool, files) for tool, files in runs.items()}
+        for prepare, subjects in _preparations(directories, stage).items():
+            prepared.enter_context(prepare(subjects))
         direct = {(d.name, i): v(d.staged, d.subject) for d in directories
                   for i, v in enumerate(d.stages[stage]) if not isinstance(v, FileCheck)}
         found = {tool: future.result() for tool, future in started.items()}
@@ -50,6 +55,15 @@ def _tool_runs(directories: Sequence[Directory], stage: int) -> dict[Tool, list[
             if isinstance(validator, FileCheck):
                 runs.setdefault(validator.tool, []).extend(validator.files(directory.staged))
     return {tool: files for tool, files in runs.items() if files}
+
+
+def _preparations(directories: Sequence[Directory], stage: int) -> dict[Callable, list[tuple[Path, Any]]]:
+    preparations: dict[Callable, list[tuple[Path, Any]]] = {}
+    for directory in directories:
+        for validator in directory.stages[stage]:
+            if isinstance(validator, PreparedCheck):
+                preparations.setdefault(validator.prepare, []).append((directory.staged, directory.subject))
+    return preparations
 
 
 def check_all(directories: Sequence[Directory], labels: Sequence[str],

@@ -143,6 +143,13 @@ def _rule_context(
     return RuleContext(rule_files, scrape_interval, findings, metric_types)
 
 
+def dashboard_queries(paths: Sequence[str]) -> list[str]:
+    """The PromQL a lint of these dashboards gives promtool to parse (files it cannot read give none): parsed
+    beforehand for many lints at once (promtool.expressions_parsed), each lint starts no promtool."""
+    _, dashboards, _ = _load(paths)
+    return [target.expanded for target in DashboardContext(dashboards).promql_targets]
+
+
 def _dashboard_context(dashboards: list[Dashboard], enabled, metric_types: MetricTypes) -> DashboardContext:
     ctx = DashboardContext(dashboards, metric_types=metric_types)
     if any(c.needs_promtool for c in _checks_for(enabled, DASHBOARD_CHECKS)) and ctx.promql_targets:

@@ -4,8 +4,9 @@ dashboard and the provisioning of one Grafana that shows every journey."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ContextManager
 
-from obsgen.artifacts.base import Artifact, ArtifactKind
+from obsgen.artifacts.base import Artifact, ArtifactKind, PreparedCheck
 from obsgen.artifacts.fleet import fleet_source
 from obsgen.artifacts.grafana import build_dashboard, provisioning
 from obsgen.artifacts.grafana.index import build_index_dashboard
@@ -24,10 +25,22 @@ def emit_grafana(journey: Journey) -> list[Artifact]:
     ]
 
 
-def check_dashboards(staged: Path, journey: Journey) -> list[str]:
+def lint_journey_dashboard(staged: Path, journey: Journey) -> list[str]:
     """``obsgen lint`` on the staged dashboard: datasource variables, units, descriptions, PromQL that
     parses (promtool), ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
     return lint_dashboard(staged, dashboard_path(journey.name), (journey,))
+
+
+def parsed_dashboard_queries(directories: list[tuple[Path, Journey]]) -> ContextManager[None]:
+    """Every staged journey dashboard's queries parsed by one promtool run, for all their lints."""
+    from obsgen.lint import dashboard_queries  # as in lint_dashboard: only when validating
+    from obsgen.tools import promtool
+
+    paths = [str(staged / dashboard_path(journey.name)) for staged, journey in directories]
+    return promtool.expressions_parsed(dashboard_queries(paths))
+
+
+check_dashboards = PreparedCheck(lint_journey_dashboard, parsed_dashboard_queries)
 
 
 def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> list[str]:
