@@ -28,19 +28,30 @@ def emit_grafana(journey: Journey) -> list[Artifact]:
 def lint_journey_dashboard(staged: Path, journey: Journey) -> list[str]:
     """``obsgen lint`` on the staged dashboard: datasource variables, units, descriptions, PromQL that
     parses (promtool), ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
-    return lint_dashboard(staged, dashboard_path(journey.name), (journey,))
+    return lint_dashboard(staged, linted_dashboard(journey), (journey,))
 
 
-def parsed_dashboard_queries(directories: list[tuple[Path, Journey]]) -> ContextManager[None]:
-    """Every staged journey dashboard's queries parsed by one promtool run, for all their lints."""
+def lint_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
+    return lint_dashboard(staged, linted_dashboard(fleet), fleet.journeys)
+
+
+def linted_dashboard(subject: Journey | Fleet) -> str:
+    """The dashboard a directory's lint reads: the journey's own, or the fleet's index."""
+    return INDEX_DASHBOARD_PATH if isinstance(subject, Fleet) else dashboard_path(subject.name)
+
+
+def parsed_dashboard_queries(directories: list[tuple[Path, Journey | Fleet]]) -> ContextManager[None]:
+    """Every staged dashboard's queries (each journey's and the fleet's index) parsed by one promtool run, for
+    all their lints."""
     from obsgen.lint import dashboard_queries  # as in lint_dashboard: only when validating
     from obsgen.tools import promtool
 
-    paths = [str(staged / dashboard_path(journey.name)) for staged, journey in directories]
+    paths = [str(staged / linted_dashboard(subject)) for staged, subject in directories]
     return promtool.expressions_parsed(dashboard_queries(paths))
 
 
 check_dashboards = PreparedCheck(lint_journey_dashboard, parsed_dashboard_queries)
+check_index_dashboard = PreparedCheck(lint_index_dashboard, parsed_dashboard_queries)
 
 
 def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> list[str]:
@@ -70,10 +81,6 @@ def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
 
 def emit_fleet_grafana(fleet: Fleet) -> list[Artifact]:
     return emit_index_dashboard(fleet) + emit_grafana_provisioning(fleet)
-
-
-def check_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
-    return lint_dashboard(staged, INDEX_DASHBOARD_PATH, fleet.journeys)
 
 
 KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_index_dashboard,))
