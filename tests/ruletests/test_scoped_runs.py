@@ -39,14 +39,13 @@ def test_scoping_runs_every_group_once_and_leaves_rules_out(fleet, tmp_path):
     prove (tests/ruletests/test_generations.py builds them with each generation's promtool, and a build runs its
     tests scoped): here, that the scoped jobs hold every group of every file exactly once, and fewer rules."""
     tests = [load_test_file(t) for t in written(FLEETS[fleet], tmp_path, max(generation.GENERATIONS))]
-    for test in tests:
-        jobs = _scoped_jobs(test)
+    jobs_of = [_scoped_jobs(test) for test in tests]
+    for test, jobs in zip(tests, jobs_of):
         assert sorted(i for job in jobs for i in job.groups) == list(range(len(test.document["tests"])))
     # ... and scoping did leave rules out: the runs are scoped, not whole files.
     every_rule = sum(1 for t in tests for _ in t.rules.places())
-    scoped_rules = sum(len(job.keep) for t in tests for job in _scoped_jobs(t))
-    jobs = sum(len(_scoped_jobs(t)) for t in tests)
-    assert scoped_rules < every_rule * jobs
+    scoped_rules = sum(len(job.keep) for jobs in jobs_of for job in jobs)
+    assert scoped_rules < every_rule * sum(map(len, jobs_of))
 
 
 def _broken(rules: Path, alert: str, old: str, new: str) -> None:
