@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from obsgen.tools import go_tools_bin
+from obsgen.tools import go_tools_bin, run_tool
 from tests.conftest import ROOT
 
 GO_TOOLS = ROOT / "scripts" / "go-tools"
@@ -65,3 +65,14 @@ def test_a_warm_install_is_a_no_op():
     assert os.readlink(promtool) == f"promtool-{table()['promtool'][1]}"
     version = subprocess.run([str(promtool), "--version"], capture_output=True, text=True, check=True).stdout
     assert f"version {table()['promtool'][1]}" in version
+
+
+@pytest.mark.integration
+def test_the_validating_tools_collect_garbage_less_often_unless_told_otherwise(monkeypatch):
+    """run_tool's programs (promtool, amtool) get GOGC=400 (BENCHMARKS.md "Go's GC in promtool");
+    a GOGC the user exported is theirs."""
+    monkeypatch.delenv("GOGC", raising=False)
+    assert "GOGC=400" in run_tool("env", []).stdout.splitlines()
+    monkeypatch.setenv("GOGC", "50")
+    shown = run_tool("env", []).stdout.splitlines()
+    assert "GOGC=50" in shown and "GOGC=400" not in shown and "LC_ALL=C" in shown

@@ -48,7 +48,17 @@ def locate(name: str, env_var: str) -> str | None:
     return go_tool(name) or shutil.which(name)
 
 
-def run_tool(binary: str, args: Sequence[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+# These Go programs live for a second or less and hold a few hundred MB at most: collecting garbage
+# less often is a quarter of promtool's CPU in the rule tests (BENCHMARKS.md "Go's GC in promtool").
+# A GOGC the user set wins.
+GO_GC_PERCENT = "400"
+
+
+def _environment() -> dict[str, str]:
     # LC_ALL=C: these tools do not localise today, but our output parsers must not depend on that.
+    return {"GOGC": GO_GC_PERCENT, **os.environ, "LC_ALL": "C"}
+
+
+def run_tool(binary: str, args: Sequence[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, check=False,
-                          env={**os.environ, "LC_ALL": "C"})
+                          env=_environment())
