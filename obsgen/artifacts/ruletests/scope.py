@@ -61,6 +61,19 @@ class Rules:
                 alerts.setdefault(str(rule.get("alert")), []).append(place)
         return records, alerts, rules
 
+    @cached_property
+    def _reads_known(self) -> dict[Place | str, dict[str, list[Equalities]]]:
+        return {}
+
+    def reads(self, rule_or_expr: Place | str) -> dict[str, list[Equalities]]:
+        """_reads of the rule at a place (or of an expression), worked out once: every test group of a file
+        reads the same rules, and needed() only copies what it reads from here."""
+        known = self._reads_known.get(rule_or_expr)
+        if known is None:
+            text_or_rule = rule_or_expr if isinstance(rule_or_expr, str) else self.index[2][rule_or_expr]
+            known = self._reads_known[rule_or_expr] = _reads(text_or_rule)
+        return known
+
 
 def _texts(rule_or_expr: dict | str) -> list[str]:
     if isinstance(rule_or_expr, str):
@@ -132,7 +145,7 @@ def needed(group: dict, rules: Rules) -> frozenset[Place]:
     found = [p for case in group.get("alert_rule_test") or [] for p in alerts.get(str(case.get("alertname")), [])]
     reads: dict[str, list[Equalities]] = {}
     for case in group.get("promql_expr_test") or []:
-        _merge(reads, _reads(str(case.get("expr", ""))))
+        _merge(reads, rules.reads(str(case.get("expr", ""))))
     while True:
         if _BY_PATTERN in reads:
             return frozenset(by_place)
@@ -146,7 +159,7 @@ def needed(group: dict, rules: Rules) -> frozenset[Place]:
         kept |= new
         reads = {}
         for p in new:
-            _merge(reads, _reads(by_place[p]))
+            _merge(reads, rules.reads(p))
         found = []
 
 
