@@ -103,10 +103,21 @@ class Timeline:
         return self._state(self._index(alert), step) is not None
 
     def first_firing(self, alert: AlertRule, after: int, until: int) -> int | None:
-        return next((s for s in range(after, until + 1) if self.fires(alert, s)), None)
+        return self._first(alert, after, until, firing=True)
 
     def first_quiet(self, alert: AlertRule, after: int, until: int) -> int | None:
-        return next((s for s in range(after, until + 1) if not self.fires(alert, s)), None)
+        return self._first(alert, after, until, firing=False)
+
+    def _first(self, alert: AlertRule, after: int, until: int, firing: bool) -> int | None:
+        """The first step in after .. until at which the alert fires (or is quiet). Steps are evaluated
+        one at a time, never past the answer: a later step may raise AmbiguousScenario."""
+        index = self._index(alert)
+        states = self._states[index]
+        for step in range(after, until + 1):
+            state = states[step] if step < len(states) else self._state(index, step)
+            if (state is not None) is firing:
+                return step
+        return None
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(a.alert for a in self.alerts))

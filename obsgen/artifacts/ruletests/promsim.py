@@ -62,6 +62,14 @@ class SharedSeries:
     def __init__(self) -> None:
         self.indexed: dict[tuple, _Indexed] = {}
         self.columns: dict[tuple, Column] = {}
+        # The worlds' series labels, each distinct list numbered; what a selector selects in each, by number.
+        self.layouts: dict[tuple, int] = {}
+        self.selections: dict[tuple[Selector, int], list[int]] = {}
+
+    def layout(self, world: World) -> int:
+        """The number of the world's list of series labels: worlds listing the same labels share selections."""
+        key = tuple(tuple(series.labels.items()) for series in world.series)
+        return self.layouts.setdefault(key, len(self.layouts))
 
 
 _SHARED: ContextVar[SharedSeries | None] = ContextVar("obsgen_shared_series", default=None)
@@ -98,16 +106,23 @@ class Sim:
         self._selected: dict[Selector, list[_Indexed]] = {}
         self._columns: dict[tuple, Column] = {}
         self._shared = _SHARED.get() or SharedSeries()
+        self._layout = self._shared.layout(world)
 
     def t_ms(self, step: int) -> int:
         return step * self.step_ms
 
     def select(self, selector: Selector) -> list[_Indexed]:
         """Series matched by selector, in label order (as the head block returns them)."""
-        if selector not in self._selected:
-            found = [self._index(k) for k, s in enumerate(self.world.series) if selector_matches(selector, s.labels)]
-            self._selected[selector] = sorted(found, key=lambda s: sorted(s.labels.items()))
-        return self._selected[selector]
+        selected = self._selected.get(selector)
+        if selected is None:
+            key = (selector, self._layout)
+            positions = self._shared.selections.get(key)
+            if positions is None:
+                every = self.world.series
+                found = [k for k, s in enumerate(every) if selector_matches(selector, s.labels)]
+                positions = self._shared.selections[key] = sorted(found, key=lambda k: sorted(every[k].labels.items()))
+            selected = self._selected[selector] = [self._index(k) for k in positions]
+        return selected
 
     def _index(self, position: int) -> _Indexed:
         if self._indexed[position] is None:

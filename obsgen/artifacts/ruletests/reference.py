@@ -101,10 +101,10 @@ class Reference:
         """An event-counted SLI's (bad or good, valid) selectors: errors and requests, or the
         histograms' buckets under the threshold and their counts."""
         if slo.type == SloType.AVAILABILITY:
-            stages = [self.journey.stage(name) for name in slo.stages]
+            stages = [self._stages[name] for name in slo.stages]
             return [s.errors for s in stages], [s.requests for s in stages]
         histograms = ([self.journey.journey_time] if slo.type == SloType.JOURNEY_TIME
-                      else [self.journey.stage(name).latency for name in slo.stages])
+                      else [self._stages[name].latency for name in slo.stages])
         return [h.under(slo.threshold) for h in histograms], [h.count for h in histograms]
 
     def sli(self, slo: Slo, window: float, step: int) -> float | None:
@@ -123,13 +123,17 @@ class Reference:
         selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
         terms, availability = self._terms_at, slo.type == SloType.AVAILABILITY
 
-        def at(step: int) -> float | None:
-            denominator = terms(valid_rates, step)
-            if not denominator > 0:
+        def ratio(bad_or_good: float, valid_rate: float) -> float | None:
+            if not valid_rate > 0:
                 return None
-            ratio = divide(terms(selected_rates, step), denominator)
-            return ratio if availability else 1 - ratio
-        return Column(lambda start, stop: [at(step) for step in range(start, stop)], self.world.steps)
+            value = divide(bad_or_good, valid_rate)
+            return value if availability else 1 - value
+
+        def fill(start: int, stop: int) -> list[float | None]:
+            if start < 0:  # before the first step: nothing is kept, one step at a time
+                return [ratio(terms(selected_rates, step), terms(valid_rates, step)) for step in range(start, stop)]
+            return list(map(ratio, _sums(selected_rates, start, stop), _sums(valid_rates, start, stop)))
+        return Column(fill, self.world.steps)
 
     def _window_sli(self, slo: Slo, window: float, step: int) -> float | None:
         """The ratio of an SLI the world does not count events for: recorded (raw PromQL) or time slices."""
@@ -204,12 +208,16 @@ class Reference:
         selected_rates, valid_rates = self._rates(selected, window), self._rates(valid, window)
         terms, availability = self._terms_at, slo.type == SloType.AVAILABILITY
 
-        def at(step: int) -> tuple[float, float]:
+        def pair(selected_rate: float, valid_rate: float) -> tuple[float, float]:
             if availability:
-                return terms(selected_rates, step), terms(valid_rates, step)
-            valid_rate = terms(valid_rates, step)
-            return valid_rate - terms(selected_rates, step), valid_rate  # bad = valid - good, as the rule subtracts
-        return Column(lambda start, stop: [at(step) for step in range(start, stop)], self.world.steps)
+                return selected_rate, valid_rate
+            return valid_rate - selected_rate, valid_rate  # bad = valid - good, as the rule subtracts
+
+        def fill(start: int, stop: int) -> list[tuple[float, float]]:
+            if start < 0:
+                return [pair(terms(selected_rates, step), terms(valid_rates, step)) for step in range(start, stop)]
+            return list(map(pair, _sums(selected_rates, start, stop), _sums(valid_rates, start, stop)))
+        return Column(fill, self.world.steps)
 
     def _period_column(self, slo: Slo, window: float) -> Column:
         """The SLO window's ratio of an event-counted SLI at every step: the sum of the recorded bad event
@@ -418,6 +426,18 @@ class Reference:
         if not self.sim.absent(selector, step):
             return None
         return AlertSample(tuple(sorted(absent_labels(selector).items())), 1.0)
+
+
+def _sums(columns: list[Column], start: int, stop: int) -> list[float]:
+    """Reference._terms_at for steps start .. stop - 1 (start >= 0): the same additions, column by column."""
+    if not columns:
+        return [None] * (stop - start)
+    first = columns[0].upto(stop - 1)
+    totals = [0.0 if value is None else value for value in first[start:stop]]
+    for column in columns[1:]:
+        values = column.upto(stop - 1)
+        totals = [total + (0.0 if value is None else value) for total, value in zip(totals, values[start:stop])]
+    return totals
 
 
 def ratio_of(bad: float, valid: float) -> float | None:
