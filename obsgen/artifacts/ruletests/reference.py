@@ -55,6 +55,7 @@ class Reference:
         self._slos = {slo.name: slo for slo in reversed(journey.slos)}  # the first of a name, as next() found
         self._limits: dict[tuple[str, str], list[tuple[BurnRate, float]]] = {}
         self._budgets: dict[str, float] = {}
+        self._forecasts: dict[str, tuple[float, float, tuple[float, ...]]] = {}
         self._stages = {stage.name: stage for stage in reversed(journey.stages)}  # the first of a name wins
         self._absent_selectors: dict[int, tuple[AlertRule, Selector]] = {}
         self._handlers = {
@@ -340,10 +341,10 @@ class Reference:
         exact = slo.timeslice is not None
         if not self.greater(left, 0.0, exact):
             return None
-        budget, window = self._budget(slo), float(format_number(slo.window))
-        within = float(format_number(slo.budget.forecast_within))
+        budget = self._budget(slo)
+        window, within, windows = self._forecast(slo)
         times = []
-        for w in forecast_windows(slo) or (slo.window,):
+        for w in windows:
             ratio = self.sli(slo, w, step)
             if ratio is None:
                 return None
@@ -352,6 +353,15 @@ class Reference:
         if not all(math.isfinite(t) and self.greater(within, t, exact) for t in times):
             return None
         return AlertSample(self._slo_labels(slo, step), times[0])
+
+    def _forecast(self, slo: Slo) -> tuple[float, float, tuple[float, ...]]:
+        """The SLO window and the forecast's horizon as the rule writes them, and the windows it reads:
+        the same at every step, so worked out once."""
+        if slo.name not in self._forecasts:
+            self._forecasts[slo.name] = (float(format_number(slo.window)),
+                                         float(format_number(slo.budget.forecast_within)),
+                                         forecast_windows(slo) or (slo.window,))
+        return self._forecasts[slo.name]
 
     def _stage_of(self, alert: AlertRule):
         return self._stages[alert.stages[0]]
