@@ -65,28 +65,27 @@ class BlockWriter:
         pad = " " * indent
         for number, (key, value) in enumerate(mapping.items()):
             out.append(f"{'' if inline and number == 0 else pad}{self._key(key)}:")
-            if type(value) is dict and value:
-                out.append("\n")
-                self._mapping(value, indent + 2, False, out, seen)
-            elif type(value) is list and value:
-                out.append("\n")
-                self._sequence(value, indent, False, out, seen)  # PyYAML does not indent a mapping's sequence
-            else:
-                self._scalar(value, indent + 2, out)
+            self._node(value, indent, True, out, seen)
 
     def _sequence(self, sequence: list, indent: int, inline: bool, out: list[str], seen: set[int]) -> None:
         self._once(sequence, seen)
         pad = " " * indent
         for number, item in enumerate(sequence):
             out.append(f"{'' if inline and number == 0 else pad}-")
-            if type(item) is dict and item:
-                out.append(" ")
-                self._mapping(item, indent + 2, True, out, seen)
-            elif type(item) is list and item:
-                out.append(" ")
-                self._sequence(item, indent + 2, True, out, seen)
-            else:
-                self._scalar(item, indent + 2, out)
+            self._node(item, indent, False, out, seen)
+
+    def _node(self, value: Any, indent: int, in_mapping: bool, out: list[str], seen: set[int]) -> None:
+        """What follows a key's colon (in_mapping) or an item's dash at indent: a block on the next line (a
+        mapping's) or on the same line (an item's), else the scalar."""
+        kind = type(value)
+        if (kind is dict or kind is list) and value:
+            out.append("\n" if in_mapping else " ")
+            if kind is dict:
+                self._mapping(value, indent + 2, not in_mapping, out, seen)
+            else:  # PyYAML does not indent a mapping's sequence
+                self._sequence(value, indent if in_mapping else indent + 2, not in_mapping, out, seen)
+        else:
+            self._scalar(value, indent + 2, out)
 
     @staticmethod
     def _once(container: dict | list, seen: set[int]) -> None:
