@@ -302,8 +302,8 @@ def _rule_test_digest(name: str) -> str | None:
 
 def _json_or_yaml(text: str):
     """The runner writes its scoped test files as JSON, which the C JSON decoder reads many times faster
-    than libyaml; any other file (a journey's own, as written) is YAML. Either reading of one file's bytes
-    is always the same, so its digest is too."""
+    than libyaml; any other file (a journey's own, as written) is YAML. The same bytes are always read by
+    the same decoder, so a file's digest does not change."""
     from obsgen import yamlio  # the runner that calls this has loaded it already
 
     try:
