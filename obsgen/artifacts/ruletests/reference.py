@@ -54,6 +54,7 @@ class Reference:
         self._slice_sums: dict[str, list[tuple[float, float]]] = {}
         self._slos = {slo.name: slo for slo in reversed(journey.slos)}  # the first of a name, as next() found
         self._limits: dict[tuple[str, str], list[tuple[BurnRate, float]]] = {}
+        self._pairs: dict[tuple[str, str], list[tuple[BurnRate, float, Callable, Callable]]] = {}
         self._budgets: dict[str, float] = {}
         self._forecasts: dict[str, tuple[float, float, tuple[float, ...]]] = {}
         self._stages = {stage.name: stage for stage in reversed(journey.stages)}  # the first of a name wins
@@ -284,10 +285,26 @@ class Reference:
                                  for burn in slo.burn_rates if burn.severity == severity]
         return self._limits[key]
 
+    def _burn_pairs(self, slo: Slo, severity: str) -> list[tuple[BurnRate, float, Callable, Callable]]:
+        """_burn_limits with each pair's short and long SLI as functions of the step, found once: an alert
+        reads them at every step."""
+        key = (slo.name, severity)
+        if key not in self._pairs:
+            self._pairs[key] = [(burn, limit, self._sli_at(slo, burn.short), self._sli_at(slo, burn.long))
+                                for burn, limit in self._burn_limits(slo, severity)]
+        return self._pairs[key]
+
+    def _sli_at(self, slo: Slo, window: float) -> Callable[[int], float | None]:
+        """sli(slo, window, step) as a function of the step: an event-counted SLI's column lookup itself."""
+        if slo.timeslice is None and slo.query is None:
+            make = self._period_column if window == slo.window else self._window_column
+            return self._column(("sli", slo.name, window), make, slo, window).at
+        return lambda step: self.sli(slo, window, step)
+
     def _burn_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
         slo = self._slo(alert)
-        for burn, limit in self._burn_limits(slo, alert.severity):
-            short, long = self.sli(slo, burn.short, step), self.sli(slo, burn.long, step)
+        for burn, limit, short_at, long_at in self._burn_pairs(slo, alert.severity):
+            short, long = short_at(step), long_at(step)
             exact = slo.timeslice is not None
             if self.greater(short, limit, exact) and self.greater(long, limit, exact) and self.enough_events(slo, burn, step):
                 labels = (("journey", self.journey.name), ("slo", slo.name)) + self.timeslice_dims(slo, step)
