@@ -15,7 +15,7 @@ class Subject:
 def test_a_result_is_computed_once_per_object_and_each_caller_gets_its_own_list():
     calls = []
 
-    @memo.per_object
+    @memo.per_object_list
     def letters(subject: Subject) -> list[str]:
         calls.append(subject)
         return list(subject.name)
@@ -30,11 +30,12 @@ def test_a_result_is_computed_once_per_object_and_each_caller_gets_its_own_list(
 
 def test_only_the_latest_objects_are_kept():
     @memo.per_object
-    def name(subject: Subject) -> list[str]:
-        return [subject.name]
+    def name(subject: Subject) -> tuple[str, ...]:
+        return (subject.name,)
 
     subjects = [Subject(str(i)) for i in range(memo.RECENT * 3)]
-    assert [name(s) for s in subjects] == [[s.name] for s in subjects]
+    assert [name(s) for s in subjects] == [(s.name,) for s in subjects]
+    assert name(subjects[-1]) is name(subjects[-1])  # the answer itself, not a copy
     remembered = name.__wrapped__  # the function itself; the cache is in the closure
     cells = [c.cell_contents for c in name.__closure__ if isinstance(c.cell_contents, dict)]
     assert remembered and len(cells) == 1 and 0 < len(cells[0]) <= memo.RECENT

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obsgen.artifacts.prometheus import AlertRule, all_alerts
+from obsgen.memo import per_object
 from obsgen.model import Dependency, Journey, SloType
 from obsgen.reach import AffectedStage, BurningSlo, affected_stages, broken_set, burning_slos
 
@@ -173,6 +174,7 @@ def dependency_impact(journey: Journey, dep: Dependency, alerts: list[AlertRule]
     )
 
 
+@per_object
 def impact_map(journey: Journey) -> ImpactMap:
     alerts = all_alerts(journey)
     return ImpactMap(journey.name, journey.title,

@@ -14,7 +14,7 @@ from obsgen.artifacts.prometheus.sli import sli_recording_rules
 from obsgen.artifacts.prometheus.slo_meta import slo_meta_rules
 from obsgen.artifacts.prometheus.stage_alerts import stage_alerts
 from obsgen.artifacts.prometheus.types import AlertRule, RecordingRule, RuleGroup
-from obsgen.memo import per_object
+from obsgen.memo import per_object_list
 from obsgen.model import Fleet, Journey
 
 RECORDING_FILE = "recording.rules.yaml"
@@ -23,7 +23,7 @@ SHARED_FILE = "shared-dependencies.rules.yaml"
 SHARED_GROUP = "obsgen-shared-dependencies"
 
 
-@per_object
+@per_object_list
 def all_alerts(journey: Journey) -> list[AlertRule]:
     """Every alert that concerns the journey, in a stable order: SLOs, stages, dependencies and their
     recently-down companions, absent data, then the spec's custom alerts. Its shared dependencies' cause alerts are among them (impact
@@ -77,7 +77,7 @@ def _shared_group(shared) -> list[RuleGroup]:
     return [RuleGroup(SHARED_GROUP, alerts, file=SHARED_FILE)] if alerts else []
 
 
-@per_object
+@per_object_list
 def rule_groups(journey: Journey) -> list[RuleGroup]:
     name = journey.name
     sli = [r for slo in journey.slos for r in sli_recording_rules(journey, slo)]
