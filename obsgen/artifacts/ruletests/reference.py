@@ -112,12 +112,16 @@ class Reference:
     def sli(self, slo: Slo, window: float, step: int) -> float | None:
         """slo:sli_error:ratio_rate<window>: the share of bad events among valid ones."""
         if slo.timeslice is None and slo.query is None:
-            make = self._period_column if window == slo.window else self._window_column
-            return self._column(("sli", slo.name, window), make, slo, window).at(step)
+            return self._sli_column(slo, window).at(step)
         key = (slo.name, window, step)
         if key not in self._sli:
             self._sli[key] = self._period_sli(slo, step) if window == slo.window else self._window_sli(slo, window, step)
         return self._sli[key]
+
+    def _sli_column(self, slo: Slo, window: float) -> Column:
+        """An event-counted SLI's column: its SLO window's ratio, or a shorter window's."""
+        make = self._period_column if window == slo.window else self._window_column
+        return self._column(("sli", slo.name, window), make, slo, window)
 
     def _window_column(self, slo: Slo, window: float) -> Column:
         """An event-counted SLI over a window at every step: bad (or 1 - good) over valid events."""
@@ -297,8 +301,7 @@ class Reference:
     def _sli_at(self, slo: Slo, window: float) -> Callable[[int], float | None]:
         """sli(slo, window, step) as a function of the step: an event-counted SLI's column lookup itself."""
         if slo.timeslice is None and slo.query is None:
-            make = self._period_column if window == slo.window else self._window_column
-            return self._column(("sli", slo.name, window), make, slo, window).at
+            return self._sli_column(slo, window).at
         return lambda step: self.sli(slo, window, step)
 
     def _burn_rate(self, alert: AlertRule, step: int) -> AlertSample | None:
