@@ -53,7 +53,6 @@ class Reference:
         self._slices: dict[tuple[str, int], float] = {}
         self._slice_sums: dict[str, list[tuple[float, float]]] = {}
         self._slos = {slo.name: slo for slo in reversed(journey.slos)}  # the first of a name, as next() found
-        self._limits: dict[tuple[str, str], list[tuple[BurnRate, float]]] = {}
         self._pairs: dict[tuple[str, str], list[tuple[BurnRate, float, Callable, Callable]]] = {}
         self._budgets: dict[str, float] = {}
         self._forecasts: dict[str, tuple[float, float, tuple[float, ...]]] = {}
@@ -280,22 +279,15 @@ class Reference:
             self._budgets[slo.name] = float(format_number(slo.error_budget))
         return self._budgets[slo.name]
 
-    def _burn_limits(self, slo: Slo, severity: str) -> list[tuple[BurnRate, float]]:
-        """The window pairs of one severity, each with its limit on the SLI: factor * error budget."""
-        key = (slo.name, severity)
-        if key not in self._limits:
-            budget = self._budget(slo)
-            self._limits[key] = [(burn, float(format_number(burn.factor)) * budget)
-                                 for burn in slo.burn_rates if burn.severity == severity]
-        return self._limits[key]
-
     def _burn_pairs(self, slo: Slo, severity: str) -> list[tuple[BurnRate, float, Callable, Callable]]:
-        """_burn_limits with each pair's short and long SLI as functions of the step, found once: an alert
-        reads them at every step."""
+        """The window pairs of one severity, each with its limit on the SLI (factor * error budget) and its
+        short and long SLI as functions of the step: found once, as an alert reads them at every step."""
         key = (slo.name, severity)
         if key not in self._pairs:
-            self._pairs[key] = [(burn, limit, self._sli_at(slo, burn.short), self._sli_at(slo, burn.long))
-                                for burn, limit in self._burn_limits(slo, severity)]
+            budget = self._budget(slo)
+            self._pairs[key] = [(burn, float(format_number(burn.factor)) * budget,
+                                 self._sli_at(slo, burn.short), self._sli_at(slo, burn.long))
+                                for burn in slo.burn_rates if burn.severity == severity]
         return self._pairs[key]
 
     def _sli_at(self, slo: Slo, window: float) -> Callable[[int], float | None]:
