@@ -25,14 +25,12 @@ def emit_grafana(journey: Journey) -> list[Artifact]:
     ]
 
 
-def lint_journey_dashboard(staged: Path, journey: Journey) -> list[str]:
-    """``obsgen lint`` on the staged dashboard: datasource variables, units, descriptions, PromQL that
-    parses (promtool), ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
-    return lint_dashboard(staged, linted_dashboard(journey), (journey,))
-
-
-def lint_index_dashboard(staged: Path, fleet: Fleet) -> list[str]:
-    return lint_dashboard(staged, linted_dashboard(fleet), fleet.journeys)
+def lint_staged_dashboard(staged: Path, subject: Journey | Fleet) -> list[str]:
+    """``obsgen lint`` on the staged dashboard (a journey's own, or the fleet's index with every journey's
+    metric types): datasource variables, units, descriptions, PromQL that parses (promtool),
+    ``$__rate_interval``, counters under rate, unique panel ids, the uid."""
+    journeys = subject.journeys if isinstance(subject, Fleet) else (subject,)
+    return lint_dashboard(staged, linted_dashboard(subject), journeys)
 
 
 def linted_dashboard(subject: Journey | Fleet) -> str:
@@ -50,8 +48,8 @@ def parsed_dashboard_queries(directories: list[tuple[Path, Journey | Fleet]]) ->
     return promtool.expressions_parsed(dashboard_queries(paths))
 
 
-check_dashboards = PreparedCheck(lint_journey_dashboard, parsed_dashboard_queries)
-check_index_dashboard = PreparedCheck(lint_index_dashboard, parsed_dashboard_queries)
+# One check for a journey's directory and the fleet's: their dashboards' queries join one promtool parse.
+check_dashboards = PreparedCheck(lint_staged_dashboard, parsed_dashboard_queries)
 
 
 def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> list[str]:
@@ -83,4 +81,4 @@ def emit_fleet_grafana(fleet: Fleet) -> list[Artifact]:
     return emit_index_dashboard(fleet) + emit_grafana_provisioning(fleet)
 
 
-KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_index_dashboard,))
+KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_dashboards,))
