@@ -76,3 +76,15 @@ def test_the_validating_tools_collect_garbage_less_often_unless_told_otherwise(m
     monkeypatch.setenv("GOGC", "50")
     shown = run_tool("env", []).stdout.splitlines()
     assert "GOGC=50" in shown and "GOGC=400" not in shown and "LC_ALL=C" in shown
+
+
+@pytest.mark.integration
+def test_a_tool_run_beside_others_gets_its_share_of_the_cores_unless_told_otherwise(monkeypatch):
+    """go_threads sets GOMAXPROCS (the rule-test pool's share of the cores per promtool, BENCHMARKS.md "One
+    core per promtool in the rule-test pool"); without it Go takes every core; a GOMAXPROCS exported is theirs."""
+    monkeypatch.delenv("GOMAXPROCS", raising=False)
+    assert not [line for line in run_tool("env", []).stdout.splitlines() if line.startswith("GOMAXPROCS=")]
+    assert "GOMAXPROCS=1" in run_tool("env", [], go_threads=1).stdout.splitlines()
+    monkeypatch.setenv("GOMAXPROCS", "3")
+    shown = run_tool("env", [], go_threads=1).stdout.splitlines()
+    assert "GOMAXPROCS=3" in shown and "GOMAXPROCS=1" not in shown

@@ -252,7 +252,7 @@ def _on_disk(out_dir: Path, entry: Entry) -> bool:
 # --------------------------------------------------------------------------- passed rule tests
 
 
-def test_rules(paths: Iterable[str | os.PathLike[str]]):
+def test_rules(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | None = None):
     """obsgen.tools.promtool.test_rules, answered from the cache for each file whose exact inputs passed
     before with the same promtool."""
     # Imported here: the "up to date" path must not pay for the promtool module and YAML.
@@ -260,7 +260,7 @@ def test_rules(paths: Iterable[str | os.PathLike[str]]):
 
     names = [os.fspath(p) for p in paths]
     if not enabled():
-        return promtool.test_rules(names)
+        return promtool.test_rules(names, go_threads=go_threads)
     warnings: list[str] = []
     failures: list = []
     for name in names:
@@ -269,7 +269,7 @@ def test_rules(paths: Iterable[str | os.PathLike[str]]):
         if isinstance(recorded, list):
             warnings += [str(w) for w in recorded]
             continue
-        result = promtool.test_rules([name])
+        result = promtool.test_rules([name], go_threads=go_threads)
         failures += result.failures
         warnings += result.warnings
         if result.passed and digest:

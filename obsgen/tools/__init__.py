@@ -54,11 +54,18 @@ def locate(name: str, env_var: str) -> str | None:
 GO_GC_PERCENT = "400"
 
 
-def _environment() -> dict[str, str]:
+def environment(go_threads: int | None = None) -> dict[str, str]:
+    """What obsgen runs its Go tools with. go_threads: the cores one of them may use (GOMAXPROCS), when obsgen
+    runs several side by side; Go's own threads then contend with the other processes for every core (BENCHMARKS.md
+    "One core per promtool in the rule-test pool"). A GOGC or GOMAXPROCS the user set wins."""
+    defaults = {"GOGC": GO_GC_PERCENT}
+    if go_threads is not None:
+        defaults["GOMAXPROCS"] = str(go_threads)
     # LC_ALL=C: these tools do not localise today, but our output parsers must not depend on that.
-    return {"GOGC": GO_GC_PERCENT, **os.environ, "LC_ALL": "C"}
+    return {**defaults, **os.environ, "LC_ALL": "C"}
 
 
-def run_tool(binary: str, args: Sequence[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_tool(binary: str, args: Sequence[str], stdin: str | None = None, *,
+             go_threads: int | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, check=False,
-                          env=_environment())
+                          env=environment(go_threads))

@@ -121,8 +121,8 @@ def version() -> str:
     return match.group(1) if match else out.strip()
 
 
-def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return run_tool(find_promtool(), args)
+def _run(args: Sequence[str], go_threads: int | None = None) -> subprocess.CompletedProcess[str]:
+    return run_tool(find_promtool(), args, go_threads=go_threads)
 
 
 def _require_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -368,17 +368,17 @@ def parse_check_config_output(stderr: str, config_path: str) -> list[Finding]:
 # --------------------------------------------------------------------------- test rules
 
 
-def test_rules(paths: Iterable[str | os.PathLike[str]]) -> RuleTestResult:
+def test_rules(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | None = None) -> RuleTestResult:
     """Run ``promtool test rules`` on each unit-test file and collect every failure.
 
     One process per file: promtool's stderr names no file, so this is the only
-    reliable way to say which file a failure belongs to.
+    reliable way to say which file a failure belongs to. go_threads: see obsgen.tools.environment.
     """
     names = _require_files(paths)
     failures: list[RuleTestFailure] = []
     warnings: list[str] = []
     for name in names:
-        proc = _run(["test", "rules", name])
+        proc = _run(["test", "rules", name], go_threads)
         file_failures, file_warnings = parse_test_rules_output(proc.stderr, name)
         if proc.returncode != 0 and not file_failures:
             raise PromtoolError(f"promtool test rules exited {proc.returncode}: {proc.stderr.strip()}")

@@ -3,11 +3,15 @@ and each job's files hold the rules it needs where they were."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 import yaml
 
-from obsgen.artifacts.ruletests.runner import TestFile, _balanced, _scoped_jobs, _write_job, describe, load_test_file
+from obsgen.artifacts.ruletests.runner import (TestFile, _balanced, _scoped_jobs, _write_job, describe, load_test_file,
+                                               run_files)
+from obsgen.tools import promtool
 from obsgen.tools.promtool import RuleTestFailure
 
 
@@ -42,6 +46,22 @@ def test_a_job_longer_than_a_cores_share_is_split_longest_group_first(tmp_path):
     test = _test_file(tmp_path, groups, RULES)
     jobs = _balanced(_scoped_jobs(test), workers=2)
     assert sorted(job.groups for job in jobs) == [(0,), (1, 2, 3, 4)]  # 60 alone balances 30+10+10+10
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("workers", [1, 2])
+def test_promtools_side_by_side_share_the_cores_and_one_alone_has_them_all(tmp_path, workers):
+    """Go's threads of promtools that each take every core contend for them (BENCHMARKS.md "One core per
+    promtool in the rule-test pool"): each process of the pool is given its share as GOMAXPROCS."""
+    test = _test_file(tmp_path, [_group("g0", 10), _group("g1", 10, "B")], RULES)  # two jobs: other rules
+    asked: list[int | None] = []
+
+    def recorded(files: list[str], go_threads: int | None = None) -> promtool.RuleTestResult:
+        asked.append(go_threads)
+        return promtool.test_rules(files, go_threads=go_threads)
+    report = run_files([test], workers=workers, test_rules=recorded)
+    cores = os.cpu_count() or 1
+    assert report.passed and asked == [max(1, cores // workers)] * 2
 
 
 def test_a_job_file_holds_only_the_needed_rules_in_their_groups_and_order(tmp_path):

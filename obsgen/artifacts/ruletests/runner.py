@@ -98,9 +98,9 @@ def _document(path: Path, known: Mapping[Path, dict]) -> dict:
     return document
 
 
-# What runs `promtool test rules` on files: the build passes obsgen.build.cache.test_rules, which
-# answers again, without promtool, the runs that passed on the same bytes before.
-TestRules = Callable[[list[str]], promtool.RuleTestResult]
+# What runs `promtool test rules` on files (and takes go_threads, as promtool.test_rules): the build passes
+# obsgen.build.cache.test_rules, which answers again, without promtool, the runs that passed on the same bytes before.
+TestRules = Callable[..., promtool.RuleTestResult]
 
 
 def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict] | None = None,
@@ -122,8 +122,13 @@ def run_files(tests: list[TestFile], workers: int | None = None, test_rules: Tes
         files = [job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index))
                  for index, job in enumerate(jobs)]
         longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-            results = dict(zip(longest_first, pool.map(lambda i: test_rules([files[i]]), longest_first)))
+        processes = max(1, min(workers, len(jobs)))
+        threads = max(1, (os.cpu_count() or 1) // processes)  # each promtool its share of the cores
+
+        def test(i: int) -> promtool.RuleTestResult:
+            return test_rules([files[i]], go_threads=threads)
+        with ThreadPoolExecutor(max_workers=processes) as pool:
+            results = dict(zip(longest_first, pool.map(test, longest_first)))
     failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
     groups = [g for test in tests for g in _listed(test.document.get("tests"))]
     assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
