@@ -4,11 +4,13 @@ else that changed is rebuilt or reported, and the fleet's emit pool writes the s
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -206,6 +208,35 @@ def test_an_error_in_a_worker_reaches_the_build_as_raised(purchase_journey, monk
     with pytest.raises(ObsgenError, match=r"specs/third\.yaml:3:5: this journey cannot be emitted"):
         emit_pool.emit_journeys(journeys, emit)
     assert emit_pool.emit_journeys([purchase_journey] * 4, lambda j: [j.name]) == [[purchase_journey.name]] * 4
+
+
+class _Cycle:
+    """Garbage that only the cyclic collector frees: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_journeys_emitted_one_after_another_leave_their_garbage_collected_and_their_output_frozen(monkeypatch):
+    """A serial build keeps every journey's artifacts to the end: before the next journey, the last one's garbage is
+    collected and what it left frozen, so the collector does not walk every journey's output again and again
+    (BENCHMARKS.md, "The collector in a fleet build")."""
+    monkeypatch.setenv(emit_pool.WORKERS_ENV, "1")
+    garbage: list[weakref.ref] = []
+    seen: list[tuple[bool, bool]] = []  # at each emit: (the last journey's garbage is freed, its output is frozen)
+
+    def emit(journey: str) -> list[object]:
+        output = [journey]
+        seen.append((bool(garbage) and garbage[-1]() is None, gc.get_freeze_count() > frozen_before))
+        garbage.append(weakref.ref(_Cycle()))
+        return [output]
+
+    frozen_before = gc.get_freeze_count()
+    try:
+        assert emit_pool.emit_journeys(["a", "b", "c"], emit) == [[["a"]], [["b"]], [["c"]]]
+    finally:
+        gc.unfreeze()
+    assert seen == [(False, False), (True, True), (True, True)]
 
 
 def _interruptible() -> None:
