@@ -40,8 +40,9 @@ class Measured:
         self.peak_rss_mb: list[float] = []
 
     def __call__(self, files: list[str], go_threads: int | None = None) -> promtool.RuleTestResult:
-        env = {**environment(go_threads), **self.overrides}
-        env = {name: value for name, value in env.items() if value}
+        # an override without a value unsets the variable; nothing else of the environment is dropped
+        env = {name: value for name, value in {**environment(go_threads), **self.overrides}.items()
+               if name not in self.overrides or value}
         with tempfile.TemporaryFile("w+") as output:
             process = subprocess.Popen([promtool.find_promtool(), "test", "rules", *files], env=env,
                                        stdout=output, stderr=subprocess.STDOUT)
