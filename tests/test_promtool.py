@@ -259,6 +259,56 @@ def test_test_rules_reports_alert_and_expr_failures_with_their_group(tmp_path):
     assert "got: nil" in expr.text
 
 
+def rule_test_runs(log: Path) -> list[list[str]]:
+    """The files of each `test rules` command in a logged_promtool's log."""
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [line.split()[2:] for line in lines if line.startswith("test rules ")]
+
+
+def test_test_rules_runs_files_that_pass_in_one_promtool(tmp_path, monkeypatch):
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    passing = UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]")
+    units = [write(tmp_path, f"t{i}.yaml", passing) for i in range(3)]
+    log = logged_promtool(tmp_path, monkeypatch)
+    results = promtool.test_rules_each(units)
+    assert [r.files for r in results] == [(u,) for u in units] and all(r.passed for r in results)
+    assert rule_test_runs(log) == [units]
+
+
+def test_test_rules_runs_a_file_that_fails_among_others_again_alone(tmp_path, monkeypatch):
+    """promtool's stderr names no file: the failure is taken from the failing file's own run."""
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    good = write(tmp_path, "good.yaml", UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]"))
+    bad = write(tmp_path, "bad.yaml", UNIT_TEST.replace("SEVERITY", "ticket").replace("EXPECTED_SAMPLES", "[]"))
+    log = logged_promtool(tmp_path, monkeypatch)
+    result = promtool.test_rules([bad, good])
+    (failure,) = result.failures
+    assert (failure.file, failure.alertname, result.files) == (bad, "InstanceDown", (bad, good))
+    assert rule_test_runs(log) == [[bad, good], [bad]]
+
+
+def test_test_rules_runs_every_file_alone_when_promtool_warns(tmp_path, monkeypatch):
+    """A warning names no test file either, and each file's result keeps its own (the cache stores them)."""
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    good = write(tmp_path, "good.yaml", UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]"))
+    warns = write(tmp_path, "warns.yaml", UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]")
+                  .replace("[rules.yaml]", "[rules.yaml, nothing-*.yaml]"))
+    log = logged_promtool(tmp_path, monkeypatch)
+    good_result, warned = promtool.test_rules_each([good, warns])
+    assert good_result.passed and good_result.warnings == ()
+    assert warned.passed and len(warned.warnings) == 1 and "nothing-*.yaml" in warned.warnings[0]
+    assert rule_test_runs(log) == [[good, warns], [good], [warns]]
+
+
+def test_passed_files_reads_each_generations_report():
+    names = ["a.yaml", "b.yaml", "c.yaml"]
+    promtool_3 = "Processing test file: a.yaml\n  SUCCESS\n\nProcessing test file: b.yaml\n\n\n" \
+                 "Processing test file: c.yaml\n  SUCCESS\n\n"
+    promtool_2 = promtool_3.replace("Processing test file: ", "Unit Testing:  ")
+    assert promtool.passed_files(promtool_3, names) == promtool.passed_files(promtool_2, names) == {"a.yaml", "c.yaml"}
+    assert promtool.passed_files("Processing test file: b.yaml\n  SUCCESS\n", names) == set(), "a name out of order"
+
+
 def test_test_rules_broken_test_file_and_missing_rule_file(tmp_path):
     unit = write(
         tmp_path,

@@ -261,20 +261,18 @@ def test_rules(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | Non
     names = [os.fspath(p) for p in paths]
     if not enabled():
         return promtool.test_rules(names, go_threads=go_threads)
-    warnings: list[str] = []
-    failures: list = []
-    for name in names:
-        digest = _rule_test_digest(name)
-        recorded = _read_json(cache_dir() / RULE_TESTS_DIR / digest) if digest else None
-        if isinstance(recorded, list):
-            warnings += [str(w) for w in recorded]
-            continue
-        result = promtool.test_rules([name], go_threads=go_threads)
-        failures += result.failures
-        warnings += result.warnings
-        if result.passed and digest:
-            _store(cache_dir() / RULE_TESTS_DIR, digest, json.dumps(list(result.warnings)), MAX_RULE_TESTS)
-    return promtool.RuleTestResult(tuple(names), tuple(failures), tuple(warnings))
+    digests = {name: _rule_test_digest(name) for name in names}
+    recorded = {name: _read_json(cache_dir() / RULE_TESTS_DIR / digest) if digest else None
+                for name, digest in digests.items()}
+    untested = [name for name in names if not isinstance(recorded[name], list)]
+    results = {name: promtool.RuleTestResult((name,), (), tuple(str(w) for w in recorded[name]))
+               for name in names if name not in untested}
+    for result in promtool.test_rules_each(untested, go_threads=go_threads) if untested else []:
+        (name,) = result.files
+        results[name] = result
+        if result.passed and digests[name]:
+            _store(cache_dir() / RULE_TESTS_DIR, digests[name], json.dumps(list(result.warnings)), MAX_RULE_TESTS)
+    return promtool.merged(results[name] for name in names)
 
 
 test_rules.__test__ = False  # type: ignore[attr-defined]  # API, not a pytest test

@@ -369,22 +369,64 @@ def parse_check_config_output(stderr: str, config_path: str) -> list[Finding]:
 
 
 def test_rules(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | None = None) -> RuleTestResult:
-    """Run ``promtool test rules`` on each unit-test file and collect every failure.
+    """Run ``promtool test rules`` on the unit-test files and collect every failure (see test_rules_each).
+    go_threads: see obsgen.tools.environment."""
+    return merged(test_rules_each(paths, go_threads=go_threads))
 
-    One process per file: promtool's stderr names no file, so this is the only
-    reliable way to say which file a failure belongs to. go_threads: see obsgen.tools.environment.
+
+def merged(results: Iterable[RuleTestResult]) -> RuleTestResult:
+    """Results of several runs as one, in the order given."""
+    results = list(results)
+    return RuleTestResult(tuple(name for r in results for name in r.files),
+                          tuple(f for r in results for f in r.failures), tuple(w for r in results for w in r.warnings))
+
+
+def test_rules_each(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | None = None) -> list[RuleTestResult]:
+    """``promtool test rules`` on each file, a result for each, in the order given.
+
+    One process for all the files: each process pays promtool's start and a heap grown from nothing again
+    (BENCHMARKS.md "Fewer promtool processes"). promtool's stdout says which files passed, but its stderr
+    names no file: every file that did not pass there (every file, when promtool warned) runs again alone,
+    so each failure and warning belongs to the one file it came from.
     """
     names = _require_files(paths)
-    failures: list[RuleTestFailure] = []
-    warnings: list[str] = []
-    for name in names:
-        proc = _run(["test", "rules", name], go_threads)
-        file_failures, file_warnings = parse_test_rules_output(proc.stderr, name)
-        if proc.returncode != 0 and not file_failures:
-            raise PromtoolError(f"promtool test rules exited {proc.returncode}: {proc.stderr.strip()}")
-        failures.extend(file_failures)
-        warnings.extend(file_warnings)
-    return RuleTestResult(tuple(names), tuple(failures), tuple(warnings))
+    alone = names
+    if len(names) > 1:
+        proc = _run(["test", "rules", *names], go_threads)
+        warned = any(line.strip().startswith("WARNING:") for line in proc.stderr.splitlines())
+        passed = set() if warned else passed_files(proc.stdout, names)
+        alone = [name for name in names if name not in passed]
+    results = {name: RuleTestResult((name,)) for name in names}
+    for name in alone:
+        results[name] = _test_alone(name, go_threads)
+    return [results[name] for name in names]
+
+
+def _test_alone(name: str, go_threads: int | None) -> RuleTestResult:
+    proc = _run(["test", "rules", name], go_threads)
+    failures, warnings = parse_test_rules_output(proc.stderr, name)
+    if proc.returncode != 0 and not failures:
+        raise PromtoolError(f"promtool test rules exited {proc.returncode}: {proc.stderr.strip()}")
+    return RuleTestResult((name,), tuple(failures), tuple(warnings))
+
+
+# How each file's report starts on stdout: promtool 3.x, then 2.x (fmt.Println's space before the name).
+_TEST_FILE_HEADERS = ("Processing test file: {}", "Unit Testing:  {}")
+
+
+def passed_files(stdout: str, names: Sequence[str]) -> set[str]:
+    """The files a ``test rules`` run over names reports SUCCESS for: each report starts with the file's
+    name, in the order given, and a passing one says SUCCESS before the next starts."""
+    passed: set[str] = set()
+    current = None
+    waiting = iter(names)
+    following = next(waiting, None)
+    for line in stdout.splitlines():
+        if following is not None and line in (h.format(following) for h in _TEST_FILE_HEADERS):
+            current, following = following, next(waiting, None)
+        elif current is not None and line.strip() == "SUCCESS":
+            passed.add(current)
+    return passed
 
 
 # ``pytest`` collects module-level functions named test_*; this one is API, not a test.

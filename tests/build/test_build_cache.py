@@ -178,6 +178,20 @@ def test_passed_rule_tests_run_once_and_failures_every_time(tmp_path: Path, coun
     assert not build_cache.test_rules([tests]).passed and _runs(counted_promtool) == 3, "failures are never cached"
 
 
+@pytest.mark.integration
+def test_files_not_cached_run_in_one_promtool_and_only_passes_are_remembered(tmp_path: Path, counted_promtool: Path):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for journey in (good, bad):
+        shutil.copytree(ROOT / "generated" / "examples" / "nightly-backup", journey)
+    rules = bad / "prometheus" / "alerts.rules.yaml"
+    rules.write_text(rules.read_text().replace("severity: page", "severity: sev1"))
+    files = [journey / "tests" / "nightly-backup.tests.yaml" for journey in (good, bad)]
+    result = build_cache.test_rules(files)
+    assert {f.file for f in result.failures} == {str(files[1])} and _runs(counted_promtool) == 2, \
+        "both in one promtool, then the failing file alone"
+    assert not build_cache.test_rules(files).passed and _runs(counted_promtool) == 3, "the pass was remembered"
+
+
 # --------------------------------------------------------------------------- the emit pool
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.artifacts.ruletests.runner import (TestFile, _balanced, _scoped_jobs, _write_job, describe, load_test_file,
-                                               run_files)
+from obsgen.artifacts.ruletests.runner import (TestFile, _balanced, _scoped_jobs, _write_job, describe, lightest_first,
+                                               load_test_file, run_files)
 from obsgen.tools import promtool
 from obsgen.tools.promtool import RuleTestFailure
 
@@ -48,20 +48,35 @@ def test_a_job_longer_than_a_cores_share_is_split_longest_group_first(tmp_path):
     assert sorted(job.groups for job in jobs) == [(0,), (1, 2, 3, 4)]  # 60 alone balances 30+10+10+10
 
 
+def test_a_jobs_cost_counts_the_evaluations_of_its_files_interval(tmp_path):
+    """A calendar test evaluates once an hour: a day of it is 25 evaluations, not 1,441."""
+    hourly = _test_file(tmp_path / "hourly", [_group("day", 24 * 60)], RULES)
+    hourly.document["evaluation_interval"] = "1h"
+    (day,) = _scoped_jobs(hourly)
+    (half_hour,) = _scoped_jobs(_test_file(tmp_path / "minutely", [_group("half an hour", 30)], RULES))
+    assert day.cost < half_hour.cost
+
+
+def test_jobs_are_dealt_longest_first_into_the_lightest_share():
+    assert lightest_first({0: 5.0, 1: 9.0, 2: 4.0, 3: 3.0, 4: 1.0}, 2) == [[1, 3], [0, 2, 4]]
+    assert lightest_first({0: 1.0}, 2) == [[0]] and lightest_first({}, 2) == []
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("workers", [1, 2])
 def test_promtools_side_by_side_share_the_cores_and_one_alone_has_them_all(tmp_path, workers):
     """Go's threads of promtools that each take every core contend for them (BENCHMARKS.md "One core per
     promtool in the rule-test pool"): each process of the pool is given its share as GOMAXPROCS."""
     test = _test_file(tmp_path, [_group("g0", 10), _group("g1", 10, "B")], RULES)  # two jobs: other rules
-    asked: list[int | None] = []
+    asked: list[tuple[int, int | None]] = []
 
     def recorded(files: list[str], go_threads: int | None = None) -> promtool.RuleTestResult:
-        asked.append(go_threads)
+        asked.append((len(files), go_threads))
         return promtool.test_rules(files, go_threads=go_threads)
     report = run_files([test], workers=workers, test_rules=recorded)
     cores = os.cpu_count() or 1
-    assert report.passed and asked == [max(1, cores // workers)] * 2
+    # one process a worker, the two jobs dealt between them
+    assert report.passed and sorted(asked) == {1: [(2, cores)], 2: [(1, max(1, cores // 2))] * 2}[workers]
 
 
 def test_a_job_file_holds_only_the_needed_rules_in_their_groups_and_order(tmp_path):

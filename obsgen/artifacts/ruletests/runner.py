@@ -110,26 +110,29 @@ def run(paths: list[Path], workers: int | None = None, known: Mapping[Path, dict
 
 
 def run_files(tests: list[TestFile], workers: int | None = None, test_rules: TestRules = promtool.test_rules) -> Report:
-    """One pool of promtool processes for all the files, as many as there are cores, longest first.
+    """One promtool process a core, for all the files, each given an equal share of the work.
 
     promtool runs the groups of a file one after the other on one core, so the groups are spread over
     jobs: those that need the same rules share a scoped copy of them, and a job much longer than a
-    core's share is split. Failures name the file that was asked for, never a scoped copy.
+    core's share is split. The jobs are then dealt into one promtool process a core, longest first into
+    the lightest: a process costs as much to start as a short job (BENCHMARKS.md "Fewer promtool
+    processes"). Failures name the file that was asked for, never a scoped copy.
     """
     workers = workers or os.cpu_count() or 1
     jobs = _balanced([job for test in tests for job in _scoped_jobs(test)], workers)
     with tempfile.TemporaryDirectory(prefix="obsgen-rule-tests-") as tmp:
-        files = [job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index))
+        files = [os.fspath(job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index)))
                  for index, job in enumerate(jobs)]
-        longest_first = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
-        processes = max(1, min(workers, len(jobs)))
-        threads = max(1, (os.cpu_count() or 1) // processes)  # each promtool its share of the cores
+        processes = lightest_first({i: job.cost for i, job in enumerate(jobs)}, min(workers, len(jobs)))
+        threads = max(1, (os.cpu_count() or 1) // max(1, len(processes)))  # each promtool its share of the cores
 
-        def test(i: int) -> promtool.RuleTestResult:
-            return test_rules([files[i]], go_threads=threads)
-        with ThreadPoolExecutor(max_workers=processes) as pool:
-            results = dict(zip(longest_first, pool.map(test, longest_first)))
-    failures = [_as_asked(f, jobs[i].source.path, files[i]) for i in range(len(jobs)) for f in results[i].failures]
+        def test(indexes: list[int]) -> promtool.RuleTestResult:
+            return test_rules([files[i] for i in sorted(indexes)], go_threads=threads)
+        with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
+            results = list(pool.map(test, processes))
+    job_of = {name: index for index, name in enumerate(files)}
+    ran = sorted((job_of.get(f.file, -1), n, f) for n, f in enumerate(f for r in results for f in r.failures))
+    failures = [_as_asked(f, jobs[i].source.path, files[i]) if i >= 0 else f for i, _, f in ran]
     groups = [g for test in tests for g in _listed(test.document.get("tests"))]
     assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
                      for key in ("alert_rule_test", "promql_expr_test"))
@@ -171,7 +174,16 @@ def _dicts(value: object) -> bool:
 def _cost(test: TestFile, index: int, keep: frozenset[Place]) -> float:
     """promtool's work for a group: every kept rule at every evaluation step, plus loading its series."""
     group = test.document["tests"][index]
-    return (evaluated_seconds(group) / 60 + 1) * (len(keep) + 1) + len(group.get("input_series") or [])
+    steps = evaluated_seconds(group) / _evaluation_interval(test) + 1
+    return steps * (len(keep) + 1) + len(group.get("input_series") or [])
+
+
+def _evaluation_interval(test: TestFile) -> float:
+    """Seconds between promtool's evaluations of the file's rules (its default: 1m)."""
+    try:
+        return parse_duration(str(test.document.get("evaluation_interval") or "1m")) or 60.0
+    except ValueError:
+        return 60.0
 
 
 def _balanced(jobs: list[Job], workers: int) -> list[Job]:
@@ -189,13 +201,20 @@ def _split(job: Job, parts: int) -> list[Job]:
     if parts < 2:
         return [job]
     costs = {i: _cost(job.source, i, job.keep) for i in job.groups}
-    shares: list[list[int]] = [[] for _ in range(parts)]
-    load = [0.0] * parts
-    for index in sorted(job.groups, key=lambda i: -costs[i]):
+    return [Job(job.source, tuple(sorted(share)), job.keep, sum(costs[i] for i in share))
+            for share in lightest_first(costs, parts)]
+
+
+def lightest_first(costs: Mapping[int, float], parts: int) -> list[list[int]]:
+    """The keys dealt into at most parts shares of about equal cost: costliest first, each into the
+    lightest share so far (ties to the first). Empty shares are left out."""
+    shares: list[list[int]] = [[] for _ in range(max(1, parts))]
+    load = [0.0] * len(shares)
+    for key in sorted(costs, key=lambda k: -costs[k]):
         lightest = load.index(min(load))
-        shares[lightest].append(index)
-        load[lightest] += costs[index]
-    return [Job(job.source, tuple(sorted(s)), job.keep, cost) for s, cost in zip(shares, load) if s]
+        shares[lightest].append(key)
+        load[lightest] += costs[key]
+    return [share for share in shares if share]
 
 
 def _write_job(job: Job, directory: Path) -> Path:
