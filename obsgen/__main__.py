@@ -1,4 +1,4 @@
-from obsgen.cli import main
+from obsgen.cli import run
 
-# Named as the installed command: the same usage lines, and `_OBSGEN_COMPLETE` completion works here too.
-main(prog_name="obsgen")
+# As the installed command: the same usage lines, and `_OBSGEN_COMPLETE` completion works here too.
+run()
