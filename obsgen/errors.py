@@ -7,6 +7,9 @@ from dataclasses import dataclass
 # sysexits.h's EX_SOFTWARE: an internal error is neither a failed check (1) nor bad input (2), and a CI
 # gate that reads 1 as "the output is stale" or 2 as "fix your spec" must not mistake a bug for either.
 INTERNAL_ERROR_EXIT = 70
+# A reader that stopped reading obsgen's output (`obsgen build ... | head -1`) ends it as SIGPIPE ends a Unix
+# program: 128 + 13, without a message (a shell pipeline without pipefail reports the reader's status).
+CLOSED_OUTPUT_EXIT = 141
 
 
 @dataclass(frozen=True, order=True)

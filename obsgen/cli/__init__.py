@@ -12,7 +12,7 @@ import click
 
 from obsgen import __version__, imports, progress
 from obsgen.checkout import REPO_ROOT_ENV, lab_importable
-from obsgen.cli.errors import fail, internal_error
+from obsgen.cli.errors import fail, internal_error, output_closed
 from obsgen.cli.progress_options import progress_options
 from obsgen.errors import ObsgenError
 
@@ -70,6 +70,8 @@ class LazyGroup(click.Group):
             raise
         except ObsgenError as error:
             fail(error)
+        except BrokenPipeError:
+            output_closed()
         except Exception as error:  # noqa: BLE001 - the last line of defence before a traceback
             internal_error(error, debug=ctx.params.get("debug", False))
         finally:

@@ -3,6 +3,7 @@ as one line asking for a report, its traceback only with --debug."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import traceback
@@ -10,7 +11,7 @@ import traceback
 import click
 
 from obsgen import __version__
-from obsgen.errors import INTERNAL_ERROR_EXIT, ObsgenError, SpecError
+from obsgen.errors import CLOSED_OUTPUT_EXIT, INTERNAL_ERROR_EXIT, ObsgenError, SpecError
 
 
 def fail(error: ObsgenError) -> None:
@@ -31,3 +32,12 @@ def internal_error(error: Exception, *, debug: bool) -> None:
     click.echo(f"obsgen {__version__}: internal error ({reason}); this is a bug in obsgen, not in your input: "
                f"please report it to obsgen's maintainers with the output of `{command}`", err=True)
     sys.exit(INTERNAL_ERROR_EXIT)
+
+
+def output_closed() -> None:
+    """The reader of stdout went away: stop without a word. stdout then points at /dev/null, so that
+    flushing what is left of it as the process ends fails no more (Python's "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    sys.exit(CLOSED_OUTPUT_EXIT)
