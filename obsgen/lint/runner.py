@@ -123,7 +123,7 @@ def _load(paths: Sequence[str]) -> tuple[list[RuleFile], list[Dashboard], list[S
         try:
             source = read_source(path)
             if source.kind == DASHBOARD:
-                dashboards.append(Dashboard(path, source.text))
+                dashboards.append(Dashboard(path, source.text, source.json_data))
             else:
                 rule_files.append(load_rule_file(path, source.text, source.yaml_roots))
         except SourceError as error:

@@ -36,6 +36,7 @@ class Source:
     text: str
     kind: str
     yaml_roots: tuple[Node | None, ...] = ()  # rule files: composed once, one per document, reused
+    json_data: object = None  # dashboards: decoded once, reused
 
 
 def read_source(path: str) -> Source:
@@ -47,7 +48,7 @@ def read_source(path: str) -> Source:
     if is_json:
         data = load_json(path, text)
         if isinstance(data, dict) and _looks_like_dashboard(data):
-            return Source(path, text, DASHBOARD)
+            return Source(path, text, DASHBOARD, json_data=data)
     roots = compose_documents(path, text)
     if not roots or any(_is_rule_document(root) for root in roots):
         return Source(path, text, RULES, tuple(roots))

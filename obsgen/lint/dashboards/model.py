@@ -55,10 +55,11 @@ class Target:
 
 
 class Dashboard:
-    def __init__(self, path: str, text: str):
+    def __init__(self, path: str, text: str, raw: object = None):
+        """raw: the text decoded already (obsgen.lint.source.read_source did), else decoded here."""
         self.path = path
         self.text = text
-        raw = load_json(path, text)
+        raw = load_json(path, text) if raw is None else raw
         wrapped = isinstance(raw.get("dashboard"), dict)
         self.data: dict = raw["dashboard"] if wrapped else raw
         self.prefix = "dashboard." if wrapped else ""
