@@ -275,6 +275,17 @@ def test_test_rules_runs_files_that_pass_in_one_promtool(tmp_path, monkeypatch):
     assert rule_test_runs(log) == [units]
 
 
+def test_test_rules_splits_a_command_line_that_would_be_too_long(tmp_path, monkeypatch):
+    """A fleet's thousands of scoped files must not exceed the system's limit on a command line."""
+    write(tmp_path, "rules.yaml", GOOD_RULES)
+    passing = UNIT_TEST.replace("SEVERITY", "page").replace("EXPECTED_SAMPLES", "[]")
+    units = [write(tmp_path, f"t{i}.yaml", passing) for i in range(3)]
+    monkeypatch.setattr(promtool, "MAX_ARGUMENT_BYTES", 2 * (len(units[0]) + 1))
+    log = logged_promtool(tmp_path, monkeypatch)
+    assert all(r.passed for r in promtool.test_rules_each(units))
+    assert rule_test_runs(log) == [units[:2], units[2:]]
+
+
 def test_test_rules_runs_a_file_that_fails_among_others_again_alone(tmp_path, monkeypatch):
     """promtool's stderr names no file: the failure is taken from the failing file's own run."""
     write(tmp_path, "rules.yaml", GOOD_RULES)

@@ -103,8 +103,6 @@ def main(debug: bool) -> None:
     """Compile user-journey specs into Prometheus rules, Grafana dashboards and impact maps."""
 
 
-
-
 def run() -> None:
     """The `obsgen` program (and `python -m obsgen`): main, ended by quick_exit after the commands that only
     compute and write files. Tests call main itself (click's CliRunner), which always returns."""
@@ -119,7 +117,7 @@ def run() -> None:
 
 def quick_exit(code: int) -> None:
     """End the process without freeing its objects one by one: a build leaves millions of them (its worlds,
-    columns and outputs), and the interpreter's teardown took about 0.12 s of a 0.7 s one-journey build
+    columns and outputs), and the interpreter's teardown took about 0.13 s of a 0.7 s one-journey build
     (BENCHMARKS.md, "Ending the process without tearing it down"). What else a normal exit does is done
     first: the atexit functions (temporary directories' finalizers among them), then the standard streams
     flushed; a reader that closed the pipe early gets what was written, as on a normal exit."""

@@ -37,7 +37,10 @@ def internal_error(error: Exception, *, debug: bool) -> None:
 def output_closed() -> None:
     """The reader of stdout went away: stop without a word. stdout then points at /dev/null, so that
     flushing what is left of it as the process ends fails no more (Python's "Note on SIGPIPE")."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # a stdout without a file descriptor (captured in process): nothing to point
+        pass
     sys.exit(CLOSED_OUTPUT_EXIT)

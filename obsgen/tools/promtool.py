@@ -384,22 +384,45 @@ def merged(results: Iterable[RuleTestResult]) -> RuleTestResult:
 def test_rules_each(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | None = None) -> list[RuleTestResult]:
     """``promtool test rules`` on each file, a result for each, in the order given.
 
-    One process for all the files: each process pays promtool's start and a heap grown from nothing again
-    (BENCHMARKS.md "Fewer promtool processes"). promtool's stdout says which files passed, but its stderr
+    One process for all the files (a few, when their names would make too long a command line): each process
+    pays promtool's start and a heap grown from nothing again (BENCHMARKS.md "Fewer promtool processes"). promtool's stdout says which files passed, but its stderr
     names no file: every file that did not pass there (every file, when promtool warned) runs again alone,
     so each failure and warning belongs to the one file it came from.
     """
     names = _require_files(paths)
     alone = names
     if len(names) > 1:
-        proc = _run(["test", "rules", *names], go_threads)
-        warned = any(line.strip().startswith("WARNING:") for line in proc.stderr.splitlines())
-        passed = set() if warned else passed_files(proc.stdout, names)
-        alone = [name for name in names if name not in passed]
+        alone = [name for batch in _batches(names) for name in _not_passing_together(batch, go_threads)]
     results = {name: RuleTestResult((name,)) for name in names}
     for name in alone:
         results[name] = _test_alone(name, go_threads)
     return [results[name] for name in names]
+
+
+def _not_passing_together(names: list[str], go_threads: int | None) -> list[str]:
+    """The files one promtool run over names does not say passed (all of them when it warned)."""
+    proc = _run(["test", "rules", *names], go_threads)
+    warned = any(line.strip().startswith("WARNING:") for line in proc.stderr.splitlines())
+    passed = set() if warned else passed_files(proc.stdout, names)
+    return [name for name in names if name not in passed]
+
+
+# The bytes of file names one promtool is given: far under Linux's 2 MB for a command line and its
+# environment, so that a fleet of any size starts its promtools (a few thousand scoped files each).
+MAX_ARGUMENT_BYTES = 256 * 1024
+
+
+def _batches(names: list[str]) -> list[list[str]]:
+    batches: list[list[str]] = [[]]
+    size = 0
+    for name in names:
+        length = len(os.fsencode(name)) + 1
+        if batches[-1] and size + length > MAX_ARGUMENT_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(name)
+        size += length
+    return batches
 
 
 def _test_alone(name: str, go_threads: int | None) -> RuleTestResult:
