@@ -264,9 +264,9 @@ def test_rules(paths: Iterable[str | os.PathLike[str]], *, go_threads: int | Non
     digests = {name: _rule_test_digest(name) for name in names}
     recorded = {name: _read_json(cache_dir() / RULE_TESTS_DIR / digest) if digest else None
                 for name, digest in digests.items()}
-    untested = [name for name in names if not isinstance(recorded[name], list)]
-    results = {name: promtool.RuleTestResult((name,), (), tuple(str(w) for w in recorded[name]))
-               for name in names if name not in untested}
+    results = {name: promtool.RuleTestResult((name,), (), tuple(str(w) for w in passed))
+               for name, passed in recorded.items() if isinstance(passed, list)}
+    untested = [name for name in names if name not in results]
     for result in promtool.test_rules_each(untested, go_threads=go_threads) if untested else []:
         (name,) = result.files
         results[name] = result

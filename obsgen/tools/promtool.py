@@ -385,9 +385,10 @@ def test_rules_each(paths: Iterable[str | os.PathLike[str]], *, go_threads: int 
     """``promtool test rules`` on each file, a result for each, in the order given.
 
     One process for all the files (a few, when their names would make too long a command line): each process
-    pays promtool's start and a heap grown from nothing again (BENCHMARKS.md "Fewer promtool processes"). promtool's stdout says which files passed, but its stderr
-    names no file: every file that did not pass there (every file, when promtool warned) runs again alone,
-    so each failure and warning belongs to the one file it came from.
+    pays promtool's start and a heap grown from nothing again (BENCHMARKS.md "Fewer promtool processes").
+    promtool's stdout says which files passed, but its stderr names no file: every file that did not pass
+    there (every file, when promtool warned) runs again alone, so each failure and warning belongs to the one
+    file it came from.
     """
     names = _require_files(paths)
     alone = names

@@ -124,15 +124,16 @@ def run_files(tests: list[TestFile], workers: int | None = None, test_rules: Tes
         files = [os.fspath(job.source.path if job.as_written else _write_job(job, Path(tmp) / str(index)))
                  for index, job in enumerate(jobs)]
         processes = lightest_first({i: job.cost for i, job in enumerate(jobs)}, min(workers, len(jobs)))
-        threads = max(1, (os.cpu_count() or 1) // max(1, len(processes)))  # each promtool its share of the cores
+        side_by_side = max(1, len(processes))
+        threads = max(1, (os.cpu_count() or 1) // side_by_side)  # each promtool its share of the cores
 
         def test(indexes: list[int]) -> promtool.RuleTestResult:
             return test_rules([files[i] for i in sorted(indexes)], go_threads=threads)
-        with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
+        with ThreadPoolExecutor(max_workers=side_by_side) as pool:
             results = list(pool.map(test, processes))
-    job_of = {name: index for index, name in enumerate(files)}
-    ran = sorted((job_of.get(f.file, -1), n, f) for n, f in enumerate(f for r in results for f in r.failures))
-    failures = [_as_asked(f, jobs[i].source.path, files[i]) if i >= 0 else f for i, _, f in ran]
+    job_of = {name: index for index, name in enumerate(files)}  # a failure names the file its job ran as
+    ran = sorted(((job_of[f.file], f) for r in results for f in r.failures), key=lambda failed: failed[0])
+    failures = [_as_asked(f, jobs[i].source.path, files[i]) for i, f in ran]
     groups = [g for test in tests for g in _listed(test.document.get("tests"))]
     assertions = sum(len(_listed(g.get(key))) for g in groups if isinstance(g, dict)
                      for key in ("alert_rule_test", "promql_expr_test"))
