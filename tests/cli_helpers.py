@@ -12,11 +12,11 @@ from tests.conftest import ROOT
 EXAMPLE_SPEC = ROOT / "specs" / "examples" / "etcd-kv.yaml"  # etcd's own metric names (a real public system)
 
 
-def obsgen(*args: str, cwd: Path = ROOT, env: dict | None = None, stderr=subprocess.PIPE,
+def obsgen(*args: str, cwd: Path = ROOT, env: dict | None = None, stderr=subprocess.PIPE, stdout=subprocess.PIPE,
            ) -> subprocess.CompletedProcess:
     """`obsgen ARGS` in a fresh interpreter using this checkout (stdout and stderr are pipes, not a TTY)."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "obsgen", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=stderr,
+    return subprocess.run([sys.executable, "-m", "obsgen", *args], cwd=cwd, stdout=stdout, stderr=stderr,
                           text=True, env=environment)
 
 

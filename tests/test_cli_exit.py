@@ -4,7 +4,6 @@ interpreter's teardown (obsgen.cli.quick_exit), with the same exit code, output 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 from obsgen import cli
 from obsgen.errors import CLOSED_OUTPUT_EXIT
 from tests.cli_helpers import obsgen, project
-from tests.conftest import ROOT
 
 
 class _Quick(Exception):
@@ -71,9 +69,7 @@ def test_a_reader_that_went_away_ends_the_program_as_sigpipe_would(tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        result = subprocess.run([sys.executable, "-m", "obsgen", "build", str(spec), "--out", "generated", "--no-test"],
-                                cwd=spec.parents[1], stdout=write_end, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        result = obsgen("build", str(spec), "--out", "generated", "--no-test", cwd=spec.parents[1], stdout=write_end)
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (CLOSED_OUTPUT_EXIT, "")
