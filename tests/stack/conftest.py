@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import random
 import re
@@ -58,22 +59,41 @@ def _is_free(port: int) -> bool:
     return True
 
 
+# Ports handed to a stack of this process, each held by a lock on a file of its own until the process exits.
+_RESERVED = Path(tempfile.gettempdir()) / "obsgen-test-ports"
+_held: list = []
+
+
+def _reserved(port: int) -> bool:
+    """Whether this process now holds the port: a stack of another test worker, which picks its ports at the
+    same moment (both free until one binds them), cannot take it too."""
+    _RESERVED.mkdir(exist_ok=True)
+    handle = open(_RESERVED / str(port), "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return False
+    _held.append(handle)
+    return True
+
+
 def free_ports() -> Ports:
-    """Ports for a test stack that clash neither with the contract's (a developer's stack)
-    nor with the kernel's ephemeral range (32768+), where outgoing connections land."""
+    """Ports for a test stack that clash neither with the contract's (a developer's stack), nor with the
+    kernel's ephemeral range (32768+), where outgoing connections land, nor with another test stack's."""
     chooser = random.Random(os.getpid() ^ int.from_bytes(os.urandom(4), "big"))
     taken: set[int] = set()
 
     def pick(low: int, high: int, also_free=lambda port: True) -> int:
         for _ in range(500):
             port = chooser.randrange(low, high)
-            if port not in taken and _is_free(port) and also_free(port):
+            if port not in taken and _is_free(port) and also_free(port) and _reserved(port):
                 taken.add(port)
                 return port
         raise RuntimeError(f"no free port in [{low}, {high})")
 
     # RabbitMQ's distribution port is AMQP + 20000: keep both below the ephemeral range.
-    rabbitmq = pick(10000, 12700, also_free=lambda port: _is_free(port + 20000))
+    rabbitmq = pick(10000, 12700, also_free=lambda port: _is_free(port + 20000) and _reserved(port + 20000))
     taken.add(rabbitmq + 20000)
     # Every other port of the stack, so none is left on its contract default.
     names = [field.name for field in dataclasses.fields(Ports) if field.name != "rabbitmq"]
