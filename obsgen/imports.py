@@ -9,8 +9,11 @@ about 40 ms of CPU of a one-journey build (BENCHMARKS.md, "Emitting faster").
 from __future__ import annotations
 
 import gc
+import importlib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
 
 @contextmanager
@@ -25,3 +28,12 @@ def unwatched() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def late(name: str) -> ModuleType:
+    """The module, imported (unwatched) the first time it is asked for rather than with its importer's."""
+    module = sys.modules.get(name)
+    if module is None:
+        with unwatched():
+            module = importlib.import_module(name)
+    return module

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from obsgen.build import emit_pool
 from tests import parallel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,14 @@ def _guarded(item: pytest.Item):
         return (yield)
     finally:
         _unmarked_test = None
+
+
+@pytest.fixture(autouse=True)
+def _emit_in_this_process_without_the_marker(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """A build in a test without the marker emits in the test's own process: the emit pool and the rule tests'
+    process beside it are forks (tests/build/test_emit_pool.py runs them, marked)."""
+    if not request.node.get_closest_marker("integration"):
+        monkeypatch.setenv(emit_pool.WORKERS_ENV, "1")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -58,3 +58,13 @@ def test_build_with_a_stack_state_directory_asks_the_stack_runner(tmp_path):
     result, modules = loaded_modules("build", str(spec), "--out", "generated", "--no-validate", cwd=spec.parents[1])
     assert result.returncode == 0, result.stderr[-2000:]
     assert "lab.stack.runner" in modules
+
+
+def test_what_a_journey_emits_before_its_dashboards_loads_no_grafanalib():
+    """A build of a few journeys loads grafanalib while their rule tests are emitted on another core
+    (obsgen.build.emit_pool): every kind's emitter and the runbook (which names the dashboard's rows) load
+    without it."""
+    probe = ("import sys; import obsgen.build.pipeline, obsgen.artifacts.runbook.emit; "
+             "print(sorted(m for m in sys.modules if m.startswith('grafanalib')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

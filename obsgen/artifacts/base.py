@@ -36,6 +36,10 @@ def _nothing_shared(fleet: Fleet) -> list[Artifact]:
     return []
 
 
+def _nothing_to_load() -> None:
+    pass
+
+
 @dataclass(frozen=True)
 class ArtifactKind:
     """One kind of output, listed once in obsgen.artifacts.kinds: its files for each journey and for the
@@ -47,6 +51,9 @@ class ArtifactKind:
     checks: tuple[Validator, ...] = ()
     emit_fleet: FleetEmitter = _nothing_shared
     fleet_checks: tuple[FleetValidator, ...] = ()
+    # Imports what the emitters load only when first used (obsgen.imports.late): a build calls it where the
+    # time is free (obsgen.build.emit_pool), the emitters work without it.
+    load: Callable[[], None] = _nothing_to_load
 
 
 # Problems by file: every file the tool was given is a key (an empty list when it passed).

@@ -1,11 +1,15 @@
-"""The per-journey emit step of a fleet build on a few processes.
+"""The per-journey emit step of a build on a few processes.
 
 Emitting is pure CPU in Python (the rule-test simulator most of all) and each journey's files
 depend on that journey's model alone, so journeys spread over processes give the same bytes as
-one after the other (tests/build/test_build_cache.py builds specs/examples/ both ways and compares).
+one after the other (tests/build/test_emit_pool.py builds specs both ways and compares).
+A fleet of a few journeys is split by what is emitted instead: one forked process emits the costly
+part of every journey (the rule tests) while this one emits the rest, and loads what only the rest
+needs (grafanalib) meanwhile.
+
 Workers are forked: they inherit the resolved models instead of receiving them pickled, and only
 the emitted text comes back, in the fleet's order. They ignore Ctrl-C: the build's own process gets
-it, stops the pool and exits before the writer publishes anything, as a serial build does.
+it, stops them and exits before the writer publishes anything, as a serial build does.
 """
 
 from __future__ import annotations
@@ -20,31 +24,53 @@ from obsgen.artifacts.base import Artifact
 from obsgen.artifacts.ruletests import generation
 from obsgen.model import Journey
 
-# Below this many journeys starting the processes costs more than it saves.
+# Below this many journeys a pool costs more than it saves; the rule tests beside (_beside) save more.
 MIN_JOURNEYS = 4
 MAX_WORKERS = 2
 WORKERS_ENV = "OBSGEN_EMIT_WORKERS"  # 1 forces the serial build (benchmarks and the identity test)
+
+Emit = Callable[[Journey], list[Artifact]]
 
 # What the forked workers emit: (journeys, emit, Prometheus generation), set only while a pool runs.
 _work: tuple[Sequence[Journey], Callable[[Journey], list[Artifact]], int] | None = None
 
 
 def workers_for(journeys: int) -> int:
-    configured = os.environ.get(WORKERS_ENV, "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return min(int(configured), journeys)
-    if journeys < MIN_JOURNEYS or "fork" not in multiprocessing.get_all_start_methods():
+    configured = _configured()
+    if configured is not None:
+        return min(configured, journeys)
+    if journeys < MIN_JOURNEYS or not _forks():
         return 1
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)), journeys))
 
 
-def emit_journeys(journeys: Sequence[Journey], emit: Callable[[Journey], list[Artifact]]) -> list[list[Artifact]]:
-    """emit(journey) for every journey, in order; on a pool when the fleet is large enough."""
+def _configured() -> int | None:
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    return int(configured) if configured.isdigit() and int(configured) > 0 else None
+
+
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _second_core() -> bool:
+    return _configured() != 1 and _forks() and len(os.sched_getaffinity(0)) > 1
+
+
+def emit_journeys(journeys: Sequence[Journey], emit: Emit, apart: Emit = lambda journey: [],
+                  prepare: Callable[[], object] = lambda: None) -> list[list[Artifact]]:
+    """emit(journey) + apart(journey) for every journey, in order: on a pool when the fleet is large enough,
+    else, when there is a second core, apart on a forked process while this one runs emit. prepare(): loads
+    what emit imports late (grafanalib), here before a pool forks (its workers inherit it) or while apart runs."""
     workers = workers_for(len(journeys))
+    if workers < 2 and _second_core():
+        return _beside(journeys, emit, apart, prepare)
+    prepare()
+    both = lambda journey: emit(journey) + apart(journey)  # noqa: E731
     if workers < 2:
-        return _one_after_another(journeys, emit)
+        return _one_after_another(journeys, both)
     global _work
-    _work = (journeys, emit, generation.current())
+    _work = (journeys, both, generation.current())
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
             received: list[list[Artifact]] = []
@@ -68,6 +94,39 @@ def _one_after_another(journeys: Sequence[Journey], emit: Callable[[Journey], li
             gc.freeze()
         emitted.append(emit(journey))
     return emitted
+
+
+def _beside(journeys: Sequence[Journey], emit: Emit, apart: Emit, prepare: Callable[[], object]) -> list[list[Artifact]]:
+    """prepare() and emit here while a forked process runs apart on every journey. When that process fails, apart
+    runs here after all, so an error is raised (or a bug's traceback shown) as a serial build would."""
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(
+        target=_send_apart, args=(sender, journeys, apart, generation.current()), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        prepare()
+        here = _one_after_another(journeys, emit)
+        try:
+            received = receiver.recv()
+            gc.freeze()  # as a pool's output (emit_journeys)
+        except EOFError:  # the process ended without sending: it failed
+            received = [apart(journey) for journey in journeys]
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    return [mine + theirs for mine, theirs in zip(here, received)]
+
+
+def _send_apart(sender, journeys: Sequence[Journey], apart: Emit, target: int) -> None:
+    _ignore_interrupts()
+    try:
+        with generation.targeting(target):
+            sender.send([apart(journey) for journey in journeys])
+    except BaseException:  # noqa: B036 - the build's own process runs apart again and reports what fails there
+        pass
 
 
 def _ignore_interrupts() -> None:

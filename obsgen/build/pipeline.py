@@ -85,7 +85,8 @@ def build_fleet(specs: Sequence[Path], out_dir: Path, *, check: bool = False, va
     gone = membership.departed(fleet, out_dir)
     rule_tests = ruletests.RuleTestRun(build_cache.test_rules) if validate and run_tests else None
     with _models_frozen(), generation.targeting(prometheus_version):
-        emitted = emit_pool.emit_journeys(fleet.journeys, _emitted)
+        emitted = [_checked(artifacts) for artifacts in
+                   emit_pool.emit_journeys(fleet.journeys, _emitted, _emitted_apart, _load_emitters)]
         outputs = _outputs(fleet, emitted, out_dir, gone, validate=validate, rule_tests=rule_tests, targets=targets,
                            target_options=target_options)
         if check:
@@ -176,8 +177,22 @@ def _checking_together(rule_tests: ruletests.RuleTestRun | None) -> writer.Valid
 
 
 def _emitted(journey: Journey) -> list[Artifact]:
+    """With _emitted_apart, what emit_all emits."""
     progress.step(f"build {journey.name}: emitting {', '.join(kind.name for kind in KINDS)}")
-    return emit_all(journey)
+    return [artifact for kind in KINDS if kind not in _APART for artifact in kind.emit(journey)]
+
+
+def _emitted_apart(journey: Journey) -> list[Artifact]:
+    return [artifact for kind in _APART for artifact in kind.emit(journey)]
+
+
+def _load_emitters() -> None:
+    for kind in KINDS:
+        kind.load()
+
+
+# Most of a journey's emit (the rule-test simulator): on a process of its own when a core is free (emit_pool).
+_APART = (ruletests.KIND,)
 
 
 def _checking(check: Validator, subject: Journey) -> Callable[[Path, Fleet], list[str]]:

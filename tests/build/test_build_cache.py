@@ -4,23 +4,18 @@ else that changed is rebuilt or reported, and the fleet's emit pool writes the s
 from __future__ import annotations
 
 import dataclasses
-import gc
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import weakref
 from pathlib import Path
 
 import pytest
 
 from obsgen import tools
-from obsgen.build import cache as build_cache, emit_pool
-from obsgen.errors import ObsgenError
+from obsgen.build import cache as build_cache
 from obsgen.spec.limits import MAX_SPEC_BYTES
 from obsgen.tools.promtool import PROMTOOL_ENV
-from tests.build.test_build import tree
 from tests.conftest import PURCHASE_SPEC, ROOT
 
 EXAMPLES = ROOT / "specs" / "examples"
@@ -190,97 +185,6 @@ def test_files_not_cached_run_in_one_promtool_and_only_passes_are_remembered(tmp
     assert {f.file for f in result.failures} == {str(files[1])} and _runs(counted_promtool) == 2, \
         "both in one promtool, then the failing file alone"
     assert not build_cache.test_rules(files).passed and _runs(counted_promtool) == 3, "the pass was remembered"
-
-
-# --------------------------------------------------------------------------- the emit pool
-
-
-@pytest.mark.integration
-def test_the_pool_writes_the_serial_builds_bytes(tmp_path: Path, env: dict[str, str]):
-    outputs = {}
-    for workers in ("1", "2"):
-        out = tmp_path / f"out-{workers}"
-        result = subprocess.run([sys.executable, "-m", "obsgen", "build", str(EXAMPLES), "--out", str(out),
-                                 "--no-validate", "--no-cache"], env={**env, emit_pool.WORKERS_ENV: workers},
-                                cwd=tmp_path, capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        outputs[workers] = tree(out)
-    assert len({p.split("/")[0] for p in outputs["1"] if "/" in p}) == 8, "seven journeys and _fleet"
-    assert outputs["1"] == outputs["2"]
-
-
-@pytest.mark.integration  # forks the pool's workers
-def test_an_error_in_a_worker_reaches_the_build_as_raised(purchase_journey, monkeypatch):
-    monkeypatch.setenv(emit_pool.WORKERS_ENV, "2")
-
-    def emit(journey):
-        if journey is journeys[2]:
-            raise ObsgenError("specs/third.yaml:3:5: this journey cannot be emitted")
-        return []
-
-    journeys = [purchase_journey] * 2 + [object()] + [purchase_journey]
-    with pytest.raises(ObsgenError, match=r"specs/third\.yaml:3:5: this journey cannot be emitted"):
-        emit_pool.emit_journeys(journeys, emit)
-    assert emit_pool.emit_journeys([purchase_journey] * 4, lambda j: [j.name]) == [[purchase_journey.name]] * 4
-
-
-class _Cycle:
-    """Garbage that only the cyclic collector frees: it refers to itself."""
-
-    def __init__(self) -> None:
-        self.itself = self
-
-
-def test_journeys_emitted_one_after_another_leave_their_garbage_collected_and_their_output_frozen(monkeypatch):
-    """A serial build keeps every journey's artifacts to the end: before the next journey, the last one's garbage is
-    collected and what it left frozen, so the collector does not walk every journey's output again and again
-    (BENCHMARKS.md, "The collector in a fleet build")."""
-    monkeypatch.setenv(emit_pool.WORKERS_ENV, "1")
-    garbage: list[weakref.ref] = []
-    seen: list[tuple[bool, bool]] = []  # at each emit: (the last journey's garbage is freed, its output is frozen)
-
-    def emit(journey: str) -> list[object]:
-        output = [journey]
-        seen.append((bool(garbage) and garbage[-1]() is None, gc.get_freeze_count() > frozen_before))
-        garbage.append(weakref.ref(_Cycle()))
-        return [output]
-
-    frozen_before = gc.get_freeze_count()
-    try:
-        assert emit_pool.emit_journeys(["a", "b", "c"], emit) == [[["a"]], [["b"]], [["c"]]]
-    finally:
-        gc.unfreeze()
-    assert seen == [(False, False), (True, True), (True, True)]
-
-
-def _interruptible() -> None:
-    """Ctrl-C as a terminal delivers it: a command started in the background by a shell without job control
-    (`cmd &` in a script, as CI runners may start the suite) inherits SIGINT ignored, and Python then keeps
-    ignoring it, so the build would run to the end."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-@pytest.mark.integration
-def test_ctrl_c_during_the_pooled_emit_leaves_no_output_and_no_worker(tmp_path: Path, env: dict[str, str]):
-    specs = tmp_path / "specs"
-    shutil.copytree(EXAMPLES, specs)
-    build = subprocess.Popen([sys.executable, "-m", "obsgen", "build", str(specs), "--out", str(tmp_path / "out"),
-                              "--no-validate", "--no-cache", "--progress"], env={**env, emit_pool.WORKERS_ENV: "2"},
-                             stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_interruptible)
-    seen = []
-    for line in build.stderr:
-        seen.append(line)
-        if "emitting rules" in line:
-            break
-    # At once: the pool is emitting now, and the seven journeys take it well under a second on a quiet
-    # machine, so waiting any longer let the build finish before Ctrl-C came.
-    os.killpg(build.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
-    rest = build.stderr.read()
-    assert build.wait(timeout=60) != 0
-    assert "Traceback" not in "".join(seen) + rest, rest
-    assert not (tmp_path / "out").exists()
-    with pytest.raises(ProcessLookupError):
-        os.killpg(build.pid, 0)  # every worker is gone with the build
 
 
 # --------------------------------------------------------------------------- the key itself

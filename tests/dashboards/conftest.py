@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.build.load import load_journey
 from tests.conftest import PURCHASE_SPEC
 from tests.dashboards.grafana_schema import DashboardChecker, npm_tools

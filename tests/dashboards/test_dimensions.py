@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.artifacts.prometheus import rule_groups
 from obsgen.build.load import parse_journey
 from obsgen.tools import promtool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import build_dashboard, sections
+from obsgen.artifacts.grafana.dashboard import build_dashboard, sections
 from obsgen.artifacts.grafana.ids import ID_SPACE, panel_ids
 from obsgen.artifacts.grafana.layout import GRID_COLUMNS, row_key
 from obsgen.render import dump_json

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.build import pipeline
 from obsgen.build.load import parse_journey
 

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from obsgen.artifacts.grafana import build_dashboard, grafana
+from obsgen.artifacts.grafana import grafana
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.artifacts.grafana.index import build_index_dashboard
 from obsgen.build.load import load_all
 from obsgen.spec.fleet import resolve_fleet

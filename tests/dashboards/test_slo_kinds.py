@@ -3,7 +3,7 @@ time-slice SLO shows what decides each minute against its threshold."""
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.build.load import load_journey
 from tests.conftest import ROOT
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import build_dashboard
+from obsgen.artifacts.grafana.dashboard import build_dashboard
 from obsgen.build.load import parse_journey
 from tests.dashboards.conftest import exprs, panels
 

@@ -6,19 +6,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ContextManager
 
+from obsgen import imports
 from obsgen.artifacts.base import Artifact, ArtifactKind, PreparedCheck
 from obsgen.artifacts.fleet import fleet_source
-from obsgen.artifacts.grafana import build_dashboard, provisioning
-from obsgen.artifacts.grafana.index import build_index_dashboard
+from obsgen.artifacts.grafana import provisioning
 from obsgen.artifacts.layout import (DASHBOARD_PROVIDERS_DIR, DASHBOARDS_DIR, DATASOURCES_FILE, FLEET_DIR,
                                      INDEX_DASHBOARD_PATH, dashboard_path)
 from obsgen.model import Fleet, Journey
 from obsgen.render import dump_json, dump_yaml
 
+# Imported when first used rather than with this module: grafanalib's classes take ~70 ms to load and the lint
+# ~15 ms, which a build of a few journeys spends while their rule tests are emitted on another core (KIND.load,
+# obsgen.build.emit_pool).
+_DASHBOARD = "obsgen.artifacts.grafana.dashboard"
+_INDEX = "obsgen.artifacts.grafana.index"
+_LATE = (_DASHBOARD, _INDEX, "obsgen.lint", "obsgen.lint.declared")
+
+
+def load_late() -> None:
+    for module in _LATE:
+        imports.late(module)
+
 
 def emit_grafana(journey: Journey) -> list[Artifact]:
     return [
-        Artifact(dashboard_path(journey.name), dump_json(build_dashboard(journey))),
+        Artifact(dashboard_path(journey.name), dump_json(imports.late(_DASHBOARD).build_dashboard(journey))),
         Artifact(f"{DASHBOARD_PROVIDERS_DIR}/{journey.name}.yaml",
                  dump_yaml(provisioning.dashboard_provider(journey), journey.source)),
         Artifact(DATASOURCES_FILE, dump_yaml(provisioning.datasources(journey), journey.source)),
@@ -41,7 +53,7 @@ def linted_dashboard(subject: Journey | Fleet) -> str:
 def parsed_dashboard_queries(directories: list[tuple[Path, Journey | Fleet]]) -> ContextManager[None]:
     """Every staged dashboard's queries (each journey's and the fleet's index) parsed by one promtool run, for
     all their lints."""
-    from obsgen.lint import dashboard_queries  # as in lint_dashboard: only when validating
+    from obsgen.lint import dashboard_queries  # late, as in lint_dashboard
     from obsgen.tools import promtool
 
     paths = [str(staged / linted_dashboard(subject)) for staged, subject in directories]
@@ -54,7 +66,7 @@ check_dashboards = PreparedCheck(lint_staged_dashboard, parsed_dashboard_queries
 
 def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> list[str]:
     """Problems the lint finds, judging counters by the types the journeys declare (notes fail nothing)."""
-    from obsgen.lint import lint_paths  # lint pulls in promtool; import it only when validating
+    from obsgen.lint import lint_paths  # late (_LATE): the lint is not needed to emit
     from obsgen.lint.declared import journey_types
 
     report = lint_paths([str(staged / path)], metric_types=journey_types(journeys))
@@ -64,7 +76,7 @@ def lint_dashboard(staged: Path, path: str, journeys: tuple[Journey, ...]) -> li
 
 
 def emit_index_dashboard(fleet: Fleet) -> list[Artifact]:
-    return [Artifact(INDEX_DASHBOARD_PATH, dump_json(build_index_dashboard(fleet)))]
+    return [Artifact(INDEX_DASHBOARD_PATH, dump_json(imports.late(_INDEX).build_index_dashboard(fleet)))]
 
 
 def emit_grafana_provisioning(fleet: Fleet) -> list[Artifact]:
@@ -81,4 +93,5 @@ def emit_fleet_grafana(fleet: Fleet) -> list[Artifact]:
     return emit_index_dashboard(fleet) + emit_grafana_provisioning(fleet)
 
 
-KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_dashboards,))
+KIND = ArtifactKind("dashboards", emit_grafana, (check_dashboards,), emit_fleet_grafana, (check_dashboards,),
+                    load=load_late)

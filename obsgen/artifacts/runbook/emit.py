@@ -12,7 +12,7 @@ import re
 
 from obsgen import markdown as md
 from obsgen.artifacts.base import Artifact, ArtifactKind
-from obsgen.artifacts.grafana.rows import dependencies, errors, flow, journey_time, slos, traces
+from obsgen.artifacts.grafana import titles
 from obsgen.artifacts.impact.checks import jaeger_search, stage_clues
 from obsgen.artifacts.impact.compute import DependencyImpact, ImpactMap, impact_map
 from obsgen.artifacts.impact.graph import build_graph
@@ -141,16 +141,16 @@ def _dashboard_rows(journey: Journey, alert: AlertRule) -> list[str]:
     """The titles of the dashboard rows that show this alert's subject, as the dashboard names them."""
     kind = _kind(alert)
     if kind in BUDGET_KINDS:
-        return [slos.TITLE]
+        return [titles.SLOS]
     if kind == "burn-rate":
         slo_type = next(s.type for s in journey.slos if s.name == alert.slo)
-        keys = {SloType.AVAILABILITY: [slos, errors], SloType.QUERY: [slos, errors], SloType.LATENCY: [slos, journey_time],
-                SloType.JOURNEY_TIME: [slos, journey_time]}.get(slo_type, [slos])
-    else:
-        keys = {"error-rate": [errors, flow], "failures": [errors, flow], "latency": [journey_time], "absent": [flow],
-                "custom": [flow] if alert.stages else [dependencies] if alert.dependency else [slos]
-                }.get(kind, [dependencies])
-    return [row.TITLE for row in keys]
+        return {SloType.AVAILABILITY: [titles.SLOS, titles.ERRORS], SloType.QUERY: [titles.SLOS, titles.ERRORS],
+                SloType.LATENCY: [titles.SLOS, titles.JOURNEY_TIME],
+                SloType.JOURNEY_TIME: [titles.SLOS, titles.JOURNEY_TIME]}.get(slo_type, [titles.SLOS])
+    return {"error-rate": [titles.ERRORS, titles.FLOW], "failures": [titles.ERRORS, titles.FLOW],
+            "latency": [titles.JOURNEY_TIME], "absent": [titles.FLOW],
+            "custom": [titles.FLOW] if alert.stages else [titles.DEPENDENCIES] if alert.dependency else [titles.SLOS]
+            }.get(kind, [titles.DEPENDENCIES])
 
 
 def _dashboard_link(journey: Journey, alert: AlertRule) -> str:
@@ -241,15 +241,15 @@ def _first_checks(journey: Journey, alert: AlertRule) -> list[str]:
     if not stage_names and (journey_time_slo or alert.kind == "absent"):
         # Journey time: the background stages decide it (they run last and report it).
         stage_names = journey_time_stages(journey)
-    titles = _dashboard_rows(journey, alert)
-    rows = ("rows " if len(titles) > 1 else "row ") + " and ".join(f"*{md.text(title)}*" for title in titles)
+    shown = _dashboard_rows(journey, alert)
+    rows = ("rows " if len(shown) > 1 else "row ") + " and ".join(f"*{md.text(title)}*" for title in shown)
     lines = [f"1. Dashboard: [{md.text(journey.title)}, focused on this alert]({_dashboard_link(journey, alert)}), "
              f"{rows}: which stage has issues, and since when."]
     step = 2
     if stage_names:
         lines.append(f"{step}. Logs:")
         lines += _stage_logs(journey, stage_names)
-        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(traces.TITLE)}* row "
+        lines.append(f"{step + 1}. Traces (or the dashboard's *{md.text(titles.TRACES)}* row "
                      "with its `correlation_id` variable):")
         lines += _stage_traces(journey, stage_names)
         step += 2

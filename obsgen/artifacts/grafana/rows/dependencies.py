@@ -6,7 +6,7 @@ stages of every dependency that needs it (``dependsOn``), so RabbitMQ down also 
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g, queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.impact import DependencyImpact, impact_map
 from obsgen.dimensions import aggregate
@@ -18,21 +18,17 @@ UP_DOWN = ({"type": "value", "options": {"0": {"text": "DOWN", "color": g.RED, "
                                          "1": {"text": "UP", "color": g.GREEN, "index": 1}}},)
 
 
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "Dependencies"
-
-
 def section(journey: Journey) -> Section:
     """No dependencies, no row: a journey without them has nothing to show here."""
     if not journey.dependencies:
-        return Section("dependencies", TITLE, ())
+        return Section("dependencies", titles.DEPENDENCIES, ())
     impacts = impact_map(journey)
     panels = [_selected_health(journey)]
     for dep in journey.dependencies:
         impact = impacts.of(dep.name)
         panels += [_health(journey, dep), _takes_down(journey, dep, impact)]
         panels += [_saturation(journey, dep, sat) for sat in dep.saturations]
-    return Section("dependencies", TITLE, tuple(panels))
+    return Section("dependencies", titles.DEPENDENCIES, tuple(panels))
 
 
 def _health(journey: Journey, dep: Dependency) -> PanelDef:

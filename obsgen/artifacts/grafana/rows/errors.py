@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g, queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import even_width, event_word, rate_unit
 from obsgen.artifacts.prometheus.dashboard_series import STAGE_ERROR_RATIO, STAGE_ERRORS
@@ -13,14 +13,10 @@ HEIGHT = 7
 ERRORS_PER_SECOND = "errors/s"
 
 
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "Errors by stage"
-
-
 def section(journey: Journey) -> Section:
     panels = [_now_by_stage(journey)]
     panels += [_stage_errors(journey, s, even_width(len(journey.stages), minimum=6)) for s in journey.stages]
-    return Section("errors", TITLE, tuple(panels))
+    return Section("errors", titles.ERRORS, tuple(panels))
 
 
 def _tightest_budget(journey: Journey) -> float | None:

@@ -6,7 +6,7 @@ pair of consecutive stages (where users drop off), and all selected stages on on
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g, queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import even_width, event_word, rate_unit
 from obsgen.artifacts.prometheus.dashboard_series import STAGE_REQUESTS
@@ -16,17 +16,13 @@ from obsgen.model import Journey, Stage
 STAT_HEIGHT, GRAPH_HEIGHT = 5, 8
 
 
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "Request flow through the stages"
-
-
 def section(journey: Journey) -> Section:
     stages = journey.stages
     panels = [_volume(journey, s, even_width(len(stages))) for s in stages]
     pairs = list(zip(stages, stages[1:]))
     panels += [_conversion(journey, a, b, even_width(len(pairs))) for a, b in pairs]
     panels.append(_all_stages(journey))
-    return Section("flow", TITLE, tuple(panels))
+    return Section("flow", titles.FLOW, tuple(panels))
 
 
 def _volume(journey: Journey, stage: Stage, width: int) -> PanelDef:

@@ -7,7 +7,7 @@ query on the raw histogram kept only for its exemplars: click a diamond to open 
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g, queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import HTTP_KIND
 from obsgen.artifacts.grafana.trace_links import trace_links
@@ -21,16 +21,12 @@ WIDTH, HEIGHT = 12, 8
 EXEMPLARS = "exemplars (p95, raw)"
 
 
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "End-to-end journey time"
-
-
 def section(journey: Journey) -> Section:
     panels = [_stage_latency(journey, s) for s in journey.stages if s.latency is not None]
     if journey.journey_time is not None:
         panels.append(_journey_time(journey))
     panels.append(_p95_by_stage(journey))
-    return Section("journey-time", TITLE, tuple(panels))
+    return Section("journey-time", titles.JOURNEY_TIME, tuple(panels))
 
 
 def _quantile_targets(exprs_by_quantile) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from obsgen import calendar_window
-from obsgen.artifacts.grafana import grafana as g, queries as q
+from obsgen.artifacts.grafana import grafana as g, queries as q, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import stage_titles
 from obsgen.artifacts.prometheus import slo_meta
@@ -22,15 +22,11 @@ BURN_UNIT = "suffix:×"
 BUDGET_STEPS = (g.Step(g.RED), g.Step(g.YELLOW, 0), g.Step(g.GREEN, 0.25))
 
 
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "SLOs and error budget"
-
-
 def section(journey: Journey) -> Section:
     panels = [_budget_summary(journey), _burn_summary(journey)]
     for slo in journey.slos:
         panels += _slo_panels(journey, slo)
-    return Section("slos", TITLE, tuple(panels))
+    return Section("slos", titles.SLOS, tuple(panels))
 
 
 def _good_share(slo: Slo) -> str:

@@ -6,7 +6,7 @@ open one (the trace id variable drives the trace panel), look at slow and failed
 
 from __future__ import annotations
 
-from obsgen.artifacts.grafana import grafana as g
+from obsgen.artifacts.grafana import grafana as g, titles
 from obsgen.artifacts.grafana.layout import PanelDef, Section
 from obsgen.artifacts.grafana.rows.common import focus_stage
 from obsgen.artifacts.grafana.trace_links import show_trace_here
@@ -18,10 +18,6 @@ TRACE_HEIGHT, TABLE_WIDTH, TABLE_HEIGHT = 14, 8, 8
 # Jaeger search results name the trace id field "traceID".
 TRACE_ID_FIELD = "traceID"
 SERVICE = f"${{{TRACE_SERVICE_VAR}}}"
-
-
-# The row's title, also named by the runbook's first checks (without building the row).
-TITLE = "Distributed trace analysis"
 
 
 def section(journey: Journey) -> Section:
@@ -41,7 +37,7 @@ def section(journey: Journey) -> Section:
                               f"Traces of the service longer than the latency SLO threshold "
                               f"({format_duration(slow)}): the ones that burn the latency budget. "
                               f"Click a trace id to open it above.", journey, min_duration=format_duration(slow)))
-    return Section("traces", TITLE, tuple(panels))
+    return Section("traces", titles.TRACES, tuple(panels))
 
 
 def _trace() -> PanelDef:
