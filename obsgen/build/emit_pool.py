@@ -96,7 +96,8 @@ def _one_after_another(journeys: Sequence[Journey], emit: Callable[[Journey], li
     return emitted
 
 
-def _beside(journeys: Sequence[Journey], emit: Emit, apart: Emit, prepare: Callable[[], object]) -> list[list[Artifact]]:
+def _beside(journeys: Sequence[Journey], emit: Emit, apart: Emit,
+            prepare: Callable[[], object]) -> list[list[Artifact]]:
     """prepare() and emit here while a forked process runs apart on every journey. When that process fails, apart
     runs here after all, so an error is raised (or a bug's traceback shown) as a serial build would."""
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)

@@ -3,7 +3,8 @@
 A build that fails anywhere (an emitter, promtool, amtool) leaves the published directory
 exactly as it was. Publishing survives `kill -9` at any instant:
 
-1. every directory is staged beside its target (OUT/.obsgen-staging-*) and validated;
+1. every directory is staged beside its target (OUT/.obsgen-staging-*) and validated; those whose files
+   change are synced to disk (an unchanged one is thrown away);
 2. a journal (OUT/.obsgen-journal.json, written by an atomic rename) records every swap to make:
    it is the commit point - before it exists nothing published has changed;
 3. each target is exchanged with its staged copy in one atomic renameat2(RENAME_EXCHANGE), so a
@@ -29,6 +30,7 @@ import os
 import shutil
 import signal
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -107,12 +109,16 @@ def _stage(parent: Path, artifacts: list[Artifact]) -> Path:
         path = staged / artifact.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(artifact.content.encode("utf-8"))
-    _fsync_tree(staged)
     return staged
 
 
+def _fsync_trees(directories: list[Path]) -> None:
+    for directory in directories:
+        _fsync_tree(directory)
+
+
 def _fsync_tree(directory: Path) -> None:
-    """Staged bytes reach the disk before the journal makes them the published version."""
+    """Staged bytes reach the disk before the journal makes them the published version (_publish)."""
     for path in sorted(directory.rglob("*"), reverse=True) + [directory]:
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -195,29 +201,46 @@ def _publish(parent: Path, outputs: list[Output], build_record: dict | None,
     manifest = read_manifest(parent)
     _refuse_foreign_files(outputs, manifest)
     changes = [compare(o.directory, o.artifacts) for o in outputs]
+    swapped = [o for o, c in zip(outputs, changes) if c.any]
     staged: dict[str, Path] = {}
-    try:
-        for output in outputs:
-            if output.artifacts:
-                staged[output.directory.name] = _stage(parent, output.artifacts)
-        problems = validate_all([(o, staged[o.directory.name]) for o in outputs if o.artifacts])
-        if problems:
-            raise ValidationFailed("generated output failed validation; nothing was written:\n" + "\n".join(problems))
-        _step("staged")
-        progress.step(f"publish: swapping {sum(c.any for c in changes)} changed director(ies) into {shown(parent)}/")
-        written = {name: files for name, files in manifest.items() if name not in {o.directory.name for o in outputs}}
-        written.update({o.directory.name: sorted(a.path for a in o.artifacts) for o in outputs if o.artifacts})
-        recorded = build_record if build_record is not None else recorded_build(parent)
-        if recorded is not None:
-            written[BUILD_RECORD] = recorded
-        swaps = [_swap_entry(o.directory, staged.get(o.directory.name)) for o, c in zip(outputs, changes) if c.any]
-        _write_atomically(parent / JOURNAL, json.dumps({"swaps": swaps, "manifest": written}, sort_keys=True))
-        _step("journal-written")
-        _complete(parent)
-        return changes
-    finally:
-        for staging in staged.values():
-            shutil.rmtree(staging, ignore_errors=True)
+    with ThreadPoolExecutor(max_workers=1) as syncing:
+        try:
+            for output in outputs:
+                if output.artifacts:
+                    staged[output.directory.name] = _stage(parent, output.artifacts)
+            # Only what is swapped in is synced (an unchanged directory is validated, never published), while the
+            # validators run; the journal waits for it.
+            synced = syncing.submit(_fsync_trees, [staged[o.directory.name] for o in swapped if o.artifacts])
+            problems = validate_all([(o, staged[o.directory.name]) for o in outputs if o.artifacts])
+            if problems:
+                raise ValidationFailed("generated output failed validation; nothing was written:\n"
+                                       + "\n".join(problems))
+            _step("staged")
+            progress.step(f"publish: swapping {len(swapped)} changed director(ies) into {shown(parent)}/")
+            swaps = [_swap_entry(o.directory, staged.get(o.directory.name)) for o in swapped]
+            written = _manifest_after(parent, manifest, outputs, build_record)
+            synced.result()
+            _write_atomically(parent / JOURNAL, json.dumps({"swaps": swaps, "manifest": written}, sort_keys=True))
+            _step("journal-written")
+            _complete(parent)
+            return changes
+        finally:
+            syncing.shutdown(wait=True)  # before the staged copies are removed
+            for staging in staged.values():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _manifest_after(parent: Path, manifest: dict[str, list[str]], outputs: list[Output],
+                    build_record: dict | None) -> dict:
+    """The manifest once these outputs are published: other directories' files as they were, these outputs'
+    files, and how the output was built."""
+    built = {o.directory.name for o in outputs}
+    written: dict = {name: files for name, files in manifest.items() if name not in built}
+    written.update({o.directory.name: sorted(a.path for a in o.artifacts) for o in outputs if o.artifacts})
+    recorded = build_record if build_record is not None else recorded_build(parent)
+    if recorded is not None:
+        written[BUILD_RECORD] = recorded
+    return written
 
 
 def _swap_entry(directory: Path, staging: Path | None) -> dict:
