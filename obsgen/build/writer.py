@@ -55,9 +55,13 @@ class Changes:
 
 
 def _existing_files(directory: Path) -> dict[str, bytes]:
+    return {name: (directory / name).read_bytes() for name in _existing_names(directory)}
+
+
+def _existing_names(directory: Path) -> list[str]:
     if not directory.is_dir():
-        return {}
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+        return []
+    return [p.relative_to(directory).as_posix() for p in sorted(directory.rglob("*")) if p.is_file()]
 
 
 def compare(directory: Path, artifacts: list[Artifact]) -> Changes:
@@ -370,7 +374,7 @@ def _refuse_foreign_files(outputs: list[Output], manifest: dict[str, list[str]])
     foreign = []
     for output in outputs:
         written = set(manifest.get(output.directory.name, []))
-        foreign += [output.directory / f for f in _existing_files(output.directory) if f not in written]
+        foreign += [output.directory / f for f in _existing_names(output.directory) if f not in written]
     if foreign:
         raise ForeignFiles(
             "these files were not written by obsgen, and publishing would replace or delete them: "
