@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -43,9 +45,19 @@ _PATTERN_HINTS = {
 SHOWN_CHARACTERS = 80
 
 
+# The schema the models give (generated_schema), committed beside them: generating it took ~15 ms of every build's
+# start. tests/spec/test_schema_file.py keeps it equal to the models; `python -m obsgen.spec.schema` rewrites it.
+SCHEMA_FILE = Path(__file__).with_name("journey.schema.json")
+
+
 @lru_cache(maxsize=1)
 def journey_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) that editors and the loader use."""
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def generated_schema() -> dict[str, Any]:
+    """journey_schema as the pydantic models of obsgen.spec.format give it."""
     schema = _close_pattern_objects(JourneyDocument.model_json_schema(by_alias=True))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -67,8 +79,9 @@ def _close_pattern_objects(node: Any) -> Any:
     return node
 
 
-def schema_json() -> str:
-    return json.dumps(journey_schema(), indent=2, sort_keys=True) + "\n"
+def schema_json(schema: dict[str, Any] | None = None) -> str:
+    """The schema as the committed file holds it (by default, journey_schema)."""
+    return json.dumps(journey_schema() if schema is None else schema, indent=2, sort_keys=True) + "\n"
 
 
 @lru_cache(maxsize=2)
@@ -184,3 +197,7 @@ def _type_name(json_type: Any) -> str:
     if isinstance(json_type, list):
         return " or ".join(names.get(t, t) for t in json_type)
     return names.get(json_type, str(json_type))
+
+
+if __name__ == "__main__":  # regenerates SCHEMA_FILE after a change to the models
+    sys.stdout.write(schema_json(generated_schema()))
