@@ -32,7 +32,7 @@ WORKERS_ENV = "OBSGEN_EMIT_WORKERS"  # 1 forces the serial build (benchmarks and
 Emit = Callable[[Journey], list[Artifact]]
 
 # What the forked workers emit: (journeys, emit, Prometheus generation), set only while a pool runs.
-_work: tuple[Sequence[Journey], Callable[[Journey], list[Artifact]], int] | None = None
+_work: tuple[Sequence[Journey], Emit, int] | None = None
 
 
 def workers_for(journeys: int) -> int:
@@ -82,7 +82,7 @@ def emit_journeys(journeys: Sequence[Journey], emit: Emit, apart: Emit = lambda 
         _work = None
 
 
-def _one_after_another(journeys: Sequence[Journey], emit: Callable[[Journey], list[Artifact]]) -> list[list[Artifact]]:
+def _one_after_another(journeys: Sequence[Journey], emit: Emit) -> list[list[Artifact]]:
     """emit(journey) for every journey in this process. What an emit leaves alive, its artifacts, stays for the whole
     build, as the models do (obsgen.build.pipeline freezes those): before the next journey, the last one's garbage
     is collected, while it is all the collector has to walk, and what is left frozen, so that later passes do not
