@@ -9,7 +9,8 @@ needs (grafanalib) meanwhile.
 
 Workers are forked: they inherit the resolved models instead of receiving them pickled, and only
 the emitted text comes back, in the fleet's order. They ignore Ctrl-C: the build's own process gets
-it, stops them and exits before the writer publishes anything, as a serial build does.
+it, stops them and exits before the writer publishes anything, as a serial build does. Where no process
+can be started (a container's process limit), everything is emitted in the build's own.
 """
 
 from __future__ import annotations
@@ -63,16 +64,25 @@ def emit_journeys(journeys: Sequence[Journey], emit: Emit, apart: Emit = lambda 
     else, when there is a second core, apart on a forked process while this one runs emit. prepare(): loads
     what emit imports late (grafanalib), here before a pool forks (its workers inherit it) or while apart runs."""
     workers = workers_for(len(journeys))
-    if workers < 2 and _second_core():
-        return _beside(journeys, emit, apart, prepare)
+    split = _beside(journeys, emit, apart, prepare) if workers < 2 and _second_core() else None
+    if split is not None:
+        return split
     prepare()
     both = lambda journey: emit(journey) + apart(journey)  # noqa: E731
-    if workers < 2:
-        return _one_after_another(journeys, both)
+    pooled = _pooled(journeys, both, workers) if workers > 1 else None
+    return pooled if pooled is not None else _one_after_another(journeys, both)
+
+
+def _pooled(journeys: Sequence[Journey], emit: Emit, workers: int) -> list[list[Artifact]] | None:
+    """emit on every journey on a pool of forked workers (None when no process can be started)."""
     global _work
-    _work = (journeys, both, generation.current())
+    _work = (journeys, emit, generation.current())
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts) as pool:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
+        except OSError:  # no process to be had (a container's process limit, memory): all of it is emitted here
+            return None
+        with pool:
             received: list[list[Artifact]] = []
             for output in pool.imap(_emit_one, range(len(journeys)), chunksize=1):
                 received.append(output)
@@ -97,13 +107,19 @@ def _one_after_another(journeys: Sequence[Journey], emit: Emit) -> list[list[Art
 
 
 def _beside(journeys: Sequence[Journey], emit: Emit, apart: Emit,
-            prepare: Callable[[], object]) -> list[list[Artifact]]:
-    """prepare() and emit here while a forked process runs apart on every journey. When that process fails, apart
-    runs here after all, so an error is raised (or a bug's traceback shown) as a serial build would."""
+            prepare: Callable[[], object]) -> list[list[Artifact]] | None:
+    """prepare() and emit here while a forked process runs apart on every journey (None when no process can be
+    started). When that process fails, apart runs here after all, so an error is raised (or a bug's traceback
+    shown) as a serial build would."""
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
     process = multiprocessing.get_context("fork").Process(
         target=_send_apart, args=(sender, journeys, apart, generation.current()), daemon=True)
-    process.start()
+    try:
+        process.start()
+    except OSError:  # no process to be had (a container's process limit, memory): all of it is emitted here
+        receiver.close()
+        sender.close()
+        return None
     sender.close()
     try:
         prepare()

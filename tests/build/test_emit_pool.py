@@ -221,3 +221,26 @@ def test_ctrl_c_during_the_pooled_emit_leaves_no_output_and_no_worker(tmp_path: 
     assert not (tmp_path / "out").exists()
     with pytest.raises(ProcessLookupError):
         os.killpg(build.pid, 0)  # every worker is gone with the build
+
+
+@forks
+@needs_two_cores
+def test_without_a_process_to_be_had_everything_is_emitted_here(split, purchase_journey, monkeypatch):
+    def refused(process):
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN at a process limit
+
+    monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refused)
+    here = os.getpid()
+    both = emit_pool.emit_journeys([purchase_journey], lambda journey: ["emit"], lambda journey: [os.getpid()])
+    assert both == [["emit", here]]
+
+
+@forks
+def test_without_processes_for_a_pool_the_fleet_is_emitted_here(purchase_journey, monkeypatch):
+    def refused(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setenv(emit_pool.WORKERS_ENV, "2")
+    monkeypatch.setattr(multiprocessing.get_context("fork"), "Pool", refused)
+    here = os.getpid()
+    assert emit_pool.emit_journeys([purchase_journey] * 4, lambda journey: [os.getpid()]) == [[here]] * 4
