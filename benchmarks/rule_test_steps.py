@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from obsgen.artifacts.ruletests.runner import (Job, TestFile, _steps, _write_job, load_test_file,  # noqa: E402
-                                               rule_test_files)
+from obsgen.artifacts.ruletests.runner import (Job, TestFile, _write_job, evaluated_seconds,  # noqa: E402
+                                               load_test_file, rule_test_files)
 from obsgen.artifacts.ruletests.scope import Rules, needed  # noqa: E402
 from obsgen.build.pipeline import build_fleet  # noqa: E402
 from obsgen.promql import format_duration, parse_duration  # noqa: E402
@@ -96,7 +96,7 @@ def report(test: TestFile, runs: int, coarse: str | None, tmp: Path) -> float:
         results = [promtool_cpu(path) for _ in range(runs)]
         cpu, passed = min(c for c, _ in results), all(p for _, p in results)
         total += cpu
-        row = (f"| {str(group.get('name'))[:60]} | {(_steps(group) or 0) / default:.0f} | "
+        row = (f"| {str(group.get('name'))[:60]} | {(evaluated_seconds(group) or 0) / default:.0f} | "
                f"{len(needed(group, test.rules))} | {len(group.get('input_series') or [])} | {cpu:.3f} | "
                f"{'passed' if passed else 'FAILED'} |")
         print(row + (f" {coarse_verdict(test, index, coarse, tmp)} |" if coarse else ""))
